@@ -1,0 +1,12 @@
+# Writes OUT: a C++ file holding every DIR/*.sql as (name, text), sorted by name.
+file(GLOB files ${DIR}/*.sql)
+list(SORT files)
+set(body "#include \"storage/migrations.hpp\"\n\nnamespace sb::storage {\n\nconst std::vector<Migration>& migrations() {\n  static const std::vector<Migration> all = {\n")
+foreach(f ${files})
+  get_filename_component(name ${f} NAME)
+  file(READ ${f} text)
+  string(APPEND body "    {\"${name}\", R\"SBSQL(${text})SBSQL\"},\n")
+endforeach()
+string(APPEND body "  };\n  return all;\n}\n\n}  // namespace sb::storage\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
