@@ -1,0 +1,59 @@
+#pragma once
+// The call as the domain sees it (CONTRACT.md section 3). Plain data, no I/O.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sb::call {
+
+enum class CallState { kRinging, kAccepted, kActive, kCancelled, kMissed, kDeclined, kFailed, kEnded };
+
+std::string_view to_string(CallState s);
+std::optional<CallState> parse_call_state(std::string_view s);
+bool is_terminal(CallState s);
+
+/// A person as shown on a call: id and display name.
+struct Person {
+  std::string id;
+  std::string name;
+};
+
+struct Media {
+  bool audio = true;
+  bool video = true;
+};
+
+/// Wall-clock times are milliseconds since the Unix epoch.
+struct Call {
+  std::string id;
+  std::string org_id;
+  CallState state = CallState::kRinging;
+  std::int64_t version = 1;
+  Person caller;
+  std::optional<Person> staff;
+  Media media;
+  std::map<std::string, std::string> metadata;
+  std::int64_t created_at_ms = 0;
+  std::int64_t ring_deadline_ms = 0;
+  std::optional<std::int64_t> accepted_at_ms;
+  std::optional<std::int64_t> active_at_ms;
+  std::optional<std::int64_t> ended_at_ms;
+  std::optional<std::string> end_reason;
+  /// When the client asked for one staff member (`staff_id` on create).
+  std::optional<std::string> requested_staff_id;
+};
+
+/// The staff member's own choice (CONTRACT 4, `status`).
+enum class StaffStatus { kAvailable, kAway, kOffline };
+/// The system's view of a staff member (CONTRACT 4, `state`).
+enum class StaffState { kIdle, kRinging, kInCall, kWrapUp };
+
+std::string_view to_string(StaffStatus s);
+std::optional<StaffStatus> parse_staff_status(std::string_view s);
+std::string_view to_string(StaffState s);
+std::optional<StaffState> parse_staff_state(std::string_view s);
+
+}  // namespace sb::call

@@ -1,0 +1,42 @@
+#pragma once
+// The call state machine of CONTRACT.md section 3 (spec/call-fsm.json). Pure: the service asks
+// it whether an event may move a call, and what to; storage then makes the move atomically.
+
+#include <optional>
+#include <string_view>
+
+#include "call/call.hpp"
+
+namespace sb::call {
+
+enum class CallEvent {
+  kAccept,
+  kCancel,
+  kCallerLeft,
+  kRingTimeout,
+  kAllDeclined,
+  kConnected,
+  kMediaFailed,
+  kConnectTimeout,
+  kHangup,
+  kParticipantLost,
+};
+
+/// Who may trigger an event (spec "actors").
+enum class Actor { kCaller, kRungStaff, kParticipant, kSystem };
+
+std::string_view to_string(CallEvent e);
+std::optional<CallEvent> parse_call_event(std::string_view s);
+Actor actor_of(CallEvent e);
+
+struct Transition {
+  CallState from;
+  CallState to;
+  /// Set for moves into a terminal state: "timeout", "hangup", ...
+  std::optional<std::string_view> end_reason;
+};
+
+/// The transition `event` causes from `from`, or nullopt when the spec forbids it.
+std::optional<Transition> next_transition(CallState from, CallEvent event);
+
+}  // namespace sb::call

@@ -1,0 +1,52 @@
+#include "service/call_json.hpp"
+
+#include <boost/json.hpp>
+
+#include "util/clock.hpp"
+
+namespace sb::service {
+namespace {
+
+boost::json::value time_or_null(const std::optional<std::int64_t>& ms) {
+  if (!ms) return nullptr;
+  return boost::json::string(format_rfc3339_ms(*ms));
+}
+
+boost::json::object person(const call::Person& p) { return {{"id", p.id}, {"name", p.name}}; }
+
+}  // namespace
+
+boost::json::object call_to_json(const call::Call& c) {
+  boost::json::object metadata;
+  for (const auto& [k, v] : c.metadata) metadata[k] = v;
+  boost::json::object out;
+  out["id"] = c.id;
+  out["org_id"] = c.org_id;
+  out["state"] = call::to_string(c.state);
+  out["version"] = c.version;
+  out["caller"] = person(c.caller);
+  out["staff"] = c.staff ? boost::json::value(person(*c.staff)) : boost::json::value(nullptr);
+  out["media"] = {{"audio", c.media.audio}, {"video", c.media.video}};
+  out["metadata"] = std::move(metadata);
+  out["created_at"] = format_rfc3339_ms(c.created_at_ms);
+  out["ring_deadline"] = format_rfc3339_ms(c.ring_deadline_ms);
+  out["accepted_at"] = time_or_null(c.accepted_at_ms);
+  out["active_at"] = time_or_null(c.active_at_ms);
+  out["ended_at"] = time_or_null(c.ended_at_ms);
+  out["end_reason"] = c.end_reason ? boost::json::value(*c.end_reason) : nullptr;
+  return out;
+}
+
+boost::json::object staff_to_json(const storage::StaffEntry& e) {
+  boost::json::object out;
+  out["id"] = e.id;
+  out["name"] = e.name;
+  out["status"] = call::to_string(e.status);
+  out["state"] = call::to_string(e.state);
+  out["connected"] = e.connected;
+  out["since"] = format_rfc3339_ms(e.since_ms);
+  out["call_id"] = e.call_id ? boost::json::value(*e.call_id) : nullptr;
+  return out;
+}
+
+}  // namespace sb::service

@@ -1,0 +1,659 @@
+#include "service/call_service.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "obs/log.hpp"
+#include "service/call_json.hpp"
+#include "util/ids.hpp"
+
+namespace sb::service {
+namespace {
+
+using auth::Role;
+using call::CallEvent;
+using call::CallState;
+using call::ErrorCode;
+using call::make_error;
+using storage::RingOutcome;
+
+bool is_staff(const Principal& user) { return user.role != Role::kClient; }
+
+call::Error invalid_transition(const Call& c) {
+  auto error = make_error(ErrorCode::kInvalidTransition);
+  error.details["state"] = std::string(call::to_string(c.state));
+  return error;
+}
+
+bool is_participant(const Principal& user, const Call& c) {
+  return c.caller.id == user.user_id || (c.staff && c.staff->id == user.user_id);
+}
+
+std::string user_key(const std::string& org_id, const std::string& user_id) {
+  return org_id + "/" + user_id;
+}
+
+}  // namespace
+
+CallService::CallService(storage::Store& store, bus::Bus& bus, Scheduler& scheduler,
+                         const Clock& clock, CallTimings timings, IceConfig ice,
+                         CallObserver* observer)
+    : store_(store),
+      bus_(bus),
+      scheduler_(scheduler),
+      clock_(clock),
+      timings_(std::move(timings)),
+      ice_(std::move(ice)),
+      observer_(observer ? observer : &default_observer_) {}
+
+// --- Timers ---
+
+void CallService::schedule_user_timer(const std::string& key, std::int64_t at_ms,
+                                      std::function<void()> fn) {
+  cancel_timer(key);
+  timers_[key] = scheduler_.schedule_at(at_ms, [this, key, fn = std::move(fn)] {
+    timers_.erase(key);
+    fn();
+  });
+}
+
+void CallService::cancel_timer(const std::string& key) {
+  auto it = timers_.find(key);
+  if (it == timers_.end()) return;
+  scheduler_.cancel(it->second);
+  timers_.erase(it);
+}
+
+void CallService::cancel_call_timers(const std::string& call_id) {
+  cancel_timer("ring:" + call_id);
+  cancel_timer("connect:" + call_id);
+  cancel_timer("ice:" + call_id);
+  const std::string step_prefix = "step:" + call_id + ":";
+  for (auto it = timers_.lower_bound(step_prefix);
+       it != timers_.end() && it->first.starts_with(step_prefix);) {
+    scheduler_.cancel(it->second);
+    it = timers_.erase(it);
+  }
+}
+
+void CallService::schedule_ring_timeout(const std::string& org_id, const std::string& call_id,
+                                        std::int64_t at_ms) {
+  schedule_user_timer("ring:" + call_id, at_ms,
+                      [this, org_id, call_id] { on_ring_timeout(org_id, call_id); });
+}
+
+void CallService::schedule_connect_timeout(const std::string& org_id, const std::string& call_id,
+                                           std::int64_t at_ms) {
+  schedule_user_timer("connect:" + call_id, at_ms,
+                      [this, org_id, call_id] { on_connect_timeout(org_id, call_id); });
+}
+
+void CallService::schedule_ring_step(const std::string& org_id, const std::string& call_id,
+                                     const std::string& staff_id, std::int64_t at_ms) {
+  schedule_user_timer("step:" + call_id + ":" + staff_id, at_ms, [this, org_id, call_id, staff_id] {
+    on_ring_step_end(org_id, call_id, staff_id);
+  });
+}
+
+void CallService::schedule_wrap_up_end(const std::string& org_id, const std::string& staff_id,
+                                       std::int64_t at_ms) {
+  schedule_user_timer("wrapup:" + user_key(org_id, staff_id), at_ms, [this, org_id, staff_id] {
+    announce_staff(org_id, {staff_id});
+    reroute_org(org_id);
+  });
+}
+
+// --- Recovery and sweeping ---
+
+Result<void> CallService::recover() {
+  const std::int64_t now = clock_.now_ms();
+  // CONTRACT 10.17: nobody is dropped for the time the server was down.
+  if (auto r = store_.presence_reset(timings_.node_id, now); !r) return r.error();
+  auto ringing = store_.ringing_calls();
+  if (!ringing) return ringing.error();
+  for (const auto& ref : *ringing) schedule_ring_timeout(ref.org_id, ref.call_id, ref.deadline_ms);
+  auto accepted = store_.accepted_calls();
+  if (!accepted) return accepted.error();
+  for (const auto& ref : *accepted) {
+    schedule_connect_timeout(ref.org_id, ref.call_id,
+                             ref.deadline_ms + timings_.connect_timeout_ms);
+  }
+  auto steps = store_.open_ring_steps();
+  if (!steps) return steps.error();
+  for (const auto& s : *steps) schedule_ring_step(s.org_id, s.call_id, s.staff_id, s.ring_until_ms);
+  // Every participant of an open call gets the grace again, from now.
+  auto open = store_.open_calls();
+  if (!open) return open.error();
+  for (const auto& ref : *open) {
+    auto c = store_.find_call(ref.org_id, ref.call_id);
+    if (!c || !*c) continue;
+    const Call& call = **c;
+    std::vector<std::string> users{call.caller.id};
+    if (call.staff) users.push_back(call.staff->id);
+    for (const auto& user_id : users) {
+      Principal p{user_id, call.org_id, user_id == call.caller.id ? Role::kClient : Role::kStaff,
+                  user_id, 0};
+      if (auto present = store_.ever_connected(call.org_id, user_id); present && *present) {
+        schedule_user_timer("presence:" + user_key(call.org_id, user_id),
+                            now + timings_.presence_grace_ms + 1,
+                            [this, org = call.org_id, user_id, staff = is_staff(p)] {
+                              on_presence_grace(org, user_id, staff);
+                            });
+        schedule_user_timer("reconnect:" + user_key(call.org_id, user_id),
+                            now + timings_.reconnect_grace_ms + 1,
+                            [this, org = call.org_id, user_id] { on_reconnect_grace(org, user_id); });
+      }
+    }
+    if (call.state != CallState::kRinging) push_ice_servers(call.org_id, call.id);
+  }
+  obs::log_info("service.recovered", {{"ringing", ringing->size()},
+                                      {"accepted", accepted->size()},
+                                      {"open", open->size()}});
+  return {};
+}
+
+void CallService::sweep() {
+  const std::int64_t now = clock_.now_ms();
+  if (auto ringing = store_.ringing_calls()) {
+    for (const auto& ref : *ringing) {
+      if (ref.deadline_ms <= now) on_ring_timeout(ref.org_id, ref.call_id);
+    }
+  }
+  if (auto accepted = store_.accepted_calls()) {
+    for (const auto& ref : *accepted) {
+      if (ref.deadline_ms + timings_.connect_timeout_ms <= now) {
+        on_connect_timeout(ref.org_id, ref.call_id);
+      }
+    }
+  }
+  if (auto steps = store_.open_ring_steps()) {
+    for (const auto& s : *steps) {
+      if (s.ring_until_ms <= now) on_ring_step_end(s.org_id, s.call_id, s.staff_id);
+    }
+  }
+}
+
+// --- Announcing ---
+
+void CallService::publish(const std::string& org_id, std::vector<std::string> users,
+                          bool to_org_staff, const boost::json::object& message) {
+  std::sort(users.begin(), users.end());
+  users.erase(std::unique(users.begin(), users.end()), users.end());
+  bus_.publish(bus::Delivery{org_id, std::move(users), to_org_staff,
+                             boost::json::serialize(message)});
+}
+
+void CallService::announce(const Call& c, CallState from) {
+  obs::log_info("call.transition", {{"call_id", c.id},
+                                    {"org", c.org_id},
+                                    {"from", call::to_string(from)},
+                                    {"to", call::to_string(c.state)},
+                                    {"version", c.version},
+                                    {"staff", c.staff ? c.staff->id : ""},
+                                    {"end_reason", c.end_reason.value_or("")}});
+  observer_->on_transition(c, from);
+  // CONTRACT 5: the caller, the accepted staff member and every staff member rung for the call.
+  std::vector<std::string> users{c.caller.id};
+  if (c.staff) users.push_back(c.staff->id);
+  if (auto parts = store_.participants(c.id)) {
+    for (const auto& p : *parts) users.push_back(p.staff_id);
+  }
+  publish(c.org_id, std::move(users), false, {{"type", "call.updated"}, {"call", call_to_json(c)}});
+}
+
+void CallService::announce_staff(const std::string& org_id,
+                                 const std::vector<std::string>& staff_ids) {
+  const std::int64_t now = clock_.now_ms();
+  for (const auto& id : staff_ids) {
+    auto entry = store_.find_staff(org_id, id, now, timings_.presence_grace_ms);
+    if (!entry || !*entry) continue;
+    publish(org_id, {}, true,
+            {{"type", "availability.updated"}, {"staff", staff_to_json(**entry)}});
+  }
+}
+
+void CallService::push_ice_servers(const std::string& org_id, const std::string& call_id) {
+  auto c = store_.find_call(org_id, call_id);
+  if (!c || !*c || call::is_terminal((*c)->state) || !(*c)->staff) return;
+  const Call& call = **c;
+  const std::int64_t now = clock_.now_ms();
+  for (const auto& user_id : {call.caller.id, call.staff->id}) {
+    auto message = ice_servers_for(user_id);
+    message["type"] = "ice_servers";
+    publish(org_id, {user_id}, false, message);
+  }
+  // CONTRACT 10.14: again every half TURN lifetime while the call is not terminal.
+  schedule_user_timer("ice:" + call_id, now + std::max<std::int64_t>(ice_.turn_ttl_ms / 2, 1000),
+                      [this, org_id, call_id] { push_ice_servers(org_id, call_id); });
+}
+
+boost::json::object CallService::ice_servers_for(const std::string& user_id) const {
+  return ice_servers_json(ice_, user_id, clock_.now_ms());
+}
+
+// --- Routing ---
+
+std::vector<call::StaffCandidate> CallService::ringable_staff(const std::string& org_id) {
+  std::vector<call::StaffCandidate> out;
+  auto staff = store_.list_staff(org_id, clock_.now_ms(), timings_.presence_grace_ms);
+  if (!staff) return out;
+  for (const auto& s : *staff) {
+    const bool free = s.state == call::StaffState::kIdle || s.state == call::StaffState::kRinging;
+    if (s.status == call::StaffStatus::kAvailable && s.connected && free) {
+      out.push_back({s.id, s.name, s.idle_since_ms});
+    }
+  }
+  return out;
+}
+
+void CallService::ring(const Call& c, const std::vector<std::string>& staff_ids) {
+  if (staff_ids.empty()) return;
+  publish(c.org_id, staff_ids, false, {{"type", "call.incoming"}, {"call", call_to_json(c)}});
+  announce_staff(c.org_id, staff_ids);
+}
+
+void CallService::reroute(const std::string& org_id, const std::string& call_id) {
+  auto found = store_.find_call(org_id, call_id);
+  if (!found || !*found || (*found)->state != CallState::kRinging) return;
+  const Call& c = **found;
+  auto parts = store_.participants(call_id);
+  if (!parts) return;
+  std::set<std::string> already;
+  bool someone_ringing = false;
+  bool all_declined = !parts->empty();
+  for (const auto& p : *parts) {
+    already.insert(p.staff_id);
+    someone_ringing |= p.outcome == RingOutcome::kRinging;
+    all_declined &= p.outcome == RingOutcome::kDeclined;
+  }
+  auto chosen = call::choose_staff_to_ring(timings_.routing, ringable_staff(org_id),
+                                           c.requested_staff_id, already, someone_ringing);
+  if (!chosen.empty()) {
+    const std::int64_t now = clock_.now_ms();
+    std::vector<storage::RingTarget> targets;
+    std::optional<std::int64_t> until;
+    if (timings_.routing == call::RoutingMode::kLongestIdle) {
+      until = std::min(now + timings_.ring_step_ms, c.ring_deadline_ms);
+    }
+    for (const auto& s : chosen) targets.push_back({s.id, until});
+    auto added = store_.add_ring_targets(org_id, call_id, targets, now);
+    if (!added) return;
+    ring(c, *added);
+    if (until) {
+      for (const auto& id : *added) schedule_ring_step(org_id, call_id, id, *until);
+    }
+    return;
+  }
+  if (!someone_ringing && all_declined) {
+    storage::TransitionRequest r;
+    r.ringing_outcome = RingOutcome::kDeclined;
+    (void)apply(c, CallEvent::kAllDeclined, r);
+  }
+}
+
+void CallService::reroute_org(const std::string& org_id) {
+  auto ringing = store_.ringing_calls();
+  if (!ringing) return;
+  for (const auto& ref : *ringing) {
+    if (ref.org_id == org_id) reroute(org_id, ref.call_id);
+  }
+}
+
+// --- Transitions ---
+
+Result<Call> CallService::apply(const Call& c, CallEvent event, storage::TransitionRequest r) {
+  auto transition = call::next_transition(c.state, event);
+  if (!transition) return invalid_transition(c);
+  r.org_id = c.org_id;
+  r.call_id = c.id;
+  r.from = {c.state};
+  r.to = transition->to;
+  if (!r.end_reason && transition->end_reason) r.end_reason = std::string(*transition->end_reason);
+  r.now_ms = clock_.now_ms();
+  r.max_missed = timings_.max_missed;
+  r.wrap_up_ms = timings_.wrap_up_ms;
+  auto outcome = store_.transition(r);
+  if (!outcome) return outcome.error();
+  if (!outcome->call) {
+    // Someone else moved it first: answer from what the database holds now.
+    auto now = store_.find_call(c.org_id, c.id);
+    if (!now) return now.error();
+    if (!*now) return make_error(ErrorCode::kNotFound);
+    return invalid_transition(**now);
+  }
+  const Call& moved = *outcome->call;
+  if (call::is_terminal(moved.state)) {
+    cancel_call_timers(moved.id);
+  }
+  if (moved.state != CallState::kRinging) cancel_timer("ring:" + moved.id);
+  announce(moved, c.state);
+  announce_staff(moved.org_id, outcome->staff_changed);
+  if (moved.state == CallState::kAccepted) {
+    schedule_connect_timeout(moved.org_id, moved.id,
+                             *moved.accepted_at_ms + timings_.connect_timeout_ms);
+    push_ice_servers(moved.org_id, moved.id);
+  }
+  if (moved.state == CallState::kActive) cancel_timer("connect:" + moved.id);
+  if (call::is_terminal(moved.state) && moved.staff && timings_.wrap_up_ms > 0) {
+    schedule_wrap_up_end(moved.org_id, moved.staff->id, r.now_ms + timings_.wrap_up_ms);
+  }
+  // Staff freed by this move (an end, a missed ring) may be wanted by calls still ringing.
+  if (moved.state != CallState::kActive) reroute_org(moved.org_id);
+  return moved;
+}
+
+void CallService::on_ring_timeout(const std::string& org_id, const std::string& call_id) {
+  auto found = store_.find_call(org_id, call_id);
+  if (!found || !*found || (*found)->state != CallState::kRinging) return;
+  const Call& c = **found;
+  const std::int64_t now = clock_.now_ms();
+  if (now < c.ring_deadline_ms) {  // A timer woke early (clock adjusted): set it again.
+    schedule_ring_timeout(org_id, call_id, c.ring_deadline_ms);
+    return;
+  }
+  storage::TransitionRequest r;
+  r.ringing_outcome = RingOutcome::kMissed;
+  if (apply(c, CallEvent::kRingTimeout, r)) {
+    observer_->on_ring_timeout_lateness(static_cast<double>(now - c.ring_deadline_ms) / 1000.0);
+  }
+}
+
+void CallService::on_connect_timeout(const std::string& org_id, const std::string& call_id) {
+  auto found = store_.find_call(org_id, call_id);
+  if (!found || !*found || (*found)->state != CallState::kAccepted) return;
+  (void)apply(**found, CallEvent::kConnectTimeout, {});
+}
+
+void CallService::on_ring_step_end(const std::string& org_id, const std::string& call_id,
+                                   const std::string& staff_id) {
+  auto ended =
+      store_.end_ring_step(org_id, call_id, staff_id, clock_.now_ms(), timings_.max_missed);
+  if (!ended || !*ended) return;
+  announce_staff(org_id, {staff_id});
+  reroute(org_id, call_id);
+}
+
+// --- Commands ---
+
+Result<CreateCallResult> CallService::create_call(const Principal& user,
+                                                  const CreateCallRequest& request) {
+  if (user.role != Role::kClient) {
+    return make_error(ErrorCode::kForbidden, "Only clients can place calls.");
+  }
+  if (request.idempotency_key) {
+    auto earlier =
+        store_.find_call_by_idempotency_key(user.org_id, user.user_id, *request.idempotency_key);
+    if (!earlier) return earlier.error();
+    if (*earlier) return CreateCallResult{**earlier, false};
+  }
+  auto open = store_.open_calls_of_user(user.org_id, user.user_id);
+  if (!open) return open.error();
+  for (const auto& c : *open) {
+    if (c.caller.id == user.user_id) {
+      auto error = make_error(ErrorCode::kCallInProgress);
+      error.details["call_id"] = c.id;
+      return error;
+    }
+  }
+  auto chosen = call::choose_staff_to_ring(timings_.routing, ringable_staff(user.org_id),
+                                           request.staff_id, {}, false);
+  if (chosen.empty()) return make_error(ErrorCode::kNoStaffAvailable);
+
+  const std::int64_t now = clock_.now_ms();
+  Call c;
+  c.id = random_id("call_");
+  c.org_id = user.org_id;
+  c.state = CallState::kRinging;
+  c.version = 1;
+  c.caller = {user.user_id, user.name};
+  c.media = request.media;
+  c.metadata = request.metadata;
+  c.created_at_ms = now;
+  c.ring_deadline_ms = now + timings_.ring_timeout_ms;
+  c.requested_staff_id = request.staff_id;
+  std::optional<std::int64_t> until;
+  if (timings_.routing == call::RoutingMode::kLongestIdle) {
+    until = std::min(now + timings_.ring_step_ms, c.ring_deadline_ms);
+  }
+  std::vector<storage::RingTarget> targets;
+  std::vector<std::string> staff_ids;
+  for (const auto& s : chosen) {
+    targets.push_back({s.id, until});
+    staff_ids.push_back(s.id);
+  }
+  auto created = store_.create_call(c, targets, request.idempotency_key);
+  if (!created) return created.error();
+  if (!created->created) return CreateCallResult{created->call, false};
+  const Call& stored = created->call;
+  observer_->on_created(stored);
+  obs::log_info("call.created", {{"call_id", stored.id},
+                                 {"org", stored.org_id},
+                                 {"caller", stored.caller.id},
+                                 {"rung", staff_ids.size()}});
+  schedule_ring_timeout(stored.org_id, stored.id, stored.ring_deadline_ms);
+  if (until) {
+    for (const auto& id : staff_ids) schedule_ring_step(stored.org_id, stored.id, id, *until);
+  }
+  publish(stored.org_id, {stored.caller.id}, false,
+          {{"type", "call.updated"}, {"call", call_to_json(stored)}});
+  ring(stored, staff_ids);
+  return CreateCallResult{stored, true};
+}
+
+Result<Call> CallService::load_visible(const Principal& user, const std::string& call_id) {
+  auto found = store_.find_call(user.org_id, call_id);
+  if (!found) return found.error();
+  // CONTRACT 1: another org's call answers not_found, so existence does not leak.
+  if (!*found) return make_error(ErrorCode::kNotFound);
+  return **found;
+}
+
+Result<Call> CallService::get_call(const Principal& user, const std::string& call_id) {
+  auto c = load_visible(user, call_id);
+  if (!c) return c;
+  if (user.role == Role::kClient && c->caller.id != user.user_id) {
+    return make_error(ErrorCode::kForbidden);
+  }
+  return c;
+}
+
+Result<storage::CallPage> CallService::list_calls(const Principal& user,
+                                                  storage::CallQuery query) {
+  query.org_id = user.org_id;
+  if (user.role == Role::kClient) query.caller_id = user.user_id;
+  return store_.list_calls(query);
+}
+
+Result<Call> CallService::accept(const Principal& user, const std::string& call_id) {
+  auto c = load_visible(user, call_id);
+  if (!c) return c;
+  if (!is_staff(user)) return make_error(ErrorCode::kForbidden);
+  auto parts = store_.participants(call_id);
+  if (!parts) return parts.error();
+  auto mine = std::find_if(parts->begin(), parts->end(),
+                           [&](const auto& p) { return p.staff_id == user.user_id; });
+  // CONTRACT 10.7: a staff member who was not rung may not accept.
+  if (mine == parts->end()) return make_error(ErrorCode::kForbidden);
+  // CONTRACT 10.6: only the winner's repeat is answered 200.
+  if (c->staff && c->staff->id == user.user_id) return c;
+  if (c->state == CallState::kRinging && mine->outcome == RingOutcome::kRinging) {
+    storage::TransitionRequest r;
+    r.accepting_staff = call::Person{user.user_id, user.name};
+    auto moved = apply(*c, CallEvent::kAccept, r);
+    if (moved) return moved;
+    // Lost the compare-and-swap: say who won if someone did.
+    auto now = store_.find_call(user.org_id, call_id);
+    if (now && *now) c = **now;
+  }
+  if (c->staff && c->staff->id == user.user_id) return c;
+  if (c->staff) {
+    observer_->on_accept_conflict();
+    auto error = make_error(ErrorCode::kCallAlreadyTaken);
+    error.details["state"] = std::string(call::to_string(c->state));
+    return error;
+  }
+  return invalid_transition(*c);
+}
+
+Result<Call> CallService::decline(const Principal& user, const std::string& call_id) {
+  auto c = load_visible(user, call_id);
+  if (!c) return c;
+  if (!is_staff(user)) return make_error(ErrorCode::kForbidden);
+  auto outcome = store_.decline(user.org_id, call_id, user.user_id, clock_.now_ms());
+  if (!outcome) return outcome.error();
+  if (!outcome->declined) {
+    auto parts = store_.participants(call_id);
+    if (!parts) return parts.error();
+    auto mine = std::find_if(parts->begin(), parts->end(),
+                             [&](const auto& p) { return p.staff_id == user.user_id; });
+    if (mine == parts->end()) return make_error(ErrorCode::kForbidden);
+    // A repeated decline while the call still rings changes nothing and is fine.
+    if (c->state == CallState::kRinging && mine->outcome == RingOutcome::kDeclined) return c;
+    return invalid_transition(*c);
+  }
+  announce_staff(user.org_id, {user.user_id});
+  reroute(user.org_id, call_id);
+  auto now = store_.find_call(user.org_id, call_id);
+  if (!now) return now.error();
+  return now->value_or(*c);
+}
+
+Result<Call> CallService::cancel(const Principal& user, const std::string& call_id) {
+  auto c = load_visible(user, call_id);
+  if (!c) return c;
+  if (c->caller.id != user.user_id) return make_error(ErrorCode::kForbidden);
+  storage::TransitionRequest r;
+  r.ringing_outcome = RingOutcome::kCancelled;
+  return apply(*c, CallEvent::kCancel, r);
+}
+
+Result<Call> CallService::participant_call(const Principal& user, const std::string& call_id) {
+  auto c = load_visible(user, call_id);
+  if (!c) return c;
+  if (!is_participant(user, *c)) return make_error(ErrorCode::kForbidden);
+  return c;
+}
+
+Result<Call> CallService::connected(const Principal& user, const std::string& call_id) {
+  auto c = participant_call(user, call_id);
+  if (!c) return c;
+  // Both sides report media connected; the second report finds the call active already.
+  if (c->state == CallState::kActive) return c;
+  return apply(*c, CallEvent::kConnected, {});
+}
+
+Result<Call> CallService::end(const Principal& user, const std::string& call_id,
+                              const std::optional<std::string>& reason) {
+  auto c = participant_call(user, call_id);
+  if (!c) return c;
+  const std::string why = reason.value_or("hangup");
+  const bool media_failure = why == "ice_failed" || why == "media_failed";
+  storage::TransitionRequest r;
+  r.end_reason = why;
+  if (media_failure && c->state == CallState::kAccepted) {
+    return apply(*c, CallEvent::kMediaFailed, r);
+  }
+  return apply(*c, CallEvent::kHangup, r);
+}
+
+Result<std::vector<storage::StaffEntry>> CallService::list_staff(const Principal& user) {
+  if (!is_staff(user)) return make_error(ErrorCode::kForbidden);
+  return store_.list_staff(user.org_id, clock_.now_ms(), timings_.presence_grace_ms);
+}
+
+Result<storage::StaffEntry> CallService::set_my_status(const Principal& user,
+                                                       call::StaffStatus status) {
+  if (!is_staff(user)) return make_error(ErrorCode::kForbidden);
+  const std::int64_t now = clock_.now_ms();
+  if (auto r = store_.upsert_staff(user.org_id, user.user_id, user.name, now); !r) {
+    return r.error();
+  }
+  if (auto r = store_.set_staff_status(user.org_id, user.user_id, status, now); !r) {
+    return r.error();
+  }
+  announce_staff(user.org_id, {user.user_id});
+  if (status == call::StaffStatus::kAvailable) reroute_org(user.org_id);
+  auto entry = store_.find_staff(user.org_id, user.user_id, now, timings_.presence_grace_ms);
+  if (!entry) return entry.error();
+  if (!*entry) return make_error(ErrorCode::kUnavailable);
+  return **entry;
+}
+
+Result<std::string> CallService::signal_peer(const Principal& user, const std::string& call_id) {
+  auto c = participant_call(user, call_id);
+  if (!c) return c.error();
+  if (c->state != CallState::kAccepted && c->state != CallState::kActive) {
+    return invalid_transition(*c);
+  }
+  return c->caller.id == user.user_id ? c->staff->id : c->caller.id;
+}
+
+Result<std::vector<Call>> CallService::open_calls_of(const Principal& user) {
+  return store_.open_calls_of_user(user.org_id, user.user_id);
+}
+
+// --- Presence ---
+
+void CallService::connection_opened(const Principal& user) {
+  const std::int64_t now = clock_.now_ms();
+  auto was_present =
+      store_.is_present(user.org_id, user.user_id, now, timings_.presence_grace_ms);
+  if (is_staff(user)) (void)store_.upsert_staff(user.org_id, user.user_id, user.name, now);
+  if (!store_.presence_connect(user.org_id, user.user_id, timings_.node_id)) return;
+  cancel_timer("presence:" + user_key(user.org_id, user.user_id));
+  cancel_timer("reconnect:" + user_key(user.org_id, user.user_id));
+  if (is_staff(user) && was_present && !*was_present) {
+    announce_staff(user.org_id, {user.user_id});
+    reroute_org(user.org_id);
+  }
+}
+
+void CallService::connection_closed(const Principal& user) {
+  const std::int64_t now = clock_.now_ms();
+  auto left = store_.presence_disconnect(user.org_id, user.user_id, timings_.node_id, now);
+  if (!left || *left > 0) return;
+  const std::string key = user_key(user.org_id, user.user_id);
+  // +1 ms: the grace has fully passed when the check runs.
+  schedule_user_timer("presence:" + key, now + timings_.presence_grace_ms + 1,
+                      [this, org = user.org_id, id = user.user_id, staff = is_staff(user)] {
+                        on_presence_grace(org, id, staff);
+                      });
+  schedule_user_timer("reconnect:" + key, now + timings_.reconnect_grace_ms + 1,
+                      [this, org = user.org_id, id = user.user_id] {
+                        on_reconnect_grace(org, id);
+                      });
+}
+
+void CallService::on_presence_grace(const std::string& org_id, const std::string& user_id,
+                                    bool staff) {
+  const std::int64_t now = clock_.now_ms();
+  auto present = store_.is_present(org_id, user_id, now, timings_.presence_grace_ms);
+  if (!present || *present) return;
+  if (staff) announce_staff(org_id, {user_id});
+  auto open = store_.open_calls_of_user(org_id, user_id);
+  if (!open) return;
+  for (const auto& c : *open) {
+    // CONTRACT 10.2: a caller gone longer than the grace while ringing has left.
+    if (c.caller.id == user_id && c.state == CallState::kRinging) {
+      storage::TransitionRequest r;
+      r.ringing_outcome = RingOutcome::kCancelled;
+      (void)apply(c, CallEvent::kCallerLeft, r);
+    }
+  }
+}
+
+void CallService::on_reconnect_grace(const std::string& org_id, const std::string& user_id) {
+  const std::int64_t now = clock_.now_ms();
+  auto present = store_.is_present(org_id, user_id, now, timings_.reconnect_grace_ms);
+  if (!present || *present) return;
+  auto open = store_.open_calls_of_user(org_id, user_id);
+  if (!open) return;
+  for (const auto& c : *open) {
+    const bool participant = c.caller.id == user_id || (c.staff && c.staff->id == user_id);
+    if (participant && (c.state == CallState::kAccepted || c.state == CallState::kActive)) {
+      (void)apply(c, CallEvent::kParticipantLost, {});
+    }
+  }
+}
+
+}  // namespace sb::service

@@ -1,0 +1,229 @@
+#include "signaling/hub.hpp"
+
+#include <boost/json.hpp>
+
+#include "obs/log.hpp"
+#include "service/call_json.hpp"
+#include "util/ids.hpp"
+
+namespace sb::signaling {
+namespace {
+
+namespace json = boost::json;
+using call::ErrorCode;
+using call::make_error;
+
+// Close codes of CONTRACT 5.
+constexpr std::uint16_t kCloseUnauthenticated = 4001;
+constexpr std::uint16_t kCloseRateLimited = 4008;
+constexpr std::uint16_t kCloseMalformed = 4400;
+
+bool is_signal_kind(std::string_view kind) {
+  return kind == "offer" || kind == "answer" || kind == "candidate" || kind == "restart";
+}
+
+}  // namespace
+
+Hub::Hub(service::CallService& calls, const auth::JwtVerifier& verifier, bus::Bus& bus,
+         Scheduler& scheduler, const Clock& clock, HubOptions options)
+    : calls_(calls),
+      verifier_(verifier),
+      bus_(bus),
+      scheduler_(scheduler),
+      clock_(clock),
+      options_(std::move(options)) {
+  bus_.subscribe([this](const bus::Delivery& d) { deliver(d); });
+}
+
+void Hub::on_open(const std::shared_ptr<net::WsConnection>& conn) {
+  const auto id = conn->id();
+  Session s{conn, std::nullopt, random_id("ws_"), 0, TokenBucket(options_.ws_rate, clock_.now_ms()),
+            0, -1};
+  std::weak_ptr<net::WsConnection> weak = conn;
+  s.hello_timer = scheduler_.schedule_at(clock_.now_ms() + options_.hello_timeout_ms, [this, weak] {
+    auto c = weak.lock();
+    if (!c) return;
+    auto it = sessions_.find(c->id());
+    if (it != sessions_.end() && !it->second.user) c->close(kCloseUnauthenticated, "no hello");
+  });
+  sessions_.emplace(id, std::move(s));
+}
+
+void Hub::on_close(const std::shared_ptr<net::WsConnection>& conn) {
+  const auto id = conn->id();
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;
+  scheduler_.cancel(it->second.hello_timer);
+  sessions_.erase(it);
+  auto user = by_id_.find(id);
+  if (user == by_id_.end()) return;
+  auth::Principal p = user->second;
+  by_id_.erase(user);
+  auto& users = by_org_[p.org_id];
+  users[p.user_id].erase(id);
+  if (users[p.user_id].empty()) users.erase(p.user_id);
+  if (users.empty()) by_org_.erase(p.org_id);
+  if (options_.on_connections_changed) {
+    options_.on_connections_changed(static_cast<std::int64_t>(by_id_.size()));
+  }
+  calls_.connection_closed(p);
+}
+
+void Hub::on_message(const std::shared_ptr<net::WsConnection>& conn, std::string_view text) {
+  auto it = sessions_.find(conn->id());
+  if (it == sessions_.end()) return;
+  Session& s = it->second;
+
+  boost::system::error_code ec;
+  json::value parsed = json::parse(text, ec);
+  if (ec || !parsed.is_object()) {
+    conn->close(kCloseMalformed, "malformed message");
+    return;
+  }
+  const json::object& msg = parsed.as_object();
+  const json::value* type_value = msg.if_contains("type");
+  const std::string_view type =
+      type_value && type_value->is_string() ? std::string_view(type_value->as_string()) : "";
+  const json::value* seq = msg.if_contains("seq");
+  const json::value ref = seq ? *seq : json::value(nullptr);
+
+  if (!s.bucket.take(clock_.now_ms())) {
+    // CONTRACT 10.13: an error first; a connection that keeps at it is closed.
+    if (++s.rate_violations > options_.max_rate_violations) {
+      conn->close(kCloseRateLimited, "rate limited");
+    } else {
+      send_error(conn, make_error(ErrorCode::kRateLimited), ref);
+    }
+    return;
+  }
+  s.rate_violations = 0;
+
+  if (!s.user) {
+    const json::value* token = msg.if_contains("token");
+    if (type != "hello" || !token || !token->is_string()) {
+      conn->close(kCloseUnauthenticated, "hello first");
+      return;
+    }
+    handle_hello(s, conn, token->as_string());
+    return;
+  }
+  if (type == "ping") {
+    conn->send_text(R"({"type":"pong"})");
+  } else if (type == "signal") {
+    handle_signal(s, conn, msg);
+  } else if (type == "hello") {
+    send_error(conn, make_error(ErrorCode::kInvalidRequest, "Already signed in."), ref);
+  } else {
+    send_error(conn, make_error(ErrorCode::kInvalidRequest, "Unknown message type."), ref);
+  }
+}
+
+void Hub::handle_hello(Session& s, const std::shared_ptr<net::WsConnection>& conn,
+                       std::string_view token) {
+  auto principal = verifier_.verify(token, clock_.now_ms() / 1000);
+  if (!principal) {
+    obs::log_info("ws.auth_rejected", {{"reason", principal.error().message()}});
+    conn->close(kCloseUnauthenticated, "unauthenticated");
+    return;
+  }
+  scheduler_.cancel(s.hello_timer);
+  s.user = *principal;
+  by_id_[conn->id()] = *principal;
+  by_org_[principal->org_id][principal->user_id][conn->id()] = conn;
+  if (options_.on_connections_changed) {
+    options_.on_connections_changed(static_cast<std::int64_t>(by_id_.size()));
+  }
+  calls_.connection_opened(*principal);
+
+  json::array calls;
+  if (auto open = calls_.open_calls_of(*principal)) {
+    for (const auto& c : *open) calls.push_back(service::call_to_json(c));
+  }
+  json::object welcome{{"type", "welcome"},
+                       {"session", s.session_id},
+                       {"user",
+                        {{"id", principal->user_id},
+                         {"org", principal->org_id},
+                         {"role", auth::to_string(principal->role)},
+                         {"name", principal->name}}},
+                       {"calls", std::move(calls)}};
+  conn->send_text(json::serialize(welcome));
+  obs::log_info("ws.welcome", {{"session", s.session_id},
+                               {"org", principal->org_id},
+                               {"user", principal->user_id}});
+}
+
+void Hub::handle_signal(Session& s, const std::shared_ptr<net::WsConnection>& conn,
+                        const json::object& msg) {
+  const json::value* seq = msg.if_contains("seq");
+  const json::value ref = seq ? *seq : json::value(nullptr);
+  const json::value* call_id = msg.if_contains("call_id");
+  const json::value* kind = msg.if_contains("kind");
+  const json::value* data = msg.if_contains("data");
+  if (!seq || !seq->is_int64() || !call_id || !call_id->is_string() || !kind ||
+      !kind->is_string() || !is_signal_kind(kind->as_string()) || !data || !data->is_object()) {
+    send_error(conn,
+               make_error(ErrorCode::kInvalidRequest,
+                          "A signal needs call_id, kind (offer, answer, candidate or restart), "
+                          "data and seq."),
+               ref);
+    return;
+  }
+  if (seq->as_int64() <= s.last_seq) {
+    send_error(conn, make_error(ErrorCode::kInvalidRequest, "seq must grow."), ref);
+    return;
+  }
+  s.last_seq = seq->as_int64();
+  const std::string id(call_id->as_string());
+  auto peer = calls_.signal_peer(*s.user, id);
+  if (!peer) {
+    send_error(conn, peer.error(), ref);
+    return;
+  }
+  json::object relayed{{"type", "signal"},   {"call_id", id},  {"from", s.user->user_id},
+                       {"kind", *kind},      {"data", *data},  {"seq", *seq}};
+  bus_.publish(bus::Delivery{s.user->org_id, {*peer}, false, json::serialize(relayed)});
+  if (options_.on_signal_relayed) options_.on_signal_relayed(kind->as_string());
+}
+
+void Hub::send_error(const std::shared_ptr<net::WsConnection>& conn, const call::Error& error,
+                     const json::value& ref) {
+  json::object msg{{"type", "error"},
+                   {"code", call::to_string(error.code)},
+                   {"message", error.text()},
+                   {"ref", ref}};
+  if (!error.details.empty()) {
+    json::object details;
+    for (const auto& [k, v] : error.details) details[k] = v;
+    msg["details"] = std::move(details);
+  }
+  conn->send_text(json::serialize(msg));
+}
+
+void Hub::deliver(const bus::Delivery& d) {
+  auto org = by_org_.find(d.org_id);
+  if (org == by_org_.end()) return;
+  std::vector<std::shared_ptr<net::WsConnection>> targets;
+  auto add_user = [&](const std::string& user_id) {
+    auto user = org->second.find(user_id);
+    if (user == org->second.end()) return;
+    for (const auto& [id, weak] : user->second) {
+      if (auto c = weak.lock()) targets.push_back(std::move(c));
+    }
+  };
+  for (const auto& u : d.user_ids) add_user(u);
+  if (d.to_org_staff) {
+    for (const auto& [user_id, conns] : org->second) {
+      for (const auto& [id, weak] : conns) {
+        auto p = by_id_.find(id);
+        if (p == by_id_.end() || p->second.role == auth::Role::kClient) continue;
+        if (auto c = weak.lock()) targets.push_back(std::move(c));
+      }
+    }
+  }
+  std::sort(targets.begin(), targets.end());
+  targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+  for (const auto& c : targets) c->send_text(d.payload);
+}
+
+}  // namespace sb::signaling

@@ -1,0 +1,75 @@
+#pragma once
+// The WebSocket side of CONTRACT.md section 5: hello/welcome, presence, relaying SDP and ICE
+// between the two participants of a call, and delivering bus events to every connection of a
+// user. Runs on the io thread.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "auth/jwt_verifier.hpp"
+#include "bus/bus.hpp"
+#include "net/http_types.hpp"
+#include "service/call_service.hpp"
+#include "util/rate_limiter.hpp"
+#include "util/scheduler.hpp"
+
+namespace sb::signaling {
+
+struct HubOptions {
+  std::int64_t hello_timeout_ms = 5000;
+  RateSpec ws_rate{50, 100};
+  /// Messages refused for rate in a row before the connection is closed with 4008.
+  int max_rate_violations = 20;
+  std::function<void(std::string_view kind)> on_signal_relayed;
+  std::function<void(std::int64_t open_connections)> on_connections_changed;
+};
+
+class Hub final : public net::WsHandler {
+ public:
+  Hub(service::CallService& calls, const auth::JwtVerifier& verifier, bus::Bus& bus,
+      Scheduler& scheduler, const Clock& clock, HubOptions options);
+
+  void on_open(const std::shared_ptr<net::WsConnection>& conn) override;
+  void on_message(const std::shared_ptr<net::WsConnection>& conn, std::string_view text) override;
+  void on_close(const std::shared_ptr<net::WsConnection>& conn) override;
+
+  std::size_t authenticated_connections() const { return by_id_.size(); }
+
+ private:
+  struct Session {
+    std::weak_ptr<net::WsConnection> conn;
+    std::optional<auth::Principal> user;
+    std::string session_id;
+    TimerId hello_timer = 0;
+    TokenBucket bucket;
+    int rate_violations = 0;
+    std::int64_t last_seq = -1;
+  };
+
+  void deliver(const bus::Delivery& delivery);
+  void handle_hello(Session& s, const std::shared_ptr<net::WsConnection>& conn,
+                    std::string_view token);
+  void handle_signal(Session& s, const std::shared_ptr<net::WsConnection>& conn,
+                     const boost::json::object& msg);
+  void send_error(const std::shared_ptr<net::WsConnection>& conn, const call::Error& error,
+                  const boost::json::value& ref);
+
+  service::CallService& calls_;
+  const auth::JwtVerifier& verifier_;
+  bus::Bus& bus_;
+  Scheduler& scheduler_;
+  const Clock& clock_;
+  HubOptions options_;
+  std::unordered_map<std::uint64_t, Session> sessions_;
+  /// Authenticated connections: connection id -> (org, user), and org -> user -> connection ids.
+  std::unordered_map<std::uint64_t, auth::Principal> by_id_;
+  std::map<std::string, std::map<std::string, std::map<std::uint64_t, std::weak_ptr<net::WsConnection>>>>
+      by_org_;
+};
+
+}  // namespace sb::signaling

@@ -1,0 +1,81 @@
+#pragma once
+// The Store on SQLite: one connection in WAL mode with synchronous=FULL, so a transition is on
+// disk before the server announces it. Used from the server's single io thread.
+
+#include <memory>
+#include <string>
+
+#include "storage/sqlite/sqlite_db.hpp"
+#include "storage/store.hpp"
+
+namespace sb::storage::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  /// Opens the database file (creating its folder's file, not the folder). Throws SqliteError
+  /// when it can't be opened: that is a start-up failure.
+  explicit SqliteStore(const std::string& path);
+
+  Result<void> migrate() override;
+  bool ping() override;
+
+  Result<CreateOutcome> create_call(const Call& call, const std::vector<RingTarget>& ring,
+                                    const std::optional<std::string>& idempotency_key) override;
+  Result<std::optional<Call>> find_call(const std::string& org_id,
+                                        const std::string& call_id) override;
+  Result<std::optional<Call>> find_call_by_idempotency_key(const std::string& org_id,
+                                                           const std::string& caller_id,
+                                                           const std::string& key) override;
+  Result<CallPage> list_calls(const CallQuery& query) override;
+  Result<std::vector<Participant>> participants(const std::string& call_id) override;
+  Result<std::vector<Call>> open_calls_of_user(const std::string& org_id,
+                                               const std::string& user_id) override;
+  Result<TransitionOutcome> transition(const TransitionRequest& request) override;
+  Result<std::vector<std::string>> add_ring_targets(const std::string& org_id,
+                                                    const std::string& call_id,
+                                                    const std::vector<RingTarget>& ring,
+                                                    std::int64_t now_ms) override;
+  Result<DeclineOutcome> decline(const std::string& org_id, const std::string& call_id,
+                                 const std::string& staff_id, std::int64_t now_ms) override;
+  Result<bool> end_ring_step(const std::string& org_id, const std::string& call_id,
+                             const std::string& staff_id, std::int64_t now_ms,
+                             int max_missed) override;
+
+  Result<void> upsert_staff(const std::string& org_id, const std::string& staff_id,
+                            const std::string& name, std::int64_t now_ms) override;
+  Result<void> set_staff_status(const std::string& org_id, const std::string& staff_id,
+                                call::StaffStatus status, std::int64_t now_ms) override;
+  Result<std::vector<StaffEntry>> list_staff(const std::string& org_id, std::int64_t now_ms,
+                                             std::int64_t presence_grace_ms) override;
+  Result<std::optional<StaffEntry>> find_staff(const std::string& org_id,
+                                               const std::string& staff_id, std::int64_t now_ms,
+                                               std::int64_t presence_grace_ms) override;
+
+  Result<void> presence_connect(const std::string& org_id, const std::string& user_id,
+                                const std::string& node_id) override;
+  Result<int> presence_disconnect(const std::string& org_id, const std::string& user_id,
+                                  const std::string& node_id, std::int64_t now_ms) override;
+  Result<bool> is_present(const std::string& org_id, const std::string& user_id,
+                          std::int64_t now_ms, std::int64_t grace_ms) override;
+  Result<bool> ever_connected(const std::string& org_id, const std::string& user_id) override;
+  Result<void> presence_reset(const std::string& node_id, std::int64_t now_ms) override;
+
+  Result<std::vector<CallRef>> ringing_calls() override;
+  Result<std::vector<CallRef>> accepted_calls() override;
+  Result<std::vector<CallRef>> open_calls() override;
+  Result<std::vector<RingStepRef>> open_ring_steps() override;
+
+ private:
+  std::optional<Call> load_call(const std::string& org_id, const std::string& call_id);
+  std::vector<std::string> ringing_staff_of(const std::string& call_id);
+  void touch_staff(const std::string& org_id, const std::string& staff_id, std::int64_t now_ms);
+  void count_missed_ring(const std::string& org_id, const std::string& staff_id,
+                         std::int64_t now_ms, int max_missed);
+  std::vector<StaffEntry> query_staff(const std::string& org_id,
+                                      const std::optional<std::string>& staff_id,
+                                      std::int64_t now_ms, std::int64_t presence_grace_ms);
+
+  Database db_;
+};
+
+}  // namespace sb::storage::sqlite

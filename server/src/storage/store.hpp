@@ -1,0 +1,202 @@
+#pragma once
+// The one storage interface (SQLite in sqlite/, PostgreSQL in postgres/). Every call transition
+// is a single conditional UPDATE inside one transaction, so the database decides races: of two
+// staff accepting at once exactly one UPDATE matches `state = 'ringing'`.
+// All methods return call::Error{kUnavailable} when the database can't be reached; nothing is
+// half-written then.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "call/call.hpp"
+#include "call/errors.hpp"
+#include "call/routing.hpp"
+
+namespace sb::storage {
+
+using call::Call;
+using call::CallState;
+using call::Person;
+using call::Result;
+
+/// How one rung staff member's ring ended.
+enum class RingOutcome { kRinging, kAccepted, kDeclined, kMissed, kTaken, kCancelled, kStopped };
+std::string_view to_string(RingOutcome o);
+
+struct Participant {
+  std::string staff_id;
+  std::int64_t rung_at_ms = 0;
+  /// Set while a longest-idle ring step runs: when this staff member's ring ends.
+  std::optional<std::int64_t> ring_until_ms;
+  RingOutcome outcome = RingOutcome::kRinging;
+};
+
+struct RingTarget {
+  std::string staff_id;
+  std::optional<std::int64_t> ring_until_ms;
+};
+
+struct CreateOutcome {
+  Call call;
+  bool created = true;  // false: the Idempotency-Key matched an earlier create
+};
+
+/// A move of a call from one of `from` to `to`. Side effects on participants and staff happen in
+/// the same transaction.
+struct TransitionRequest {
+  std::string org_id;
+  std::string call_id;
+  std::vector<CallState> from;
+  CallState to = CallState::kRinging;
+  std::optional<std::string> end_reason;
+  std::int64_t now_ms = 0;
+  /// Accept only: the staff member taking the call; they must be ringing for it.
+  std::optional<Person> accepting_staff;
+  /// Into a terminal state from ringing: what the staff still ringing get as outcome.
+  RingOutcome ringing_outcome = RingOutcome::kCancelled;
+  /// Into `missed`: each staff member still ringing gets one more missed ring in a row, and
+  /// those who reach `max_missed` are set `away`.
+  int max_missed = 3;
+  /// Out of accepted/active into a terminal state: the staff member's wrap-up time.
+  std::int64_t wrap_up_ms = 0;
+};
+
+struct TransitionOutcome {
+  /// The call after the move; nullopt when it was not in one of `from` (or, for accept, the
+  /// staff member was not ringing for it).
+  std::optional<Call> call;
+  /// Staff whose status or state the move changed.
+  std::vector<std::string> staff_changed;
+};
+
+struct DeclineOutcome {
+  bool declined = false;   // false: this staff member was not ringing for the call
+  int still_ringing = 0;   // staff still ringing for the call afterwards
+};
+
+struct StaffEntry {
+  std::string id;
+  std::string name;
+  call::StaffStatus status = call::StaffStatus::kOffline;  // effective: offline when not connected
+  call::StaffStatus chosen_status = call::StaffStatus::kOffline;
+  call::StaffState state = call::StaffState::kIdle;
+  bool connected = false;
+  std::int64_t since_ms = 0;
+  std::optional<std::string> call_id;
+  std::int64_t idle_since_ms = 0;
+  int missed_in_row = 0;
+};
+
+struct CallQuery {
+  std::string org_id;
+  std::optional<std::string> caller_id;  // clients see their own calls only
+  std::optional<CallState> state;
+  int limit = 50;
+  /// Cursor: calls strictly older than this (created_at, id) pair.
+  std::optional<std::pair<std::int64_t, std::string>> before;
+};
+
+struct CallPage {
+  std::vector<Call> calls;
+  bool more = false;
+};
+
+/// A call reference for timers and recovery.
+struct CallRef {
+  std::string org_id;
+  std::string call_id;
+  std::int64_t deadline_ms = 0;
+};
+
+struct RingStepRef {
+  std::string org_id;
+  std::string call_id;
+  std::string staff_id;
+  std::int64_t ring_until_ms = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  /// Creates the schema or upgrades it to the newest migration.
+  virtual Result<void> migrate() = 0;
+  /// True when the database answers.
+  virtual bool ping() = 0;
+
+  // --- Calls ---
+
+  /// Inserts `call` in state ringing with its ring targets. With an idempotency key seen before
+  /// for this caller, returns that call instead (created = false). A caller who already has a
+  /// non-terminal call gets call_in_progress with details.call_id.
+  virtual Result<CreateOutcome> create_call(const Call& call, const std::vector<RingTarget>& ring,
+                                            const std::optional<std::string>& idempotency_key) = 0;
+  virtual Result<std::optional<Call>> find_call(const std::string& org_id,
+                                                const std::string& call_id) = 0;
+  /// The call an earlier create of this caller made with `key`, if any.
+  virtual Result<std::optional<Call>> find_call_by_idempotency_key(const std::string& org_id,
+                                                                   const std::string& caller_id,
+                                                                   const std::string& key) = 0;
+  virtual Result<CallPage> list_calls(const CallQuery& query) = 0;
+  virtual Result<std::vector<Participant>> participants(const std::string& call_id) = 0;
+  /// The user's non-terminal calls: as caller, as the accepted staff member, or ringing for them.
+  virtual Result<std::vector<Call>> open_calls_of_user(const std::string& org_id,
+                                                       const std::string& user_id) = 0;
+
+  virtual Result<TransitionOutcome> transition(const TransitionRequest& request) = 0;
+
+  /// Rings more staff for a call that is still ringing. Returns the targets actually added.
+  virtual Result<std::vector<std::string>> add_ring_targets(const std::string& org_id,
+                                                            const std::string& call_id,
+                                                            const std::vector<RingTarget>& ring,
+                                                            std::int64_t now_ms) = 0;
+  virtual Result<DeclineOutcome> decline(const std::string& org_id, const std::string& call_id,
+                                         const std::string& staff_id, std::int64_t now_ms) = 0;
+  /// Ends one staff member's longest-idle ring step, if still ringing: outcome missed, and one
+  /// more missed ring in a row (away at `max_missed`). Returns whether it was still ringing.
+  virtual Result<bool> end_ring_step(const std::string& org_id, const std::string& call_id,
+                                     const std::string& staff_id, std::int64_t now_ms,
+                                     int max_missed) = 0;
+
+  // --- Staff and presence ---
+
+  /// Records a staff member (or admin) on first sight and refreshes their name.
+  virtual Result<void> upsert_staff(const std::string& org_id, const std::string& staff_id,
+                                    const std::string& name, std::int64_t now_ms) = 0;
+  virtual Result<void> set_staff_status(const std::string& org_id, const std::string& staff_id,
+                                        call::StaffStatus status, std::int64_t now_ms) = 0;
+  /// Every staff member of the org. `presence_grace_ms` decides who still counts as connected.
+  virtual Result<std::vector<StaffEntry>> list_staff(const std::string& org_id,
+                                                     std::int64_t now_ms,
+                                                     std::int64_t presence_grace_ms) = 0;
+  virtual Result<std::optional<StaffEntry>> find_staff(const std::string& org_id,
+                                                       const std::string& staff_id,
+                                                       std::int64_t now_ms,
+                                                       std::int64_t presence_grace_ms) = 0;
+
+  /// One more open connection of the user on `node_id`.
+  virtual Result<void> presence_connect(const std::string& org_id, const std::string& user_id,
+                                        const std::string& node_id) = 0;
+  /// One connection fewer; returns the user's open connections left on all nodes.
+  virtual Result<int> presence_disconnect(const std::string& org_id, const std::string& user_id,
+                                          const std::string& node_id, std::int64_t now_ms) = 0;
+  /// Open connections now, or closed less than `grace_ms` ago.
+  virtual Result<bool> is_present(const std::string& org_id, const std::string& user_id,
+                                  std::int64_t now_ms, std::int64_t grace_ms) = 0;
+  /// True if the user ever opened a connection (callers who never did are not "gone").
+  virtual Result<bool> ever_connected(const std::string& org_id, const std::string& user_id) = 0;
+  /// At start-up: this node's connections are gone; graces restart from `now_ms` (CONTRACT 10.17).
+  virtual Result<void> presence_reset(const std::string& node_id, std::int64_t now_ms) = 0;
+
+  // --- Timers and recovery ---
+
+  virtual Result<std::vector<CallRef>> ringing_calls() = 0;
+  /// Accepted calls; `deadline_ms` holds when they were accepted.
+  virtual Result<std::vector<CallRef>> accepted_calls() = 0;
+  virtual Result<std::vector<CallRef>> open_calls() = 0;
+  virtual Result<std::vector<RingStepRef>> open_ring_steps() = 0;
+};
+
+}  // namespace sb::storage
