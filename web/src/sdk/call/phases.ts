@@ -1,0 +1,93 @@
+/**
+ * The browser's own side of a call, one explicit machine per role. The server's states come from
+ * spec/call-fsm.json (see CallRecord); these phases add what only the browser knows: asking for
+ * the camera, the permission being denied, ICE connecting, reconnecting, the summary at the end.
+ */
+export enum CallPhase {
+  Idle = 'idle',
+  RequestingPermission = 'requesting_permission',
+  PermissionDenied = 'permission_denied',
+  /** Caller: `POST /v1/calls` in flight (optimistic). */
+  Placing = 'placing',
+  /** Caller: the call rings at the staff side. */
+  Ringing = 'ringing',
+  /** Staff: `POST /accept` in flight (optimistic). */
+  Accepting = 'accepting',
+  Connecting = 'connecting',
+  Connected = 'connected',
+  Reconnecting = 'reconnecting',
+  /** The call is over; a summary is shown. */
+  Ended = 'ended',
+}
+
+export enum PhaseEvent {
+  Start = 'start',
+  PermissionGranted = 'permission_granted',
+  PermissionDenied = 'permission_denied',
+  Retry = 'retry',
+  CreateOk = 'create_ok',
+  CreateFailed = 'create_failed',
+  Accept = 'accept',
+  AcceptOk = 'accept_ok',
+  AcceptFailed = 'accept_failed',
+  ServerAccepted = 'server_accepted',
+  IceConnected = 'ice_connected',
+  IceDisconnected = 'ice_disconnected',
+  ServerTerminal = 'server_terminal',
+  /** After a page reload or a resync: the server says a call is still ringing. */
+  ResumeRinging = 'resume_ringing',
+  /** After a page reload or a resync: the server says a call is accepted or active. */
+  ResumeCall = 'resume_call',
+  Dismiss = 'dismiss',
+}
+
+export type PhaseTable = Record<CallPhase, Partial<Record<PhaseEvent, CallPhase>>>;
+
+const P = CallPhase;
+const E = PhaseEvent;
+
+export const CALLER_PHASES: PhaseTable = {
+  [P.Idle]: { [E.Start]: P.RequestingPermission, [E.ResumeRinging]: P.Ringing, [E.ResumeCall]: P.Connecting },
+  [P.RequestingPermission]: {
+    [E.PermissionGranted]: P.Placing,
+    [E.PermissionDenied]: P.PermissionDenied,
+    [E.Dismiss]: P.Idle,
+  },
+  [P.PermissionDenied]: { [E.Retry]: P.RequestingPermission, [E.Dismiss]: P.Idle },
+  [P.Placing]: { [E.CreateOk]: P.Ringing, [E.CreateFailed]: P.Idle },
+  [P.Ringing]: { [E.ServerAccepted]: P.Connecting, [E.ServerTerminal]: P.Ended },
+  [P.Accepting]: {},
+  [P.Connecting]: {
+    [E.IceConnected]: P.Connected,
+    [E.IceDisconnected]: P.Reconnecting,
+    [E.ServerTerminal]: P.Ended,
+  },
+  [P.Connected]: { [E.IceDisconnected]: P.Reconnecting, [E.ServerTerminal]: P.Ended },
+  [P.Reconnecting]: { [E.IceConnected]: P.Connected, [E.ServerTerminal]: P.Ended },
+  [P.Ended]: { [E.Dismiss]: P.Idle, [E.Start]: P.RequestingPermission },
+};
+
+export const STAFF_PHASES: PhaseTable = {
+  [P.Idle]: { [E.Accept]: P.Accepting, [E.ResumeCall]: P.RequestingPermission },
+  [P.Accepting]: { [E.AcceptOk]: P.RequestingPermission, [E.AcceptFailed]: P.Idle },
+  [P.RequestingPermission]: {
+    [E.PermissionGranted]: P.Connecting,
+    [E.PermissionDenied]: P.PermissionDenied,
+    [E.ServerTerminal]: P.Ended,
+  },
+  [P.PermissionDenied]: { [E.Retry]: P.RequestingPermission, [E.ServerTerminal]: P.Ended, [E.Dismiss]: P.Idle },
+  [P.Placing]: {},
+  [P.Ringing]: {},
+  [P.Connecting]: {
+    [E.IceConnected]: P.Connected,
+    [E.IceDisconnected]: P.Reconnecting,
+    [E.ServerTerminal]: P.Ended,
+  },
+  [P.Connected]: { [E.IceDisconnected]: P.Reconnecting, [E.ServerTerminal]: P.Ended },
+  [P.Reconnecting]: { [E.IceConnected]: P.Connected, [E.ServerTerminal]: P.Ended },
+  [P.Ended]: { [E.Dismiss]: P.Idle, [E.Accept]: P.Accepting },
+};
+
+export function phaseTable(role: 'client' | 'staff'): PhaseTable {
+  return role === 'client' ? CALLER_PHASES : STAFF_PHASES;
+}

@@ -1,0 +1,18 @@
+/** Public entry of the framework-free SDK. */
+export * from './types';
+export * from './errors';
+export { RestClient } from './rest/RestClient';
+export { SignalingClient, SignalingState } from './signaling/SignalingClient';
+export { DefaultReconnectPolicy, immediateReconnect, type ReconnectPolicy } from './signaling/ReconnectPolicy';
+export { CallStore, type CallSummary, type Notice, type StoreSnapshot } from './call/CallStore';
+export { CallRecord } from './call/CallRecord';
+export { CallPhase, PhaseEvent } from './call/phases';
+export * as callFsm from './call/callFsm';
+export { describeEnd, partyName } from './call/describe';
+export { DeviceManager, stopStream } from './devices/DeviceManager';
+export { PeerSession } from './webrtc/PeerSession';
+export { StatsSampler } from './stats/StatsSampler';
+export { computeSample, qualityWarnings } from './stats/computeSample';
+export { Ringer, type RingerState } from './audio/Ringer';
+export { SwitchboardClient, type MediaSnapshot } from './SwitchboardClient';
+export { getLogger, setLogLevel, logHistory } from './util/logger';

@@ -1,0 +1,199 @@
+import { ErrorCode, SwitchboardError } from '../errors';
+import type {
+  Call,
+  Feedback,
+  IceServersResponse,
+  QualitySample,
+  Role,
+  ServerCallState,
+  StaffEntry,
+  StaffStatus,
+} from '../types';
+import { getLogger } from '../util/logger';
+
+const log = getLogger('rest');
+
+export interface RestClientOptions {
+  /** Origin of the server, e.g. `https://switchboard.example.com`; empty for same origin. */
+  baseUrl?: string;
+  /** Returns the JWT for `Authorization: Bearer`. */
+  getToken: () => string | null;
+  fetch?: typeof fetch;
+  /** Per-request deadline. */
+  timeoutMs?: number;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Send without a token (dev sign-in). */
+  anonymous?: boolean;
+}
+
+let requestCounter = 0;
+
+/**
+ * The REST half of the contract (CONTRACT.md section 4). Every non-2xx answer becomes a
+ * `SwitchboardError` whose `friendly` text can be shown as is.
+ */
+export class RestClient {
+  private readonly baseUrl: string;
+  private readonly getToken: () => string | null;
+  private readonly fetchImpl: typeof fetch;
+  private readonly timeoutMs: number;
+  /** Server clock minus local clock, estimated from `Date` headers (ms; 0 until known). */
+  clockOffsetMs = 0;
+
+  constructor(opts: RestClientOptions) {
+    this.baseUrl = (opts.baseUrl ?? '').replace(/\/$/, '');
+    this.getToken = opts.getToken;
+    this.fetchImpl = opts.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
+    this.timeoutMs = opts.timeoutMs ?? 15_000;
+  }
+
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'X-Request-Id': `web-${Date.now().toString(36)}-${(++requestCounter).toString(36)}`,
+      ...opts.headers,
+    };
+    if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (!opts.anonymous) {
+      const token = this.getToken();
+      if (token) headers.Authorization = `Bearer ${token}`;
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.baseUrl}/v1${path}`, {
+        method,
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        signal: controller.signal,
+      });
+    } catch (e) {
+      const err = controller.signal.aborted ? SwitchboardError.timeout(e) : SwitchboardError.network(e);
+      log.warn(`${method} ${path} failed before an answer`, { code: err.code });
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.noteServerDate(res.headers.get('Date'));
+    const text = await res.text();
+    let body: unknown = null;
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = null;
+      }
+    }
+    if (!res.ok) {
+      const err = SwitchboardError.fromResponse(res.status, body, res.headers);
+      log.warn(`${method} ${path} -> ${res.status} ${err.code}`, {
+        serverMessage: err.serverMessage,
+        requestId: err.requestId,
+      });
+      throw err;
+    }
+    return body as T;
+  }
+
+  private noteServerDate(date: string | null): void {
+    if (!date) return;
+    const server = Date.parse(date);
+    if (Number.isNaN(server)) return;
+    // Date has one-second resolution: keep the offset only when it is clearly beyond that.
+    const offset = server - Date.now();
+    this.clockOffsetMs = Math.abs(offset) > 1500 ? offset : 0;
+  }
+
+  // --- Calls ---------------------------------------------------------------------------------
+
+  createCall(
+    body: { media?: { audio: boolean; video: boolean }; staff_id?: string; metadata?: Record<string, string> },
+    idempotencyKey: string,
+  ): Promise<Call> {
+    return this.request<Call>('POST', '/calls', {
+      body,
+      headers: { 'Idempotency-Key': idempotencyKey },
+    });
+  }
+
+  getCall(id: string): Promise<Call> {
+    return this.request<Call>('GET', `/calls/${encodeURIComponent(id)}`);
+  }
+
+  listCalls(q: { state?: ServerCallState; limit?: number; before?: string } = {}): Promise<{
+    calls: Call[];
+    next: string | null;
+  }> {
+    const params = new URLSearchParams();
+    if (q.state) params.set('state', q.state);
+    if (q.limit) params.set('limit', String(q.limit));
+    if (q.before) params.set('before', q.before);
+    const qs = params.toString();
+    return this.request('GET', `/calls${qs ? `?${qs}` : ''}`);
+  }
+
+  accept(id: string): Promise<Call> {
+    return this.request<Call>('POST', `/calls/${encodeURIComponent(id)}/accept`);
+  }
+
+  decline(id: string): Promise<Call> {
+    return this.request<Call>('POST', `/calls/${encodeURIComponent(id)}/decline`);
+  }
+
+  cancel(id: string): Promise<Call> {
+    return this.request<Call>('POST', `/calls/${encodeURIComponent(id)}/cancel`);
+  }
+
+  connected(id: string): Promise<Call> {
+    return this.request<Call>('POST', `/calls/${encodeURIComponent(id)}/connected`);
+  }
+
+  end(id: string, reason?: string): Promise<Call> {
+    return this.request<Call>('POST', `/calls/${encodeURIComponent(id)}/end`, {
+      body: reason ? { reason } : {},
+    });
+  }
+
+  quality(id: string, sample: QualitySample): Promise<void> {
+    return this.request<void>('POST', `/calls/${encodeURIComponent(id)}/quality`, { body: sample });
+  }
+
+  feedback(id: string, feedback: Feedback): Promise<unknown> {
+    return this.request('POST', `/calls/${encodeURIComponent(id)}/feedback`, { body: feedback });
+  }
+
+  // --- Staff ---------------------------------------------------------------------------------
+
+  staffAvailability(): Promise<{ staff: StaffEntry[] }> {
+    return this.request('GET', '/staff/availability');
+  }
+
+  setMyAvailability(status: StaffStatus): Promise<StaffEntry> {
+    return this.request('PUT', '/staff/me/availability', { body: { status } });
+  }
+
+  iceServers(): Promise<IceServersResponse> {
+    return this.request('GET', '/ice-servers');
+  }
+
+  /** `POST /v1/dev/token`; a 404 means the server is not in `--dev` mode. */
+  async devToken(claims: { org: string; sub: string; role: Role; name: string }): Promise<string> {
+    try {
+      const res = await this.request<{ token: string }>('POST', '/dev/token', {
+        body: claims,
+        anonymous: true,
+      });
+      return res.token;
+    } catch (e) {
+      if (e instanceof SwitchboardError && e.status === 404) {
+        throw new SwitchboardError({ code: ErrorCode.DevModeOff, status: 404, cause: e });
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,122 @@
+/** Wire types of CONTRACT.md sections 3 to 6. Field names are the server's (snake_case). */
+
+export type Role = 'client' | 'staff' | 'admin';
+
+export type ServerCallState =
+  | 'ringing'
+  | 'accepted'
+  | 'active'
+  | 'cancelled'
+  | 'missed'
+  | 'declined'
+  | 'failed'
+  | 'ended';
+
+export interface Party {
+  id: string;
+  name?: string | null;
+}
+
+export interface QualityBucket {
+  avg: number | null;
+  max: number | null;
+}
+
+export interface QualitySummary {
+  samples: number;
+  rtt_ms: QualityBucket;
+  jitter_ms: QualityBucket;
+  packet_loss_pct: QualityBucket;
+  bitrate_kbps: Partial<Record<'audio_in' | 'audio_out' | 'video_in' | 'video_out', number | null>>;
+  candidate_type: CandidateType | null;
+}
+
+export interface Call {
+  id: string;
+  org_id: string;
+  state: ServerCallState;
+  version: number;
+  caller: Party;
+  staff: Party | null;
+  media: { audio: boolean; video: boolean };
+  metadata: Record<string, string>;
+  created_at: string;
+  ring_deadline: string | null;
+  accepted_at: string | null;
+  active_at: string | null;
+  ended_at: string | null;
+  end_reason: string | null;
+  quality?: { caller: QualitySummary | null; staff: QualitySummary | null } | null;
+}
+
+export interface User {
+  id: string;
+  org: string;
+  role: Role;
+  name?: string | null;
+}
+
+export type StaffStatus = 'available' | 'away' | 'offline';
+export type StaffState = 'idle' | 'ringing' | 'in_call' | 'wrap_up';
+
+export interface StaffEntry {
+  id: string;
+  name?: string | null;
+  status: StaffStatus;
+  state: StaffState;
+  connected: boolean;
+  since: string | null;
+  call_id: string | null;
+}
+
+export interface IceServersResponse {
+  ice_servers: RTCIceServer[];
+  expires_at: string;
+}
+
+export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
+
+/** CONTRACT.md section 6. */
+export interface QualitySample {
+  at: string;
+  rtt_ms: number | null;
+  jitter_ms: number | null;
+  packet_loss_pct: number | null;
+  bitrate_kbps: { audio_in: number; audio_out: number; video_in: number; video_out: number };
+  candidate_type: CandidateType | null;
+  ice_state: RTCIceConnectionState | string;
+}
+
+export interface Feedback {
+  score: 1 | 2 | 3 | 4 | 5;
+  issues?: string[];
+  comment?: string;
+}
+
+export type SignalKind = 'offer' | 'answer' | 'candidate' | 'restart';
+
+/**
+ * `data` of a signal, as this front end sends it. offer/answer/restart: an
+ * RTCSessionDescriptionInit (`{type, sdp}`); candidate: an RTCIceCandidateInit, or `null`
+ * for the end of candidates.
+ */
+export type SignalData = RTCSessionDescriptionInit | RTCIceCandidateInit | null;
+
+// Server → browser WebSocket messages (section 5).
+export type ServerMessage =
+  | { type: 'welcome'; session: string; user: User; calls: Call[] }
+  | { type: 'call.incoming'; call: Call }
+  | { type: 'call.updated'; call: Call }
+  | { type: 'signal'; call_id: string; from: string; kind: SignalKind; data: SignalData; seq: number }
+  | { type: 'availability.updated'; staff: StaffEntry }
+  | { type: 'ice_servers'; ice_servers: RTCIceServer[]; expires_at: string }
+  | { type: 'error'; code: string; message: string; ref?: number }
+  | { type: 'pong' };
+
+export const TERMINAL_STATES: readonly ServerCallState[] = [
+  'cancelled',
+  'missed',
+  'declined',
+  'failed',
+  'ended',
+];

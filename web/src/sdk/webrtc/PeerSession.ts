@@ -1,0 +1,314 @@
+/**
+ * One RTCPeerConnection for one call, with the W3C "perfect negotiation" pattern.
+ * The staff member who accepted makes the first offer (initiator, impolite); the caller answers
+ * and is the polite peer that yields on glare. Either side may later restart ICE (signal kind
+ * `restart`), after fetching fresh ICE servers since TURN credentials expire.
+ * A negotiated data channel (id 0) carries small control messages: who muted, camera off, screen.
+ */
+import type { SignalData, SignalKind } from '../types';
+import { TypedEmitter } from '../util/emitter';
+import { getLogger } from '../util/logger';
+import { realClock, type Clock } from '../util/time';
+
+const log = getLogger('webrtc');
+
+export interface RemoteMediaState {
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+}
+
+export interface PeerSessionOptions {
+  callId: string;
+  /** The caller: yields on glare. */
+  polite: boolean;
+  /** The staff member: makes the first offer. */
+  initiator: boolean;
+  iceServers: RTCIceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  localStream: MediaStream;
+  sendSignal: (kind: SignalKind, data: SignalData) => boolean;
+  fetchIceServers: () => Promise<RTCIceServer[]>;
+  createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
+  clock?: Clock;
+  /** How long `disconnected` may last before we restart ICE. */
+  disconnectedGraceMs?: number;
+  /** How long after trouble starts we keep trying before giving up. */
+  giveUpAfterMs?: number;
+}
+
+type PeerEvents = {
+  remoteStream: (s: MediaStream) => void;
+  connectionState: (s: RTCPeerConnectionState) => void;
+  remoteMedia: (m: RemoteMediaState) => void;
+  /** Restarts did not bring media back in time. */
+  failed: (reason: string) => void;
+  /** A renegotiation could not be applied at all (e.g. the other side rebuilt its connection). */
+  broken: (kind: SignalKind, data: SignalData) => void;
+};
+
+export class PeerSession extends TypedEmitter<PeerEvents> {
+  readonly callId: string;
+  readonly pc: RTCPeerConnection;
+  private readonly opts: PeerSessionOptions;
+  private readonly clock: Clock;
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private isSettingRemoteAnswerPending = false;
+  private negotiatedOnce = false;
+  private restartRequested = false;
+  private restarting: Promise<void> | null = null;
+  private pendingCandidates: RTCIceCandidateInit[] = [];
+  private queue: Promise<void> = Promise.resolve();
+  private readonly control: RTCDataChannel;
+  private localMedia: RemoteMediaState = { audio: true, video: true, screen: false };
+  private remoteStreamValue: MediaStream | null = null;
+  private disconnectedTimer: unknown = null;
+  private troubleSince: number | null = null;
+  private giveUpTimer: unknown = null;
+  private closed = false;
+  private everConnected = false;
+
+  constructor(opts: PeerSessionOptions) {
+    super();
+    this.opts = opts;
+    this.callId = opts.callId;
+    this.clock = opts.clock ?? realClock;
+    const config: RTCConfiguration = {
+      iceServers: opts.iceServers,
+      iceTransportPolicy: opts.iceTransportPolicy ?? 'all',
+      bundlePolicy: 'max-bundle',
+    };
+    this.pc = opts.createPeerConnection ? opts.createPeerConnection(config) : new RTCPeerConnection(config);
+    this.control = this.pc.createDataChannel('control', { negotiated: true, id: 0 });
+    this.control.onopen = () => this.sendControl();
+    this.control.onmessage = (ev: MessageEvent) => this.onControl(ev.data);
+    this.pc.onnegotiationneeded = () => void this.negotiate();
+    this.pc.onicecandidate = ({ candidate }) => {
+      this.opts.sendSignal('candidate', candidate ? candidate.toJSON() : null);
+    };
+    this.pc.ontrack = (ev) => {
+      const stream = ev.streams[0] ?? this.remoteStreamValue ?? new MediaStream();
+      if (!ev.streams[0]) stream.addTrack(ev.track);
+      this.remoteStreamValue = stream;
+      this.emit('remoteStream', stream);
+    };
+    this.pc.onconnectionstatechange = () => this.onConnectionState();
+    this.pc.oniceconnectionstatechange = () => {
+      log.debug(`call ${this.callId}: ice ${this.pc.iceConnectionState}`);
+      if (this.pc.iceConnectionState === 'failed') void this.restartIce('ice failed');
+    };
+  }
+
+  get remoteStream(): MediaStream | null {
+    return this.remoteStreamValue;
+  }
+
+  /** The initiator adds its tracks now (which makes the first offer); the caller waits for it. */
+  start(): void {
+    if (this.opts.initiator) this.addLocalTracks();
+  }
+
+  private addLocalTracks(): void {
+    const have = new Set(this.pc.getSenders().map((s) => s.track?.id));
+    for (const track of this.opts.localStream.getTracks()) {
+      if (!have.has(track.id)) this.pc.addTrack(track, this.opts.localStream);
+    }
+  }
+
+  private async negotiate(): Promise<void> {
+    if (this.closed) return;
+    // Before the first offer arrives the caller stays quiet: the staff member offers first.
+    if (!this.opts.initiator && !this.negotiatedOnce) return;
+    try {
+      this.makingOffer = true;
+      const restart = this.restartRequested;
+      await this.pc.setLocalDescription();
+      const desc = this.pc.localDescription;
+      if (!desc || desc.type !== 'offer') return;
+      this.restartRequested = false;
+      log.info(`call ${this.callId}: sending ${restart ? 'restart' : 'offer'}`);
+      this.opts.sendSignal(restart ? 'restart' : 'offer', { type: desc.type, sdp: desc.sdp });
+    } catch (e) {
+      log.warn(`call ${this.callId}: making an offer failed`, { error: String(e) });
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  /** Feeds a relayed signal in; signals are handled one at a time, in order. */
+  handleSignal(kind: SignalKind, data: SignalData): Promise<void> {
+    this.queue = this.queue.then(() => this.handleOne(kind, data)).catch((e: unknown) => {
+      log.warn(`call ${this.callId}: signal ${kind} failed`, { error: String(e) });
+    });
+    return this.queue;
+  }
+
+  private async handleOne(kind: SignalKind, data: SignalData): Promise<void> {
+    if (this.closed) return;
+    if (kind === 'candidate') {
+      const cand = data as RTCIceCandidateInit | null;
+      if (!this.pc.remoteDescription) {
+        if (cand) this.pendingCandidates.push(cand);
+        return;
+      }
+      try {
+        await this.pc.addIceCandidate(cand ?? undefined);
+      } catch (e) {
+        if (!this.ignoreOffer) log.debug(`call ${this.callId}: candidate refused`, { error: String(e) });
+      }
+      return;
+    }
+    const description = data as RTCSessionDescriptionInit | null;
+    if (!description?.type) {
+      log.warn(`call ${this.callId}: ${kind} without a description ignored`);
+      return;
+    }
+    // Perfect negotiation (W3C webrtc-pc, "Perfect negotiation example").
+    const readyForOffer =
+      !this.makingOffer && (this.pc.signalingState === 'stable' || this.isSettingRemoteAnswerPending);
+    const offerCollision = description.type === 'offer' && !readyForOffer;
+    this.ignoreOffer = !this.opts.polite && offerCollision;
+    if (this.ignoreOffer) {
+      log.info(`call ${this.callId}: glare, ignoring their offer (we are impolite)`);
+      return;
+    }
+    this.isSettingRemoteAnswerPending = description.type === 'answer';
+    try {
+      await this.pc.setRemoteDescription(description);
+    } catch (e) {
+      this.isSettingRemoteAnswerPending = false;
+      log.warn(`call ${this.callId}: remote ${description.type} could not be applied`, { error: String(e) });
+      if (description.type === 'offer') this.emit('broken', kind, data);
+      return;
+    }
+    this.isSettingRemoteAnswerPending = false;
+    for (const c of this.pendingCandidates.splice(0)) {
+      await this.pc.addIceCandidate(c).catch(() => undefined);
+    }
+    if (description.type === 'offer') {
+      // The caller's tracks join the transceivers the offer created (addTrack reuses them).
+      this.addLocalTracks();
+      await this.pc.setLocalDescription();
+      const answer = this.pc.localDescription;
+      if (answer) this.opts.sendSignal('answer', { type: answer.type, sdp: answer.sdp });
+    }
+    this.negotiatedOnce = true;
+  }
+
+  /** Fresh ICE servers, then an ICE restart offer (`kind: "restart"`). */
+  restartIce(reason: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.restarting) return this.restarting;
+    this.noteTrouble();
+    this.restarting = (async () => {
+      log.info(`call ${this.callId}: ICE restart (${reason})`);
+      try {
+        const servers = await this.opts.fetchIceServers();
+        this.updateIceServers(servers);
+      } catch (e) {
+        log.warn(`call ${this.callId}: could not refresh ICE servers, restarting with the old ones`, {
+          error: String(e),
+        });
+      }
+      if (this.closed) return;
+      this.restartRequested = true;
+      this.pc.restartIce();
+    })().finally(() => {
+      this.restarting = null;
+    });
+    return this.restarting;
+  }
+
+  updateIceServers(servers: RTCIceServer[]): void {
+    if (this.closed) return;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: servers });
+    } catch (e) {
+      log.warn(`call ${this.callId}: setConfiguration failed`, { error: String(e) });
+    }
+  }
+
+  /** Swaps the track that goes out for `kind` (device change, screen share). */
+  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
+    const transceiver = this.pc
+      .getTransceivers()
+      .find((t) => (t.sender.track?.kind ?? t.receiver.track.kind) === kind && t.currentDirection !== 'stopped');
+    if (!transceiver) {
+      log.warn(`call ${this.callId}: no ${kind} sender to replace`);
+      return;
+    }
+    await transceiver.sender.replaceTrack(track);
+  }
+
+  setLocalMedia(state: RemoteMediaState): void {
+    this.localMedia = state;
+    this.sendControl();
+  }
+
+  private sendControl(): void {
+    if (this.control.readyState !== 'open') return;
+    this.control.send(JSON.stringify({ type: 'media', ...this.localMedia }));
+  }
+
+  private onControl(raw: unknown): void {
+    if (typeof raw !== 'string') return;
+    try {
+      const msg = JSON.parse(raw) as { type?: string } & Partial<RemoteMediaState>;
+      if (msg.type === 'media') {
+        this.emit('remoteMedia', { audio: msg.audio !== false, video: msg.video !== false, screen: msg.screen === true });
+      }
+    } catch {
+      log.debug('bad control message ignored');
+    }
+  }
+
+  private onConnectionState(): void {
+    const state = this.pc.connectionState;
+    log.info(`call ${this.callId}: connection ${state}`);
+    this.emit('connectionState', state);
+    this.clock.clearTimeout(this.disconnectedTimer);
+    if (state === 'connected') {
+      this.everConnected = true;
+      this.troubleSince = null;
+      this.clock.clearTimeout(this.giveUpTimer);
+      this.giveUpTimer = null;
+    } else if (state === 'disconnected') {
+      this.noteTrouble();
+      this.disconnectedTimer = this.clock.setTimeout(() => {
+        if (this.pc.connectionState === 'disconnected') void this.restartIce('disconnected too long');
+      }, this.opts.disconnectedGraceMs ?? 3000);
+    } else if (state === 'failed') {
+      void this.restartIce('connection failed');
+    }
+  }
+
+  get wasEverConnected(): boolean {
+    return this.everConnected;
+  }
+
+  private noteTrouble(): void {
+    if (this.troubleSince !== null) return;
+    this.troubleSince = this.clock.now();
+    this.giveUpTimer = this.clock.setTimeout(() => {
+      if (this.pc.connectionState !== 'connected' && !this.closed) {
+        log.error(`call ${this.callId}: media did not come back; giving up`);
+        this.emit('failed', 'ice_failed');
+      }
+    }, this.opts.giveUpAfterMs ?? 20_000);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.clock.clearTimeout(this.disconnectedTimer);
+    this.clock.clearTimeout(this.giveUpTimer);
+    try {
+      this.control.close();
+    } catch {
+      /* already closed */
+    }
+    this.pc.close();
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vite';
+
+// No @vitejs/plugin-react: esbuild compiles TSX with the automatic JSX runtime.
+export default defineConfig({
+  esbuild: { jsx: 'automatic' },
+  build: { outDir: 'dist', sourcemap: true, target: 'es2022' },
+  server: {
+    // `npm run dev` against a local server: `SWITCHBOARD_URL=http://127.0.0.1:8080 npx vite`.
+    proxy: {
+      '/v1': { target: process.env.SWITCHBOARD_URL ?? 'http://127.0.0.1:8080', ws: true },
+    },
+    fs: { allow: ['..'] }, // spec/call-fsm.json lives one level up.
+  },
+});
