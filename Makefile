@@ -1,0 +1,53 @@
+# Switchboard: `make run` serves the product on http://127.0.0.1:8080 with SQLite and --dev;
+# `make test` runs every test layer. Both install what they need first (Debian 12, as root).
+
+SHELL := /bin/bash
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= 2
+CMAKE_FLAGS ?=
+
+.PHONY: all deps deps-test server server-asan web build run test test-unit test-blackbox test-web bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+
+deps-test:
+	@scripts/install-deps.sh test
+
+server: deps
+	cmake -S server -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSB_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) --target switchboard -j $(JOBS)
+
+server-asan: deps-test
+	cmake -S server -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSB_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+web: deps
+	scripts/build-web.sh
+
+# The server binary lands at build/switchboard, the front end at web/dist.
+build: server web
+
+run: build
+	./$(BUILD)/switchboard --dev --listen 127.0.0.1:8080 --db sqlite:./data/switchboard.db --web-root web/dist --log-format text
+
+test: deps-test
+	scripts/test-all.sh
+
+test-unit: server-asan
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-blackbox: server
+	scripts/test-blackbox.sh
+
+bench: server
+	scripts/bench.sh
+
+format:
+	clang-format -i $$(git ls-files 'server/*.cpp' 'server/*.hpp' 'bench/*.cpp')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) web/dist

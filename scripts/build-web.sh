@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs the front end's npm packages (from the lock file) and builds web/dist.
+set -euo pipefail
+cd "$(dirname "$0")/../web"
+if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run build --silent

@@ -1,0 +1,145 @@
+#include "app/app.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <filesystem>
+#include <memory>
+
+#include "auth/jwt_verifier.hpp"
+#include "bus/local/local_bus.hpp"
+#include "net/asio_scheduler.hpp"
+#include "net/http_server.hpp"
+#include "obs/log.hpp"
+#include "rest/api.hpp"
+#include "service/call_service.hpp"
+#include "signaling/hub.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace sb::app {
+namespace {
+
+service::CallTimings timings_of(const Config& c) {
+  service::CallTimings t;
+  t.ring_timeout_ms = c.ring_timeout.count();
+  t.ring_step_ms = c.ring_step.count();
+  t.connect_timeout_ms = c.connect_timeout.count();
+  t.reconnect_grace_ms = c.reconnect_grace.count();
+  t.presence_grace_ms = c.presence_grace.count();
+  t.wrap_up_ms = c.wrap_up.count();
+  t.max_missed = c.max_missed;
+  t.routing = c.routing == Routing::kLongestIdle ? call::RoutingMode::kLongestIdle
+                                                 : call::RoutingMode::kRingAll;
+  // Stable across restarts, so a restarted node finds its own presence rows again.
+  t.node_id = c.listen_host + ":" + std::to_string(c.listen_port);
+  return t;
+}
+
+RateSpec rate_of(const Rate& r) { return RateSpec{r.per_second, r.burst}; }
+
+int fail(std::string_view what, std::string_view detail) {
+  obs::log_error("startup.failed", {{"what", what}, {"detail", detail}});
+  return 1;
+}
+
+std::unique_ptr<storage::Store> open_store(const Config& config, std::string& error) {
+  if (config.db_kind != DbKind::kSqlite) {
+    error = "PostgreSQL storage is not available in this build yet; use sqlite:";
+    return nullptr;
+  }
+  try {
+    const std::filesystem::path path(config.sqlite_path);
+    if (path.has_parent_path() && config.sqlite_path != ":memory:") {
+      std::filesystem::create_directories(path.parent_path());
+    }
+    return std::make_unique<storage::sqlite::SqliteStore>(config.sqlite_path);
+  } catch (const storage::sqlite::SqliteError& e) {
+    error = e.message;
+  } catch (const std::filesystem::filesystem_error& e) {
+    error = e.what();
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+int run_server(const Config& config) {
+  obs::init_logging(config.log_format, obs::Level::kInfo);
+  for (const auto& w : config.warnings) obs::log_warn("config.warning", {{"detail", w}});
+  if (config.dev) {
+    obs::log_warn("dev.mode",
+                  {{"detail",
+                    "--dev is on: anyone can mint tokens at POST /v1/dev/token. Never use it in "
+                    "production."}});
+  }
+  if (config.redis) return fail("redis", "Redis bus is not available in this build yet");
+
+  std::string error;
+  auto store = open_store(config, error);
+  if (!store) return fail("storage", error);
+  if (auto migrated = store->migrate(); !migrated) {
+    return fail("storage", "migrations failed: " + std::string(migrated.error().text()));
+  }
+  auto verifier = auth::JwtVerifier::create(config.jwt);
+  if (!verifier) return fail("jwt", verifier.error().message());
+
+  boost::asio::io_context ioc{1};
+  SystemClock clock;
+  net::AsioScheduler scheduler(ioc);
+  bus::LocalBus bus;
+
+  service::IceConfig ice{config.stun_urls, config.turn_urls, config.turn_secret.value_or(""),
+                         config.turn_ttl.count()};
+  service::CallService calls(*store, bus, scheduler, clock, timings_of(config), ice);
+
+  rest::ApiOptions api_options;
+  api_options.dev = config.dev;
+  api_options.dev_secret = config.jwt.algorithm == auth::JwtAlgorithm::kHs256 ? config.jwt.key : "";
+  api_options.web_root = config.web_root;
+  api_options.rate_user = rate_of(config.rate_user);
+  api_options.rate_ip = rate_of(config.rate_ip);
+  api_options.ready = [&] { return store->ping() && bus.healthy(); };
+  rest::Api api(calls, *verifier, clock, api_options);
+
+  signaling::HubOptions hub_options;
+  hub_options.ws_rate = rate_of(config.ws_rate);
+  signaling::Hub hub(calls, *verifier, bus, scheduler, clock, hub_options);
+
+  net::ServerOptions server_options;
+  server_options.host = config.listen_host;
+  server_options.port = config.listen_port;
+  server_options.ws_ping_interval = config.ws_ping_interval;
+  net::HttpServer server(ioc, server_options,
+                         [&api](const net::HttpRequest& r) { return api.handle(r); }, hub);
+
+  if (auto recovered = calls.recover(); !recovered) {
+    return fail("recovery", recovered.error().text());
+  }
+  if (!server.start(error)) return fail("listen", error);
+
+  // The sweeper: a backstop for per-call timers, every --sweep-interval.
+  std::function<void()> sweep = [&] {
+    calls.sweep();
+    scheduler.schedule_at(clock.now_ms() + config.sweep_interval.count(), sweep);
+  };
+  scheduler.schedule_at(clock.now_ms() + config.sweep_interval.count(), sweep);
+
+  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    obs::log_info("server.stopping", {{"signal", signal}});
+    server.stop();
+    ioc.stop();
+  });
+
+  obs::log_info("server.listening", {{"host", config.listen_host},
+                                     {"port", server.port()},
+                                     {"db", config.db_kind == DbKind::kSqlite ? "sqlite" : "postgres"},
+                                     {"routing", config.routing == Routing::kRingAll
+                                                     ? "ring-all"
+                                                     : "longest-idle"}});
+  ioc.run();
+  obs::log_info("server.stopped", {});
+  return 0;
+}
+
+}  // namespace sb::app

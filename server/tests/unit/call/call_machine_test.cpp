@@ -1,0 +1,116 @@
+// The C++ state machine against spec/call-fsm.json: every (state, event) pair, allowed or not,
+// and the spec's vectors. The TypeScript store runs the same file (web/src/sdk/call).
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "call/call_machine.hpp"
+
+namespace sb::call {
+namespace {
+
+boost::json::object load_spec() {
+  std::ifstream in(std::string(SB_SPEC_DIR) + "/call-fsm.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return boost::json::parse(ss.str()).as_object();
+}
+
+std::string str(const boost::json::value& v) { return std::string(v.as_string()); }
+
+TEST(CallMachine, EveryStateEventPairMatchesTheSpec) {
+  auto spec = load_spec();
+  // (from, event) -> (to, end_reason) as the spec says.
+  std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> allowed;
+  for (const auto& t : spec.at("transitions").as_array()) {
+    const auto& o = t.as_object();
+    allowed[{str(o.at("from")), str(o.at("event"))}] = {
+        str(o.at("to")), o.at("end_reason").is_null() ? "" : str(o.at("end_reason"))};
+  }
+  int checked = 0;
+  for (const auto& s : spec.at("states").as_array()) {
+    const auto state_name = str(s.at("name"));
+    auto state = parse_call_state(state_name);
+    ASSERT_TRUE(state) << state_name;
+    EXPECT_EQ(is_terminal(*state), s.at("terminal").as_bool()) << state_name;
+    for (const auto& e : spec.at("events").as_array()) {
+      const auto event_name = str(e.at("name"));
+      if (event_name == "create") continue;  // Has no from-state; the service creates calls.
+      auto event = parse_call_event(event_name);
+      ASSERT_TRUE(event) << event_name;
+      auto got = next_transition(*state, *event);
+      auto want = allowed.find({state_name, event_name});
+      if (want == allowed.end()) {
+        EXPECT_FALSE(got) << state_name << " + " << event_name << " must be refused";
+      } else {
+        ASSERT_TRUE(got) << state_name << " + " << event_name << " must be allowed";
+        EXPECT_EQ(to_string(got->to), want->second.first) << state_name << " + " << event_name;
+        EXPECT_EQ(std::string(got->end_reason.value_or("")), want->second.second)
+            << state_name << " + " << event_name;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 8 * 10);
+}
+
+TEST(CallMachine, ActorsMatchTheSpec) {
+  auto spec = load_spec();
+  const std::map<std::string, Actor> actors{{"caller", Actor::kCaller},
+                                            {"rung_staff", Actor::kRungStaff},
+                                            {"participant", Actor::kParticipant},
+                                            {"system", Actor::kSystem}};
+  for (const auto& e : spec.at("events").as_array()) {
+    const auto name = str(e.at("name"));
+    if (name == "create") continue;
+    EXPECT_EQ(actor_of(*parse_call_event(name)), actors.at(str(e.at("actor")))) << name;
+  }
+}
+
+TEST(CallMachine, SpecVectorsReplay) {
+  auto spec = load_spec();
+  for (const auto& v : spec.at("vectors").as_array()) {
+    const auto& o = v.as_object();
+    std::optional<CallState> state;
+    std::optional<std::string> end_reason;
+    std::int64_t version = 0;
+    for (const auto& step_value : o.at("steps").as_array()) {
+      std::string step = str(step_value);
+      const bool refused = step.ends_with("!");
+      if (refused) step.pop_back();
+      if (step == "create") {
+        state = CallState::kRinging;
+        version = 1;
+        continue;
+      }
+      ASSERT_TRUE(state) << str(o.at("name"));
+      auto t = next_transition(*state, *parse_call_event(step));
+      EXPECT_EQ(refused, !t) << str(o.at("name")) << ": " << step;
+      if (t) {
+        state = t->to;
+        if (t->end_reason) end_reason = std::string(*t->end_reason);
+        ++version;
+      }
+    }
+    EXPECT_EQ(to_string(*state), str(o.at("then"))) << str(o.at("name"));
+    EXPECT_EQ(end_reason.value_or(""), o.at("end_reason").is_null() ? "" : str(o.at("end_reason")))
+        << str(o.at("name"));
+    EXPECT_EQ(version, o.at("version").as_int64()) << str(o.at("name"));
+  }
+}
+
+TEST(CallMachine, NothingLeavesATerminalState) {
+  for (auto s : {CallState::kCancelled, CallState::kMissed, CallState::kDeclined,
+                 CallState::kFailed, CallState::kEnded}) {
+    for (int e = 0; e <= static_cast<int>(CallEvent::kParticipantLost); ++e) {
+      EXPECT_FALSE(next_transition(s, static_cast<CallEvent>(e)));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sb::call

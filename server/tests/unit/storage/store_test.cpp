@@ -1,0 +1,278 @@
+// The Store contract, run on a real SQLite file. A PostgreSQL store runs the same cases.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace sb::storage {
+namespace {
+
+using call::CallState;
+using call::StaffState;
+using call::StaffStatus;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sb_store_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    store_ = open();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::unique_ptr<Store> open() {
+    auto s = std::make_unique<sqlite::SqliteStore>((dir_ / "sb.db").string());
+    EXPECT_TRUE(s->migrate());
+    return s;
+  }
+
+  Call make_call(const std::string& id, const std::string& caller, std::int64_t at = 1000) {
+    Call c;
+    c.id = id;
+    c.org_id = "org1";
+    c.caller = {caller, "Caller " + caller};
+    c.created_at_ms = at;
+    c.ring_deadline_ms = at + 45000;
+    c.metadata = {{"topic", "billing"}};
+    return c;
+  }
+
+  void staff_online(const std::string& id, std::int64_t now = 500) {
+    ASSERT_TRUE(store_->upsert_staff("org1", id, "Staff " + id, now));
+    ASSERT_TRUE(store_->set_staff_status("org1", id, StaffStatus::kAvailable, now));
+    ASSERT_TRUE(store_->presence_connect("org1", id, "node"));
+  }
+
+  TransitionRequest accept_request(const std::string& call_id, const std::string& staff) {
+    TransitionRequest r;
+    r.org_id = "org1";
+    r.call_id = call_id;
+    r.from = {CallState::kRinging};
+    r.to = CallState::kAccepted;
+    r.now_ms = 2000;
+    r.accepting_staff = call::Person{staff, "Staff " + staff};
+    return r;
+  }
+
+  StaffEntry staff(const std::string& id, std::int64_t now = 3000) {
+    auto e = store_->find_staff("org1", id, now, 10000);
+    EXPECT_TRUE(e && *e);
+    return **e;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreTest, MigratingTwiceIsHarmless) { EXPECT_TRUE(store_->migrate()); }
+
+TEST_F(StoreTest, CreatedCallReadsBackWithEveryField) {
+  auto created = store_->create_call(make_call("c1", "u1"), {{"s1", std::nullopt}}, std::nullopt);
+  ASSERT_TRUE(created);
+  EXPECT_TRUE(created->created);
+  auto found = store_->find_call("org1", "c1");
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->state, CallState::kRinging);
+  EXPECT_EQ((*found)->version, 1);
+  EXPECT_EQ((*found)->caller.name, "Caller u1");
+  EXPECT_EQ((*found)->metadata.at("topic"), "billing");
+  EXPECT_EQ((*found)->ring_deadline_ms, 46000);
+  EXPECT_FALSE((*found)->staff);
+}
+
+TEST_F(StoreTest, AnotherOrgDoesNotSeeTheCall) {
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {}, std::nullopt));
+  auto found = store_->find_call("org2", "c1");
+  ASSERT_TRUE(found);
+  EXPECT_FALSE(*found);
+}
+
+TEST_F(StoreTest, SecondOpenCallOfACallerIsRefused) {
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {}, std::nullopt));
+  auto second = store_->create_call(make_call("c2", "u1"), {}, std::nullopt);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, call::ErrorCode::kCallInProgress);
+  EXPECT_EQ(second.error().details.at("call_id"), "c1");
+}
+
+TEST_F(StoreTest, IdempotencyKeyReturnsTheFirstCall) {
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {}, std::string("k1")));
+  auto again = store_->create_call(make_call("c2", "u1"), {}, std::string("k1"));
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->call.id, "c1");
+  auto by_key = store_->find_call_by_idempotency_key("org1", "u1", "k1");
+  ASSERT_TRUE(by_key && *by_key);
+  EXPECT_EQ((*by_key)->id, "c1");
+}
+
+TEST_F(StoreTest, ExactlyOneAcceptWins) {
+  staff_online("s1");
+  staff_online("s2");
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}, {"s2", {}}}, std::nullopt));
+  auto first = store_->transition(accept_request("c1", "s1"));
+  auto second = store_->transition(accept_request("c1", "s2"));
+  ASSERT_TRUE(first && second);
+  ASSERT_TRUE(first->call);
+  EXPECT_FALSE(second->call);
+  EXPECT_EQ(first->call->state, CallState::kAccepted);
+  EXPECT_EQ(first->call->version, 2);
+  EXPECT_EQ(first->call->staff->id, "s1");
+  EXPECT_EQ(staff("s1").state, StaffState::kInCall);
+  EXPECT_EQ(staff("s2").state, StaffState::kIdle);
+  auto parts = store_->participants("c1");
+  ASSERT_TRUE(parts);
+  ASSERT_EQ(parts->size(), 2u);
+  EXPECT_EQ((*parts)[0].outcome, RingOutcome::kAccepted);
+  EXPECT_EQ((*parts)[1].outcome, RingOutcome::kTaken);
+}
+
+TEST_F(StoreTest, OnlyARungStaffMemberCanAccept) {
+  staff_online("s1");
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
+  auto outsider = store_->transition(accept_request("c1", "s9"));
+  ASSERT_TRUE(outsider);
+  EXPECT_FALSE(outsider->call);
+}
+
+TEST_F(StoreTest, AcceptingOneCallStopsTheOthersRingingForThatStaffMember) {
+  staff_online("s1");
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
+  ASSERT_TRUE(store_->create_call(make_call("c2", "u2"), {{"s1", {}}}, std::nullopt));
+  ASSERT_TRUE(store_->transition(accept_request("c1", "s1"))->call);
+  auto parts = store_->participants("c2");
+  EXPECT_EQ((*parts)[0].outcome, RingOutcome::kStopped);
+  EXPECT_FALSE(store_->transition(accept_request("c2", "s1"))->call);
+}
+
+TEST_F(StoreTest, MissedRingsInARowSetAway) {
+  staff_online("s1");
+  for (int i = 0; i < 3; ++i) {
+    const std::string id = "c" + std::to_string(i);
+    ASSERT_TRUE(store_->create_call(make_call(id, "u" + std::to_string(i)), {{"s1", {}}},
+                                    std::nullopt));
+    TransitionRequest r;
+    r.org_id = "org1";
+    r.call_id = id;
+    r.from = {CallState::kRinging};
+    r.to = CallState::kMissed;
+    r.end_reason = "timeout";
+    r.now_ms = 50000;
+    r.ringing_outcome = RingOutcome::kMissed;
+    r.max_missed = 3;
+    auto out = store_->transition(r);
+    ASSERT_TRUE(out && out->call);
+    EXPECT_EQ(out->call->end_reason, "timeout");
+    EXPECT_EQ(out->staff_changed, std::vector<std::string>{"s1"});
+    EXPECT_EQ(staff("s1", 50000).chosen_status,
+              i < 2 ? StaffStatus::kAvailable : StaffStatus::kAway);
+  }
+}
+
+TEST_F(StoreTest, DeclineCountsWhoStillRings) {
+  staff_online("s1");
+  staff_online("s2");
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}, {"s2", {}}}, std::nullopt));
+  auto d1 = store_->decline("org1", "c1", "s1", 1500);
+  ASSERT_TRUE(d1);
+  EXPECT_TRUE(d1->declined);
+  EXPECT_EQ(d1->still_ringing, 1);
+  auto again = store_->decline("org1", "c1", "s1", 1600);
+  EXPECT_FALSE(again->declined);
+  EXPECT_EQ(store_->find_call("org1", "c1")->value().version, 1);
+}
+
+TEST_F(StoreTest, EndingACallStartsWrapUpAndFreesTheStaffMember) {
+  staff_online("s1");
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
+  ASSERT_TRUE(store_->transition(accept_request("c1", "s1"))->call);
+  TransitionRequest end;
+  end.org_id = "org1";
+  end.call_id = "c1";
+  end.from = {CallState::kAccepted, CallState::kActive};
+  end.to = CallState::kEnded;
+  end.end_reason = "hangup";
+  end.now_ms = 10000;
+  end.wrap_up_ms = 5000;
+  auto out = store_->transition(end);
+  ASSERT_TRUE(out && out->call);
+  EXPECT_EQ(out->call->ended_at_ms, 10000);
+  EXPECT_EQ(staff("s1", 12000).state, StaffState::kWrapUp);
+  EXPECT_EQ(staff("s1", 15001).state, StaffState::kIdle);
+  EXPECT_EQ(staff("s1", 15001).idle_since_ms, 10000);
+}
+
+TEST_F(StoreTest, PresenceCountsConnectionsAndHonoursTheGrace) {
+  staff_online("s1");
+  ASSERT_TRUE(store_->presence_connect("org1", "s1", "node"));
+  EXPECT_EQ(*store_->presence_disconnect("org1", "s1", "node", 1000), 1);
+  EXPECT_EQ(*store_->presence_disconnect("org1", "s1", "node", 2000), 0);
+  EXPECT_TRUE(*store_->is_present("org1", "s1", 2500, 1000));
+  EXPECT_FALSE(*store_->is_present("org1", "s1", 3500, 1000));
+  EXPECT_EQ(store_->find_staff("org1", "s1", 3500, 1000)->value().status, StaffStatus::kOffline);
+  EXPECT_TRUE(*store_->ever_connected("org1", "s1"));
+  EXPECT_FALSE(*store_->ever_connected("org1", "nobody"));
+}
+
+TEST_F(StoreTest, PresenceResetRestartsTheGraceForOpenConnections) {
+  staff_online("s1");
+  ASSERT_TRUE(store_->presence_reset("node", 9000));
+  EXPECT_TRUE(*store_->is_present("org1", "s1", 9500, 1000));
+  EXPECT_FALSE(*store_->is_present("org1", "s1", 10500, 1000));
+}
+
+TEST_F(StoreTest, ListPagesNewestFirst) {
+  for (int i = 0; i < 5; ++i) {
+    auto c = make_call("c" + std::to_string(i), "u" + std::to_string(i), 1000 + i);
+    ASSERT_TRUE(store_->create_call(c, {}, std::nullopt));
+  }
+  CallQuery q;
+  q.org_id = "org1";
+  q.limit = 2;
+  auto page1 = store_->list_calls(q);
+  ASSERT_TRUE(page1);
+  ASSERT_EQ(page1->calls.size(), 2u);
+  EXPECT_TRUE(page1->more);
+  EXPECT_EQ(page1->calls[0].id, "c4");
+  q.before = std::make_pair(page1->calls[1].created_at_ms, page1->calls[1].id);
+  auto page2 = store_->list_calls(q);
+  EXPECT_EQ(page2->calls[0].id, "c2");
+  q.limit = 10;
+  q.before.reset();
+  q.caller_id = "u3";
+  EXPECT_EQ(store_->list_calls(q)->calls.size(), 1u);
+}
+
+TEST_F(StoreTest, EverythingSurvivesReopeningTheFile) {
+  staff_online("s1");
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
+  ASSERT_TRUE(store_->transition(accept_request("c1", "s1"))->call);
+  store_.reset();
+  store_ = open();
+  auto found = store_->find_call("org1", "c1");
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->state, CallState::kAccepted);
+  auto accepted = store_->accepted_calls();
+  ASSERT_EQ(accepted->size(), 1u);
+  EXPECT_EQ((*accepted)[0].deadline_ms, 2000);
+}
+
+TEST_F(StoreTest, OpenCallsOfAUserIncludeRingingOnes) {
+  staff_online("s1");
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
+  EXPECT_EQ(store_->open_calls_of_user("org1", "s1")->size(), 1u);
+  EXPECT_EQ(store_->open_calls_of_user("org1", "u1")->size(), 1u);
+  EXPECT_EQ(store_->open_calls_of_user("org1", "s2")->size(), 0u);
+  EXPECT_EQ(store_->ringing_calls()->size(), 1u);
+}
+
+}  // namespace
+}  // namespace sb::storage
