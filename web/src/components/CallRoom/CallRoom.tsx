@@ -1,0 +1,138 @@
+import { useState } from 'react';
+import type { CallSnapshot } from '../../sdk/call/CallRecord';
+import { CallPhase } from '../../sdk/call/phases';
+import type { MediaSnapshot } from '../../sdk/SwitchboardClient';
+import { formatDuration } from '../../sdk/util/time';
+import { useCountUp } from './useCountUp';
+import { VideoTile } from '../VideoTile/VideoTile';
+import { InCallControls, type InCallControlsProps } from '../InCallControls/InCallControls';
+
+export interface CallRoomProps extends Omit<InCallControlsProps, 'media'> {
+  call: CallSnapshot;
+  phase: CallPhase;
+  media: MediaSnapshot;
+  otherName: string;
+}
+
+const WARNING_TEXT: Record<string, string> = {
+  high_rtt: 'The connection is slow: there may be delays.',
+  packet_loss: 'The connection is losing data: audio or video may break up.',
+};
+
+/** Remote and local video, a reconnecting banner, a stats overlay, and the controls. */
+export function CallRoom({ call, phase, media, otherName, ...controls }: CallRoomProps) {
+  const [showStats, setShowStats] = useState(false);
+  const elapsed = useCountUp(call.active_at ?? call.accepted_at);
+  const stats = media.stats;
+  const latest = stats?.latest;
+  const remote = media.remoteMedia;
+  return (
+    <section className="room" aria-label={`Call with ${otherName}`} data-testid="call-room" data-phase={phase}>
+      <header className="room__bar">
+        <div>
+          <h2 className="room__title">{otherName}</h2>
+          <p className="room__status" data-testid="call-status">
+            {phase === CallPhase.Connecting && 'Connecting…'}
+            {phase === CallPhase.Connected && `Connected · ${formatDuration(elapsed)}`}
+            {phase === CallPhase.Reconnecting && 'Reconnecting…'}
+            {phase === CallPhase.RequestingPermission && 'Starting your camera…'}
+          </p>
+        </div>
+        <button
+          type="button"
+          className="btn btn--ghost btn--small"
+          aria-expanded={showStats}
+          aria-controls="stats-overlay"
+          onClick={() => setShowStats((s) => !s)}
+          data-testid="stats-toggle"
+        >
+          {showStats ? 'Hide stats' : 'Stats'}
+        </button>
+      </header>
+
+      {phase === CallPhase.Reconnecting && (
+        <div className="banner banner--warning" role="alert" data-testid="reconnecting-banner">
+          Connection lost. Reconnecting… Stay on the call.
+        </div>
+      )}
+      {stats?.warnings.map((w) => (
+        <div key={w} className="banner banner--info" role="status" data-testid={`warning-${w}`}>
+          {WARNING_TEXT[w]}
+        </div>
+      ))}
+
+      <div className="room__stage">
+        <div className="room__remote">
+          <VideoTile stream={media.remote} label={`Video of ${otherName}`} className="video--remote" testId="remote-video" />
+          {!remote.video && (
+            <div className="room__placeholder" data-testid="remote-camera-off">
+              <span className="avatar" aria-hidden="true">
+                {otherName.slice(0, 1).toUpperCase()}
+              </span>
+              <span>{otherName} turned the camera off</span>
+            </div>
+          )}
+          {!media.remote && phase !== CallPhase.Reconnecting && <div className="room__waiting">Waiting for video…</div>}
+          <ul className="room__badges" aria-label="Their status">
+            {!remote.audio && (
+              <li className="badge badge--muted" data-testid="remote-muted">
+                🔇 {otherName} is muted
+              </li>
+            )}
+            {remote.screen && <li className="badge">🖥 Sharing their screen</li>}
+          </ul>
+        </div>
+        <div className="room__local">
+          <VideoTile
+            stream={media.local}
+            muted
+            mirrored={!media.screenSharing}
+            label="Your video"
+            className="video--local"
+            testId="local-video"
+          />
+          {!media.cameraOn && <div className="room__local-off">Camera off</div>}
+        </div>
+      </div>
+
+      {showStats && (
+        <dl className="stats" id="stats-overlay" data-testid="stats-overlay">
+          <div>
+            <dt>Received</dt>
+            <dd data-testid="bytes-in">{stats ? stats.bytesReceived : 0}</dd>
+          </div>
+          <div>
+            <dt>Sent</dt>
+            <dd data-testid="bytes-out">{stats ? stats.bytesSent : 0}</dd>
+          </div>
+          <div>
+            <dt>Round trip</dt>
+            <dd>{latest?.rtt_ms != null ? `${latest.rtt_ms} ms` : '–'}</dd>
+          </div>
+          <div>
+            <dt>Jitter</dt>
+            <dd>{latest?.jitter_ms != null ? `${latest.jitter_ms} ms` : '–'}</dd>
+          </div>
+          <div>
+            <dt>Loss</dt>
+            <dd>{latest?.packet_loss_pct != null ? `${latest.packet_loss_pct} %` : '–'}</dd>
+          </div>
+          <div>
+            <dt>Audio in / out</dt>
+            <dd>{latest ? `${latest.bitrate_kbps.audio_in} / ${latest.bitrate_kbps.audio_out} kbit/s` : '–'}</dd>
+          </div>
+          <div>
+            <dt>Video in / out</dt>
+            <dd>{latest ? `${latest.bitrate_kbps.video_in} / ${latest.bitrate_kbps.video_out} kbit/s` : '–'}</dd>
+          </div>
+          <div>
+            <dt>Route</dt>
+            <dd data-testid="candidate-type">{latest?.candidate_type ?? '–'}</dd>
+          </div>
+        </dl>
+      )}
+
+      <InCallControls media={media} {...controls} />
+    </section>
+  );
+}

@@ -1,0 +1,79 @@
+import { useEffect, useRef } from 'react';
+import { partyName } from '../../sdk/call/describe';
+import type { Call } from '../../sdk/types';
+import { useCountdown } from '../../hooks/useSwitchboard';
+
+export interface IncomingCallModalProps {
+  calls: Call[];
+  clockOffsetMs: number;
+  ringtone: string;
+  busy: boolean;
+  onAccept: (id: string) => void;
+  onDecline: (id: string) => void;
+}
+
+/**
+ * The ringing call (the oldest first, with a count of the others), a countdown to its ring
+ * deadline, and Accept / Decline. The SDK removes the call at the deadline even without an
+ * update from the server, so this closes by itself.
+ */
+export function IncomingCallModal({ calls, clockOffsetMs, ringtone, busy, onAccept, onDecline }: IncomingCallModalProps) {
+  const call = calls[0];
+  const left = useCountdown(call?.ring_deadline ?? null, clockOffsetMs);
+  const acceptRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    acceptRef.current?.focus();
+  }, [call?.id]);
+  if (!call) return null;
+  const name = partyName(call.caller);
+  return (
+    <div className="modal-backdrop">
+      <div
+        className="modal modal--incoming"
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby="incoming-title"
+        aria-describedby="incoming-desc"
+        data-testid="incoming-modal"
+        data-call-id={call.id}
+        data-ringtone={ringtone}
+      >
+        <div className="pulse" aria-hidden="true">
+          <span className="avatar avatar--big">{name.slice(0, 1).toUpperCase()}</span>
+        </div>
+        <h2 id="incoming-title" data-testid="incoming-caller">
+          {name} is calling
+        </h2>
+        <p id="incoming-desc" className="muted">
+          {left !== null ? (
+            <span data-testid="incoming-countdown">
+              Rings for {left} more second{left === 1 ? '' : 's'}
+            </span>
+          ) : (
+            'Incoming video call'
+          )}
+          {calls.length > 1 && ` · ${calls.length - 1} more waiting`}
+        </p>
+        {ringtone === 'blocked' && (
+          <p className="note">The ringtone is blocked by the browser. Click “Go available” to allow sound.</p>
+        )}
+        {ringtone === 'other-tab' && <p className="note">The ringtone is playing in another tab.</p>}
+        <div className="modal__actions">
+          <button type="button" className="btn btn--danger" onClick={() => onDecline(call.id)} disabled={busy} data-testid="decline-button">
+            Decline
+          </button>
+          <button
+            ref={acceptRef}
+            type="button"
+            className="btn btn--call"
+            onClick={() => onAccept(call.id)}
+            disabled={busy}
+            data-testid="accept-button"
+          >
+            Accept
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

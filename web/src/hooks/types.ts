@@ -1,0 +1,1 @@
+export type { StoreSnapshot as CallStoreSnapshot } from '../sdk/call/CallStore';

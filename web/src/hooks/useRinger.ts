@@ -1,0 +1,23 @@
+import { useEffect, useState } from 'react';
+import { Ringer, type RingerState } from '../sdk/audio/Ringer';
+import { partyName } from '../sdk/call/describe';
+import type { Call } from '../sdk/types';
+
+const RINGTONE_URL = `${import.meta.env.BASE_URL}ringtone.wav`;
+
+/** Rings while `incoming` is not empty; returns the ringer (for `unlock()` on a click) and its state. */
+export function useRinger(incoming: Call[]): { state: RingerState; unlock: () => Promise<boolean> } {
+  const [ringer] = useState(() => new Ringer({ src: RINGTONE_URL }));
+  const [state, setState] = useState<RingerState>(ringer.state);
+  useEffect(() => ringer.on('state', setState), [ringer]);
+  useEffect(() => () => ringer.stop(), [ringer]);
+  const first = incoming[0];
+  const ids = incoming.map((c) => c.id).join(',');
+  useEffect(() => {
+    if (first) {
+      const name = partyName(first.caller);
+      ringer.ring({ callId: first.id, title: `${name} is calling`, body: 'Switchboard: incoming video call' });
+    } else ringer.stop();
+  }, [ringer, first, ids]);
+  return { state, unlock: () => ringer.unlock() };
+}

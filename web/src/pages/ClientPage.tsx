@@ -1,0 +1,145 @@
+import { useState } from 'react';
+import { Header } from '../app/Header';
+import { getToken, iceTransportPolicy } from '../app/session';
+import { CallProvider, useCallClient } from '../providers/CallProvider/CallProvider';
+import { useCallState, useMedia, useNotices, useSignalingState } from '../hooks/useSwitchboard';
+import { CallPhase } from '../sdk/call/phases';
+import { partyName } from '../sdk/call/describe';
+import { CallButton } from '../components/CallButton/CallButton';
+import { DevicePermissionPrompt } from '../components/DevicePermissionPrompt/DevicePermissionPrompt';
+import { CallRoom } from '../components/CallRoom/CallRoom';
+import { CallToast } from '../components/CallToast/CallToast';
+import { CallEndSummary } from '../components/CallEndSummary/CallEndSummary';
+import { VideoTile } from '../components/VideoTile/VideoTile';
+import { SignalingState } from '../sdk/signaling/SignalingClient';
+
+/** The client demo: what an integrator's customer sees. */
+export function ClientPage() {
+  return (
+    <CallProvider role="client" getToken={getToken} iceTransportPolicy={iceTransportPolicy()}>
+      <ClientScreen />
+    </CallProvider>
+  );
+}
+
+function ClientScreen() {
+  const client = useCallClient();
+  const state = useCallState(client);
+  const media = useMedia(client);
+  const signaling = useSignalingState(client);
+  const [notices, dismissNotice] = useNotices(client);
+  const [checking, setChecking] = useState(false);
+  const { phase, current, summary, error } = state;
+  const staffName = partyName(current?.staff);
+  const inRoom =
+    phase === CallPhase.Connecting || phase === CallPhase.Connected || phase === CallPhase.Reconnecting;
+
+  let body;
+  if (phase === CallPhase.RequestingPermission) {
+    body = (
+      <DevicePermissionPrompt
+        client={client}
+        mode="explain"
+        purpose="start your video call"
+        onAllow={() => void client.allowMedia()}
+        onCancel={() => client.dismiss()}
+      />
+    );
+  } else if (phase === CallPhase.PermissionDenied) {
+    body = (
+      <DevicePermissionPrompt
+        client={client}
+        mode="denied"
+        purpose="talk to us by video"
+        errorText={error?.friendly}
+        onAllow={() => void client.allowMedia()}
+        onCancel={() => client.dismiss()}
+      />
+    );
+  } else if (phase === CallPhase.Placing || phase === CallPhase.Ringing) {
+    body = (
+      <section className="card calling" aria-labelledby="calling-title" data-testid="calling" data-phase={phase}>
+        <div className="calling__preview">
+          <VideoTile stream={media.local} muted mirrored label="Your camera" testId="local-preview" />
+        </div>
+        <div className="calling__text">
+          <div className="pulse pulse--small" aria-hidden="true">
+            <span className="avatar">✆</span>
+          </div>
+          <h2 id="calling-title">{phase === CallPhase.Placing ? 'Starting your call…' : 'Calling…'}</h2>
+          <p className="muted" role="status">
+            {phase === CallPhase.Placing
+              ? 'Connecting you to our team.'
+              : 'We are ringing our team. Someone will answer shortly.'}
+          </p>
+          <CallButton phase={phase} onCall={() => undefined} onHangUp={() => void client.hangUp()} />
+        </div>
+      </section>
+    );
+  } else if (inRoom && current) {
+    body = (
+      <CallRoom
+        call={current}
+        phase={phase}
+        media={media}
+        otherName={staffName}
+        onToggleMute={() => client.toggleMute()}
+        onToggleCamera={() => client.toggleCamera()}
+        onToggleScreen={() => void client.toggleScreenShare()}
+        onHangUp={() => void client.hangUp()}
+      />
+    );
+  } else if (phase === CallPhase.Ended && summary) {
+    body = (
+      <CallEndSummary
+        summary={summary}
+        onRate={(score, issues) => client.sendFeedback({ score, issues })}
+        onClose={() => client.dismiss()}
+        closeLabel="Back"
+      />
+    );
+  } else if (checking) {
+    body = (
+      <DevicePermissionPrompt
+        client={client}
+        mode="check"
+        purpose="check your devices"
+        onAllow={() => undefined}
+        onCancel={() => setChecking(false)}
+      />
+    );
+  } else {
+    body = (
+      <section className="card hero" aria-labelledby="hero-title" data-testid="client-idle">
+        <h1 id="hero-title">Talk to us face to face</h1>
+        <p className="muted">
+          Press Call and one of our team will answer by video. You can turn your camera off at any time.
+        </p>
+        {error && (
+          <p className="error" role="alert" data-testid="client-error">
+            {error.friendly}
+          </p>
+        )}
+        <CallButton phase={phase} onCall={() => void client.placeCall()} onHangUp={() => undefined} />
+        {signaling !== SignalingState.Open && (
+          <p className="muted small" role="status">
+            {signaling === SignalingState.Closed ? 'You are offline. Sign in again to call.' : 'Connecting to the service…'}
+          </p>
+        )}
+        <button type="button" className="btn btn--link" onClick={() => setChecking(true)} data-testid="check-devices">
+          Check my camera and microphone first
+        </button>
+      </section>
+    );
+  }
+
+  return (
+    <div className="page" data-testid="client-page" data-phase={phase}>
+      <Header signaling={signaling} />
+      <main className="main main--narrow" id="main">
+        {body}
+      </main>
+      <CallToast notices={notices} onDismiss={dismissNotice} />
+    </div>
+  );
+}
