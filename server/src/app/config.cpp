@@ -1,0 +1,566 @@
+#include "app/config.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <string_view>
+
+#include "auth/dev_token.hpp"
+#include "util/duration.hpp"
+
+namespace sb::app {
+namespace {
+
+using std::chrono::milliseconds;
+using Problem = std::optional<std::string>;  // What is wrong with a value, without the flag name.
+using Setter = std::function<Problem(Config&, std::string_view)>;
+
+// A PEM public key is well under 1 KiB; anything far larger is the wrong file.
+constexpr std::uintmax_t kMaxKeyFileBytes = 64 * 1024;
+constexpr std::size_t kMinHs256SecretBytes = 32;  // RFC 7518 section 3.2: at least 256 bits.
+constexpr int kMaxMaxMissed = 1000;
+constexpr double kMaxRatePerSecond = 1e6;
+constexpr std::size_t kMaxQuotedChars = 60;
+
+struct Flag {
+  std::string_view name;
+  std::string_view value_hint;  // Empty for the boolean --dev.
+  std::string_view help;
+  Setter set;
+  bool hidden = false;
+};
+
+// Values are echoed in errors so the operator sees the typo, but never for flags that may
+// carry credentials (secrets, database and webhook URLs).
+std::string shown(std::string_view value) {
+  std::string out = "\"";
+  std::size_t n = 0;
+  for (char c : value) {
+    if (++n > kMaxQuotedChars) {
+      out += "...";
+      break;
+    }
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7F) {
+      out += '?';
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+Problem duration_into(milliseconds& out, std::string_view value, bool allow_zero) {
+  const auto d = parse_duration(value);
+  if (!d) return shown(value) + " is not a duration (use ms, s, m or h, e.g. 45s)";
+  if (!allow_zero && d->count() == 0) return std::string("must be more than 0s");
+  out = *d;
+  return std::nullopt;
+}
+
+Setter duration(milliseconds Config::*member, bool allow_zero) {
+  return [member, allow_zero](Config& c, std::string_view v) {
+    return duration_into(c.*member, v, allow_zero);
+  };
+}
+
+Setter text(std::optional<std::string> Config::*member) {
+  return [member](Config& c, std::string_view v) -> Problem {
+    c.*member = std::string(v);
+    return std::nullopt;
+  };
+}
+
+std::optional<double> parse_positive_number(std::string_view s) {
+  // Digits with an optional fraction; no sign, exponent, inf or nan.
+  if (s.empty() || s.front() == '.' || s.back() == '.') return std::nullopt;
+  if (std::count(s.begin(), s.end(), '.') > 1) return std::nullopt;
+  if (!std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; })) {
+    return std::nullopt;
+  }
+  double value = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return value;
+}
+
+Setter rate(Rate Config::*member) {
+  return [member](Config& c, std::string_view v) -> Problem {
+    const std::string problem = shown(v) + " is not a rate (use e.g. 20/s or 600/m)";
+    const auto slash = v.find('/');
+    if (slash == std::string_view::npos) return problem;
+    const auto unit = v.substr(slash + 1);
+    const auto amount = parse_positive_number(v.substr(0, slash));
+    if (!amount || (unit != "s" && unit != "m")) return problem;
+    const double per_second = unit == "s" ? *amount : *amount / 60.0;
+    if (per_second <= 0) return shown(v) + " must be more than 0";
+    if (per_second > kMaxRatePerSecond) return shown(v) + " is too high";
+    c.*member = Rate{per_second, std::max(1.0, 2 * per_second)};
+    return std::nullopt;
+  };
+}
+
+std::optional<std::uint16_t> parse_port(std::string_view s) {
+  if (s.empty() || s.size() > 5) return std::nullopt;
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size() || value > 65535) return std::nullopt;
+  return static_cast<std::uint16_t>(value);
+}
+
+bool is_host_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '-' || c == '_';
+}
+
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+// "host:port", "1.2.3.4:port" or "[v6]:port". The host is returned without brackets.
+std::optional<HostPort> parse_host_port(std::string_view s) {
+  std::string_view host;
+  std::string_view port;
+  if (!s.empty() && s.front() == '[') {
+    const auto close = s.find(']');
+    if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':') {
+      return std::nullopt;
+    }
+    host = s.substr(1, close - 1);
+    port = s.substr(close + 2);
+    const bool v6 = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+             c == ':' || c == '.';
+    });
+    if (!v6) return std::nullopt;
+  } else {
+    const auto colon = s.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    host = s.substr(0, colon);
+    port = s.substr(colon + 1);
+    if (host.empty() || !std::all_of(host.begin(), host.end(), is_host_char)) return std::nullopt;
+  }
+  const auto p = parse_port(port);
+  if (!p) return std::nullopt;
+  return HostPort{std::string(host), *p};
+}
+
+Problem set_listen(Config& c, std::string_view v) {
+  const auto hp = parse_host_port(v);
+  if (!hp) return shown(v) + " is not host:port (e.g. 127.0.0.1:8080 or [::1]:8080)";
+  c.listen_host = hp->host;
+  c.listen_port = hp->port;
+  return std::nullopt;
+}
+
+Problem set_db(Config& c, std::string_view v) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (v.starts_with(kSqlite)) {
+    auto path = v.substr(kSqlite.size());
+    if (path.starts_with("//")) path.remove_prefix(2);  // Also accept sqlite:///abs/path.
+    if (path.empty()) return std::string("sqlite: needs a file path (e.g. sqlite:./data/sb.db)");
+    c.db_kind = DbKind::kSqlite;
+    c.sqlite_path = std::string(path);
+  } else if (v.starts_with("postgres://") || v.starts_with("postgresql://")) {
+    c.db_kind = DbKind::kPostgres;
+    c.sqlite_path.clear();
+  } else {
+    return std::string("must start with sqlite: or postgres:// (or postgresql://)");
+  }
+  c.db = std::string(v);
+  return std::nullopt;
+}
+
+Problem set_redis(Config& c, std::string_view v) {
+  constexpr std::string_view kScheme = "redis://";
+  const auto hp = v.starts_with(kScheme) ? parse_host_port(v.substr(kScheme.size())) : std::nullopt;
+  if (!hp || hp->port == 0) return std::string("must be redis://host:port");
+  c.redis = std::string(v);
+  c.redis_host = hp->host;
+  c.redis_port = hp->port;
+  return std::nullopt;
+}
+
+Problem set_max_missed(Config& c, std::string_view v) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || value < 1 ||
+      value > kMaxMaxMissed) {
+    return shown(v) + " must be a whole number from 1 to " + std::to_string(kMaxMaxMissed);
+  }
+  c.max_missed = value;
+  return std::nullopt;
+}
+
+Problem set_routing(Config& c, std::string_view v) {
+  if (v == "ring-all") {
+    c.routing = Routing::kRingAll;
+  } else if (v == "longest-idle") {
+    c.routing = Routing::kLongestIdle;
+  } else {
+    return shown(v) + " is not ring-all or longest-idle";
+  }
+  return std::nullopt;
+}
+
+Setter url_list(std::vector<std::string> Config::*member, std::string_view scheme) {
+  return [member, scheme](Config& c, std::string_view v) -> Problem {
+    std::vector<std::string> urls;
+    std::size_t start = 0;
+    while (start <= v.size()) {
+      auto end = v.find(',', start);
+      if (end == std::string_view::npos) end = v.size();
+      auto item = v.substr(start, end - start);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      if (!item.empty()) {
+        const std::string secure = std::string(scheme.substr(0, scheme.size() - 1)) + "s:";
+        const std::size_t prefix = item.starts_with(scheme)   ? scheme.size()
+                                   : item.starts_with(secure) ? secure.size()
+                                                              : 0;
+        if (prefix == 0 || item.size() == prefix) {
+          return shown(item) + " is not a " + std::string(scheme) + " or " + secure + " URL";
+        }
+        urls.emplace_back(item);
+      }
+      start = end + 1;
+    }
+    c.*member = std::move(urls);
+    return std::nullopt;
+  };
+}
+
+Problem set_web_root(Config& c, std::string_view v) {
+  c.web_root = std::string(v);
+  return std::nullopt;
+}
+
+Problem set_dev(Config& c, std::string_view v) {
+  if (v == "true" || v == "1") {
+    c.dev = true;
+  } else if (v == "false" || v == "0") {
+    c.dev = false;
+  } else {
+    return shown(v) + " is not true or false";
+  }
+  return std::nullopt;
+}
+
+Problem set_webhook_url(Config& c, std::string_view v) {
+  if (!v.starts_with("http://") && !v.starts_with("https://")) {
+    return std::string("must be an http:// or https:// URL");
+  }
+  c.webhook_url = std::string(v);
+  return std::nullopt;
+}
+
+Problem set_log_format(Config& c, std::string_view v) {
+  const auto f = obs::parse_log_format(v);
+  if (!f) return shown(v) + " is not json or text";
+  c.log_format = *f;
+  return std::nullopt;
+}
+
+// One table drives parsing, the environment twins and --help, so they cannot drift apart.
+const std::vector<Flag>& flags() {
+  static const std::vector<Flag> table = {
+      {"listen", "<host:port>", "Address to serve HTTP and WebSocket on (default 127.0.0.1:8080).",
+       set_listen},
+      {"db", "<url>", "sqlite:<path> or postgres://... (default sqlite:./data/switchboard.db).",
+       set_db},
+      {"redis", "<redis://host:port>", "Redis for running several nodes (default: none, one node).",
+       set_redis},
+      {"jwt-secret", "<secret>", "HS256 shared secret of the integrating app.",
+       text(&Config::jwt_secret)},
+      {"jwt-public-key", "<file>", "PEM public key (RS256 or ES256) of the integrating app.",
+       text(&Config::jwt_public_key_path)},
+      {"jwt-algorithm", "<RS256|ES256>",
+       "Algorithm of --jwt-public-key (default: from the key type).",
+       [](Config& c, std::string_view v) -> Problem {
+         if (!auth::parse_jwt_algorithm(v)) return shown(v) + " is not HS256, RS256 or ES256";
+         c.jwt_algorithm = std::string(v);
+         return std::nullopt;
+       }},
+      {"jwt-issuer", "<iss>", "Required iss claim (default: not checked).",
+       text(&Config::jwt_issuer)},
+      {"jwt-audience", "<aud>", "Required aud claim (default: not checked).",
+       text(&Config::jwt_audience)},
+      {"ring-timeout", "<duration>", "How long a call rings before it is missed (default 45s).",
+       duration(&Config::ring_timeout, false)},
+      {"ring-step", "<duration>",
+       "How long each staff member rings with longest-idle (default 15s).",
+       duration(&Config::ring_step, false)},
+      {"connect-timeout", "<duration>",
+       "How long an accepted call may take to connect media (default 30s).",
+       duration(&Config::connect_timeout, false)},
+      {"reconnect-grace", "<duration>",
+       "How long a participant of a live call may be disconnected (default 30s).",
+       duration(&Config::reconnect_grace, true)},
+      {"presence-grace", "<duration>",
+       "How long staff stay ringable after their WebSocket closes (default 10s).",
+       duration(&Config::presence_grace, true)},
+      {"wrap-up", "<duration>", "Pause after a call before staff are rung again (default 0s).",
+       duration(&Config::wrap_up, true)},
+      {"max-missed", "<n>", "Missed rings before a staff member is set away (default 3).",
+       set_max_missed},
+      {"routing", "<ring-all|longest-idle>", "Who is rung for a new call (default ring-all).",
+       set_routing},
+      {"stun-urls", "<url,...>", "STUN servers for browsers (default: none).",
+       url_list(&Config::stun_urls, "stun:")},
+      {"turn-urls", "<url,...>", "TURN servers for browsers (default: none).",
+       url_list(&Config::turn_urls, "turn:")},
+      {"turn-secret", "<secret>", "Shared secret for TURN REST credentials (default: none).",
+       text(&Config::turn_secret)},
+      {"turn-ttl", "<duration>", "Lifetime of TURN credentials (default 1h).",
+       duration(&Config::turn_ttl, false)},
+      {"web-root", "<dir>", "The built front end to serve (default web/dist).", set_web_root},
+      {"dev", "", "Development mode: dev sign-in and a built-in JWT secret (default off).",
+       set_dev},
+      {"webhook-url", "<url>", "Where call events are POSTed (default: none).", set_webhook_url},
+      {"webhook-secret", "<secret>", "Secret that signs webhook deliveries (default: none).",
+       text(&Config::webhook_secret)},
+      {"rate-user", "<n/s|n/m>", "Requests per user, bursts of twice that (default 20/s).",
+       rate(&Config::rate_user)},
+      {"rate-ip", "<n/s|n/m>", "Requests per IP address, bursts of twice that (default 200/s).",
+       rate(&Config::rate_ip)},
+      {"ws-rate", "<n/s|n/m>",
+       "WebSocket messages per connection, bursts of twice that (default 50/s).",
+       rate(&Config::ws_rate)},
+      {"log-format", "<json|text>", "Log line format (default json).", set_log_format},
+      {"ws-ping-interval", "<duration>", "", duration(&Config::ws_ping_interval, false), true},
+      {"sweep-interval", "<duration>", "", duration(&Config::sweep_interval, false), true},
+  };
+  return table;
+}
+
+const Flag* find_flag(std::string_view name) {
+  for (const Flag& f : flags()) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+struct Value {
+  std::string text;
+  bool from_env = false;
+};
+using Values = std::map<std::string_view, Value>;
+
+// "--ring-timeout", or "--ring-timeout (SWITCHBOARD_RING_TIMEOUT)" when the value came from there.
+std::string label(std::string_view flag, const Values& values) {
+  std::string out = "--" + std::string(flag);
+  if (auto it = values.find(flag); it != values.end() && it->second.from_env) {
+    out += " (" + env_name(flag) + ")";
+  }
+  return out;
+}
+
+Problem read_key_file(const std::string& path, std::string& out) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) return "cannot read " + shown(path) + ": no such file";
+  if (!fs::is_regular_file(status)) return "cannot read " + shown(path) + ": not a file";
+  const auto size = fs::file_size(path, ec);
+  if (ec || size > kMaxKeyFileBytes) return shown(path) + " is too large to be a public key";
+  std::ifstream in(path, std::ios::binary);
+  if (!in.is_open()) return "cannot read " + shown(path) + ": permission denied";
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return "cannot read " + shown(path);
+  out = std::move(content);
+  return std::nullopt;
+}
+
+std::string_view key_type_name(auth::JwtAlgorithm a) {
+  return a == auth::JwtAlgorithm::kRs256 ? "an RSA" : "an EC P-256";
+}
+
+// Resolves the JWT flags into c.jwt, and proves the result by building a verifier from it.
+Problem resolve_jwt(Config& c, const Values& values) {
+  const auto wanted = c.jwt_algorithm ? auth::parse_jwt_algorithm(*c.jwt_algorithm) : std::nullopt;
+  if (c.jwt_secret && c.jwt_public_key_path) {
+    return std::string("--jwt-secret and --jwt-public-key: give one, not both");
+  }
+  auth::JwtConfig jwt;
+  jwt.issuer = c.jwt_issuer;
+  jwt.audience = c.jwt_audience;
+  if (c.jwt_public_key_path) {
+    const std::string key_label = label("jwt-public-key", values);
+    const std::string& path = *c.jwt_public_key_path;
+    std::string pem;
+    if (auto problem = read_key_file(path, pem)) return key_label + ": " + *problem;
+    const auto detected = auth::detect_public_key_algorithm(pem);
+    if (!detected) {
+      return key_label + ": " + shown(path) +
+             " is not a PEM public key (RSA of 2048 bits or more, or EC P-256)";
+    }
+    if (wanted == auth::JwtAlgorithm::kHs256) {
+      return label("jwt-algorithm", values) + ": HS256 takes --jwt-secret, not --jwt-public-key";
+    }
+    if (wanted && *wanted != *detected) {
+      return label("jwt-algorithm", values) + ": " + std::string(auth::to_string(*wanted)) +
+             " does not match " + std::string(key_type_name(*detected)) + " key in " + shown(path);
+    }
+    jwt.algorithm = *detected;
+    jwt.key = std::move(pem);
+  } else {
+    if (wanted && *wanted != auth::JwtAlgorithm::kHs256) {
+      return label("jwt-algorithm", values) + ": " + std::string(auth::to_string(*wanted)) +
+             " needs --jwt-public-key";
+    }
+    jwt.algorithm = auth::JwtAlgorithm::kHs256;
+    if (c.jwt_secret) {
+      if (c.jwt_secret->find("-----BEGIN") != std::string::npos) {
+        return label("jwt-secret", values) +
+               ": is a PEM key; pass its file to --jwt-public-key instead";
+      }
+      jwt.key = *c.jwt_secret;
+      if (jwt.key.size() < kMinHs256SecretBytes) {
+        c.warnings.emplace_back(
+            "--jwt-secret is shorter than 32 bytes; RFC 7518 asks for at least 256 random bits");
+      }
+    } else if (c.dev) {
+      jwt.key = std::string(auth::kDevJwtSecret);
+      c.jwt_uses_dev_secret = true;
+    } else {
+      return std::string(
+          "--jwt-secret or --jwt-public-key is required (or --dev for local development)");
+    }
+  }
+  if (auto verifier = auth::JwtVerifier::create(jwt); !verifier) {
+    return label(c.jwt_public_key_path ? "jwt-public-key" : "jwt-secret", values) + ": " +
+           verifier.error().message();
+  }
+  c.jwt = std::move(jwt);
+  return std::nullopt;
+}
+
+Problem check_combinations(Config& c, const Values& values) {
+  if (!c.turn_urls.empty() && !c.turn_secret) {
+    return label("turn-urls", values) +
+           ": needs --turn-secret (browsers need credentials for TURN, minted from it)";
+  }
+  if (c.webhook_url && !c.webhook_secret) {
+    return label("webhook-url", values) + ": needs --webhook-secret (every delivery is signed)";
+  }
+  if (c.dev) {
+    c.warnings.emplace_back(
+        "--dev is on: anyone can sign in as anyone; never use it in production");
+  }
+  return std::nullopt;
+}
+
+// "--name...": the next flag, not a value. "-----BEGIN ..." or "-5s" are values.
+bool looks_like_flag(std::string_view arg) {
+  return arg.size() > 2 && arg.starts_with("--") &&
+         ((arg[2] >= 'a' && arg[2] <= 'z') || (arg[2] >= 'A' && arg[2] <= 'Z'));
+}
+
+ConfigResult parse(int argc, const char* const* argv,
+                   const std::map<std::string, std::string>& env) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i] != nullptr ? argv[i] : "";
+    if (arg == "--help" || arg == "-h") return HelpRequested{usage()};
+  }
+
+  Values values;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i] != nullptr ? argv[i] : "";
+    if (!arg.starts_with("--")) {
+      return ConfigError{"unexpected argument " + shown(arg) +
+                         " (flags start with --; see --help)"};
+    }
+    const auto body = arg.substr(2);
+    const auto eq = body.find('=');
+    const auto name = body.substr(0, eq);
+    const Flag* flag = find_flag(name);
+    if (flag == nullptr)
+      return ConfigError{"unknown flag " + shown("--" + std::string(name)) + " (see --help)"};
+    const std::string label_text = "--" + std::string(flag->name);
+    std::string value;
+    if (eq != std::string_view::npos) {
+      value = std::string(body.substr(eq + 1));
+    } else if (flag->value_hint.empty()) {
+      value = "true";
+    } else if (i + 1 < argc && argv[i + 1] != nullptr && !looks_like_flag(argv[i + 1])) {
+      value = argv[++i];
+    } else {
+      return ConfigError{label_text + ": needs a value"};
+    }
+    if (value.empty()) return ConfigError{label_text + ": needs a value"};
+    values[flag->name] = Value{std::move(value), false};
+  }
+  for (const Flag& flag : flags()) {
+    if (values.contains(flag.name)) continue;
+    if (auto it = env.find(env_name(flag.name)); it != env.end() && !it->second.empty()) {
+      values[flag.name] = Value{it->second, true};
+    }
+  }
+
+  Config c;
+  for (const Flag& flag : flags()) {
+    const auto it = values.find(flag.name);
+    if (it == values.end()) continue;
+    if (auto problem = flag.set(c, it->second.text)) {
+      return ConfigError{label(flag.name, values) + ": " + *problem};
+    }
+  }
+  if (auto problem = resolve_jwt(c, values)) return ConfigError{*problem};
+  if (auto problem = check_combinations(c, values)) return ConfigError{*problem};
+  return c;
+}
+
+}  // namespace
+
+std::string env_name(std::string_view flag) {
+  std::string out = "SWITCHBOARD_";
+  for (char c : flag) {
+    out += c == '-' ? '_' : static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  }
+  return out;
+}
+
+ConfigResult parse_config(int argc, const char* const* argv,
+                          const std::map<std::string, std::string>& env) {
+  try {
+    return parse(argc, argv, env);
+  } catch (const std::exception& e) {
+    // Only allocation can fail here; still report it as the one start-up line.
+    return ConfigError{std::string("configuration: ") + e.what()};
+  }
+}
+
+std::string usage() {
+  std::string out =
+      "Usage: switchboard [flags]\n"
+      "\n"
+      "Client-to-staff video calling server.\n"
+      "\n"
+      "Every flag can also be set by its environment twin: --ring-timeout is\n"
+      "SWITCHBOARD_RING_TIMEOUT. A flag on the command line wins over the environment.\n"
+      "Write flags as --flag value or --flag=value.\n"
+      "\n"
+      "Flags:\n";
+  for (const Flag& flag : flags()) {
+    if (flag.hidden) continue;
+    out += "  --" + std::string(flag.name);
+    if (!flag.value_hint.empty()) out += " " + std::string(flag.value_hint);
+    out += "\n      " + std::string(flag.help) + "\n";
+  }
+  out +=
+      "  --help\n"
+      "      Print this text.\n"
+      "\n"
+      "Durations take ms, s, m or h (250ms, 45s, 1m30s, 1h). Rates are n/s or n/m.\n"
+      "Without --dev, --jwt-secret or --jwt-public-key is required.\n";
+  return out;
+}
+
+}  // namespace sb::app

@@ -1,0 +1,113 @@
+#pragma once
+// Start-up configuration (CONTRACT.md section 9): flags with SWITCHBOARD_* environment twins,
+// parsed and validated once into one plain struct that is passed down. Nothing reads it globally.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "auth/jwt_verifier.hpp"
+#include "obs/log.hpp"
+
+namespace sb::app {
+
+enum class DbKind { kSqlite, kPostgres };
+enum class Routing { kRingAll, kLongestIdle };
+
+/// A token bucket: refills `per_second`, holds at most `burst` tokens. `--rate-user 20/s` gives
+/// burst 40; `600/m` is 10 per second with burst 20 (twice the per-second rate, at least 1).
+struct Rate {
+  double per_second = 0;
+  double burst = 0;
+};
+
+struct Config {
+  // --listen
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;  // 0: any free port (tests).
+
+  // --db, as given, and what it names.
+  std::string db = "sqlite:./data/switchboard.db";
+  DbKind db_kind = DbKind::kSqlite;
+  std::string sqlite_path = "./data/switchboard.db";  // Empty for Postgres.
+
+  // --redis: none for a single node.
+  std::optional<std::string> redis;
+  std::string redis_host;
+  std::uint16_t redis_port = 0;
+
+  // The JWT flags as given...
+  std::optional<std::string> jwt_secret;
+  std::optional<std::string> jwt_public_key_path;  // --jwt-public-key, a file.
+  std::optional<std::string> jwt_algorithm;        // --jwt-algorithm.
+  std::optional<std::string> jwt_issuer;
+  std::optional<std::string> jwt_audience;
+  // ...and what they resolve to: the algorithm, the secret or PEM text, issuer and audience.
+  auth::JwtConfig jwt;
+  bool jwt_uses_dev_secret = false;  // --dev without a secret: auth::kDevJwtSecret.
+
+  // The call's timers.
+  std::chrono::milliseconds ring_timeout = std::chrono::seconds{45};
+  std::chrono::milliseconds ring_step = std::chrono::seconds{15};
+  std::chrono::milliseconds connect_timeout = std::chrono::seconds{30};
+  std::chrono::milliseconds reconnect_grace = std::chrono::seconds{30};
+  std::chrono::milliseconds presence_grace = std::chrono::seconds{10};
+  std::chrono::milliseconds wrap_up = std::chrono::seconds{0};
+  int max_missed = 3;
+  Routing routing = Routing::kRingAll;
+
+  // ICE servers handed to browsers.
+  std::vector<std::string> stun_urls;
+  std::vector<std::string> turn_urls;
+  std::optional<std::string> turn_secret;
+  std::chrono::milliseconds turn_ttl = std::chrono::hours{1};
+
+  std::string web_root = "web/dist";
+  bool dev = false;
+
+  std::optional<std::string> webhook_url;
+  std::optional<std::string> webhook_secret;
+
+  Rate rate_user{20, 40};
+  Rate rate_ip{200, 400};
+  Rate ws_rate{50, 100};
+
+  obs::LogFormat log_format = obs::LogFormat::kJson;
+
+  // Hidden flags, for tests that cannot wait for the real cadence.
+  std::chrono::milliseconds ws_ping_interval = std::chrono::seconds{15};
+  std::chrono::milliseconds sweep_interval = std::chrono::seconds{5};
+
+  /// Accepted but worth a line in the start-up log (for example a short HS256 secret).
+  std::vector<std::string> warnings;
+};
+
+/// One line naming the flag (and its environment twin when the value came from there).
+struct ConfigError {
+  std::string message;
+};
+
+/// `--help` or `-h` was given.
+struct HelpRequested {
+  std::string usage;
+};
+
+using ConfigResult = std::variant<Config, HelpRequested, ConfigError>;
+
+/// Parses `--flag value` and `--flag=value` from argv (argv[0] is the program) over the
+/// SWITCHBOARD_* variables of `env`; flags win, an empty variable counts as unset. Reads the
+/// `--jwt-public-key` file. Stops at the first problem.
+ConfigResult parse_config(int argc, const char* const* argv,
+                          const std::map<std::string, std::string>& env);
+
+/// The `--help` text.
+std::string usage();
+
+/// "SWITCHBOARD_RING_TIMEOUT" for "ring-timeout".
+std::string env_name(std::string_view flag);
+
+}  // namespace sb::app

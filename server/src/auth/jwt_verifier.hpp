@@ -1,0 +1,86 @@
+#pragma once
+// Verifies the integrating app's JWTs (CONTRACT.md section 1). The accepted algorithm is fixed by
+// configuration; the token's header never chooses it.
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "auth/principal.hpp"
+
+namespace sb::auth {
+
+enum class JwtAlgorithm { kHs256, kRs256, kEs256 };
+
+/// "HS256", "RS256" or "ES256".
+std::string_view to_string(JwtAlgorithm algorithm);
+/// The JOSE name, exactly ("RS256"); nullopt for anything else.
+std::optional<JwtAlgorithm> parse_jwt_algorithm(std::string_view text);
+
+/// Why a key or a token was refused. Each message is a short reason for logs; the REST layer
+/// answers every one of them with `401 unauthenticated`.
+enum class AuthError {
+  kInvalidKey = 1,
+  kInvalidConfig,
+  kMalformedToken,
+  kAlgorithmMismatch,
+  kBadSignature,
+  kInvalidTimeClaim,
+  kMissingExpiry,
+  kExpired,
+  kNotYetValid,
+  kIssuedInFuture,
+  kWrongIssuer,
+  kWrongAudience,
+  kInvalidSubject,
+  kInvalidOrg,
+  kInvalidRole,
+  kInvalidName,
+};
+
+const boost::system::error_category& auth_category() noexcept;
+boost::system::error_code make_error_code(AuthError e) noexcept;
+
+/// RS256 for an RSA key, ES256 for an EC P-256 key, given PEM text of a public key (or of a
+/// certificate). kInvalidKey for anything else.
+boost::system::result<JwtAlgorithm> detect_public_key_algorithm(std::string_view pem);
+
+struct JwtConfig {
+  JwtAlgorithm algorithm = JwtAlgorithm::kHs256;
+  std::string key;  // The HS256 shared secret, or the PEM text of the RS256/ES256 public key.
+  std::optional<std::string> issuer = std::nullopt;
+  std::optional<std::string> audience = std::nullopt;
+  std::int64_t leeway_s = 30;
+};
+
+/// Immutable once created, so one instance may verify from many threads at once.
+class JwtVerifier {
+ public:
+  /// kInvalidKey for an empty secret, a secret that is a PEM block, or a PEM key that is not
+  /// readable or not of the configured algorithm's type (RSA of 2048+ bits, EC P-256).
+  static boost::system::result<JwtVerifier> create(JwtConfig config);
+
+  /// Checks the signature with the configured algorithm and key, then the claims against
+  /// `now_s` (seconds since the epoch) with the configured leeway: `exp` required, `nbf`/`iat`
+  /// optional, `iss`/`aud` when configured, `sub`/`org` valid ids, `role` known.
+  boost::system::result<Principal> verify(std::string_view token, std::int64_t now_s) const;
+
+  JwtAlgorithm algorithm() const { return config_.algorithm; }
+
+ private:
+  struct Key;
+  JwtVerifier(JwtConfig config, std::shared_ptr<const Key> key);
+
+  JwtConfig config_;
+  std::shared_ptr<const Key> key_;  // The parsed public key; null for HS256.
+};
+
+}  // namespace sb::auth
+
+template <>
+struct boost::system::is_error_code_enum<sb::auth::AuthError> : std::true_type {};

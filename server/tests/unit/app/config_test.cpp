@@ -1,0 +1,498 @@
+#include "app/config.hpp"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "auth/dev_token.hpp"
+
+namespace sb::app {
+namespace {
+
+using namespace std::chrono_literals;
+using Env = std::map<std::string, std::string>;
+
+ConfigResult parse(std::vector<std::string> args, const Env& env = {}) {
+  args.insert(args.begin(), "switchboard");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return parse_config(static_cast<int>(argv.size()), argv.data(), env);
+}
+
+Config parse_ok(std::vector<std::string> args, const Env& env = {}) {
+  auto r = parse(std::move(args), env);
+  if (auto* e = std::get_if<ConfigError>(&r)) ADD_FAILURE() << e->message;
+  if (auto* c = std::get_if<Config>(&r)) return *c;
+  return Config{};
+}
+
+std::string parse_error(std::vector<std::string> args, const Env& env = {}) {
+  auto r = parse(std::move(args), env);
+  if (auto* e = std::get_if<ConfigError>(&r)) return e->message;
+  ADD_FAILURE() << "expected an error";
+  return {};
+}
+
+// PEM files written to a per-test temporary directory.
+class TempDir {
+ public:
+  TempDir() {
+    static int counter = 0;
+    path_ = std::filesystem::temp_directory_path() /
+            ("sb-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string write(const std::string& name, const std::string& content) const {
+    const auto file = path_ / name;
+    std::ofstream(file, std::ios::binary) << content;
+    return file.string();
+  }
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::string public_pem(EVP_PKEY* key) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PUBKEY(bio, key);
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<std::size_t>(len));
+  BIO_free(bio);
+  EVP_PKEY_free(key);
+  return pem;
+}
+
+const std::string& rsa_pem() {
+  static const std::string pem = public_pem(EVP_RSA_gen(2048));
+  return pem;
+}
+const std::string& ec_pem() {
+  static const std::string pem = public_pem(EVP_EC_gen("P-256"));
+  return pem;
+}
+
+// --- Defaults ---
+
+TEST(Config, DefaultsMatchTheContract) {
+  const Config c = parse_ok({"--dev"});
+  EXPECT_EQ(c.listen_host, "127.0.0.1");
+  EXPECT_EQ(c.listen_port, 8080);
+  EXPECT_EQ(c.db, "sqlite:./data/switchboard.db");
+  EXPECT_EQ(c.db_kind, DbKind::kSqlite);
+  EXPECT_EQ(c.sqlite_path, "./data/switchboard.db");
+  EXPECT_FALSE(c.redis);
+  EXPECT_FALSE(c.jwt_secret);
+  EXPECT_FALSE(c.jwt_public_key_path);
+  EXPECT_FALSE(c.jwt_issuer);
+  EXPECT_FALSE(c.jwt_audience);
+  EXPECT_EQ(c.ring_timeout, 45s);
+  EXPECT_EQ(c.ring_step, 15s);
+  EXPECT_EQ(c.connect_timeout, 30s);
+  EXPECT_EQ(c.reconnect_grace, 30s);
+  EXPECT_EQ(c.presence_grace, 10s);
+  EXPECT_EQ(c.wrap_up, 0s);
+  EXPECT_EQ(c.max_missed, 3);
+  EXPECT_EQ(c.routing, Routing::kRingAll);
+  EXPECT_TRUE(c.stun_urls.empty());
+  EXPECT_TRUE(c.turn_urls.empty());
+  EXPECT_FALSE(c.turn_secret);
+  EXPECT_EQ(c.turn_ttl, 1h);
+  EXPECT_EQ(c.web_root, "web/dist");
+  EXPECT_TRUE(c.dev);
+  EXPECT_FALSE(c.webhook_url);
+  EXPECT_FALSE(c.webhook_secret);
+  EXPECT_EQ(c.rate_user.per_second, 20);
+  EXPECT_EQ(c.rate_user.burst, 40);
+  EXPECT_EQ(c.rate_ip.per_second, 200);
+  EXPECT_EQ(c.rate_ip.burst, 400);
+  EXPECT_EQ(c.ws_rate.per_second, 50);
+  EXPECT_EQ(c.ws_rate.burst, 100);
+  EXPECT_EQ(c.log_format, obs::LogFormat::kJson);
+  EXPECT_EQ(c.ws_ping_interval, 15s);
+  EXPECT_EQ(c.sweep_interval, 5s);
+}
+
+TEST(Config, TheStructDefaultsAreTheParsedDefaults) {
+  const Config parsed = parse_ok({"--dev"});
+  const Config plain;
+  EXPECT_EQ(parsed.listen_port, plain.listen_port);
+  EXPECT_EQ(parsed.ring_timeout, plain.ring_timeout);
+  EXPECT_EQ(parsed.rate_ip.burst, plain.rate_ip.burst);
+  EXPECT_EQ(parsed.web_root, plain.web_root);
+}
+
+TEST(Config, DevWithoutASecretUsesTheDevSecretAndWarns) {
+  const Config c = parse_ok({"--dev"});
+  EXPECT_EQ(c.jwt.algorithm, auth::JwtAlgorithm::kHs256);
+  EXPECT_EQ(c.jwt.key, auth::kDevJwtSecret);
+  EXPECT_TRUE(c.jwt_uses_dev_secret);
+  ASSERT_FALSE(c.warnings.empty());
+  EXPECT_NE(c.warnings.back().find("--dev"), std::string::npos);
+}
+
+TEST(Config, DevWithASecretUsesThatSecret) {
+  const Config c = parse_ok({"--dev", "--jwt-secret", std::string(40, 'k')});
+  EXPECT_EQ(c.jwt.key, std::string(40, 'k'));
+  EXPECT_FALSE(c.jwt_uses_dev_secret);
+}
+
+TEST(Config, WithoutDevAJwtKeyIsRequired) {
+  EXPECT_EQ(parse_error({}),
+            "--jwt-secret or --jwt-public-key is required (or --dev for local development)");
+  EXPECT_EQ(parse_error({"--dev=false"}),
+            "--jwt-secret or --jwt-public-key is required (or --dev for local development)");
+}
+
+// --- Flag syntax ---
+
+TEST(Config, AcceptsFlagSpaceValueAndFlagEqualsValue) {
+  const Config a = parse_ok({"--dev", "--ring-timeout", "20s", "--routing=longest-idle"});
+  EXPECT_EQ(a.ring_timeout, 20s);
+  EXPECT_EQ(a.routing, Routing::kLongestIdle);
+}
+
+TEST(Config, TheLastOfARepeatedFlagWins) {
+  EXPECT_EQ(parse_ok({"--dev", "--max-missed", "2", "--max-missed=5"}).max_missed, 5);
+}
+
+TEST(Config, DevIsABoolean) {
+  EXPECT_TRUE(parse_ok({"--dev"}).dev);
+  EXPECT_TRUE(parse_ok({"--dev=true"}).dev);
+  EXPECT_TRUE(parse_ok({"--dev=1"}).dev);
+  EXPECT_FALSE(parse_ok({"--dev=false", "--jwt-secret", std::string(32, 's')}).dev);
+  EXPECT_EQ(parse_error({"--dev=maybe"}), R"(--dev: "maybe" is not true or false)");
+  // A bare --dev takes no value, so the next word is not swallowed.
+  EXPECT_EQ(parse_error({"--dev", "false"}),
+            R"(unexpected argument "false" (flags start with --; see --help))");
+}
+
+TEST(Config, RejectsUnknownFlags) {
+  EXPECT_EQ(parse_error({"--dev", "--ring-timout", "5s"}),
+            R"(unknown flag "--ring-timout" (see --help))");
+  EXPECT_EQ(parse_error({"--dev", "--bogus=1"}), R"(unknown flag "--bogus" (see --help))");
+  EXPECT_EQ(parse_error({"-x"}), R"(unexpected argument "-x" (flags start with --; see --help))");
+}
+
+TEST(Config, RejectsAMissingOrEmptyValue) {
+  EXPECT_EQ(parse_error({"--dev", "--ring-timeout"}), "--ring-timeout: needs a value");
+  EXPECT_EQ(parse_error({"--ring-timeout", "--dev"}), "--ring-timeout: needs a value");
+  EXPECT_EQ(parse_error({"--dev", "--web-root="}), "--web-root: needs a value");
+}
+
+TEST(Config, HelpReturnsTheUsageText) {
+  auto r = parse({"--ring-timeout", "bad", "--help"});
+  ASSERT_TRUE(std::holds_alternative<HelpRequested>(r));
+  const auto& text = std::get<HelpRequested>(r).usage;
+  EXPECT_EQ(text, usage());
+  for (const char* flag : {"--listen",          "--db",
+                           "--redis",           "--jwt-secret",
+                           "--jwt-public-key",  "--jwt-algorithm",
+                           "--jwt-issuer",      "--jwt-audience",
+                           "--ring-timeout",    "--ring-step",
+                           "--connect-timeout", "--reconnect-grace",
+                           "--presence-grace",  "--wrap-up",
+                           "--max-missed",      "--routing",
+                           "--stun-urls",       "--turn-urls",
+                           "--turn-secret",     "--turn-ttl",
+                           "--web-root",        "--dev",
+                           "--webhook-url",     "--webhook-secret",
+                           "--rate-user",       "--rate-ip",
+                           "--ws-rate",         "--log-format"}) {
+    const auto at = text.find("\n  " + std::string(flag));
+    ASSERT_NE(at, std::string::npos) << flag;
+    const char after = text[at + 3 + std::strlen(flag)];
+    EXPECT_TRUE(after == ' ' || after == '\n') << flag;
+  }
+  EXPECT_EQ(text.find("--ws-ping-interval"), std::string::npos);
+  EXPECT_EQ(text.find("--sweep-interval"), std::string::npos);
+  EXPECT_TRUE(std::holds_alternative<HelpRequested>(parse({"-h"})));
+}
+
+// --- Environment twins ---
+
+TEST(Config, EnvNamesAreUpperCaseWithUnderscores) {
+  EXPECT_EQ(env_name("ring-timeout"), "SWITCHBOARD_RING_TIMEOUT");
+  EXPECT_EQ(env_name("jwt-public-key"), "SWITCHBOARD_JWT_PUBLIC_KEY");
+  EXPECT_EQ(env_name("dev"), "SWITCHBOARD_DEV");
+}
+
+TEST(Config, ReadsEveryKindOfValueFromTheEnvironment) {
+  const Config c = parse_ok({}, {{"SWITCHBOARD_DEV", "true"},
+                                 {"SWITCHBOARD_LISTEN", "0.0.0.0:9000"},
+                                 {"SWITCHBOARD_RING_TIMEOUT", "1m"},
+                                 {"SWITCHBOARD_MAX_MISSED", "7"},
+                                 {"SWITCHBOARD_ROUTING", "longest-idle"},
+                                 {"SWITCHBOARD_STUN_URLS", "stun:a:3478,stun:b:3478"},
+                                 {"SWITCHBOARD_RATE_USER", "5/s"},
+                                 {"SWITCHBOARD_LOG_FORMAT", "text"},
+                                 {"SWITCHBOARD_JWT_ISSUER", "https://idp"},
+                                 {"SWITCHBOARD_WS_PING_INTERVAL", "200ms"},
+                                 {"SWITCHBOARD_SWEEP_INTERVAL", "50ms"},
+                                 {"UNRELATED", "x"}});
+  EXPECT_TRUE(c.dev);
+  EXPECT_EQ(c.listen_host, "0.0.0.0");
+  EXPECT_EQ(c.listen_port, 9000);
+  EXPECT_EQ(c.ring_timeout, 1min);
+  EXPECT_EQ(c.max_missed, 7);
+  EXPECT_EQ(c.routing, Routing::kLongestIdle);
+  EXPECT_EQ(c.stun_urls, (std::vector<std::string>{"stun:a:3478", "stun:b:3478"}));
+  EXPECT_EQ(c.rate_user.per_second, 5);
+  EXPECT_EQ(c.log_format, obs::LogFormat::kText);
+  EXPECT_EQ(c.jwt_issuer, "https://idp");
+  EXPECT_EQ(c.jwt.issuer, "https://idp");
+  EXPECT_EQ(c.ws_ping_interval, 200ms);
+  EXPECT_EQ(c.sweep_interval, 50ms);
+}
+
+TEST(Config, AFlagBeatsItsEnvironmentTwin) {
+  const Env env{{"SWITCHBOARD_DEV", "1"}, {"SWITCHBOARD_RING_TIMEOUT", "1m"}};
+  EXPECT_EQ(parse_ok({"--ring-timeout=5s"}, env).ring_timeout, 5s);
+  // Even a bad environment value does not matter once the flag is given.
+  EXPECT_EQ(parse_ok({"--ring-timeout=5s"},
+                     {{"SWITCHBOARD_DEV", "1"}, {"SWITCHBOARD_RING_TIMEOUT", "soon"}})
+                .ring_timeout,
+            5s);
+}
+
+TEST(Config, AnEmptyVariableCountsAsUnset) {
+  EXPECT_EQ(parse_ok({"--dev"}, {{"SWITCHBOARD_REDIS", ""}}).redis, std::nullopt);
+}
+
+TEST(Config, AnEnvironmentErrorNamesTheFlagAndTheVariable) {
+  EXPECT_EQ(parse_error({"--dev"}, {{"SWITCHBOARD_RING_TIMEOUT", "45x"}}),
+            R"(--ring-timeout (SWITCHBOARD_RING_TIMEOUT): "45x" is not a duration )"
+            R"((use ms, s, m or h, e.g. 45s))");
+}
+
+// --- One clear line for each bad value ---
+
+TEST(Config, EachBadValueGivesOneLineNamingTheFlag) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--ring-timeout", "45x"},
+       R"(--ring-timeout: "45x" is not a duration (use ms, s, m or h, e.g. 45s))"},
+      {{"--ring-timeout", "45"},
+       R"(--ring-timeout: "45" is not a duration (use ms, s, m or h, e.g. 45s))"},
+      {{"--ring-timeout", "0s"}, "--ring-timeout: must be more than 0s"},
+      {{"--ring-step", "0ms"}, "--ring-step: must be more than 0s"},
+      {{"--connect-timeout", "0s"}, "--connect-timeout: must be more than 0s"},
+      {{"--turn-ttl", "0s"}, "--turn-ttl: must be more than 0s"},
+      {{"--wrap-up", "-1s"}, R"(--wrap-up: "-1s" is not a duration (use ms, s, m or h, e.g. 45s))"},
+      {{"--reconnect-grace", "abc"},
+       R"(--reconnect-grace: "abc" is not a duration (use ms, s, m or h, e.g. 45s))"},
+      {{"--presence-grace", "10 s"},
+       R"(--presence-grace: "10 s" is not a duration (use ms, s, m or h, e.g. 45s))"},
+      {{"--max-missed", "0"}, R"(--max-missed: "0" must be a whole number from 1 to 1000)"},
+      {{"--max-missed", "2.5"}, R"(--max-missed: "2.5" must be a whole number from 1 to 1000)"},
+      {{"--max-missed", "three"}, R"(--max-missed: "three" must be a whole number from 1 to 1000)"},
+      {{"--listen", "localhost"},
+       R"(--listen: "localhost" is not host:port (e.g. 127.0.0.1:8080 or [::1]:8080))"},
+      {{"--listen", ":8080"},
+       R"(--listen: ":8080" is not host:port (e.g. 127.0.0.1:8080 or [::1]:8080))"},
+      {{"--listen", "host:70000"},
+       R"(--listen: "host:70000" is not host:port (e.g. 127.0.0.1:8080 or [::1]:8080))"},
+      {{"--listen", "a b:80"},
+       R"(--listen: "a b:80" is not host:port (e.g. 127.0.0.1:8080 or [::1]:8080))"},
+      {{"--db", "mysql://u:pw@h/db"},
+       "--db: must start with sqlite: or postgres:// (or postgresql://)"},
+      {{"--db", "sqlite:"}, "--db: sqlite: needs a file path (e.g. sqlite:./data/sb.db)"},
+      {{"--redis", "localhost:6379"}, "--redis: must be redis://host:port"},
+      {{"--redis", "redis://:pw@host:6379"}, "--redis: must be redis://host:port"},
+      {{"--redis", "redis://host"}, "--redis: must be redis://host:port"},
+      {{"--routing", "round-robin"}, R"(--routing: "round-robin" is not ring-all or longest-idle)"},
+      {{"--rate-user", "20"}, R"(--rate-user: "20" is not a rate (use e.g. 20/s or 600/m))"},
+      {{"--rate-ip", "20/h"}, R"(--rate-ip: "20/h" is not a rate (use e.g. 20/s or 600/m))"},
+      {{"--ws-rate", "-5/s"}, R"(--ws-rate: "-5/s" is not a rate (use e.g. 20/s or 600/m))"},
+      {{"--ws-rate", "0/s"}, R"(--ws-rate: "0/s" must be more than 0)"},
+      {{"--log-format", "xml"}, R"(--log-format: "xml" is not json or text)"},
+      {{"--stun-urls", "http://stun.example"},
+       R"(--stun-urls: "http://stun.example" is not a stun: or stuns: URL)"},
+      {{"--stun-urls", "stun:"}, R"(--stun-urls: "stun:" is not a stun: or stuns: URL)"},
+      {{"--turn-urls", "stun:x:3478"},
+       R"(--turn-urls: "stun:x:3478" is not a turn: or turns: URL)"},
+      {{"--webhook-url", "ftp://x"}, "--webhook-url: must be an http:// or https:// URL"},
+      {{"--jwt-algorithm", "none"}, R"(--jwt-algorithm: "none" is not HS256, RS256 or ES256)"},
+      {{"--ws-ping-interval", "0s"}, "--ws-ping-interval: must be more than 0s"},
+      {{"--sweep-interval", "5"},
+       R"(--sweep-interval: "5" is not a duration (use ms, s, m or h, e.g. 45s))"},
+  };
+  for (const auto& [args, expected] : cases) {
+    auto with_dev = args;
+    with_dev.insert(with_dev.begin(), "--dev");
+    const auto message = parse_error(with_dev);
+    EXPECT_EQ(message, expected);
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
+TEST(Config, ErrorsDoNotEchoValuesThatMayHoldCredentials) {
+  const auto db = parse_error({"--dev", "--db", "mysql://user:hunter2@h/db"});
+  EXPECT_EQ(db.find("hunter2"), std::string::npos);
+  const auto redis = parse_error({"--dev", "--redis", "redis://:hunter2@h:6379"});
+  EXPECT_EQ(redis.find("hunter2"), std::string::npos);
+}
+
+TEST(Config, ErrorsKeepControlCharactersOutOfTheLine) {
+  const auto message = parse_error({"--dev", "--routing", "a\nb"});
+  EXPECT_EQ(message, R"(--routing: "a?b" is not ring-all or longest-idle)");
+}
+
+// --- Values ---
+
+TEST(Config, WrapUpAndGracesMayBeZero) {
+  const Config c =
+      parse_ok({"--dev", "--wrap-up", "0s", "--reconnect-grace=0s", "--presence-grace=0ms"});
+  EXPECT_EQ(c.wrap_up, 0s);
+  EXPECT_EQ(c.reconnect_grace, 0s);
+  EXPECT_EQ(c.presence_grace, 0s);
+}
+
+TEST(Config, SplitsListenIntoHostAndPort) {
+  Config c = parse_ok({"--dev", "--listen", "[::1]:0"});
+  EXPECT_EQ(c.listen_host, "::1");
+  EXPECT_EQ(c.listen_port, 0);
+  c = parse_ok({"--dev", "--listen", "example.internal:443"});
+  EXPECT_EQ(c.listen_host, "example.internal");
+  EXPECT_EQ(c.listen_port, 443);
+}
+
+TEST(Config, TellsSqliteFromPostgres) {
+  Config c = parse_ok({"--dev", "--db", "sqlite::memory:"});
+  EXPECT_EQ(c.db_kind, DbKind::kSqlite);
+  EXPECT_EQ(c.sqlite_path, ":memory:");
+  c = parse_ok({"--dev", "--db", "sqlite:///var/lib/sb.db"});
+  EXPECT_EQ(c.sqlite_path, "/var/lib/sb.db");
+  c = parse_ok({"--dev", "--db", "postgres://sb:pw@db:5432/sb"});
+  EXPECT_EQ(c.db_kind, DbKind::kPostgres);
+  EXPECT_EQ(c.db, "postgres://sb:pw@db:5432/sb");
+  EXPECT_TRUE(c.sqlite_path.empty());
+  EXPECT_EQ(parse_ok({"--dev", "--db", "postgresql://db/sb"}).db_kind, DbKind::kPostgres);
+}
+
+TEST(Config, ParsesRedis) {
+  const Config c = parse_ok({"--dev", "--redis", "redis://cache.internal:6380"});
+  EXPECT_EQ(c.redis, "redis://cache.internal:6380");
+  EXPECT_EQ(c.redis_host, "cache.internal");
+  EXPECT_EQ(c.redis_port, 6380);
+}
+
+TEST(Config, RatesPerSecondOrPerMinuteWithBurstsOfTwice) {
+  Config c = parse_ok({"--dev", "--rate-user", "600/m", "--rate-ip", "2.5/s", "--ws-rate=6/m"});
+  EXPECT_DOUBLE_EQ(c.rate_user.per_second, 10);
+  EXPECT_DOUBLE_EQ(c.rate_user.burst, 20);
+  EXPECT_DOUBLE_EQ(c.rate_ip.per_second, 2.5);
+  EXPECT_DOUBLE_EQ(c.rate_ip.burst, 5);
+  EXPECT_DOUBLE_EQ(c.ws_rate.per_second, 0.1);
+  EXPECT_DOUBLE_EQ(c.ws_rate.burst, 1);  // At least one request can always get through.
+}
+
+TEST(Config, IceUrlListsAreCommaSeparated) {
+  const Config c = parse_ok({"--dev", "--stun-urls", "stun:a:3478, stuns:b:5349,,stun:c",
+                             "--turn-urls=turn:t:3478?transport=udp,turns:t:5349", "--turn-secret",
+                             "s3cret", "--turn-ttl", "30m"});
+  EXPECT_EQ(c.stun_urls, (std::vector<std::string>{"stun:a:3478", "stuns:b:5349", "stun:c"}));
+  EXPECT_EQ(c.turn_urls, (std::vector<std::string>{"turn:t:3478?transport=udp", "turns:t:5349"}));
+  EXPECT_EQ(c.turn_secret, "s3cret");
+  EXPECT_EQ(c.turn_ttl, 30min);
+}
+
+TEST(Config, TurnUrlsNeedATurnSecret) {
+  EXPECT_EQ(
+      parse_error({"--dev", "--turn-urls", "turn:t:3478"}),
+      "--turn-urls: needs --turn-secret (browsers need credentials for TURN, minted from it)");
+}
+
+TEST(Config, AWebhookUrlNeedsASecret) {
+  EXPECT_EQ(parse_error({"--dev", "--webhook-url", "https://hooks.example/sb"}),
+            "--webhook-url: needs --webhook-secret (every delivery is signed)");
+  const Config c =
+      parse_ok({"--dev", "--webhook-url", "https://hooks.example/sb", "--webhook-secret", "whsec"});
+  EXPECT_EQ(c.webhook_url, "https://hooks.example/sb");
+  EXPECT_EQ(c.webhook_secret, "whsec");
+}
+
+// --- JWT ---
+
+TEST(Config, ASecretGivesHs256WithIssuerAndAudience) {
+  const std::string secret(48, 'z');
+  const Config c = parse_ok({"--jwt-secret", secret, "--jwt-issuer", "https://idp.example",
+                             "--jwt-audience", "switchboard"});
+  EXPECT_FALSE(c.dev);
+  EXPECT_EQ(c.jwt.algorithm, auth::JwtAlgorithm::kHs256);
+  EXPECT_EQ(c.jwt.key, secret);
+  EXPECT_EQ(c.jwt.issuer, "https://idp.example");
+  EXPECT_EQ(c.jwt.audience, "switchboard");
+  EXPECT_TRUE(c.warnings.empty());
+}
+
+TEST(Config, AShortSecretIsAcceptedWithAWarning) {
+  const Config c = parse_ok({"--jwt-secret", "short"});
+  ASSERT_EQ(c.warnings.size(), 1u);
+  EXPECT_NE(c.warnings[0].find("--jwt-secret"), std::string::npos);
+}
+
+TEST(Config, APemAsSecretIsRejected) {
+  EXPECT_EQ(parse_error({"--jwt-secret", rsa_pem()}),
+            "--jwt-secret: is a PEM key; pass its file to --jwt-public-key instead");
+}
+
+TEST(Config, APublicKeyFileIsReadAndItsAlgorithmDetected) {
+  TempDir dir;
+  const auto rsa = dir.write("rsa.pem", rsa_pem());
+  const auto ec = dir.write("ec.pem", ec_pem());
+  Config c = parse_ok({"--jwt-public-key", rsa});
+  EXPECT_EQ(c.jwt.algorithm, auth::JwtAlgorithm::kRs256);
+  EXPECT_EQ(c.jwt.key, rsa_pem());
+  EXPECT_EQ(c.jwt_public_key_path, rsa);
+  c = parse_ok({}, {{"SWITCHBOARD_JWT_PUBLIC_KEY", ec}});
+  EXPECT_EQ(c.jwt.algorithm, auth::JwtAlgorithm::kEs256);
+  c = parse_ok({"--jwt-public-key", ec, "--jwt-algorithm", "ES256"});
+  EXPECT_EQ(c.jwt.algorithm, auth::JwtAlgorithm::kEs256);
+}
+
+TEST(Config, APublicKeyProblemIsOneClearLine) {
+  TempDir dir;
+  const auto rsa = dir.write("rsa.pem", rsa_pem());
+  const auto junk = dir.write("junk.pem", "hello");
+  const auto missing = dir.path() + "/missing.pem";
+  EXPECT_EQ(parse_error({"--jwt-public-key", missing}),
+            "--jwt-public-key: cannot read \"" + missing + "\": no such file");
+  EXPECT_EQ(parse_error({"--jwt-public-key", dir.path()}),
+            "--jwt-public-key: cannot read \"" + dir.path() + "\": not a file");
+  EXPECT_EQ(parse_error({"--jwt-public-key", junk}),
+            "--jwt-public-key: \"" + junk +
+                "\" is not a PEM public key (RSA of 2048 bits or more, or EC P-256)");
+  EXPECT_EQ(parse_error({"--jwt-public-key", rsa, "--jwt-algorithm", "ES256"}),
+            "--jwt-algorithm: ES256 does not match an RSA key in \"" + rsa + "\"");
+  EXPECT_EQ(parse_error({"--jwt-public-key", rsa, "--jwt-algorithm", "HS256"}),
+            "--jwt-algorithm: HS256 takes --jwt-secret, not --jwt-public-key");
+  EXPECT_EQ(parse_error({"--jwt-public-key", rsa, "--jwt-secret", "abc"}),
+            "--jwt-secret and --jwt-public-key: give one, not both");
+  EXPECT_EQ(parse_error({"--dev"}, {{"SWITCHBOARD_JWT_PUBLIC_KEY", missing}}),
+            "--jwt-public-key (SWITCHBOARD_JWT_PUBLIC_KEY): cannot read \"" + missing +
+                "\": no such file");
+}
+
+TEST(Config, AnRsaOrEcAlgorithmNeedsAPublicKey) {
+  EXPECT_EQ(parse_error({"--jwt-secret", "abc", "--jwt-algorithm", "RS256"}),
+            "--jwt-algorithm: RS256 needs --jwt-public-key");
+  EXPECT_EQ(
+      parse_ok({"--jwt-secret", std::string(32, 'a'), "--jwt-algorithm", "HS256"}).jwt.algorithm,
+      auth::JwtAlgorithm::kHs256);
+}
+
+}  // namespace
+}  // namespace sb::app
