@@ -133,7 +133,6 @@ void Hub::handle_hello(Session& s, const std::shared_ptr<net::WsConnection>& con
   if (options_.on_connections_changed) {
     options_.on_connections_changed(static_cast<std::int64_t>(by_id_.size()));
   }
-  calls_.connection_opened(*principal);
 
   json::array calls;
   if (auto open = calls_.open_calls_of(*principal)) {
@@ -148,6 +147,8 @@ void Hub::handle_hello(Session& s, const std::shared_ptr<net::WsConnection>& con
                          {"name", principal->name}}},
                        {"calls", std::move(calls)}};
   conn->send_text(json::serialize(welcome));
+  // After the welcome, so it stays the first message; this may announce the staff member.
+  calls_.connection_opened(*principal);
   obs::log_info("ws.welcome", {{"session", s.session_id},
                                {"org", principal->org_id},
                                {"user", principal->user_id}});
