@@ -34,7 +34,9 @@ service::CallTimings timings_of(const Config& c) {
   return t;
 }
 
-RateSpec rate_of(const Rate& r) { return RateSpec{r.per_second, r.burst}; }
+RateSpec rate_of(const Rate& r) {
+  return RateSpec{r.per_second, r.burst};
+}
 
 int fail(std::string_view what, std::string_view detail) {
   obs::log_error("startup.failed", {{"what", what}, {"detail", detail}});
@@ -108,8 +110,8 @@ int run_server(const Config& config) {
   server_options.host = config.listen_host;
   server_options.port = config.listen_port;
   server_options.ws_ping_interval = config.ws_ping_interval;
-  net::HttpServer server(ioc, server_options,
-                         [&api](const net::HttpRequest& r) { return api.handle(r); }, hub);
+  net::HttpServer server(
+      ioc, server_options, [&api](const net::HttpRequest& r) { return api.handle(r); }, hub);
 
   if (auto recovered = calls.recover(); !recovered) {
     return fail("recovery", recovered.error().text());
@@ -131,12 +133,11 @@ int run_server(const Config& config) {
     ioc.stop();
   });
 
-  obs::log_info("server.listening", {{"host", config.listen_host},
-                                     {"port", server.port()},
-                                     {"db", config.db_kind == DbKind::kSqlite ? "sqlite" : "postgres"},
-                                     {"routing", config.routing == Routing::kRingAll
-                                                     ? "ring-all"
-                                                     : "longest-idle"}});
+  obs::log_info("server.listening",
+                {{"host", config.listen_host},
+                 {"port", server.port()},
+                 {"db", config.db_kind == DbKind::kSqlite ? "sqlite" : "postgres"},
+                 {"routing", config.routing == Routing::kRingAll ? "ring-all" : "longest-idle"}});
   ioc.run();
   obs::log_info("server.stopped", {});
   return 0;

@@ -49,18 +49,26 @@ constexpr std::array<std::pair<StaffState, std::string_view>, 4> kStaffStates{{
 
 }  // namespace
 
-std::string_view to_string(CallState s) { return name_of(kCallStates, s); }
-std::optional<CallState> parse_call_state(std::string_view s) { return parse_from(kCallStates, s); }
+std::string_view to_string(CallState s) {
+  return name_of(kCallStates, s);
+}
+std::optional<CallState> parse_call_state(std::string_view s) {
+  return parse_from(kCallStates, s);
+}
 
 bool is_terminal(CallState s) {
   return s != CallState::kRinging && s != CallState::kAccepted && s != CallState::kActive;
 }
 
-std::string_view to_string(StaffStatus s) { return name_of(kStaffStatuses, s); }
+std::string_view to_string(StaffStatus s) {
+  return name_of(kStaffStatuses, s);
+}
 std::optional<StaffStatus> parse_staff_status(std::string_view s) {
   return parse_from(kStaffStatuses, s);
 }
-std::string_view to_string(StaffState s) { return name_of(kStaffStates, s); }
+std::string_view to_string(StaffState s) {
+  return name_of(kStaffStates, s);
+}
 std::optional<StaffState> parse_staff_state(std::string_view s) {
   return parse_from(kStaffStates, s);
 }

@@ -9,7 +9,16 @@
 
 namespace sb::call {
 
-enum class CallState { kRinging, kAccepted, kActive, kCancelled, kMissed, kDeclined, kFailed, kEnded };
+enum class CallState {
+  kRinging,
+  kAccepted,
+  kActive,
+  kCancelled,
+  kMissed,
+  kDeclined,
+  kFailed,
+  kEnded
+};
 
 std::string_view to_string(CallState s);
 std::optional<CallState> parse_call_state(std::string_view s);

@@ -14,10 +14,8 @@ struct Info {
 };
 
 constexpr std::array<Info, 11> kInfos{{
-    {ErrorCode::kInvalidRequest, "invalid_request", 400, false,
-     "The request is not valid."},
-    {ErrorCode::kUnauthenticated, "unauthenticated", 401, false,
-     "Please sign in again."},
+    {ErrorCode::kInvalidRequest, "invalid_request", 400, false, "The request is not valid."},
+    {ErrorCode::kUnauthenticated, "unauthenticated", 401, false, "Please sign in again."},
     {ErrorCode::kForbidden, "forbidden", 403, false, "You are not allowed to do that."},
     {ErrorCode::kNotFound, "not_found", 404, false, "That was not found."},
     {ErrorCode::kCallAlreadyTaken, "call_already_taken", 409, false,
@@ -44,12 +42,22 @@ const Info& info(ErrorCode code) {
 
 }  // namespace
 
-std::string_view to_string(ErrorCode code) { return info(code).name; }
-int http_status(ErrorCode code) { return info(code).status; }
-bool is_retryable(ErrorCode code) { return info(code).retryable; }
-std::string_view default_message(ErrorCode code) { return info(code).message; }
+std::string_view to_string(ErrorCode code) {
+  return info(code).name;
+}
+int http_status(ErrorCode code) {
+  return info(code).status;
+}
+bool is_retryable(ErrorCode code) {
+  return info(code).retryable;
+}
+std::string_view default_message(ErrorCode code) {
+  return info(code).message;
+}
 
-Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message), {}}; }
+Error make_error(ErrorCode code, std::string message) {
+  return Error{code, std::move(message), {}};
+}
 
 void throw_exception_from_error(const Error& e, const boost::source_location&) {
   throw ErrorException(e);

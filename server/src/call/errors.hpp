@@ -1,12 +1,11 @@
 #pragma once
 // The wire error codes of CONTRACT.md section 2 and the error value every service returns.
 
+#include <boost/system/result.hpp>
 #include <map>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-
-#include <boost/system/result.hpp>
 
 namespace sb::call {
 
@@ -43,12 +42,12 @@ Error make_error(ErrorCode code, std::string message = {});
 /// Raised only by result<T, Error>::value() on an error; services check results instead.
 class ErrorException : public std::runtime_error {
  public:
-  explicit ErrorException(Error e) : std::runtime_error(std::string(e.text())), error(std::move(e)) {}
+  explicit ErrorException(Error e)
+      : std::runtime_error(std::string(e.text())), error(std::move(e)) {}
   Error error;
 };
 
-[[noreturn]] void throw_exception_from_error(const Error& e,
-                                             const boost::source_location& loc);
+[[noreturn]] void throw_exception_from_error(const Error& e, const boost::source_location& loc);
 
 template <typename T>
 using Result = boost::system::result<T, Error>;

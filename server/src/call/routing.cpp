@@ -16,8 +16,7 @@ std::vector<StaffCandidate> choose_staff_to_ring(RoutingMode mode,
   if (someone_ringing || candidates.empty()) return {};
   auto longest = std::min_element(
       candidates.begin(), candidates.end(), [](const StaffCandidate& a, const StaffCandidate& b) {
-        return a.idle_since_ms != b.idle_since_ms ? a.idle_since_ms < b.idle_since_ms
-                                                  : a.id < b.id;
+        return a.idle_since_ms != b.idle_since_ms ? a.idle_since_ms < b.idle_since_ms : a.id < b.id;
       });
   return {*longest};
 }

@@ -243,8 +243,8 @@ net::HttpResponse Api::route(Context& ctx) {
     for (const auto& s : *staff) list.push_back(service::staff_to_json(s));
     return json_response(200, json::object{{"staff", std::move(list)}});
   }
-  if (parts.size() == 4 && parts[1] == "staff" && parts[2] == "me" &&
-      parts[3] == "availability" && req.method == "PUT") {
+  if (parts.size() == 4 && parts[1] == "staff" && parts[2] == "me" && parts[3] == "availability" &&
+      req.method == "PUT") {
     ctx.route = "/v1/staff/me/availability";
     auto body = parse_object(req.body);
     bool bad = false;
@@ -381,7 +381,8 @@ net::HttpResponse Api::route_calls(Context& ctx, const std::vector<std::string_v
   } else if (action == "end") {
     bool bad = false;
     auto reason = opt_string(*body, "reason", bad);
-    if (bad || (reason && (reason->empty() || reason->size() > 64 || !auth::is_valid_id(*reason)))) {
+    if (bad ||
+        (reason && (reason->empty() || reason->size() > 64 || !auth::is_valid_id(*reason)))) {
       return error_response(ErrorCode::kInvalidRequest, "reason must be a short word.");
     }
     result = calls_.end(user, call_id, reason);

@@ -12,7 +12,9 @@ boost::json::value time_or_null(const std::optional<std::int64_t>& ms) {
   return boost::json::string(format_rfc3339_ms(*ms));
 }
 
-boost::json::object person(const call::Person& p) { return {{"id", p.id}, {"name", p.name}}; }
+boost::json::object person(const call::Person& p) {
+  return {{"id", p.id}, {"name", p.name}};
+}
 
 }  // namespace
 

@@ -17,7 +17,9 @@ using call::ErrorCode;
 using call::make_error;
 using storage::RingOutcome;
 
-bool is_staff(const Principal& user) { return user.role != Role::kClient; }
+bool is_staff(const Principal& user) {
+  return user.role != Role::kClient;
+}
 
 call::Error invalid_transition(const Call& c) {
   auto error = make_error(ErrorCode::kInvalidTransition);
@@ -139,16 +141,16 @@ Result<void> CallService::recover() {
                             [this, org = call.org_id, user_id, staff = is_staff(p)] {
                               on_presence_grace(org, user_id, staff);
                             });
-        schedule_user_timer("reconnect:" + user_key(call.org_id, user_id),
-                            now + timings_.reconnect_grace_ms + 1,
-                            [this, org = call.org_id, user_id] { on_reconnect_grace(org, user_id); });
+        schedule_user_timer(
+            "reconnect:" + user_key(call.org_id, user_id), now + timings_.reconnect_grace_ms + 1,
+            [this, org = call.org_id, user_id] { on_reconnect_grace(org, user_id); });
       }
     }
     if (call.state != CallState::kRinging) push_ice_servers(call.org_id, call.id);
   }
-  obs::log_info("service.recovered", {{"ringing", ringing->size()},
-                                      {"accepted", accepted->size()},
-                                      {"open", open->size()}});
+  obs::log_info(
+      "service.recovered",
+      {{"ringing", ringing->size()}, {"accepted", accepted->size()}, {"open", open->size()}});
   return {};
 }
 
@@ -179,8 +181,8 @@ void CallService::publish(const std::string& org_id, std::vector<std::string> us
                           bool to_org_staff, const boost::json::object& message) {
   std::sort(users.begin(), users.end());
   users.erase(std::unique(users.begin(), users.end()), users.end());
-  bus_.publish(bus::Delivery{org_id, std::move(users), to_org_staff,
-                             boost::json::serialize(message)});
+  bus_.publish(
+      bus::Delivery{org_id, std::move(users), to_org_staff, boost::json::serialize(message)});
 }
 
 void CallService::announce(const Call& c, CallState from) {
@@ -457,8 +459,7 @@ Result<Call> CallService::get_call(const Principal& user, const std::string& cal
   return c;
 }
 
-Result<storage::CallPage> CallService::list_calls(const Principal& user,
-                                                  storage::CallQuery query) {
+Result<storage::CallPage> CallService::list_calls(const Principal& user, storage::CallQuery query) {
   query.org_id = user.org_id;
   if (user.role == Role::kClient) query.caller_id = user.user_id;
   return store_.list_calls(query);
@@ -596,8 +597,7 @@ Result<std::vector<Call>> CallService::open_calls_of(const Principal& user) {
 
 void CallService::connection_opened(const Principal& user) {
   const std::int64_t now = clock_.now_ms();
-  auto was_present =
-      store_.is_present(user.org_id, user.user_id, now, timings_.presence_grace_ms);
+  auto was_present = store_.is_present(user.org_id, user.user_id, now, timings_.presence_grace_ms);
   if (is_staff(user)) (void)store_.upsert_staff(user.org_id, user.user_id, user.name, now);
   if (!store_.presence_connect(user.org_id, user.user_id, timings_.node_id)) return;
   cancel_timer("presence:" + user_key(user.org_id, user.user_id));
@@ -618,10 +618,9 @@ void CallService::connection_closed(const Principal& user) {
                       [this, org = user.org_id, id = user.user_id, staff = is_staff(user)] {
                         on_presence_grace(org, id, staff);
                       });
-  schedule_user_timer("reconnect:" + key, now + timings_.reconnect_grace_ms + 1,
-                      [this, org = user.org_id, id = user.user_id] {
-                        on_reconnect_grace(org, id);
-                      });
+  schedule_user_timer(
+      "reconnect:" + key, now + timings_.reconnect_grace_ms + 1,
+      [this, org = user.org_id, id = user.user_id] { on_reconnect_grace(org, id); });
 }
 
 void CallService::on_presence_grace(const std::string& org_id, const std::string& user_id,

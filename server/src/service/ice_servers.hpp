@@ -2,11 +2,10 @@
 // STUN/TURN servers for browsers, with coturn `use-auth-secret` (TURN REST API) credentials:
 // username "<expiry unix seconds>:<user id>", credential base64(HMAC-SHA1(secret, username)).
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <boost/json/object.hpp>
 
 namespace sb::service {
 

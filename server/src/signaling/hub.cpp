@@ -37,8 +37,9 @@ Hub::Hub(service::CallService& calls, const auth::JwtVerifier& verifier, bus::Bu
 
 void Hub::on_open(const std::shared_ptr<net::WsConnection>& conn) {
   const auto id = conn->id();
-  Session s{conn, std::nullopt, random_id("ws_"), 0, TokenBucket(options_.ws_rate, clock_.now_ms()),
-            0, -1};
+  Session s{
+      conn, std::nullopt, random_id("ws_"), 0, TokenBucket(options_.ws_rate, clock_.now_ms()), 0,
+      -1};
   std::weak_ptr<net::WsConnection> weak = conn;
   s.hello_timer = scheduler_.schedule_at(clock_.now_ms() + options_.hello_timeout_ms, [this, weak] {
     auto c = weak.lock();
@@ -149,9 +150,9 @@ void Hub::handle_hello(Session& s, const std::shared_ptr<net::WsConnection>& con
   conn->send_text(json::serialize(welcome));
   // After the welcome, so it stays the first message; this may announce the staff member.
   calls_.connection_opened(*principal);
-  obs::log_info("ws.welcome", {{"session", s.session_id},
-                               {"org", principal->org_id},
-                               {"user", principal->user_id}});
+  obs::log_info(
+      "ws.welcome",
+      {{"session", s.session_id}, {"org", principal->org_id}, {"user", principal->user_id}});
 }
 
 void Hub::handle_signal(Session& s, const std::shared_ptr<net::WsConnection>& conn,
@@ -181,8 +182,8 @@ void Hub::handle_signal(Session& s, const std::shared_ptr<net::WsConnection>& co
     send_error(conn, peer.error(), ref);
     return;
   }
-  json::object relayed{{"type", "signal"},   {"call_id", id},  {"from", s.user->user_id},
-                       {"kind", *kind},      {"data", *data},  {"seq", *seq}};
+  json::object relayed{{"type", "signal"}, {"call_id", id}, {"from", s.user->user_id},
+                       {"kind", *kind},    {"data", *data}, {"seq", *seq}};
   bus_.publish(bus::Delivery{s.user->org_id, {*peer}, false, json::serialize(relayed)});
   if (options_.on_signal_relayed) options_.on_signal_relayed(kind->as_string());
 }

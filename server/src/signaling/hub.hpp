@@ -68,7 +68,8 @@ class Hub final : public net::WsHandler {
   std::unordered_map<std::uint64_t, Session> sessions_;
   /// Authenticated connections: connection id -> (org, user), and org -> user -> connection ids.
   std::unordered_map<std::uint64_t, auth::Principal> by_id_;
-  std::map<std::string, std::map<std::string, std::map<std::uint64_t, std::weak_ptr<net::WsConnection>>>>
+  std::map<std::string,
+           std::map<std::string, std::map<std::uint64_t, std::weak_ptr<net::WsConnection>>>>
       by_org_;
 };
 

@@ -72,8 +72,8 @@ struct TransitionOutcome {
 };
 
 struct DeclineOutcome {
-  bool declined = false;   // false: this staff member was not ringing for the call
-  int still_ringing = 0;   // staff still ringing for the call afterwards
+  bool declined = false;  // false: this staff member was not ringing for the call
+  int still_ringing = 0;  // staff still ringing for the call afterwards
 };
 
 struct StaffEntry {
@@ -168,8 +168,7 @@ class Store {
   virtual Result<void> set_staff_status(const std::string& org_id, const std::string& staff_id,
                                         call::StaffStatus status, std::int64_t now_ms) = 0;
   /// Every staff member of the org. `presence_grace_ms` decides who still counts as connected.
-  virtual Result<std::vector<StaffEntry>> list_staff(const std::string& org_id,
-                                                     std::int64_t now_ms,
+  virtual Result<std::vector<StaffEntry>> list_staff(const std::string& org_id, std::int64_t now_ms,
                                                      std::int64_t presence_grace_ms) = 0;
   virtual Result<std::optional<StaffEntry>> find_staff(const std::string& org_id,
                                                        const std::string& staff_id,

@@ -65,9 +65,9 @@ std::optional<std::int64_t> Statement::opt_int64(int col) const {
 }
 
 Database::Database(const std::string& path) {
-  int rc = sqlite3_open_v2(path.c_str(), &db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     SqliteError error{rc, db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)};
     sqlite3_close(db_);
@@ -106,7 +106,9 @@ void Database::exec(const std::string& sql) {
   }
 }
 
-Database::Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Database::Transaction::Transaction(Database& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE");
+}
 
 Database::Transaction::~Transaction() {
   if (!done_) {

@@ -76,16 +76,18 @@ SqliteStore::SqliteStore(const std::string& path) : db_(path) {
 
 Result<void> SqliteStore::migrate() {
   return guarded([&] {
-    db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at "
-             "BIGINT NOT NULL)");
+    db_.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at "
+        "BIGINT NOT NULL)");
     for (const auto& m : migrations()) {
       auto check = db_.prepare("SELECT 1 FROM schema_migrations WHERE name = ?");
       check.bind(1, m.name);
       if (check.step()) continue;
       Database::Transaction tx(db_);
       db_.exec(std::string(m.sql));
-      db_.prepare("INSERT INTO schema_migrations (name, applied_at) VALUES (?, "
-                  "CAST(strftime('%s','now') AS INTEGER) * 1000)")
+      db_.prepare(
+             "INSERT INTO schema_migrations (name, applied_at) VALUES (?, "
+             "CAST(strftime('%s','now') AS INTEGER) * 1000)")
           .bind(1, m.name)
           .run();
       tx.commit();
@@ -218,8 +220,9 @@ Result<std::optional<Call>> SqliteStore::find_call(const std::string& org_id,
   return guarded([&] { return load_call(org_id, call_id); });
 }
 
-Result<std::optional<Call>> SqliteStore::find_call_by_idempotency_key(
-    const std::string& org_id, const std::string& caller_id, const std::string& key) {
+Result<std::optional<Call>> SqliteStore::find_call_by_idempotency_key(const std::string& org_id,
+                                                                      const std::string& caller_id,
+                                                                      const std::string& key) {
   return guarded([&]() -> std::optional<Call> {
     auto q = db_.prepare(
         "SELECT call_id FROM idempotency_keys WHERE org_id = ? AND user_id = ? AND key = ?");
@@ -614,8 +617,7 @@ Result<bool> SqliteStore::is_present(const std::string& org_id, const std::strin
 
 Result<bool> SqliteStore::ever_connected(const std::string& org_id, const std::string& user_id) {
   return guarded([&] {
-    auto q = db_.prepare(
-        "SELECT EXISTS (SELECT 1 FROM presence WHERE org_id = ? AND user_id = ?)");
+    auto q = db_.prepare("SELECT EXISTS (SELECT 1 FROM presence WHERE org_id = ? AND user_id = ?)");
     q.bind(1, org_id).bind(2, user_id);
     q.step();
     return q.int64(0) != 0;

@@ -1,14 +1,14 @@
 // The C++ state machine against spec/call-fsm.json: every (state, event) pair, allowed or not,
 // and the spec's vectors. The TypeScript store runs the same file (web/src/sdk/call).
 
+#include "call/call_machine.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <fstream>
 #include <map>
 #include <sstream>
-
-#include "call/call_machine.hpp"
 
 namespace sb::call {
 namespace {
@@ -20,7 +20,9 @@ boost::json::object load_spec() {
   return boost::json::parse(ss.str()).as_object();
 }
 
-std::string str(const boost::json::value& v) { return std::string(v.as_string()); }
+std::string str(const boost::json::value& v) {
+  return std::string(v.as_string());
+}
 
 TEST(CallMachine, EveryStateEventPairMatchesTheSpec) {
   auto spec = load_spec();

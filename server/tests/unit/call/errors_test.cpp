@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "call/errors.hpp"
+
+#include <gtest/gtest.h>
 
 namespace sb::call {
 namespace {

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "call/routing.hpp"
+
+#include <gtest/gtest.h>
 
 namespace sb::call {
 namespace {
@@ -24,7 +24,8 @@ TEST(Routing, LongestIdleRingsTheOneIdleLongest) {
 }
 
 TEST(Routing, LongestIdleMovesOnToTheNextAfterARing) {
-  auto chosen = choose_staff_to_ring(RoutingMode::kLongestIdle, kStaff, std::nullopt, {"bo"}, false);
+  auto chosen =
+      choose_staff_to_ring(RoutingMode::kLongestIdle, kStaff, std::nullopt, {"bo"}, false);
   EXPECT_EQ(ids(chosen), (std::vector<std::string>{"cy"}));
 }
 

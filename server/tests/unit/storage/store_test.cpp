@@ -72,7 +72,9 @@ class StoreTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(StoreTest, MigratingTwiceIsHarmless) { EXPECT_TRUE(store_->migrate()); }
+TEST_F(StoreTest, MigratingTwiceIsHarmless) {
+  EXPECT_TRUE(store_->migrate());
+}
 
 TEST_F(StoreTest, CreatedCallReadsBackWithEveryField) {
   auto created = store_->create_call(make_call("c1", "u1"), {{"s1", std::nullopt}}, std::nullopt);
@@ -157,8 +159,8 @@ TEST_F(StoreTest, MissedRingsInARowSetAway) {
   staff_online("s1");
   for (int i = 0; i < 3; ++i) {
     const std::string id = "c" + std::to_string(i);
-    ASSERT_TRUE(store_->create_call(make_call(id, "u" + std::to_string(i)), {{"s1", {}}},
-                                    std::nullopt));
+    ASSERT_TRUE(
+        store_->create_call(make_call(id, "u" + std::to_string(i)), {{"s1", {}}}, std::nullopt));
     TransitionRequest r;
     r.org_id = "org1";
     r.call_id = id;

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Every test layer, in the order that fails fastest: unit tests under ASan/UBSan, the black-box
+# suite against the real binary, then the front end (Vitest, lint, two-browser e2e).
+# Prints one closing line: "N passed, N failed" counting layers.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+failed_layers=()
+
+layer() {
+  local name="$1"
+  shift
+  echo
+  echo "=== ${name} ==="
+  local started=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "=== ${name}: ok ($((SECONDS - started)) s) ==="
+  else
+    failed=$((failed + 1))
+    failed_layers+=("$name")
+    echo "=== ${name}: FAILED ($((SECONDS - started)) s) ==="
+  fi
+}
+
+layer "build (server release + web)" make --no-print-directory build
+layer "format check" scripts/check-format.sh
+layer "unit tests (ASan/UBSan)" make --no-print-directory test-unit
+layer "black-box tests (real binary)" scripts/test-blackbox.sh
+if [[ -f web/package.json ]]; then
+  layer "web unit tests (vitest)" bash -c 'cd web && npm test --silent'
+  layer "web lint" bash -c 'cd web && npm run lint --silent'
+  layer "web e2e (two Chromium peers)" bash -c 'cd web && npm run e2e --silent'
+fi
+
+echo
+if ((failed > 0)); then
+  echo "failed layers: ${failed_layers[*]}"
+fi
+echo "layers: ${passed} passed, ${failed} failed"
+((failed == 0))
