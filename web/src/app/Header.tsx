@@ -11,7 +11,13 @@ const CONN_TEXT: Record<SignalingState, string> = {
   [SignalingState.Closed]: 'Offline',
 };
 
-export function Header({ signaling, children }: { signaling?: SignalingState; children?: ReactNode }) {
+export function Header({
+  signaling,
+  children,
+}: {
+  signaling?: SignalingState;
+  children?: ReactNode;
+}) {
   const c = claims();
   return (
     <header className="topbar">

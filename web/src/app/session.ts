@@ -55,7 +55,12 @@ export function claims(token = getToken()): Claims | null {
   const part = token.split('.')[1];
   if (!part) return null;
   try {
-    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='));
+    const json = atob(
+      part
+        .replace(/-/g, '+')
+        .replace(/_/g, '/')
+        .padEnd(Math.ceil(part.length / 4) * 4, '='),
+    );
     const c = JSON.parse(decodeURIComponent(escape(json))) as Claims;
     if (typeof c.exp === 'number' && c.exp * 1000 < Date.now()) return null;
     return c;

@@ -6,7 +6,10 @@ import type { Call } from '../sdk/types';
 const RINGTONE_URL = `${import.meta.env.BASE_URL}ringtone.wav`;
 
 /** Rings while `incoming` is not empty; returns the ringer (for `unlock()` on a click) and its state. */
-export function useRinger(incoming: Call[]): { state: RingerState; unlock: () => Promise<boolean> } {
+export function useRinger(incoming: Call[]): {
+  state: RingerState;
+  unlock: () => Promise<boolean>;
+} {
   const [ringer] = useState(() => new Ringer({ src: RINGTONE_URL }));
   const [state, setState] = useState<RingerState>(ringer.state);
   useEffect(() => ringer.on('state', setState), [ringer]);
@@ -16,7 +19,11 @@ export function useRinger(incoming: Call[]): { state: RingerState; unlock: () =>
   useEffect(() => {
     if (first) {
       const name = partyName(first.caller);
-      ringer.ring({ callId: first.id, title: `${name} is calling`, body: 'Switchboard: incoming video call' });
+      ringer.ring({
+        callId: first.id,
+        title: `${name} is calling`,
+        body: 'Switchboard: incoming video call',
+      });
     } else ringer.stop();
   }, [ringer, first, ids]);
   return { state, unlock: () => ringer.unlock() };

@@ -27,12 +27,20 @@ export function useCurrentUser(client: SwitchboardClient): User | null {
 }
 
 /** Notices (toasts) with auto-dismiss after `ttlMs`. */
-export function useNotices(client: SwitchboardClient, ttlMs = 7000): [Notice[], (id: number) => void] {
+export function useNotices(
+  client: SwitchboardClient,
+  ttlMs = 7000,
+): [Notice[], (id: number) => void] {
   const [notices, setNotices] = useState<Notice[]>([]);
   useEffect(
     () =>
       client.store.on('notice', (n) => {
-        setNotices((list) => [...list.filter((x) => !(x.callId && x.callId === n.callId && x.kind === n.kind)), n].slice(-4));
+        setNotices((list) =>
+          [
+            ...list.filter((x) => !(x.callId && x.callId === n.callId && x.kind === n.kind)),
+            n,
+          ].slice(-4),
+        );
         setTimeout(() => setNotices((list) => list.filter((x) => x.id !== n.id)), ttlMs);
       }),
     [client, ttlMs],

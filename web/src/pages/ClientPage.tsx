@@ -32,7 +32,9 @@ function ClientScreen() {
   const { phase, current, summary, error } = state;
   const staffName = partyName(current?.staff);
   const inRoom =
-    phase === CallPhase.Connecting || phase === CallPhase.Connected || phase === CallPhase.Reconnecting;
+    phase === CallPhase.Connecting ||
+    phase === CallPhase.Connected ||
+    phase === CallPhase.Reconnecting;
 
   let body;
   if (phase === CallPhase.RequestingPermission) {
@@ -58,21 +60,38 @@ function ClientScreen() {
     );
   } else if (phase === CallPhase.Placing || phase === CallPhase.Ringing) {
     body = (
-      <section className="card calling" aria-labelledby="calling-title" data-testid="calling" data-phase={phase}>
+      <section
+        className="card calling"
+        aria-labelledby="calling-title"
+        data-testid="calling"
+        data-phase={phase}
+      >
         <div className="calling__preview">
-          <VideoTile stream={media.local} muted mirrored label="Your camera" testId="local-preview" />
+          <VideoTile
+            stream={media.local}
+            muted
+            mirrored
+            label="Your camera"
+            testId="local-preview"
+          />
         </div>
         <div className="calling__text">
           <div className="pulse pulse--small" aria-hidden="true">
             <span className="avatar">✆</span>
           </div>
-          <h2 id="calling-title">{phase === CallPhase.Placing ? 'Starting your call…' : 'Calling…'}</h2>
+          <h2 id="calling-title">
+            {phase === CallPhase.Placing ? 'Starting your call…' : 'Calling…'}
+          </h2>
           <p className="muted" role="status">
             {phase === CallPhase.Placing
               ? 'Connecting you to our team.'
               : 'We are ringing our team. Someone will answer shortly.'}
           </p>
-          <CallButton phase={phase} onCall={() => undefined} onHangUp={() => void client.hangUp()} />
+          <CallButton
+            phase={phase}
+            onCall={() => undefined}
+            onHangUp={() => void client.hangUp()}
+          />
         </div>
       </section>
     );
@@ -113,20 +132,32 @@ function ClientScreen() {
       <section className="card hero" aria-labelledby="hero-title" data-testid="client-idle">
         <h1 id="hero-title">Talk to us face to face</h1>
         <p className="muted">
-          Press Call and one of our team will answer by video. You can turn your camera off at any time.
+          Press Call and one of our team will answer by video. You can turn your camera off at any
+          time.
         </p>
         {error && (
           <p className="error" role="alert" data-testid="client-error">
             {error.friendly}
           </p>
         )}
-        <CallButton phase={phase} onCall={() => void client.placeCall()} onHangUp={() => undefined} />
+        <CallButton
+          phase={phase}
+          onCall={() => void client.placeCall()}
+          onHangUp={() => undefined}
+        />
         {signaling !== SignalingState.Open && (
           <p className="muted small" role="status">
-            {signaling === SignalingState.Closed ? 'You are offline. Sign in again to call.' : 'Connecting to the service…'}
+            {signaling === SignalingState.Closed
+              ? 'You are offline. Sign in again to call.'
+              : 'Connecting to the service…'}
           </p>
         )}
-        <button type="button" className="btn btn--link" onClick={() => setChecking(true)} data-testid="check-devices">
+        <button
+          type="button"
+          className="btn btn--link"
+          onClick={() => setChecking(true)}
+          data-testid="check-devices"
+        >
           Check my camera and microphone first
         </button>
       </section>

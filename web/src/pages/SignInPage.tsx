@@ -28,7 +28,12 @@ export function SignInPage() {
     const id = sub.trim() || `${role}-${Math.random().toString(36).slice(2, 7)}`;
     try {
       const rest = new RestClient({ getToken: () => null });
-      const token = await rest.devToken({ org: org.trim(), sub: id, role, name: name.trim() || id });
+      const token = await rest.devToken({
+        org: org.trim(),
+        sub: id,
+        role,
+        name: name.trim() || id,
+      });
       setToken(token);
       navigate(role === 'client' ? '/client' : '/staff');
     } catch (err) {
@@ -42,14 +47,26 @@ export function SignInPage() {
     <div className="page" data-testid="signin-page">
       <Header />
       <main className="main main--narrow" id="main">
-        <form className="card signin" onSubmit={(e) => void submit(e)} aria-labelledby="signin-title">
+        <form
+          className="card signin"
+          onSubmit={(e) => void submit(e)}
+          aria-labelledby="signin-title"
+        >
           <h1 id="signin-title">Dev sign-in</h1>
           <p className="muted">
-            For development servers started with <code>--dev</code>. Each tab can be a different person.
+            For development servers started with <code>--dev</code>. Each tab can be a different
+            person.
           </p>
           <label className="field">
             <span>Organisation</span>
-            <input value={org} onChange={(e) => setOrg(e.target.value)} required pattern={ID_PATTERN} autoComplete="organization" data-testid="signin-org" />
+            <input
+              value={org}
+              onChange={(e) => setOrg(e.target.value)}
+              required
+              pattern={ID_PATTERN}
+              autoComplete="organization"
+              data-testid="signin-org"
+            />
           </label>
           <label className="field">
             <span>User id</span>
@@ -64,7 +81,13 @@ export function SignInPage() {
           </label>
           <label className="field">
             <span>Display name</span>
-            <input value={name} onChange={(e) => setName(e.target.value)} maxLength={80} autoComplete="name" data-testid="signin-name" />
+            <input
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              maxLength={80}
+              autoComplete="name"
+              data-testid="signin-name"
+            />
           </label>
           <fieldset className="field roles">
             <legend>Role</legend>
@@ -92,10 +115,17 @@ export function SignInPage() {
           </fieldset>
           {error && (
             <p className="error" role="alert" data-testid="signin-error">
-              {error.code === ErrorCode.DevModeOff ? error.friendly : `Sign-in failed: ${error.friendly}`}
+              {error.code === ErrorCode.DevModeOff
+                ? error.friendly
+                : `Sign-in failed: ${error.friendly}`}
             </p>
           )}
-          <button type="submit" className="btn btn--primary btn--wide" disabled={busy} data-testid="signin-submit">
+          <button
+            type="submit"
+            className="btn btn--primary btn--wide"
+            disabled={busy}
+            data-testid="signin-submit"
+          >
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>

@@ -127,7 +127,9 @@ function StaffConsole() {
   } else {
     main = (
       <section className="card waiting" aria-labelledby="waiting-title" data-testid="staff-idle">
-        <h1 id="waiting-title">{me?.status === 'available' ? 'Waiting for calls' : 'You are not taking calls'}</h1>
+        <h1 id="waiting-title">
+          {me?.status === 'available' ? 'Waiting for calls' : 'You are not taking calls'}
+        </h1>
         <p className="muted">
           {me?.status === 'available'
             ? 'Incoming calls ring here. Keep this tab open.'
@@ -228,7 +230,9 @@ function TeamList({ team, myId }: { team: StaffEntry[]; myId: string | null }) {
             </span>
             <span className="muted small">
               {e.connected ? STATUS_TEXT[e.status] : 'Offline'}
-              {e.connected && e.status === 'available' ? ` · ${STATE_TEXT[e.state] ?? e.state}` : ''}
+              {e.connected && e.status === 'available'
+                ? ` · ${STATE_TEXT[e.state] ?? e.state}`
+                : ''}
             </span>
           </li>
         ))}
@@ -258,7 +262,8 @@ function RecentCalls({ refreshKey }: { refreshKey: string }) {
         setCalls(r.calls);
         setError(null);
       },
-      (e: unknown) => setError(e instanceof SwitchboardError ? e.friendly : 'Could not load recent calls.'),
+      (e: unknown) =>
+        setError(e instanceof SwitchboardError ? e.friendly : 'Could not load recent calls.'),
     );
   }, [client]);
   useEffect(() => {
@@ -292,7 +297,12 @@ function RecentCalls({ refreshKey }: { refreshKey: string }) {
             <tbody>
               {calls.map((c) => (
                 <tr key={c.id}>
-                  <td>{new Date(c.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</td>
+                  <td>
+                    {new Date(c.created_at).toLocaleTimeString([], {
+                      hour: '2-digit',
+                      minute: '2-digit',
+                    })}
+                  </td>
                   <td>{partyName(c.caller)}</td>
                   <td>
                     <span className={`pill pill--${c.state}`}>{OUTCOME[c.state] ?? c.state}</span>

@@ -8,7 +8,11 @@
  */
 import { ErrorCode, SwitchboardError } from './errors';
 import { RestClient } from './rest/RestClient';
-import { SignalingClient, SignalingState, type WebSocketFactory } from './signaling/SignalingClient';
+import {
+  SignalingClient,
+  SignalingState,
+  type WebSocketFactory,
+} from './signaling/SignalingClient';
 import type { ReconnectPolicy } from './signaling/ReconnectPolicy';
 import { CallStore, type Role as StoreRole } from './call/CallStore';
 import { CallPhase, PhaseEvent } from './call/phases';
@@ -17,7 +21,16 @@ import { partyName } from './call/describe';
 import { DeviceManager, stopStream, type ScreenShareSupport } from './devices/DeviceManager';
 import { PeerSession, type RemoteMediaState } from './webrtc/PeerSession';
 import { StatsSampler, type StatsSnapshot } from './stats/StatsSampler';
-import type { Call, Feedback, ServerMessage, SignalData, SignalKind, StaffEntry, StaffStatus, User } from './types';
+import type {
+  Call,
+  Feedback,
+  ServerMessage,
+  SignalData,
+  SignalKind,
+  StaffEntry,
+  StaffStatus,
+  User,
+} from './types';
 import { TypedEmitter } from './util/emitter';
 import { getLogger } from './util/logger';
 
@@ -61,7 +74,10 @@ type ClientEvents = {
 };
 
 function uuid(): string {
-  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  return (
+    globalThis.crypto?.randomUUID?.() ??
+    `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
+  );
 }
 
 export class SwitchboardClient extends TypedEmitter<ClientEvents> {
@@ -190,25 +206,35 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
   /** Leaves the permission prompt or the summary. */
   dismiss(): void {
     this.store.setError(null);
-    if (this.store.dispatch(PhaseEvent.Dismiss) && this.store.phase === CallPhase.Idle) this.teardownMedia();
+    if (this.store.dispatch(PhaseEvent.Dismiss) && this.store.phase === CallPhase.Idle)
+      this.teardownMedia();
   }
 
   private async createCall(): Promise<void> {
     const key = uuid();
-    const body = { media: this.opts.media ?? { audio: true, video: true }, metadata: this.opts.metadata };
+    const body = {
+      media: this.opts.media ?? { audio: true, video: true },
+      metadata: this.opts.metadata,
+    };
     let call: Call;
     try {
       try {
         call = await this.rest.createCall(body, key);
       } catch (e) {
         // One retry on a lost answer: the same Idempotency-Key returns the same call.
-        if (e instanceof SwitchboardError && (e.code === ErrorCode.Network || e.code === ErrorCode.Timeout)) {
+        if (
+          e instanceof SwitchboardError &&
+          (e.code === ErrorCode.Network || e.code === ErrorCode.Timeout)
+        ) {
           call = await this.rest.createCall(body, key);
         } else throw e;
       }
     } catch (e) {
       const err = e instanceof SwitchboardError ? e : SwitchboardError.network(e);
-      const inProgress = err.code === ErrorCode.CallInProgress ? (err.details?.call_id as string | undefined) : undefined;
+      const inProgress =
+        err.code === ErrorCode.CallInProgress
+          ? (err.details?.call_id as string | undefined)
+          : undefined;
       this.store.dispatch(PhaseEvent.CreateFailed); // Roll back "placing".
       if (inProgress) {
         log.info(`a call is already in progress (${inProgress}); rejoining it`);
@@ -348,7 +374,8 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
       this.updateMedia({ screenSharing: true });
     } catch (e) {
       const err = e instanceof SwitchboardError ? e : SwitchboardError.fromMediaError(e);
-      if (err.code !== ErrorCode.PermissionDenied) this.store.notify('error', 'Screen sharing could not start.');
+      if (err.code !== ErrorCode.PermissionDenied)
+        this.store.notify('error', 'Screen sharing could not start.');
     }
   }
 
@@ -380,7 +407,11 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
 
   // --- Internals -------------------------------------------------------------------------------
 
-  private async serverAction(callId: string, event: string, run: () => Promise<Call>): Promise<Call | null> {
+  private async serverAction(
+    callId: string,
+    event: string,
+    run: () => Promise<Call>,
+  ): Promise<Call | null> {
     const action = this.store.beginAction(callId, event);
     if (!action) return null;
     try {
@@ -392,7 +423,10 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
       this.store.rollbackAction(action, err);
       if (err.code === ErrorCode.InvalidTransition) {
         // The call moved on without us: fetch where it is.
-        void this.rest.getCall(callId).then((c) => this.store.applyServerCall(c), () => undefined);
+        void this.rest.getCall(callId).then(
+          (c) => this.store.applyServerCall(c),
+          () => undefined,
+        );
       } else this.store.notify('error', err.friendly, callId);
       return null;
     }
@@ -437,7 +471,9 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
           this.store.setError(SwitchboardError.fromMediaError(e));
         }
       }
-      this.store.dispatch(call.state === 'ringing' ? PhaseEvent.ResumeRinging : PhaseEvent.ResumeCall);
+      this.store.dispatch(
+        call.state === 'ringing' ? PhaseEvent.ResumeRinging : PhaseEvent.ResumeCall,
+      );
     } else {
       this.store.dispatch(PhaseEvent.ResumeCall);
       await this.allowMedia();
@@ -452,7 +488,8 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
         if (m.type === 'call.updated' && m.call.state !== 'ringing') this.clearRingTimer(m.call.id);
         break;
       case 'signal':
-        if (this.peer && this.peer.callId === m.call_id) void this.peer.handleSignal(m.kind, m.data);
+        if (this.peer && this.peer.callId === m.call_id)
+          void this.peer.handleSignal(m.kind, m.data);
         else {
           const list = this.bufferedSignals.get(m.call_id) ?? [];
           if (list.length < 200) list.push({ kind: m.kind, data: m.data });
@@ -526,7 +563,11 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
       const again = this.buildPeer(callId, this.iceServers ?? servers);
       void again.handleSignal(kind, data);
     });
-    peer.setLocalMedia({ audio: this.mediaSnap.micOn, video: this.mediaSnap.cameraOn, screen: this.mediaSnap.screenSharing });
+    peer.setLocalMedia({
+      audio: this.mediaSnap.micOn,
+      video: this.mediaSnap.cameraOn,
+      screen: this.mediaSnap.screenSharing,
+    });
     peer.start();
     for (const s of this.bufferedSignals.get(callId) ?? []) void peer.handleSignal(s.kind, s.data);
     this.bufferedSignals.delete(callId);
@@ -546,8 +587,13 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
       if (!this.connectedReported.has(callId)) {
         this.connectedReported.add(callId);
         const view = this.store.record(callId)?.view;
-        if (view?.state === 'accepted') void this.serverAction(callId, 'connected', () => this.rest.connected(callId));
-        else void this.rest.connected(callId).then((c) => this.store.applyServerCall(c), () => undefined);
+        if (view?.state === 'accepted')
+          void this.serverAction(callId, 'connected', () => this.rest.connected(callId));
+        else
+          void this.rest.connected(callId).then(
+            (c) => this.store.applyServerCall(c),
+            () => undefined,
+          );
       }
     } else if (state === 'disconnected' || state === 'failed') {
       if (this.store.phase === CallPhase.Connected) this.store.dispatch(PhaseEvent.IceDisconnected);
@@ -576,7 +622,9 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
       const call = await this.rest.getCall(summary.callId);
       const mine = this.opts.role === 'client' ? call.quality?.caller : call.quality?.staff;
       const duration =
-        call.active_at && call.ended_at ? Date.parse(call.ended_at) - Date.parse(call.active_at) : summary.durationMs;
+        call.active_at && call.ended_at
+          ? Date.parse(call.ended_at) - Date.parse(call.active_at)
+          : summary.durationMs;
       this.store.updateSummary({ quality: mine ?? null, durationMs: duration });
     } catch {
       /* The local summary stays. */
@@ -633,7 +681,8 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     const old = kind === 'audio' ? local.getAudioTracks() : local.getVideoTracks();
     const next = new MediaStream([...local.getTracks().filter((t) => !old.includes(t)), track]);
     old.forEach((t) => t.stop());
-    if (this.peer && !(kind === 'video' && this.screenStream)) await this.peer.replaceTrack(kind, track);
+    if (this.peer && !(kind === 'video' && this.screenStream))
+      await this.peer.replaceTrack(kind, track);
     this.setLocalStream(next);
   }
 
@@ -682,15 +731,21 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     for (const call of incoming) {
       if (this.ringTimers.has(call.id) || !call.ring_deadline) continue;
       const due = Date.parse(call.ring_deadline) - this.rest.clockOffsetMs - Date.now();
-      const timer = setTimeout(() => {
-        this.ringTimers.delete(call.id);
-        const view = this.store.record(call.id)?.view;
-        if (view?.state !== 'ringing') return;
-        log.warn(`call ${call.id}: ring deadline passed without an update; stopping the ring`);
-        this.store.dismissIncoming(call.id);
-        this.store.notify('missed', `Missed call from ${partyName(call.caller)}`, call.id);
-        void this.rest.getCall(call.id).then((c) => this.store.applyServerCall(c), () => undefined);
-      }, Math.max(0, due) + 500);
+      const timer = setTimeout(
+        () => {
+          this.ringTimers.delete(call.id);
+          const view = this.store.record(call.id)?.view;
+          if (view?.state !== 'ringing') return;
+          log.warn(`call ${call.id}: ring deadline passed without an update; stopping the ring`);
+          this.store.dismissIncoming(call.id);
+          this.store.notify('missed', `Missed call from ${partyName(call.caller)}`, call.id);
+          void this.rest.getCall(call.id).then(
+            (c) => this.store.applyServerCall(c),
+            () => undefined,
+          );
+        },
+        Math.max(0, due) + 500,
+      );
       this.ringTimers.set(call.id, timer);
     }
   }

@@ -49,7 +49,8 @@ const FRIENDLY: Record<ErrorCode, string> = {
   [ErrorCode.CallAlreadyTaken]: 'Someone else already answered this call.',
   [ErrorCode.InvalidTransition]: 'That is no longer possible: the call has moved on.',
   [ErrorCode.CallInProgress]: 'You already have a call in progress.',
-  [ErrorCode.NoStaffAvailable]: 'Nobody is available to take your call right now. Please try again in a moment.',
+  [ErrorCode.NoStaffAvailable]:
+    'Nobody is available to take your call right now. Please try again in a moment.',
   [ErrorCode.PayloadTooLarge]: 'That message is too large to send.',
   [ErrorCode.RateLimited]: 'Too many attempts. Please wait a moment and try again.',
   [ErrorCode.Unavailable]: 'The service is having trouble right now. Please try again shortly.',
@@ -119,7 +120,8 @@ export class SwitchboardError extends Error {
     return new SwitchboardError({
       code,
       status,
-      retryable: typeof err?.retryable === 'boolean' ? err.retryable : status >= 500 || status === 429,
+      retryable:
+        typeof err?.retryable === 'boolean' ? err.retryable : status >= 500 || status === 429,
       serverMessage: typeof err?.message === 'string' ? err.message : null,
       details: (err?.details as Record<string, unknown> | undefined) ?? null,
       retryAfterS: retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : null,
@@ -140,7 +142,8 @@ export class SwitchboardError extends Error {
     const name = (e as { name?: string } | null)?.name;
     let code = ErrorCode.MediaFailed;
     if (name === 'NotAllowedError' || name === 'SecurityError') code = ErrorCode.PermissionDenied;
-    else if (name === 'NotFoundError' || name === 'OverconstrainedError') code = ErrorCode.DeviceNotFound;
+    else if (name === 'NotFoundError' || name === 'OverconstrainedError')
+      code = ErrorCode.DeviceNotFound;
     else if (name === 'NotReadableError' || name === 'AbortError') code = ErrorCode.DeviceInUse;
     return new SwitchboardError({ code, cause: e });
   }

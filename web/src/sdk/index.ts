@@ -3,7 +3,11 @@ export * from './types';
 export * from './errors';
 export { RestClient } from './rest/RestClient';
 export { SignalingClient, SignalingState } from './signaling/SignalingClient';
-export { DefaultReconnectPolicy, immediateReconnect, type ReconnectPolicy } from './signaling/ReconnectPolicy';
+export {
+  DefaultReconnectPolicy,
+  immediateReconnect,
+  type ReconnectPolicy,
+} from './signaling/ReconnectPolicy';
 export { CallStore, type CallSummary, type Notice, type StoreSnapshot } from './call/CallStore';
 export { CallRecord } from './call/CallRecord';
 export { CallPhase, PhaseEvent } from './call/phases';

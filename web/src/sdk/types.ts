@@ -3,14 +3,7 @@
 export type Role = 'client' | 'staff' | 'admin';
 
 export type ServerCallState =
-  | 'ringing'
-  | 'accepted'
-  | 'active'
-  | 'cancelled'
-  | 'missed'
-  | 'declined'
-  | 'failed'
-  | 'ended';
+  'ringing' | 'accepted' | 'active' | 'cancelled' | 'missed' | 'declined' | 'failed' | 'ended';
 
 export interface Party {
   id: string;
@@ -84,7 +77,8 @@ export interface QualitySample {
   packet_loss_pct: number | null;
   bitrate_kbps: { audio_in: number; audio_out: number; video_in: number; video_out: number };
   candidate_type: CandidateType | null;
-  ice_state: RTCIceConnectionState | string;
+  /** An RTCIceConnectionState value. */
+  ice_state: string;
 }
 
 export interface Feedback {
@@ -107,7 +101,14 @@ export type ServerMessage =
   | { type: 'welcome'; session: string; user: User; calls: Call[] }
   | { type: 'call.incoming'; call: Call }
   | { type: 'call.updated'; call: Call }
-  | { type: 'signal'; call_id: string; from: string; kind: SignalKind; data: SignalData; seq: number }
+  | {
+      type: 'signal';
+      call_id: string;
+      from: string;
+      kind: SignalKind;
+      data: SignalData;
+      seq: number;
+    }
   | { type: 'availability.updated'; staff: StaffEntry }
   | { type: 'ice_servers'; ice_servers: RTCIceServer[]; expires_at: string }
   | { type: 'error'; code: string; message: string; ref?: number }

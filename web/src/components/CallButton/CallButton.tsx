@@ -17,7 +17,12 @@ export function CallButton({ phase, onCall, onHangUp, label = 'Call' }: CallButt
     phase === CallPhase.Reconnecting;
   if (inCall) {
     return (
-      <button type="button" className="btn btn--danger btn--big" onClick={onHangUp} data-testid="hangup-button">
+      <button
+        type="button"
+        className="btn btn--danger btn--big"
+        onClick={onHangUp}
+        data-testid="hangup-button"
+      >
         <span aria-hidden="true">✆</span> {phase === CallPhase.Ringing ? 'Cancel call' : 'Hang up'}
       </button>
     );

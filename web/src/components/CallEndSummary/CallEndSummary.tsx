@@ -71,7 +71,9 @@ export function CallEndSummary({ summary, onRate, onClose, closeLabel }: CallEnd
         {took && (
           <div>
             <dt>Duration</dt>
-            <dd data-testid="summary-duration">{summary.durationMs !== null ? formatDuration(summary.durationMs) : '–'}</dd>
+            <dd data-testid="summary-duration">
+              {summary.durationMs !== null ? formatDuration(summary.durationMs) : '–'}
+            </dd>
           </div>
         )}
         {took && (
@@ -81,7 +83,9 @@ export function CallEndSummary({ summary, onRate, onClose, closeLabel }: CallEnd
               {qualityWords(summary)}
               {rtt !== null && <span className="muted"> · {Math.round(rtt)} ms delay</span>}
               {loss !== null && <span className="muted"> · {loss} % loss</span>}
-              {route && <span className="muted"> · {route === 'relay' ? 'relayed' : 'direct'}</span>}
+              {route && (
+                <span className="muted"> · {route === 'relay' ? 'relayed' : 'direct'}</span>
+              )}
             </dd>
           </div>
         )}
@@ -104,7 +108,10 @@ export function CallEndSummary({ summary, onRate, onClose, closeLabel }: CallEnd
               <legend>How was the call?</legend>
               <div className="stars" role="radiogroup" aria-label="Rating from 1 to 5">
                 {SCORES.map((n) => (
-                  <label key={n} className={`star${score !== null && n <= score ? ' star--on' : ''}`}>
+                  <label
+                    key={n}
+                    className={`star${score !== null && n <= score ? ' star--on' : ''}`}
+                  >
                     <input
                       type="radio"
                       name="score"
@@ -130,7 +137,9 @@ export function CallEndSummary({ summary, onRate, onClose, closeLabel }: CallEnd
                         type="checkbox"
                         checked={issues.includes(id)}
                         onChange={(e) =>
-                          setIssues((l) => (e.target.checked ? [...l, id] : l.filter((x) => x !== id)))
+                          setIssues((l) =>
+                            e.target.checked ? [...l, id] : l.filter((x) => x !== id),
+                          )
                         }
                       />
                       {label}
@@ -144,12 +153,22 @@ export function CallEndSummary({ summary, onRate, onClose, closeLabel }: CallEnd
                 {error}
               </p>
             )}
-            <button type="submit" className="btn btn--primary" disabled={!score || sending} data-testid="rate-submit">
+            <button
+              type="submit"
+              className="btn btn--primary"
+              disabled={!score || sending}
+              data-testid="rate-submit"
+            >
               {sending ? 'Sending…' : 'Send rating'}
             </button>
           </form>
         ))}
-      <button type="button" className="btn btn--ghost" onClick={onClose} data-testid="summary-close">
+      <button
+        type="button"
+        className="btn btn--ghost"
+        onClick={onClose}
+        data-testid="summary-close"
+      >
         {closeLabel}
       </button>
     </section>

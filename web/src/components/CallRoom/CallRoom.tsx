@@ -27,7 +27,12 @@ export function CallRoom({ call, phase, media, otherName, ...controls }: CallRoo
   const latest = stats?.latest;
   const remote = media.remoteMedia;
   return (
-    <section className="room" aria-label={`Call with ${otherName}`} data-testid="call-room" data-phase={phase}>
+    <section
+      className="room"
+      aria-label={`Call with ${otherName}`}
+      data-testid="call-room"
+      data-phase={phase}
+    >
       <header className="room__bar">
         <div>
           <h2 className="room__title">{otherName}</h2>
@@ -63,7 +68,12 @@ export function CallRoom({ call, phase, media, otherName, ...controls }: CallRoo
 
       <div className="room__stage">
         <div className="room__remote">
-          <VideoTile stream={media.remote} label={`Video of ${otherName}`} className="video--remote" testId="remote-video" />
+          <VideoTile
+            stream={media.remote}
+            label={`Video of ${otherName}`}
+            className="video--remote"
+            testId="remote-video"
+          />
           {!remote.video && (
             <div className="room__placeholder" data-testid="remote-camera-off">
               <span className="avatar" aria-hidden="true">
@@ -72,7 +82,9 @@ export function CallRoom({ call, phase, media, otherName, ...controls }: CallRoo
               <span>{otherName} turned the camera off</span>
             </div>
           )}
-          {!media.remote && phase !== CallPhase.Reconnecting && <div className="room__waiting">Waiting for video…</div>}
+          {!media.remote && phase !== CallPhase.Reconnecting && (
+            <div className="room__waiting">Waiting for video…</div>
+          )}
           <ul className="room__badges" aria-label="Their status">
             {!remote.audio && (
               <li className="badge badge--muted" data-testid="remote-muted">
@@ -119,11 +131,19 @@ export function CallRoom({ call, phase, media, otherName, ...controls }: CallRoo
           </div>
           <div>
             <dt>Audio in / out</dt>
-            <dd>{latest ? `${latest.bitrate_kbps.audio_in} / ${latest.bitrate_kbps.audio_out} kbit/s` : '–'}</dd>
+            <dd>
+              {latest
+                ? `${latest.bitrate_kbps.audio_in} / ${latest.bitrate_kbps.audio_out} kbit/s`
+                : '–'}
+            </dd>
           </div>
           <div>
             <dt>Video in / out</dt>
-            <dd>{latest ? `${latest.bitrate_kbps.video_in} / ${latest.bitrate_kbps.video_out} kbit/s` : '–'}</dd>
+            <dd>
+              {latest
+                ? `${latest.bitrate_kbps.video_in} / ${latest.bitrate_kbps.video_out} kbit/s`
+                : '–'}
+            </dd>
           </div>
           <div>
             <dt>Route</dt>

@@ -25,7 +25,12 @@ export function CallToast({ notices, onDismiss }: CallToastProps) {
             {ICON[n.kind]}
           </span>
           <span className="toast__text">{n.text}</span>
-          <button type="button" className="toast__close" onClick={() => onDismiss(n.id)} aria-label="Dismiss message">
+          <button
+            type="button"
+            className="toast__close"
+            onClick={() => onDismiss(n.id)}
+            aria-label="Dismiss message"
+          >
             ×
           </button>
         </div>

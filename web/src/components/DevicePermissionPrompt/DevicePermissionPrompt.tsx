@@ -61,9 +61,9 @@ function HelpSteps() {
         <li key={s}>{s}</li>
       ))}
       <li>
-        Still blocked? Your computer may block the browser itself: on macOS check System Settings › Privacy &amp;
-        Security › Camera and Microphone; on Windows, Settings › Privacy › Camera and Microphone. Close other apps
-        that use the camera.
+        Still blocked? Your computer may block the browser itself: on macOS check System Settings ›
+        Privacy &amp; Security › Camera and Microphone; on Windows, Settings › Privacy › Camera and
+        Microphone. Close other apps that use the camera.
       </li>
     </ol>
   );
@@ -162,10 +162,21 @@ function DeviceCheck({ client }: { client: SwitchboardClient }) {
  * Explains why we need the camera and microphone before the browser asks; after a refusal, says
  * step by step how to allow them; in "check" mode, shows a preview, a level meter and pickers.
  */
-export function DevicePermissionPrompt({ client, mode, purpose, onAllow, onCancel, errorText }: DevicePermissionPromptProps) {
+export function DevicePermissionPrompt({
+  client,
+  mode,
+  purpose,
+  onAllow,
+  onCancel,
+  errorText,
+}: DevicePermissionPromptProps) {
   if (mode === 'check') {
     return (
-      <section className="card prompt" aria-labelledby="check-title" data-testid="device-check-card">
+      <section
+        className="card prompt"
+        aria-labelledby="check-title"
+        data-testid="device-check-card"
+      >
         <h2 id="check-title">Check your camera and microphone</h2>
         <DeviceCheck client={client} />
         <div className="prompt__actions">
@@ -178,15 +189,28 @@ export function DevicePermissionPrompt({ client, mode, purpose, onAllow, onCance
   }
   if (mode === 'denied') {
     return (
-      <section className="card prompt prompt--denied" aria-labelledby="denied-title" data-testid="permission-denied" role="alert">
+      <section
+        className="card prompt prompt--denied"
+        aria-labelledby="denied-title"
+        data-testid="permission-denied"
+        role="alert"
+      >
         <h2 id="denied-title">Camera and microphone are blocked</h2>
-        <p>{errorText ?? 'Your browser did not let this page use your camera and microphone.'} To {purpose}:</p>
+        <p>
+          {errorText ?? 'Your browser did not let this page use your camera and microphone.'} To{' '}
+          {purpose}:
+        </p>
         <HelpSteps />
         <div className="prompt__actions">
           <button type="button" className="btn btn--ghost" onClick={onCancel}>
             Not now
           </button>
-          <button type="button" className="btn btn--primary" onClick={onAllow} data-testid="permission-retry">
+          <button
+            type="button"
+            className="btn btn--primary"
+            onClick={onAllow}
+            data-testid="permission-retry"
+          >
             Try again
           </button>
         </div>
@@ -194,7 +218,11 @@ export function DevicePermissionPrompt({ client, mode, purpose, onAllow, onCance
     );
   }
   return (
-    <section className="card prompt" aria-labelledby="explain-title" data-testid="permission-explain">
+    <section
+      className="card prompt"
+      aria-labelledby="explain-title"
+      data-testid="permission-explain"
+    >
       <div className="prompt__icon" aria-hidden="true">
         📷 🎙
       </div>
@@ -204,10 +232,21 @@ export function DevicePermissionPrompt({ client, mode, purpose, onAllow, onCance
         <strong>Allow</strong>. Nothing is recorded, and the camera turns off when the call ends.
       </p>
       <div className="prompt__actions">
-        <button type="button" className="btn btn--ghost" onClick={onCancel} data-testid="permission-cancel">
+        <button
+          type="button"
+          className="btn btn--ghost"
+          onClick={onCancel}
+          data-testid="permission-cancel"
+        >
           Cancel
         </button>
-        <button type="button" className="btn btn--primary" onClick={onAllow} data-testid="permission-allow" autoFocus>
+        <button
+          type="button"
+          className="btn btn--primary"
+          onClick={onAllow}
+          data-testid="permission-allow"
+          autoFocus
+        >
           Allow camera and microphone
         </button>
       </div>

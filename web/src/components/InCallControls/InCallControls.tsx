@@ -9,7 +9,13 @@ export interface InCallControlsProps {
 }
 
 /** Mute, camera, screen share (hidden, with the reason, where the browser cannot share), hang up. */
-export function InCallControls({ media, onToggleMute, onToggleCamera, onToggleScreen, onHangUp }: InCallControlsProps) {
+export function InCallControls({
+  media,
+  onToggleMute,
+  onToggleCamera,
+  onToggleScreen,
+  onHangUp,
+}: InCallControlsProps) {
   return (
     <div className="controls" role="toolbar" aria-label="Call controls">
       <button
@@ -48,7 +54,12 @@ export function InCallControls({ media, onToggleMute, onToggleCamera, onToggleSc
           {media.screenShare.reason}
         </p>
       )}
-      <button type="button" className="ctl ctl--hangup" onClick={onHangUp} data-testid="hangup-button">
+      <button
+        type="button"
+        className="ctl ctl--hangup"
+        onClick={onHangUp}
+        data-testid="hangup-button"
+      >
         <span aria-hidden="true">✆</span>
         <span>Hang up</span>
       </button>

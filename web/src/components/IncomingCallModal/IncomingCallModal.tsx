@@ -17,7 +17,14 @@ export interface IncomingCallModalProps {
  * deadline, and Accept / Decline. The SDK removes the call at the deadline even without an
  * update from the server, so this closes by itself.
  */
-export function IncomingCallModal({ calls, clockOffsetMs, ringtone, busy, onAccept, onDecline }: IncomingCallModalProps) {
+export function IncomingCallModal({
+  calls,
+  clockOffsetMs,
+  ringtone,
+  busy,
+  onAccept,
+  onDecline,
+}: IncomingCallModalProps) {
   const call = calls[0];
   const left = useCountdown(call?.ring_deadline ?? null, clockOffsetMs);
   const acceptRef = useRef<HTMLButtonElement>(null);
@@ -55,11 +62,21 @@ export function IncomingCallModal({ calls, clockOffsetMs, ringtone, busy, onAcce
           {calls.length > 1 && ` · ${calls.length - 1} more waiting`}
         </p>
         {ringtone === 'blocked' && (
-          <p className="note">The ringtone is blocked by the browser. Click “Go available” to allow sound.</p>
+          <p className="note">
+            The ringtone is blocked by the browser. Click “Go available” to allow sound.
+          </p>
         )}
-        {ringtone === 'other-tab' && <p className="note">The ringtone is playing in another tab.</p>}
+        {ringtone === 'other-tab' && (
+          <p className="note">The ringtone is playing in another tab.</p>
+        )}
         <div className="modal__actions">
-          <button type="button" className="btn btn--danger" onClick={() => onDecline(call.id)} disabled={busy} data-testid="decline-button">
+          <button
+            type="button"
+            className="btn btn--danger"
+            onClick={() => onDecline(call.id)}
+            disabled={busy}
+            data-testid="decline-button"
+          >
             Decline
           </button>
           <button

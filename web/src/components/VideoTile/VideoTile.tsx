@@ -10,7 +10,14 @@ export interface VideoTileProps {
 }
 
 /** A <video> bound to a MediaStream. */
-export function VideoTile({ stream, muted = false, mirrored = false, label, className, testId }: VideoTileProps) {
+export function VideoTile({
+  stream,
+  muted = false,
+  mirrored = false,
+  label,
+  className,
+  testId,
+}: VideoTileProps) {
   const ref = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     const el = ref.current;

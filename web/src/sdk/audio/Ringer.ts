@@ -139,7 +139,8 @@ export class Ringer extends TypedEmitter<RingerEvents> {
         });
       })
       .catch((e: unknown) => {
-        if ((e as Error)?.name !== 'AbortError') log.warn('ringtone lock failed', { error: String(e) });
+        if ((e as Error)?.name !== 'AbortError')
+          log.warn('ringtone lock failed', { error: String(e) });
       });
   }
 
@@ -169,7 +170,11 @@ export class Ringer extends TypedEmitter<RingerEvents> {
     if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
     if (this.notifications.has(info.callId)) return;
     try {
-      const n = new Notification(info.title, { body: info.body, tag: info.callId, requireInteraction: true });
+      const n = new Notification(info.title, {
+        body: info.body,
+        tag: info.callId,
+        requireInteraction: true,
+      });
       n.onclick = () => {
         window.focus();
         this.emit('notificationClick', info.callId);

@@ -75,7 +75,9 @@ export class CallRecord {
   applyEvent(event: FsmEvent): boolean {
     const t = transition(this.confirmedCall.state, event);
     if (!t) {
-      log.warn(`call ${this.id || '(new)'}: event "${event}" refused in state "${this.confirmedCall.state}"`);
+      log.warn(
+        `call ${this.id || '(new)'}: event "${event}" refused in state "${this.confirmedCall.state}"`,
+      );
       return false;
     }
     this.confirmedCall = {
@@ -103,15 +105,21 @@ export class CallRecord {
     if (cur.state !== 'none' && call.version <= cur.version) return 'stale';
     const sameState = call.state === cur.state;
     let ok: boolean;
-    if (cur.state === 'none') ok = true; // First sight of the call: take it as it is.
-    else if (sameState) ok = true; // A newer version of the same state (e.g. staff filled in).
-    else if (call.version === cur.version + 1) ok = eventFor(cur.state, call.state, call.end_reason) !== null;
+    if (cur.state === 'none')
+      ok = true; // First sight of the call: take it as it is.
+    else if (sameState)
+      ok = true; // A newer version of the same state (e.g. staff filled in).
+    else if (call.version === cur.version + 1)
+      ok = eventFor(cur.state, call.state, call.end_reason) !== null;
     else ok = reachable(cur.state, call.state);
     if (!ok) {
-      log.warn(`call ${call.id}: server snapshot ${cur.state} -> ${call.state} (v${cur.version} -> v${call.version}) refused by the spec`);
+      log.warn(
+        `call ${call.id}: server snapshot ${cur.state} -> ${call.state} (v${cur.version} -> v${call.version}) refused by the spec`,
+      );
       return 'refused';
     }
-    if (!sameState) log.info(`call ${call.id}: ${cur.state} -> ${call.state} (server v${call.version})`);
+    if (!sameState)
+      log.info(`call ${call.id}: ${cur.state} -> ${call.state} (server v${call.version})`);
     this.confirmedCall = call;
     this.reconcilePending();
     return 'applied';
@@ -123,12 +131,16 @@ export class CallRecord {
    */
   begin(event: FsmEvent): PendingAction | null {
     if (this.pendingAction) {
-      log.warn(`call ${this.id}: "${event}" ignored, "${this.pendingAction.event}" is still pending`);
+      log.warn(
+        `call ${this.id}: "${event}" ignored, "${this.pendingAction.event}" is still pending`,
+      );
       return null;
     }
     const t = transition(this.confirmedCall.state, event);
     if (!t) {
-      log.warn(`call ${this.id || '(new)'}: "${event}" ignored in state "${this.confirmedCall.state}"`);
+      log.warn(
+        `call ${this.id || '(new)'}: "${event}" ignored in state "${this.confirmedCall.state}"`,
+      );
       return null;
     }
     const action: PendingAction = { id: ++actionIds, callId: this.id, event };
@@ -150,7 +162,9 @@ export class CallRecord {
   /** The server refused `action`: drop the prediction. A newer snapshot stays. */
   rollback(action: PendingAction, reason: string): void {
     if (this.pendingAction?.id !== action.id) return;
-    log.info(`call ${this.id}: "${action.event}" rolled back (${reason}); back to ${this.confirmedCall.state}`);
+    log.info(
+      `call ${this.id}: "${action.event}" rolled back (${reason}); back to ${this.confirmedCall.state}`,
+    );
     this.pendingAction = null;
     this.predicted = null;
   }
@@ -166,7 +180,9 @@ export class CallRecord {
     const t = transition(confirmed.state, this.pendingAction.event);
     if (t) this.predicted = { ...confirmed, state: t.to, end_reason: t.end_reason };
     else {
-      log.info(`call ${this.id}: pending "${this.pendingAction.event}" superseded by ${confirmed.state}`);
+      log.info(
+        `call ${this.id}: pending "${this.pendingAction.event}" superseded by ${confirmed.state}`,
+      );
       this.predicted = null;
     }
   }

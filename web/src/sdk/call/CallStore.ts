@@ -39,7 +39,8 @@ export interface CallSummary {
   feedbackSent: boolean;
 }
 
-export type NoticeKind = 'answered' | 'answered_elsewhere' | 'missed' | 'declined' | 'cancelled' | 'error' | 'info';
+export type NoticeKind =
+  'answered' | 'answered_elsewhere' | 'missed' | 'declined' | 'cancelled' | 'error' | 'info';
 
 export interface Notice {
   id: number;
@@ -238,7 +239,11 @@ export class CallStore extends TypedEmitter<StoreEvents> {
     const call = rec.view;
     const state = call.state;
     if (rec.id === this.currentId) {
-      if (this.role === 'client' && (state === 'accepted' || state === 'active') && this.phaseValue === CallPhase.Ringing) {
+      if (
+        this.role === 'client' &&
+        (state === 'accepted' || state === 'active') &&
+        this.phaseValue === CallPhase.Ringing
+      ) {
         this.dispatch(PhaseEvent.ServerAccepted);
         this.notify('answered', `Answered by ${partyName(call.staff)}`, call.id);
       }
@@ -253,10 +258,12 @@ export class CallStore extends TypedEmitter<StoreEvents> {
       // A call that rang here went elsewhere: say why, once.
       const caller = partyName(call.caller);
       if (state === 'accepted' || state === 'active') {
-        if (call.staff?.id !== this.userId) this.notify('answered_elsewhere', `Answered by ${partyName(call.staff)}`, call.id);
+        if (call.staff?.id !== this.userId)
+          this.notify('answered_elsewhere', `Answered by ${partyName(call.staff)}`, call.id);
       } else if (state === 'missed') this.notify('missed', `Missed call from ${caller}`, call.id);
       else if (state === 'cancelled') this.notify('cancelled', `${caller} hung up`, call.id);
-      else if (state === 'declined') this.notify('declined', `Call from ${caller} declined`, call.id);
+      else if (state === 'declined')
+        this.notify('declined', `Call from ${caller} declined`, call.id);
     }
     this.changed();
   }
@@ -266,7 +273,9 @@ export class CallStore extends TypedEmitter<StoreEvents> {
     const call = rec.view as Call;
     const words = describeEnd(call, this.role);
     const duration =
-      call.active_at && call.ended_at ? Date.parse(call.ended_at) - Date.parse(call.active_at) : null;
+      call.active_at && call.ended_at
+        ? Date.parse(call.ended_at) - Date.parse(call.active_at)
+        : null;
     this.summaryValue = {
       callId: call.id,
       outcome: call.state,
@@ -292,7 +301,10 @@ export class CallStore extends TypedEmitter<StoreEvents> {
     const incoming =
       this.role === 'staff'
         ? [...this.records.values()]
-            .filter((r) => r.view.state === 'ringing' && r.id !== this.currentId && !this.dismissed.has(r.id))
+            .filter(
+              (r) =>
+                r.view.state === 'ringing' && r.id !== this.currentId && !this.dismissed.has(r.id),
+            )
             .map((r) => r.view as Call)
             .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))
         : [];

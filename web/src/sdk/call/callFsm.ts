@@ -64,7 +64,11 @@ export function allowedEvents(state: FsmState): FsmEvent[] {
  * the end reason tells them apart, and when it is one the spec does not list the first matching
  * transition is used (the server owns the reason's wording).
  */
-export function eventFor(from: FsmState, to: ServerCallState, endReason: string | null): FsmTransition | null {
+export function eventFor(
+  from: FsmState,
+  to: ServerCallState,
+  endReason: string | null,
+): FsmTransition | null {
   const candidates = callFsmSpec.transitions.filter((t) => t.from === from && t.to === to);
   if (candidates.length === 0) return null;
   return candidates.find((t) => t.end_reason === endReason) ?? candidates[0];

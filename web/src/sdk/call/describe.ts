@@ -18,20 +18,48 @@ export function describeEnd(call: Call | CallSnapshot, role: 'client' | 'staff')
   switch (call.state) {
     case 'ended':
       if (call.end_reason === 'participant_lost')
-        return { headline: 'Call dropped', detail: `The connection with ${other} was lost.`, tone: 'warning' };
-      return { headline: 'Call ended', detail: `Your call with ${other} has ended.`, tone: 'neutral' };
+        return {
+          headline: 'Call dropped',
+          detail: `The connection with ${other} was lost.`,
+          tone: 'warning',
+        };
+      return {
+        headline: 'Call ended',
+        detail: `Your call with ${other} has ended.`,
+        tone: 'neutral',
+      };
     case 'missed':
       return role === 'client'
-        ? { headline: 'Nobody answered', detail: 'Nobody could take your call in time. Please try again.', tone: 'warning' }
+        ? {
+            headline: 'Nobody answered',
+            detail: 'Nobody could take your call in time. Please try again.',
+            tone: 'warning',
+          }
         : { headline: 'Missed call', detail: `You missed a call from ${other}.`, tone: 'warning' };
     case 'declined':
       return role === 'client'
-        ? { headline: 'Call declined', detail: 'Nobody could take your call right now. Please try again later.', tone: 'warning' }
-        : { headline: 'Call declined', detail: `The call from ${other} was declined.`, tone: 'neutral' };
+        ? {
+            headline: 'Call declined',
+            detail: 'Nobody could take your call right now. Please try again later.',
+            tone: 'warning',
+          }
+        : {
+            headline: 'Call declined',
+            detail: `The call from ${other} was declined.`,
+            tone: 'neutral',
+          };
     case 'cancelled':
       return role === 'client'
-        ? { headline: 'Call cancelled', detail: 'You hung up before anyone answered.', tone: 'neutral' }
-        : { headline: 'Caller hung up', detail: `${other} hung up before the call was answered.`, tone: 'neutral' };
+        ? {
+            headline: 'Call cancelled',
+            detail: 'You hung up before anyone answered.',
+            tone: 'neutral',
+          }
+        : {
+            headline: 'Caller hung up',
+            detail: `${other} hung up before the call was answered.`,
+            tone: 'neutral',
+          };
     case 'failed':
       return {
         headline: 'Could not connect',

@@ -47,7 +47,11 @@ const P = CallPhase;
 const E = PhaseEvent;
 
 export const CALLER_PHASES: PhaseTable = {
-  [P.Idle]: { [E.Start]: P.RequestingPermission, [E.ResumeRinging]: P.Ringing, [E.ResumeCall]: P.Connecting },
+  [P.Idle]: {
+    [E.Start]: P.RequestingPermission,
+    [E.ResumeRinging]: P.Ringing,
+    [E.ResumeCall]: P.Connecting,
+  },
   [P.RequestingPermission]: {
     [E.PermissionGranted]: P.Placing,
     [E.PermissionDenied]: P.PermissionDenied,
@@ -75,7 +79,11 @@ export const STAFF_PHASES: PhaseTable = {
     [E.PermissionDenied]: P.PermissionDenied,
     [E.ServerTerminal]: P.Ended,
   },
-  [P.PermissionDenied]: { [E.Retry]: P.RequestingPermission, [E.ServerTerminal]: P.Ended, [E.Dismiss]: P.Idle },
+  [P.PermissionDenied]: {
+    [E.Retry]: P.RequestingPermission,
+    [E.ServerTerminal]: P.Ended,
+    [E.Dismiss]: P.Idle,
+  },
   [P.Placing]: {},
   [P.Ringing]: {},
   [P.Connecting]: {

@@ -43,15 +43,17 @@ export class DeviceManager extends TypedEmitter<DeviceEvents> {
   }
 
   static get mediaDevices(): MediaDevices | null {
-    return typeof navigator !== 'undefined' && navigator.mediaDevices ? navigator.mediaDevices : null;
+    return typeof navigator !== 'undefined' && navigator.mediaDevices
+      ? navigator.mediaDevices
+      : null;
   }
 
   /** What the browser will do when asked: 'granted' means no prompt will show. */
   async permission(): Promise<PermissionStatus> {
     try {
       const [cam, mic] = await Promise.all([
-        navigator.permissions.query({ name: 'camera' as PermissionName }),
-        navigator.permissions.query({ name: 'microphone' as PermissionName }),
+        navigator.permissions.query({ name: 'camera' }),
+        navigator.permissions.query({ name: 'microphone' }),
       ]);
       if (cam.state === 'denied' || mic.state === 'denied') return 'denied';
       if (cam.state === 'granted' && mic.state === 'granted') return 'granted';
@@ -68,7 +70,11 @@ export class DeviceManager extends TypedEmitter<DeviceEvents> {
     }
     const constraints: MediaStreamConstraints = {
       audio: choice.audio
-        ? { deviceId: choice.audioDeviceId ? { exact: choice.audioDeviceId } : undefined, echoCancellation: true, noiseSuppression: true }
+        ? {
+            deviceId: choice.audioDeviceId ? { exact: choice.audioDeviceId } : undefined,
+            echoCancellation: true,
+            noiseSuppression: true,
+          }
         : false,
       video: choice.video
         ? {
@@ -80,13 +86,18 @@ export class DeviceManager extends TypedEmitter<DeviceEvents> {
     };
     try {
       const stream = await md.getUserMedia(constraints);
-      log.info(`got media: ${stream.getTracks().map((t) => `${t.kind}:${t.label || '?'}`).join(', ')}`);
+      log.info(
+        `got media: ${stream
+          .getTracks()
+          .map((t) => `${t.kind}:${t.label || '?'}`)
+          .join(', ')}`,
+      );
       void this.refresh(); // Labels become readable once permission is granted.
       return stream;
     } catch (e) {
       const err = SwitchboardError.fromMediaError(e);
       // A device picked earlier may have gone: fall back to the default one once.
-      if (err.code === 'device_not_found' && (choice.audioDeviceId || choice.videoDeviceId)) {
+      if (err.code === ErrorCode.DeviceNotFound && (choice.audioDeviceId || choice.videoDeviceId)) {
         log.warn('chosen device missing, retrying with the defaults');
         return this.getUserMedia({ ...choice, audioDeviceId: null, videoDeviceId: null });
       }
@@ -128,7 +139,8 @@ export class DeviceManager extends TypedEmitter<DeviceEvents> {
   static screenShareSupport(): ScreenShareSupport {
     const md = DeviceManager.mediaDevices;
     if (!md || typeof md.getDisplayMedia !== 'function') {
-      const mobile = typeof navigator !== 'undefined' && /Android|iPhone|iPad|Mobile/i.test(navigator.userAgent);
+      const mobile =
+        typeof navigator !== 'undefined' && /Android|iPhone|iPad|Mobile/i.test(navigator.userAgent);
       return {
         supported: false,
         reason: mobile
@@ -147,7 +159,11 @@ export class DeviceManager extends TypedEmitter<DeviceEvents> {
     const md = DeviceManager.mediaDevices;
     if (!md?.getDisplayMedia) throw SwitchboardError.fromMediaError({ name: 'NotFoundError' });
     try {
-      return await withTimeout(md.getDisplayMedia({ video: true, audio: false }), timeoutMs, 'getDisplayMedia');
+      return await withTimeout(
+        md.getDisplayMedia({ video: true, audio: false }),
+        timeoutMs,
+        'getDisplayMedia',
+      );
     } catch (e) {
       throw SwitchboardError.fromMediaError(e);
     }

@@ -47,7 +47,8 @@ export class RestClient {
   constructor(opts: RestClientOptions) {
     this.baseUrl = (opts.baseUrl ?? '').replace(/\/$/, '');
     this.getToken = opts.getToken;
-    this.fetchImpl = opts.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
+    this.fetchImpl =
+      opts.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
     this.timeoutMs = opts.timeoutMs ?? 15_000;
   }
 
@@ -73,7 +74,9 @@ export class RestClient {
         signal: controller.signal,
       });
     } catch (e) {
-      const err = controller.signal.aborted ? SwitchboardError.timeout(e) : SwitchboardError.network(e);
+      const err = controller.signal.aborted
+        ? SwitchboardError.timeout(e)
+        : SwitchboardError.network(e);
       log.warn(`${method} ${path} failed before an answer`, { code: err.code });
       throw err;
     } finally {
@@ -112,7 +115,11 @@ export class RestClient {
   // --- Calls ---------------------------------------------------------------------------------
 
   createCall(
-    body: { media?: { audio: boolean; video: boolean }; staff_id?: string; metadata?: Record<string, string> },
+    body: {
+      media?: { audio: boolean; video: boolean };
+      staff_id?: string;
+      metadata?: Record<string, string>;
+    },
     idempotencyKey: string,
   ): Promise<Call> {
     return this.request<Call>('POST', '/calls', {

@@ -84,7 +84,8 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     this.opts = {
       url: options.url ?? defaultWsUrl(),
       getToken: options.getToken,
-      createSocket: options.createSocket ?? ((url) => new WebSocket(url) as unknown as WebSocketLike),
+      createSocket:
+        options.createSocket ?? ((url) => new WebSocket(url) as unknown as WebSocketLike),
       reconnectPolicy: options.reconnectPolicy ?? new DefaultReconnectPolicy(),
       clock: options.clock ?? realClock,
       pingIntervalMs: options.pingIntervalMs ?? 20_000,
@@ -102,7 +103,8 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   }
 
   connect(): void {
-    if (this.stateValue === SignalingState.Connecting || this.stateValue === SignalingState.Open) return;
+    if (this.stateValue === SignalingState.Connecting || this.stateValue === SignalingState.Open)
+      return;
     this.attempt = 0;
     this.open();
   }
@@ -121,6 +123,10 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
 
   /** Sends a signal to the other participant; false when not connected (it is then dropped). */
   sendSignal(callId: string, kind: SignalKind, data: SignalData): boolean {
+    if (!this.ws || !this.welcomed) {
+      log.warn(`signal ${kind} for ${callId} dropped: not connected`);
+      return false;
+    }
     return this.send({ type: 'signal', call_id: callId, kind, data, seq: ++this.seq });
   }
 
@@ -183,13 +189,21 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
       this.everWelcomed = true;
       this.attempt = 0;
       this.user = msg.user;
-      log.info(`welcome (${reconnect ? 'resync' : 'first'}) session ${msg.session}, ${msg.calls.length} live call(s)`);
+      log.info(
+        `welcome (${reconnect ? 'resync' : 'first'}) session ${msg.session}, ${msg.calls.length} live call(s)`,
+      );
       this.setState(SignalingState.Open);
-      this.emit('welcome', { session: msg.session, user: msg.user, calls: msg.calls ?? [], reconnect });
+      this.emit('welcome', {
+        session: msg.session,
+        user: msg.user,
+        calls: msg.calls ?? [],
+        reconnect,
+      });
       return;
     }
     if (msg.type === 'pong') return;
-    if (msg.type === 'error') log.warn(`server error ${msg.code} (ref ${String(msg.ref)}): ${msg.message}`);
+    if (msg.type === 'error')
+      log.warn(`server error ${msg.code} (ref ${String(msg.ref)}): ${msg.message}`);
     this.emit('message', msg);
   }
 

@@ -40,7 +40,13 @@ export class StatsSampler extends TypedEmitter<SamplerEvents> {
   private readonly history: QualitySample[] = [];
   private timer: unknown = null;
   private warningsValue: QualityWarning[] = [];
-  private snapshotValue: StatsSnapshot = { latest: null, warnings: [], bytesReceived: 0, bytesSent: 0, samples: 0 };
+  private snapshotValue: StatsSnapshot = {
+    latest: null,
+    warnings: [],
+    bytesReceived: 0,
+    bytesSent: 0,
+    samples: 0,
+  };
 
   constructor(
     private readonly source: StatsSource,
@@ -85,7 +91,11 @@ export class StatsSampler extends TypedEmitter<SamplerEvents> {
     const totals = byteTotals(report);
     if (first) {
       // No interval yet: keep the totals, post nothing.
-      this.snapshotValue = { ...this.snapshotValue, bytesReceived: totals.received, bytesSent: totals.sent };
+      this.snapshotValue = {
+        ...this.snapshotValue,
+        bytesReceived: totals.received,
+        bytesSent: totals.sent,
+      };
       return null;
     }
     this.history.push(sample);
@@ -109,9 +119,16 @@ export class StatsSampler extends TypedEmitter<SamplerEvents> {
   }
 
   /** Averages for the end-of-call summary when the server's summary is not available. */
-  summary(): { samples: number; rttAvgMs: number | null; lossMaxPct: number | null; candidateType: string | null } {
+  summary(): {
+    samples: number;
+    rttAvgMs: number | null;
+    lossMaxPct: number | null;
+    candidateType: string | null;
+  } {
     const rtts = this.history.map((s) => s.rtt_ms).filter((x): x is number => x !== null);
-    const losses = this.history.map((s) => s.packet_loss_pct).filter((x): x is number => x !== null);
+    const losses = this.history
+      .map((s) => s.packet_loss_pct)
+      .filter((x): x is number => x !== null);
     return {
       samples: this.history.length,
       rttAvgMs: rtts.length ? Math.round(rtts.reduce((a, b) => a + b, 0) / rtts.length) : null,

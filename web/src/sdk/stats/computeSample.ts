@@ -84,7 +84,8 @@ export function selectedPair(map: StatsMap): StatsEntry | null {
     }
   }
   for (const s of map.values()) {
-    if (s.type === 'candidate-pair' && (s.selected || (s.nominated && s.state === 'succeeded'))) return s;
+    if (s.type === 'candidate-pair' && (s.selected || (s.nominated && s.state === 'succeeded')))
+      return s;
   }
   return null;
 }
@@ -123,10 +124,15 @@ export function computeSample(
     return delta > 0 ? round1((delta * 8) / elapsedMs) : 0;
   };
 
-  const inLoss = lossPct(cur.packetsLost - (prev?.packetsLost ?? 0), cur.packetsReceived - (prev?.packetsReceived ?? 0));
+  const inLoss = lossPct(
+    cur.packetsLost - (prev?.packetsLost ?? 0),
+    cur.packetsReceived - (prev?.packetsReceived ?? 0),
+  );
   const outLoss = lossPct(
     cur.remotePacketsLost - (prev?.remotePacketsLost ?? 0),
-    cur.packetsSent - (prev?.packetsSent ?? 0) - (cur.remotePacketsLost - (prev?.remotePacketsLost ?? 0)),
+    cur.packetsSent -
+      (prev?.packetsSent ?? 0) -
+      (cur.remotePacketsLost - (prev?.remotePacketsLost ?? 0)),
   );
   const losses = [inLoss, outLoss].filter((x): x is number => x !== null);
 
@@ -141,7 +147,8 @@ export function computeSample(
   }
   let jitterS: number | null = null;
   for (const s of curReport.values()) {
-    if (s.type === 'inbound-rtp' && typeof s.jitter === 'number') jitterS = Math.max(jitterS ?? 0, s.jitter);
+    if (s.type === 'inbound-rtp' && typeof s.jitter === 'number')
+      jitterS = Math.max(jitterS ?? 0, s.jitter);
   }
 
   let candidateType: CandidateType | null = null;
@@ -186,7 +193,8 @@ export const LOSS_WARN_PCT = 5;
 export function qualityWarnings(samples: readonly QualitySample[]): QualityWarning[] {
   const out: QualityWarning[] = [];
   const recent = samples.slice(-RTT_WINDOW);
-  if (recent.filter((s) => (s.rtt_ms ?? 0) > RTT_WARN_MS).length >= RTT_WARN_COUNT) out.push('high_rtt');
+  if (recent.filter((s) => (s.rtt_ms ?? 0) > RTT_WARN_MS).length >= RTT_WARN_COUNT)
+    out.push('high_rtt');
   const last = samples[samples.length - 1];
   if (last && (last.packet_loss_pct ?? 0) > LOSS_WARN_PCT) out.push('packet_loss');
   return out;

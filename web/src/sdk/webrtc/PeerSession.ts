@@ -79,7 +79,9 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
       iceTransportPolicy: opts.iceTransportPolicy ?? 'all',
       bundlePolicy: 'max-bundle',
     };
-    this.pc = opts.createPeerConnection ? opts.createPeerConnection(config) : new RTCPeerConnection(config);
+    this.pc = opts.createPeerConnection
+      ? opts.createPeerConnection(config)
+      : new RTCPeerConnection(config);
     this.control = this.pc.createDataChannel('control', { negotiated: true, id: 0 });
     this.control.onopen = () => this.sendControl();
     this.control.onmessage = (ev: MessageEvent) => this.onControl(ev.data);
@@ -138,9 +140,11 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
 
   /** Feeds a relayed signal in; signals are handled one at a time, in order. */
   handleSignal(kind: SignalKind, data: SignalData): Promise<void> {
-    this.queue = this.queue.then(() => this.handleOne(kind, data)).catch((e: unknown) => {
-      log.warn(`call ${this.callId}: signal ${kind} failed`, { error: String(e) });
-    });
+    this.queue = this.queue
+      .then(() => this.handleOne(kind, data))
+      .catch((e: unknown) => {
+        log.warn(`call ${this.callId}: signal ${kind} failed`, { error: String(e) });
+      });
     return this.queue;
   }
 
@@ -155,7 +159,8 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
       try {
         await this.pc.addIceCandidate(cand ?? undefined);
       } catch (e) {
-        if (!this.ignoreOffer) log.debug(`call ${this.callId}: candidate refused`, { error: String(e) });
+        if (!this.ignoreOffer)
+          log.debug(`call ${this.callId}: candidate refused`, { error: String(e) });
       }
       return;
     }
@@ -166,7 +171,8 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
     }
     // Perfect negotiation (W3C webrtc-pc, "Perfect negotiation example").
     const readyForOffer =
-      !this.makingOffer && (this.pc.signalingState === 'stable' || this.isSettingRemoteAnswerPending);
+      !this.makingOffer &&
+      (this.pc.signalingState === 'stable' || this.isSettingRemoteAnswerPending);
     const offerCollision = description.type === 'offer' && !readyForOffer;
     this.ignoreOffer = !this.opts.polite && offerCollision;
     if (this.ignoreOffer) {
@@ -178,7 +184,9 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
       await this.pc.setRemoteDescription(description);
     } catch (e) {
       this.isSettingRemoteAnswerPending = false;
-      log.warn(`call ${this.callId}: remote ${description.type} could not be applied`, { error: String(e) });
+      log.warn(`call ${this.callId}: remote ${description.type} could not be applied`, {
+        error: String(e),
+      });
       if (description.type === 'offer') this.emit('broken', kind, data);
       return;
     }
@@ -207,9 +215,12 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
         const servers = await this.opts.fetchIceServers();
         this.updateIceServers(servers);
       } catch (e) {
-        log.warn(`call ${this.callId}: could not refresh ICE servers, restarting with the old ones`, {
-          error: String(e),
-        });
+        log.warn(
+          `call ${this.callId}: could not refresh ICE servers, restarting with the old ones`,
+          {
+            error: String(e),
+          },
+        );
       }
       if (this.closed) return;
       this.restartRequested = true;
@@ -233,7 +244,11 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
   async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
     const transceiver = this.pc
       .getTransceivers()
-      .find((t) => (t.sender.track?.kind ?? t.receiver.track.kind) === kind && t.currentDirection !== 'stopped');
+      .find(
+        (t) =>
+          (t.sender.track?.kind ?? t.receiver.track.kind) === kind &&
+          t.currentDirection !== 'stopped',
+      );
     if (!transceiver) {
       log.warn(`call ${this.callId}: no ${kind} sender to replace`);
       return;
@@ -256,7 +271,11 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
     try {
       const msg = JSON.parse(raw) as { type?: string } & Partial<RemoteMediaState>;
       if (msg.type === 'media') {
-        this.emit('remoteMedia', { audio: msg.audio !== false, video: msg.video !== false, screen: msg.screen === true });
+        this.emit('remoteMedia', {
+          audio: msg.audio !== false,
+          video: msg.video !== false,
+          screen: msg.screen === true,
+        });
       }
     } catch {
       log.debug('bad control message ignored');
@@ -276,7 +295,8 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
     } else if (state === 'disconnected') {
       this.noteTrouble();
       this.disconnectedTimer = this.clock.setTimeout(() => {
-        if (this.pc.connectionState === 'disconnected') void this.restartIce('disconnected too long');
+        if (this.pc.connectionState === 'disconnected')
+          void this.restartIce('disconnected too long');
       }, this.opts.disconnectedGraceMs ?? 3000);
     } else if (state === 'failed') {
       void this.restartIce('connection failed');
