@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Ringer, type RingerState } from '../sdk/audio/Ringer';
 import { partyName } from '../sdk/call/describe';
 import type { Call } from '../sdk/types';
@@ -26,5 +26,6 @@ export function useRinger(incoming: Call[]): {
       });
     } else ringer.stop();
   }, [ringer, first, ids]);
-  return { state, unlock: () => ringer.unlock() };
+  const unlock = useCallback(() => ringer.unlock(), [ringer]);
+  return { state, unlock };
 }

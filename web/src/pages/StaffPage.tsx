@@ -61,6 +61,14 @@ function StaffConsole() {
 
   const me = team.find((e) => e.id === user?.id) ?? myEntry;
 
+  // Any click in the page also unlocks the ringtone (a second tab of the same person, say).
+  const { unlock } = ringer;
+  useEffect(() => {
+    const once = (): void => void unlock();
+    document.addEventListener('pointerdown', once, { once: true });
+    return () => document.removeEventListener('pointerdown', once);
+  }, [unlock]);
+
   const changeStatus = async (status: StaffStatus): Promise<void> => {
     setStatusBusy(true);
     setStatusError(null);

@@ -1,0 +1,283 @@
+// The e2e harness: starts the real server binary and coturn on loopback, launches Debian's
+// Chromium through playwright-core with fake camera and microphone, and gives tests helpers.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { mkdirSync, mkdtempSync, writeFileSync, existsSync, rmSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium } from 'playwright-core';
+
+export const WEB_ROOT = resolve(import.meta.dirname, '..', '..');
+export const REPO_ROOT = resolve(WEB_ROOT, '..');
+export const RESULTS = join(WEB_ROOT, 'test-results');
+export const SCREENS = join(RESULTS, 'screens');
+
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+];
+
+export function freeTcpPort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+async function freeUdpPort() {
+  for (let i = 0; i < 50; i++) {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const ok = await new Promise((res) => {
+      const s = createSocket('udp4');
+      s.once('error', () => res(false));
+      s.bind(port, '127.0.0.1', () => s.close(() => res(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error('no free UDP port');
+}
+
+function startProcess(name, cmd, args, logFile) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT });
+  const chunks = [];
+  const keep = (b) => {
+    chunks.push(b);
+    if (chunks.length > 4000) chunks.shift();
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.on('exit', (code, sig) => {
+    child.exitedWith = code ?? sig;
+    writeFileSync(logFile, Buffer.concat(chunks));
+  });
+  child.flushLog = () => writeFileSync(logFile, Buffer.concat(chunks));
+  child.label = name;
+  return child;
+}
+
+async function stopProcess(child) {
+  if (!child || child.exitedWith !== undefined) return;
+  const exited = new Promise((res) => child.once('exit', res));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(t);
+}
+
+export class Harness {
+  constructor({ ringTimeout = '5s', extraServerArgs = [] } = {}) {
+    this.ringTimeout = ringTimeout;
+    this.extraServerArgs = extraServerArgs;
+    this.dir = mkdtempSync(join(tmpdir(), 'sb-e2e-'));
+    this.turnSecret = `e2e-${Math.random().toString(36).slice(2)}`;
+    this.contexts = [];
+  }
+
+  get base() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async startCoturn() {
+    this.turnPort = await freeUdpPort();
+    const minPort = 40000 + Math.floor(Math.random() * 20000);
+    const conf = [
+      'listening-ip=127.0.0.1',
+      'relay-ip=127.0.0.1',
+      `listening-port=${this.turnPort}`,
+      `min-port=${minPort}`,
+      `max-port=${minPort + 100}`,
+      'use-auth-secret',
+      `static-auth-secret=${this.turnSecret}`,
+      'realm=switchboard.test',
+      'fingerprint',
+      'no-tls',
+      'no-dtls',
+      'no-cli',
+      'no-multicast-peers',
+      // Test only: loopback peers. Production configs keep loopback and private ranges denied.
+      'allow-loopback-peers',
+      `userdb=${join(this.dir, 'turndb')}`,
+      `pidfile=${join(this.dir, 'turnserver.pid')}`,
+      `log-file=${join(this.dir, 'turn.log')}`,
+      'simple-log',
+    ].join('\n');
+    const confFile = join(this.dir, 'turnserver.conf');
+    writeFileSync(confFile, `${conf}\n`);
+    this.coturn = startProcess(
+      'coturn',
+      '/usr/bin/turnserver',
+      ['-c', confFile],
+      join(this.dir, 'turn.out'),
+    );
+    await sleep(700);
+    if (this.coturn.exitedWith !== undefined)
+      throw new Error(`coturn exited early (${this.coturn.exitedWith})`);
+  }
+
+  async startServer() {
+    const bin = process.env.SWITCHBOARD_BIN ?? join(REPO_ROOT, 'build', 'switchboard');
+    if (!existsSync(bin))
+      throw new Error(`server binary not found at ${bin}: run "make build" first`);
+    if (!existsSync(join(WEB_ROOT, 'dist', 'index.html')))
+      throw new Error('web/dist is missing: run "npm run build"');
+    this.port = await freeTcpPort();
+    const args = [
+      '--listen',
+      `127.0.0.1:${this.port}`,
+      '--db',
+      `sqlite:${join(this.dir, 'switchboard.db')}`,
+      '--dev',
+      '--web-root',
+      join(WEB_ROOT, 'dist'),
+      '--ring-timeout',
+      this.ringTimeout,
+      '--log-format',
+      'text',
+      ...(this.turnPort
+        ? [
+            '--stun-urls',
+            `stun:127.0.0.1:${this.turnPort}`,
+            '--turn-urls',
+            `turn:127.0.0.1:${this.turnPort}?transport=udp`,
+            '--turn-secret',
+            this.turnSecret,
+          ]
+        : []),
+      ...this.extraServerArgs,
+    ];
+    this.serverArgs = args;
+    this.server = startProcess('server', bin, args, join(this.dir, 'server.log'));
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (this.server.exitedWith !== undefined)
+        throw new Error(`server exited early (${this.server.exitedWith}); see its log`);
+      try {
+        const r = await fetch(`${this.base}/healthz`);
+        if (r.ok) return;
+      } catch {
+        /* not up yet */
+      }
+      await sleep(200);
+    }
+    throw new Error('server did not answer /healthz within 20 s');
+  }
+
+  async launchBrowser() {
+    this.browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_FLAGS,
+    });
+  }
+
+  async token(org, sub, role, name) {
+    const r = await fetch(`${this.base}/v1/dev/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ org, sub, role, name }),
+    });
+    if (!r.ok) throw new Error(`POST /v1/dev/token -> ${r.status} ${await r.text()}`);
+    return (await r.json()).token;
+  }
+
+  /** A new browser context (a separate "person") with one page. */
+  async newPage({ viewport = { width: 1280, height: 800 }, initScript, grant = true } = {}) {
+    const context = await this.browser.newContext({ viewport });
+    if (grant) await context.grantPermissions(['camera', 'microphone'], { origin: this.base });
+    if (initScript) await context.addInitScript(initScript);
+    this.contexts.push(context);
+    const page = await context.newPage();
+    page.consoleLines = [];
+    page.on('console', (m) => {
+      page.consoleLines.push(`${m.type()}: ${m.text()}`);
+      if (page.consoleLines.length > 400) page.consoleLines.shift();
+    });
+    page.on('pageerror', (e) => page.consoleLines.push(`pageerror: ${e.message}`));
+    return page;
+  }
+
+  /** Signs in through `?token=` (as an integrator would) and opens `path`. */
+  async openAs({ org, sub, role, name, relay = false, path, ...pageOpts }) {
+    const token = await this.token(org, sub, role, name);
+    const page = await this.newPage(pageOpts);
+    const target = path ?? (role === 'client' ? '/client' : '/staff');
+    await page.goto(
+      `${this.base}${target}?token=${encodeURIComponent(token)}${relay ? '&relay=1' : ''}`,
+    );
+    await page
+      .locator('[data-testid="connection-state"]', { hasText: 'Online' })
+      .waitFor({ timeout: 10_000 });
+    page.label = name;
+    return page;
+  }
+
+  async closeContexts() {
+    for (const c of this.contexts.splice(0)) await c.close().catch(() => undefined);
+  }
+
+  async stop({ keepLogs = true } = {}) {
+    await this.closeContexts();
+    await this.browser?.close().catch(() => undefined);
+    await stopProcess(this.server);
+    await stopProcess(this.coturn);
+    if (keepLogs) {
+      mkdirSync(RESULTS, { recursive: true });
+      for (const f of ['server.log', 'turn.log', 'turn.out']) {
+        if (existsSync(join(this.dir, f)))
+          copyFileSync(join(this.dir, f), join(RESULTS, `e2e-${f}`));
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function shot(page, name) {
+  mkdirSync(SCREENS, { recursive: true });
+  await page.screenshot({ path: join(SCREENS, `${name}.png`) });
+}
+
+export function assert(cond, message) {
+  if (!cond) throw new Error(`assertion failed: ${message}`);
+}
+
+/** Polls `fn` until it returns a truthy value or `ms` pass. */
+export async function eventually(fn, ms, what) {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(200);
+  }
+  throw new Error(
+    `timed out after ${ms} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`,
+  );
+}
+
+export const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+export async function phaseOf(page) {
+  return page.locator('[data-testid$="-page"]').first().getAttribute('data-phase');
+}
+
+export async function waitPhase(page, phase, ms = 15_000) {
+  await page.locator(`[data-testid$="-page"][data-phase="${phase}"]`).waitFor({ timeout: ms });
+}

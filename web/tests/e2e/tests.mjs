@@ -1,0 +1,302 @@
+// The end-to-end scenarios of issue 4, against the real server. Each test uses its own org, so
+// staff of one test are never rung for another's calls.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assert, byTestId, eventually, shot, waitPhase } from './harness.mjs';
+
+const uid = () => Math.random().toString(36).slice(2, 8);
+
+async function goAvailable(page) {
+  await byTestId(page, 'go-available').click();
+  await byTestId(page, 'my-status').filter({ hasText: 'Available' }).waitFor({ timeout: 10_000 });
+}
+
+/** Presses Call; clicks through the explanation when the browser would prompt. */
+async function placeCall(page) {
+  await byTestId(page, 'call-button').click();
+  const explain = byTestId(page, 'permission-explain');
+  const calling = byTestId(page, 'calling');
+  await Promise.race([explain.waitFor({ timeout: 10_000 }), calling.waitFor({ timeout: 10_000 })]);
+  if (await explain.isVisible()) {
+    await shot(page, 'client-02-permission-explain');
+    await byTestId(page, 'permission-allow').click();
+  }
+  await page.locator('[data-testid="calling"][data-phase="ringing"]').waitFor({ timeout: 10_000 });
+}
+
+async function bytesIn(page) {
+  const text = await byTestId(page, 'bytes-in').textContent();
+  return Number(text);
+}
+
+async function openStats(page) {
+  if (!(await byTestId(page, 'stats-overlay').isVisible()))
+    await byTestId(page, 'stats-toggle').click();
+}
+
+export const tests = [
+  {
+    name: 'dev sign-in picks org, user and role and lands on the staff console',
+    async run(h) {
+      const page = await h.newPage();
+      await page.goto(`${h.base}/`);
+      await byTestId(page, 'signin-page').waitFor({ timeout: 10_000 });
+      await byTestId(page, 'signin-org').fill(`org-signin-${uid()}`);
+      await byTestId(page, 'signin-sub').fill('dana');
+      await byTestId(page, 'signin-name').fill('Dana');
+      await byTestId(page, 'signin-role-staff').check();
+      await shot(page, 'signin-01-form');
+      await byTestId(page, 'signin-submit').click();
+      await byTestId(page, 'staff-page').waitFor({ timeout: 10_000 });
+      assert(new URL(page.url()).pathname === '/staff', `landed on ${page.url()}`);
+      await page
+        .locator('[data-testid="connection-state"]', { hasText: 'Online' })
+        .waitFor({ timeout: 10_000 });
+      await shot(page, 'staff-01-console-away');
+      await goAvailable(page);
+      await shot(page, 'staff-02-console-available');
+    },
+  },
+  {
+    name: 'a client calls, two staff ring, one accepts, the other sees "answered by"; media, mute, camera, hang up, summaries',
+    async run(h) {
+      const org = `org-main-${uid()}`;
+      const ana = await h.openAs({ org, sub: 'ana', role: 'staff', name: 'Ana' });
+      const ben = await h.openAs({ org, sub: 'ben', role: 'staff', name: 'Ben' });
+      await goAvailable(ana);
+      await goAvailable(ben);
+      const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
+      await shot(carla, 'client-01-idle');
+      await placeCall(carla);
+      await shot(carla, 'client-03-ringing');
+
+      for (const p of [ana, ben]) {
+        await byTestId(p, 'incoming-modal').waitFor({ timeout: 10_000 });
+        const caller = await byTestId(p, 'incoming-caller').textContent();
+        assert(caller.includes('Carla'), `incoming shows the caller: ${caller}`);
+      }
+      // The "Go available" click unlocked audio: the ringtone plays (silently: no sound card).
+      await eventually(
+        async () =>
+          (await ben.locator('[data-testid="staff-page"]').getAttribute('data-ringtone')) ===
+          'audible',
+        5000,
+        'Ben ringtone audible',
+      );
+      await shot(ana, 'staff-03-incoming');
+
+      await byTestId(ana, 'accept-button').click();
+      await byTestId(ben, 'toast-answered_elsewhere')
+        .filter({ hasText: 'Answered by Ana' })
+        .waitFor({ timeout: 10_000 });
+      await byTestId(ben, 'incoming-modal').waitFor({ state: 'detached', timeout: 5000 });
+      await eventually(
+        async () =>
+          (await ben.locator('[data-testid="staff-page"]').getAttribute('data-ringtone')) ===
+          'silent',
+        5000,
+        'Ben stops ringing',
+      );
+      await shot(ben, 'staff-04-answered-by-ana');
+
+      await waitPhase(ana, 'connected', 20_000);
+      await waitPhase(carla, 'connected', 20_000);
+      await byTestId(carla, 'toast-answered')
+        .filter({ hasText: 'Answered by Ana' })
+        .waitFor({ timeout: 5000 });
+
+      // Media flows both ways: received bytes grow on both pages.
+      await openStats(ana);
+      await openStats(carla);
+      await sleep(2500);
+      const a1 = await bytesIn(ana);
+      const c1 = await bytesIn(carla);
+      await sleep(2500);
+      const a2 = await bytesIn(ana);
+      const c2 = await bytesIn(carla);
+      assert(a2 > a1 && a1 > 0, `staff receives media: ${a1} -> ${a2}`);
+      assert(c2 > c1 && c1 > 0, `client receives media: ${c1} -> ${c2}`);
+      await shot(carla, 'client-04-in-call');
+      await shot(ana, 'staff-05-in-call');
+
+      // Mute and camera off are seen on the other side.
+      await byTestId(carla, 'mute-button').click();
+      await byTestId(ana, 'remote-muted').waitFor({ timeout: 5000 });
+      await byTestId(carla, 'camera-button').click();
+      await byTestId(ana, 'remote-camera-off').waitFor({ timeout: 5000 });
+      await shot(ana, 'staff-06-client-muted-camera-off');
+      await shot(carla, 'client-05-muted-camera-off');
+      await byTestId(carla, 'mute-button').click();
+      await byTestId(ana, 'remote-muted').waitFor({ state: 'detached', timeout: 5000 });
+
+      // Hang up: both see their summary.
+      await byTestId(ana, 'hangup-button').click();
+      for (const p of [ana, carla]) {
+        await p
+          .locator('[data-testid="call-summary"][data-outcome="ended"]')
+          .waitFor({ timeout: 10_000 });
+      }
+      const who = await byTestId(carla, 'summary-who').textContent();
+      assert(who.includes('Ana'), `client summary says who: ${who}`);
+      const who2 = await byTestId(ana, 'summary-who').textContent();
+      assert(who2.includes('Carla'), `staff summary says who: ${who2}`);
+      await sleep(800); // Let the server's quality summary arrive.
+      await shot(carla, 'client-06-summary');
+      await shot(ana, 'staff-07-summary');
+      await byTestId(carla, 'rate-5').check({ force: true });
+      await byTestId(carla, 'rate-submit').click();
+      await byTestId(carla, 'feedback-thanks').waitFor({ timeout: 5000 });
+      await shot(carla, 'client-07-rated');
+      await byTestId(ana, 'summary-close').click();
+      await byTestId(ana, 'recent-calls').getByText('Completed').first().waitFor({ timeout: 5000 });
+      await shot(ana, 'staff-08-recent-calls');
+    },
+  },
+  {
+    name: 'the only staff member declines: the client sees "declined"',
+    async run(h) {
+      const org = `org-decline-${uid()}`;
+      const ana = await h.openAs({ org, sub: 'ana', role: 'staff', name: 'Ana' });
+      await goAvailable(ana);
+      const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
+      await placeCall(carla);
+      await byTestId(ana, 'incoming-modal').waitFor({ timeout: 10_000 });
+      await byTestId(ana, 'decline-button').click();
+      await byTestId(ana, 'incoming-modal').waitFor({ state: 'detached', timeout: 5000 });
+      await carla
+        .locator('[data-testid="call-summary"][data-outcome="declined"]')
+        .waitFor({ timeout: 10_000 });
+      await shot(carla, 'client-08-declined');
+      await shot(ana, 'staff-09-after-decline');
+    },
+  },
+  {
+    name: 'nobody answers before the ring timeout: both sides see "missed"',
+    async run(h) {
+      const org = `org-missed-${uid()}`;
+      const ana = await h.openAs({ org, sub: 'ana', role: 'staff', name: 'Ana' });
+      await goAvailable(ana);
+      const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
+      await placeCall(carla);
+      await byTestId(ana, 'incoming-countdown').waitFor({ timeout: 10_000 });
+      await shot(ana, 'staff-10-incoming-countdown');
+      await carla
+        .locator('[data-testid="call-summary"][data-outcome="missed"]')
+        .waitFor({ timeout: 15_000 });
+      await byTestId(ana, 'incoming-modal').waitFor({ state: 'detached', timeout: 5000 });
+      await byTestId(ana, 'toast-missed').waitFor({ timeout: 5000 });
+      await shot(carla, 'client-09-missed');
+      await shot(ana, 'staff-11-missed-toast');
+    },
+  },
+  {
+    name: 'permission denied shows the step-by-step help',
+    async run(h) {
+      const org = `org-denied-${uid()}`;
+      const carla = await h.openAs({
+        org,
+        sub: 'carla',
+        role: 'client',
+        name: 'Carla',
+        grant: false,
+        initScript: () => {
+          const deny = () =>
+            Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+          navigator.mediaDevices.getUserMedia = deny;
+          const query = navigator.permissions.query.bind(navigator.permissions);
+          navigator.permissions.query = (d) =>
+            d && (d.name === 'camera' || d.name === 'microphone')
+              ? Promise.resolve({ state: 'prompt', onchange: null })
+              : query(d);
+        },
+      });
+      await byTestId(carla, 'call-button').click();
+      await byTestId(carla, 'permission-explain').waitFor({ timeout: 5000 });
+      await byTestId(carla, 'permission-allow').click();
+      await byTestId(carla, 'permission-denied').waitFor({ timeout: 5000 });
+      const steps = await byTestId(carla, 'permission-help').locator('li').count();
+      assert(steps >= 3, `help has steps (${steps})`);
+      await shot(carla, 'client-10-permission-denied');
+    },
+  },
+  {
+    name: 'a relay-only call goes through coturn (candidate type "relay" on both sides)',
+    needsTurn: true,
+    async run(h) {
+      const org = `org-relay-${uid()}`;
+      const ana = await h.openAs({ org, sub: 'ana', role: 'staff', name: 'Ana', relay: true });
+      await goAvailable(ana);
+      const carla = await h.openAs({
+        org,
+        sub: 'carla',
+        role: 'client',
+        name: 'Carla',
+        relay: true,
+        viewport: { width: 390, height: 844 },
+      });
+      await shot(carla, 'phone-01-client-idle');
+      await placeCall(carla);
+      await shot(carla, 'phone-02-client-ringing');
+      await byTestId(ana, 'accept-button').click();
+      await waitPhase(ana, 'connected', 25_000);
+      await waitPhase(carla, 'connected', 25_000);
+      await openStats(ana);
+      await openStats(carla);
+      for (const p of [ana, carla]) {
+        await eventually(
+          async () => (await byTestId(p, 'candidate-type').textContent()) === 'relay',
+          10_000,
+          `${p.label} route is relay`,
+        );
+      }
+      const b1 = await bytesIn(carla);
+      await sleep(2500);
+      assert((await bytesIn(carla)) > b1, 'media flows through the relay');
+      await shot(carla, 'phone-03-client-in-call-relay');
+      await shot(ana, 'staff-12-in-call-relay');
+      await byTestId(carla, 'hangup-button').click();
+      await carla
+        .locator('[data-testid="call-summary"][data-outcome="ended"]')
+        .waitFor({ timeout: 10_000 });
+      await sleep(800);
+      await shot(carla, 'phone-04-client-summary');
+    },
+  },
+  {
+    name: 'one audible tab: two tabs of the same staff member, only one plays the ringtone',
+    async run(h) {
+      const org = `org-tabs-${uid()}`;
+      const tab1 = await h.openAs({ org, sub: 'ana', role: 'staff', name: 'Ana' });
+      await goAvailable(tab1);
+      const tab2 = await tab1.context().newPage();
+      tab2.consoleLines = [];
+      await tab2.goto(
+        `${h.base}/staff?token=${encodeURIComponent(await h.token(org, 'ana', 'staff', 'Ana'))}`,
+      );
+      await tab2
+        .locator('[data-testid="connection-state"]', { hasText: 'Online' })
+        .waitFor({ timeout: 10_000 });
+      await tab2.locator('h1').click(); // Any click unlocks the sound in that tab.
+      const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
+      await placeCall(carla);
+      await byTestId(tab1, 'incoming-modal').waitFor({ timeout: 10_000 });
+      await byTestId(tab2, 'incoming-modal').waitFor({ timeout: 10_000 });
+      const states = await eventually(
+        async () => {
+          const s = await Promise.all(
+            [tab1, tab2].map((p) =>
+              p.locator('[data-testid="staff-page"]').getAttribute('data-ringtone'),
+            ),
+          );
+          return s.includes('audible') && s.includes('other-tab') ? s : null;
+        },
+        5000,
+        'one audible tab and one silent',
+      );
+      assert(states.filter((s) => s === 'audible').length === 1, `exactly one audible: ${states}`);
+      const other = states[0] === 'other-tab' ? tab1 : tab2;
+      await shot(other, 'staff-13-ringing-in-other-tab');
+      await byTestId(carla, 'hangup-button').click();
+      await byTestId(tab1, 'incoming-modal').waitFor({ state: 'detached', timeout: 10_000 });
+    },
+  },
+];
