@@ -9,7 +9,7 @@ mode="${1:-build}"
 build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev libssl-dev libjwt-dev libpq-dev libhiredis-dev
+  libsqlite3-dev libssl-dev libjwt-dev libpq-dev libhiredis-dev prometheus-cpp-dev
   nodejs npm
 )
 test_pkgs=(

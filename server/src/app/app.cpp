@@ -1,17 +1,23 @@
 #include "app/app.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <filesystem>
 #include <memory>
 
 #include "auth/jwt_verifier.hpp"
+#include "app/metrics_observer.hpp"
 #include "bus/local/local_bus.hpp"
 #include "net/asio_scheduler.hpp"
+#include "net/http_client.hpp"
 #include "net/http_server.hpp"
 #include "obs/log.hpp"
+#include "obs/metrics.hpp"
 #include "rest/api.hpp"
+#include "service/call_json.hpp"
 #include "service/call_service.hpp"
+#include "service/webhook_sender.hpp"
 #include "signaling/hub.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
@@ -37,6 +43,21 @@ service::CallTimings timings_of(const Config& c) {
 RateSpec rate_of(const Rate& r) {
   return RateSpec{r.per_second, r.burst};
 }
+
+/// Webhook POSTs through the Beast client, with a 10 s deadline per try.
+class NetPoster final : public service::HttpPoster {
+ public:
+  explicit NetPoster(boost::asio::io_context& ioc) : client_(ioc) {}
+  void post(const std::string& url,
+            const std::vector<std::pair<std::string, std::string>>& headers, std::string body,
+            std::function<void(int, std::string)> done) override {
+    client_.post(url, headers, std::move(body), std::chrono::seconds(10),
+                 [done = std::move(done)](net::HttpClientResult r) { done(r.status, r.error); });
+  }
+
+ private:
+  net::HttpClient client_;
+};
 
 int fail(std::string_view what, std::string_view detail) {
   obs::log_error("startup.failed", {{"what", what}, {"detail", detail}});
@@ -91,7 +112,22 @@ int run_server(const Config& config) {
 
   service::IceConfig ice{config.stun_urls, config.turn_urls, config.turn_secret.value_or(""),
                          config.turn_ttl.count()};
-  service::CallService calls(*store, bus, scheduler, clock, timings_of(config), ice);
+  obs::Metrics metrics;
+  MetricsObserver observer(metrics);
+  service::CallService calls(*store, bus, scheduler, clock, timings_of(config), ice, &observer);
+  metrics.set_snapshot_source([&] {
+    obs::ScrapeSnapshot s;
+    const std::int64_t now = clock.now_ms();
+    if (auto ringing = store->ringing_calls()) {
+      s.ringing_calls = static_cast<std::int64_t>(ringing->size());
+      for (const auto& r : *ringing) s.stuck_ringing += r.deadline_ms + 5000 < now ? 1 : 0;
+    }
+    if (auto open = store->open_calls()) {
+      s.active_calls = static_cast<std::int64_t>(open->size()) - s.ringing_calls;
+    }
+    if (auto pending = store->webhook_pending()) s.webhook_pending = *pending;
+    return s;
+  });
 
   rest::ApiOptions api_options;
   api_options.dev = config.dev;
@@ -100,10 +136,16 @@ int run_server(const Config& config) {
   api_options.rate_user = rate_of(config.rate_user);
   api_options.rate_ip = rate_of(config.rate_ip);
   api_options.ready = [&] { return store->ping() && bus.healthy(); };
+  api_options.metrics_text = [&] { return metrics.render(); };
+  api_options.on_request = [&](std::string_view route, int status, double seconds) {
+    metrics.http_request(route, status, seconds);
+  };
   rest::Api api(calls, *verifier, clock, api_options);
 
   signaling::HubOptions hub_options;
   hub_options.ws_rate = rate_of(config.ws_rate);
+  hub_options.on_signal_relayed = [&](std::string_view kind) { metrics.signal_relayed(kind); };
+  hub_options.on_connections_changed = [&](std::int64_t open) { metrics.ws_connections(open); };
   signaling::Hub hub(calls, *verifier, bus, scheduler, clock, hub_options);
 
   net::ServerOptions server_options;
@@ -112,6 +154,21 @@ int run_server(const Config& config) {
   server_options.ws_ping_interval = config.ws_ping_interval;
   net::HttpServer server(
       ioc, server_options, [&api](const net::HttpRequest& r) { return api.handle(r); }, hub);
+
+  // Webhooks: the outbox is written with each transition, then delivered from here.
+  NetPoster poster(ioc);
+  std::unique_ptr<service::WebhookSender> webhooks;
+  if (config.webhook_url) {
+    store->enable_outbox([](const call::Call& c) {
+      return boost::json::serialize(
+          boost::json::object{{"type", "call.updated"}, {"call", service::call_to_json(c)}});
+    });
+    webhooks = std::make_unique<service::WebhookSender>(
+        *store, scheduler, clock, poster,
+        service::WebhookConfig{*config.webhook_url, config.webhook_secret.value_or("")},
+        [&](std::string_view result) { metrics.webhook_delivery(result); });
+    webhooks->start();
+  }
 
   if (auto recovered = calls.recover(); !recovered) {
     return fail("recovery", recovered.error().text());

@@ -90,6 +90,83 @@ std::string query_param(std::string_view query, std::string_view name, bool& pre
   return {};
 }
 
+bool is_candidate_type(std::string_view s) {
+  return s == "host" || s == "srflx" || s == "prflx" || s == "relay";
+}
+
+/// A non-negative finite number at `key`, or `fallback` when absent; nullopt when malformed.
+std::optional<double> number_at(const json::object& o, std::string_view key, double fallback) {
+  auto it = o.find(key);
+  if (it == o.end() || it->value().is_null()) return fallback;
+  const auto& v = it->value();
+  double d = 0;
+  if (v.is_double()) {
+    d = v.as_double();
+  } else if (v.is_int64()) {
+    d = static_cast<double>(v.as_int64());
+  } else if (v.is_uint64()) {
+    d = static_cast<double>(v.as_uint64());
+  } else {
+    return std::nullopt;
+  }
+  if (!(d >= 0) || d > 1e9) return std::nullopt;
+  return d;
+}
+
+std::optional<storage::QualitySample> parse_quality(const json::object& o) {
+  storage::QualitySample s;
+  auto rtt = number_at(o, "rtt_ms", 0);
+  auto jitter = number_at(o, "jitter_ms", 0);
+  auto loss = number_at(o, "packet_loss_pct", 0);
+  if (!rtt || !jitter || !loss || *loss > 100) return std::nullopt;
+  s.rtt_ms = *rtt;
+  s.jitter_ms = *jitter;
+  s.packet_loss_pct = *loss;
+  if (auto it = o.find("bitrate_kbps"); it != o.end() && !it->value().is_null()) {
+    if (!it->value().is_object()) return std::nullopt;
+    const auto& b = it->value().as_object();
+    auto ai = number_at(b, "audio_in", 0), ao = number_at(b, "audio_out", 0);
+    auto vi = number_at(b, "video_in", 0), vo = number_at(b, "video_out", 0);
+    if (!ai || !ao || !vi || !vo) return std::nullopt;
+    s.audio_in_kbps = *ai;
+    s.audio_out_kbps = *ao;
+    s.video_in_kbps = *vi;
+    s.video_out_kbps = *vo;
+  }
+  bool bad = false;
+  s.candidate_type = opt_string(o, "candidate_type", bad);
+  s.ice_state = opt_string(o, "ice_state", bad);
+  if (bad || (s.candidate_type && !is_candidate_type(*s.candidate_type)) ||
+      (s.ice_state && (s.ice_state->size() > 32 || !auth::is_valid_id(*s.ice_state)))) {
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<storage::Feedback> parse_feedback(const json::object& o) {
+  storage::Feedback f;
+  auto score = o.find("score");
+  if (score == o.end() || !score->value().is_int64()) return std::nullopt;
+  const auto n = score->value().as_int64();
+  if (n < 1 || n > 5) return std::nullopt;
+  f.score = static_cast<int>(n);
+  if (auto it = o.find("issues"); it != o.end() && !it->value().is_null()) {
+    if (!it->value().is_array() || it->value().as_array().size() > 10) return std::nullopt;
+    for (const auto& issue : it->value().as_array()) {
+      if (!issue.is_string() || issue.as_string().size() > 32 ||
+          !auth::is_valid_id(issue.as_string())) {
+        return std::nullopt;
+      }
+      f.issues.emplace_back(issue.as_string());
+    }
+  }
+  bool bad = false;
+  auto comment = opt_string(o, "comment", bad);
+  if (bad || (comment && comment->size() > 1000)) return std::nullopt;
+  f.comment = comment.value_or("");
+  return f;
+}
+
 std::string make_cursor(const call::Call& c) {
   return std::to_string(c.created_at_ms) + "." + c.id;
 }
@@ -258,6 +335,12 @@ net::HttpResponse Api::route(Context& ctx) {
     if (!entry) return error_response(entry.error());
     return json_response(200, service::staff_to_json(*entry));
   }
+  if (parts.size() == 3 && parts[1] == "ops" && parts[2] == "summary" && req.method == "GET") {
+    ctx.route = "/v1/ops/summary";
+    auto summary = calls_.ops_summary(*ctx.user, 3600 * 1000);
+    if (!summary) return error_response(summary.error());
+    return json_response(200, *summary);
+  }
   if (parts.size() == 2 && parts[1] == "ice-servers" && req.method == "GET") {
     ctx.route = "/v1/ice-servers";
     return json_response(200, calls_.ice_servers_for(ctx.user->user_id));
@@ -314,7 +397,7 @@ net::HttpResponse Api::route_calls(Context& ctx, const std::vector<std::string_v
     auto created = calls_.create_call(user, create);
     if (!created) return error_response(created.error());
     // CONTRACT 10.9: a retried create answers 201 with the call as it is now.
-    return json_response(201, service::call_to_json(created->call));
+    return json_response(201, calls_.render(created->call));
   }
 
   if (parts.size() == 2 && req.method == "GET") {
@@ -345,7 +428,7 @@ net::HttpResponse Api::route_calls(Context& ctx, const std::vector<std::string_v
     auto page = calls_.list_calls(user, query);
     if (!page) return error_response(page.error());
     json::array list;
-    for (const auto& c : page->calls) list.push_back(service::call_to_json(c));
+    for (const auto& c : page->calls) list.push_back(calls_.render(c));
     json::value next = nullptr;
     if (page->more && !page->calls.empty()) next = json::string(make_cursor(page->calls.back()));
     return json_response(200, json::object{{"calls", std::move(list)}, {"next", next}});
@@ -360,7 +443,7 @@ net::HttpResponse Api::route_calls(Context& ctx, const std::vector<std::string_v
     if (req.method != "GET") return error_response(ErrorCode::kNotFound);
     auto c = calls_.get_call(user, call_id);
     if (!c) return error_response(c.error());
-    return json_response(200, service::call_to_json(*c));
+    return json_response(200, calls_.render(*c));
   }
 
   const std::string_view action = parts[3];
@@ -377,7 +460,37 @@ net::HttpResponse Api::route_calls(Context& ctx, const std::vector<std::string_v
   } else if (action == "cancel") {
     result = calls_.cancel(user, call_id);
   } else if (action == "connected") {
-    result = calls_.connected(user, call_id);
+    bool bad = false;
+    auto candidate = opt_string(*body, "candidate_type", bad);
+    if (bad || (candidate && !is_candidate_type(*candidate))) {
+      return error_response(ErrorCode::kInvalidRequest,
+                            "candidate_type must be host, srflx, prflx or relay.");
+    }
+    result = calls_.connected(user, call_id, candidate);
+  } else if (action == "quality") {
+    auto sample = parse_quality(*body);
+    if (!sample) {
+      return error_response(ErrorCode::kInvalidRequest,
+                            "A quality sample takes non-negative numbers and a known "
+                            "candidate_type.");
+    }
+    auto added = calls_.add_quality(user, call_id, *sample);
+    if (!added) return error_response(added.error());
+    return json_response(202, json::object{{"accepted", true}});
+  } else if (action == "feedback") {
+    auto feedback = parse_feedback(*body);
+    if (!feedback) {
+      return error_response(ErrorCode::kInvalidRequest,
+                            "Feedback takes a score from 1 to 5, optional issues (short words) "
+                            "and an optional comment of up to 1000 characters.");
+    }
+    auto given = calls_.give_feedback(user, call_id, *feedback);
+    if (!given) return error_response(given.error());
+    json::array issues(feedback->issues.begin(), feedback->issues.end());
+    return json_response(200, json::object{{"call_id", call_id},
+                                           {"score", feedback->score},
+                                           {"issues", std::move(issues)},
+                                           {"comment", feedback->comment}});
   } else if (action == "end") {
     bool bad = false;
     auto reason = opt_string(*body, "reason", bad);
@@ -391,7 +504,7 @@ net::HttpResponse Api::route_calls(Context& ctx, const std::vector<std::string_v
     return error_response(ErrorCode::kNotFound);
   }
   if (!result) return error_response(result.error());
-  return json_response(200, service::call_to_json(*result));
+  return json_response(200, calls_.render(*result));
 }
 
 }  // namespace sb::rest

@@ -51,4 +51,30 @@ boost::json::object staff_to_json(const storage::StaffEntry& e) {
   return out;
 }
 
+namespace {
+
+boost::json::value summary_to_json(const std::optional<storage::QualitySummary>& s) {
+  if (!s) return nullptr;
+  return boost::json::object{
+      {"samples", s->samples},
+      {"rtt_ms", {{"avg", s->rtt_avg}, {"max", s->rtt_max}}},
+      {"jitter_ms", {{"avg", s->jitter_avg}, {"max", s->jitter_max}}},
+      {"packet_loss_pct", {{"avg", s->loss_avg}, {"max", s->loss_max}}},
+      {"bitrate_kbps",
+       {{"audio_in", s->audio_in_avg},
+        {"audio_out", s->audio_out_avg},
+        {"video_in", s->video_in_avg},
+        {"video_out", s->video_out_avg}}},
+      {"candidate_type",
+       s->candidate_type ? boost::json::value(*s->candidate_type) : boost::json::value(nullptr)},
+      {"reconnects", s->reconnects},
+  };
+}
+
+}  // namespace
+
+boost::json::object quality_to_json(const storage::CallQuality& q) {
+  return {{"caller", summary_to_json(q.caller)}, {"staff", summary_to_json(q.staff)}};
+}
+
 }  // namespace sb::service

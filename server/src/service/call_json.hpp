@@ -10,5 +10,7 @@ namespace sb::service {
 
 boost::json::object call_to_json(const call::Call& call);
 boost::json::object staff_to_json(const storage::StaffEntry& entry);
+/// `{"caller": S, "staff": S}` with each S null or the summary of CONTRACT 10.15.
+boost::json::object quality_to_json(const storage::CallQuality& quality);
 
 }  // namespace sb::service

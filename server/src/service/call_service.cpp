@@ -5,6 +5,7 @@
 
 #include "obs/log.hpp"
 #include "service/call_json.hpp"
+#include "service/ops_summary.hpp"
 #include "util/ids.hpp"
 
 namespace sb::service {
@@ -179,6 +180,9 @@ void CallService::sweep() {
 
 void CallService::publish(const std::string& org_id, std::vector<std::string> users,
                           bool to_org_staff, const boost::json::object& message) {
+  if (const auto* type = message.if_contains("type"); type && type->is_string()) {
+    observer_->on_event(type->as_string());
+  }
   std::sort(users.begin(), users.end());
   users.erase(std::unique(users.begin(), users.end()), users.end());
   bus_.publish(
@@ -200,7 +204,7 @@ void CallService::announce(const Call& c, CallState from) {
   if (auto parts = store_.participants(c.id)) {
     for (const auto& p : *parts) users.push_back(p.staff_id);
   }
-  publish(c.org_id, std::move(users), false, {{"type", "call.updated"}, {"call", call_to_json(c)}});
+  publish(c.org_id, std::move(users), false, {{"type", "call.updated"}, {"call", render(c)}});
 }
 
 void CallService::announce_staff(const std::string& org_id,
@@ -336,6 +340,7 @@ Result<Call> CallService::apply(const Call& c, CallEvent event, storage::Transit
     push_ice_servers(moved.org_id, moved.id);
   }
   if (moved.state == CallState::kActive) cancel_timer("connect:" + moved.id);
+  if (moved.state == CallState::kFailed) observer_->on_ice_result("failed", "unknown");
   if (call::is_terminal(moved.state) && moved.staff && timings_.wrap_up_ms > 0) {
     schedule_wrap_up_end(moved.org_id, moved.staff->id, r.now_ms + timings_.wrap_up_ms);
   }
@@ -535,12 +540,71 @@ Result<Call> CallService::participant_call(const Principal& user, const std::str
   return c;
 }
 
-Result<Call> CallService::connected(const Principal& user, const std::string& call_id) {
+Result<Call> CallService::connected(const Principal& user, const std::string& call_id,
+                                     const std::optional<std::string>& candidate_type) {
   auto c = participant_call(user, call_id);
   if (!c) return c;
   // Both sides report media connected; the second report finds the call active already.
   if (c->state == CallState::kActive) return c;
-  return apply(*c, CallEvent::kConnected, {});
+  auto moved = apply(*c, CallEvent::kConnected, {});
+  if (moved) observer_->on_ice_result("connected", candidate_type.value_or("unknown"));
+  return moved;
+}
+
+Result<void> CallService::add_quality(const Principal& user, const std::string& call_id,
+                                      const storage::QualitySample& sample) {
+  auto c = participant_call(user, call_id);
+  if (!c) return c.error();
+  // Samples race the hang-up by a moment; a minute after the end they are refused.
+  const bool live = c->state == CallState::kAccepted || c->state == CallState::kActive;
+  const bool just_ended = c->state == CallState::kEnded && c->ended_at_ms &&
+                          clock_.now_ms() - *c->ended_at_ms < 60'000;
+  if (!live && !just_ended) return invalid_transition(*c);
+  const std::string side = c->caller.id == user.user_id ? "caller" : "staff";
+  if (auto r = store_.add_quality_sample(call_id, side, sample); !r) return r.error();
+  observer_->on_quality_sample();
+  return {};
+}
+
+Result<Call> CallService::give_feedback(const Principal& user, const std::string& call_id,
+                                        const storage::Feedback& feedback) {
+  auto c = participant_call(user, call_id);
+  if (!c) return c;
+  // CONTRACT 10.6: feedback before the end is an invalid transition.
+  if (!call::is_terminal(c->state)) return invalid_transition(*c);
+  if (auto r = store_.save_feedback(call_id, user.user_id, feedback, clock_.now_ms()); !r) {
+    return r.error();
+  }
+  return c;
+}
+
+Result<boost::json::object> CallService::ops_summary(const Principal& user,
+                                                     std::int64_t window_ms) {
+  if (user.role != Role::kAdmin) return make_error(ErrorCode::kForbidden);
+  const std::int64_t now = clock_.now_ms();
+  auto calls = store_.calls_created_since(user.org_id, now - window_ms);
+  if (!calls) return calls.error();
+  std::vector<CallWithQuality> rows;
+  rows.reserve(calls->size());
+  for (auto& c : *calls) {
+    storage::CallQuality q;
+    if (c.accepted_at_ms) {
+      auto found = store_.quality_of(c.id);
+      if (!found) return found.error();
+      q = *found;
+    }
+    rows.push_back({std::move(c), std::move(q)});
+  }
+  return summarize_calls(rows, window_ms, now);
+}
+
+boost::json::object CallService::render(const Call& c) {
+  auto out = call_to_json(c);
+  if (call::is_terminal(c.state)) {
+    auto q = store_.quality_of(c.id);
+    out["quality"] = q ? boost::json::value(quality_to_json(*q)) : boost::json::value(nullptr);
+  }
+  return out;
 }
 
 Result<Call> CallService::end(const Principal& user, const std::string& call_id,

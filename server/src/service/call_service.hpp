@@ -70,9 +70,22 @@ class CallService {
   Result<Call> accept(const Principal& user, const std::string& call_id);
   Result<Call> decline(const Principal& user, const std::string& call_id);
   Result<Call> cancel(const Principal& user, const std::string& call_id);
-  Result<Call> connected(const Principal& user, const std::string& call_id);
+  /// `candidate_type`: the selected ICE candidate type the participant saw, if it says.
+  Result<Call> connected(const Principal& user, const std::string& call_id,
+                         const std::optional<std::string>& candidate_type = std::nullopt);
   Result<Call> end(const Principal& user, const std::string& call_id,
                    const std::optional<std::string>& reason);
+
+  /// A participant's quality sample (CONTRACT 6), while the call is accepted or active.
+  Result<void> add_quality(const Principal& user, const std::string& call_id,
+                           const storage::QualitySample& sample);
+  /// A participant's rating, after the end.
+  Result<Call> give_feedback(const Principal& user, const std::string& call_id,
+                             const storage::Feedback& feedback);
+  /// Admins only: the org's last `window_ms` for the ops dashboard.
+  Result<boost::json::object> ops_summary(const Principal& user, std::int64_t window_ms);
+  /// The call as the wire shows it; a terminal call carries its `quality` (CONTRACT 6, 10.15).
+  boost::json::object render(const Call& call);
 
   Result<std::vector<storage::StaffEntry>> list_staff(const Principal& user);
   Result<storage::StaffEntry> set_my_status(const Principal& user, call::StaffStatus status);

@@ -6,6 +6,7 @@
 // half-written then.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -117,6 +118,47 @@ struct RingStepRef {
   std::int64_t ring_until_ms = 0;
 };
 
+/// One quality sample of one side of a call (CONTRACT.md section 6).
+struct QualitySample {
+  double rtt_ms = 0;
+  double jitter_ms = 0;
+  double packet_loss_pct = 0;
+  double audio_in_kbps = 0, audio_out_kbps = 0, video_in_kbps = 0, video_out_kbps = 0;
+  std::optional<std::string> candidate_type;
+  std::optional<std::string> ice_state;
+};
+
+/// The running summary of one side's samples.
+struct QualitySummary {
+  int samples = 0;
+  double rtt_avg = 0, rtt_max = 0;
+  double jitter_avg = 0, jitter_max = 0;
+  double loss_avg = 0, loss_max = 0;
+  double audio_in_avg = 0, audio_out_avg = 0, video_in_avg = 0, video_out_avg = 0;
+  std::optional<std::string> candidate_type;
+  int reconnects = 0;
+};
+
+struct CallQuality {
+  std::optional<QualitySummary> caller;
+  std::optional<QualitySummary> staff;
+};
+
+struct Feedback {
+  int score = 0;
+  std::vector<std::string> issues;
+  std::string comment;
+};
+
+struct WebhookEvent {
+  std::int64_t id = 0;
+  std::string call_id;
+  std::int64_t version = 0;
+  std::string payload;
+  int attempts = 0;
+  std::int64_t created_at_ms = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -188,6 +230,32 @@ class Store {
   virtual Result<bool> ever_connected(const std::string& org_id, const std::string& user_id) = 0;
   /// At start-up: this node's connections are gone; graces restart from `now_ms` (CONTRACT 10.17).
   virtual Result<void> presence_reset(const std::string& node_id, std::int64_t now_ms) = 0;
+
+  // --- Quality and feedback ---
+
+  /// Folds one sample into the side's summary ("caller" or "staff").
+  virtual Result<void> add_quality_sample(const std::string& call_id, const std::string& side,
+                                          const QualitySample& sample) = 0;
+  virtual Result<CallQuality> quality_of(const std::string& call_id) = 0;
+  /// Replaces this user's feedback on the call.
+  virtual Result<void> save_feedback(const std::string& call_id, const std::string& user_id,
+                                     const Feedback& feedback, std::int64_t now_ms) = 0;
+  /// Calls of the org created at or after `since_ms`, for the ops dashboard.
+  virtual Result<std::vector<Call>> calls_created_since(const std::string& org_id,
+                                                        std::int64_t since_ms) = 0;
+
+  // --- Webhook outbox ---
+
+  /// When set, every create and transition writes the call, rendered by `render`, to the
+  /// outbox in the same transaction.
+  virtual void enable_outbox(std::function<std::string(const Call&)> render) = 0;
+  /// Undelivered events due by `now_ms` that are each the oldest undelivered one of their call,
+  /// so a call's versions go out in order.
+  virtual Result<std::vector<WebhookEvent>> due_webhooks(std::int64_t now_ms, int limit) = 0;
+  virtual Result<void> webhook_delivered(std::int64_t id, std::int64_t now_ms) = 0;
+  virtual Result<void> webhook_failed(std::int64_t id, std::int64_t next_attempt_ms,
+                                      const std::string& error) = 0;
+  virtual Result<std::int64_t> webhook_pending() = 0;
 
   // --- Timers and recovery ---
 

@@ -18,6 +18,11 @@ Statement& Statement::bind(int index, std::int64_t value) {
   return *this;
 }
 
+Statement& Statement::bind(int index, double value) {
+  check(db_, sqlite3_bind_double(stmt_, index, value));
+  return *this;
+}
+
 Statement& Statement::bind(int index, std::string_view value) {
   check(db_, sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
                                SQLITE_TRANSIENT));

@@ -206,6 +206,7 @@ Result<CreateOutcome> SqliteStore::create_call(const Call& c, const std::vector<
           .run();
     }
     auto created = load_call(c.org_id, c.id);
+    write_outbox(*created, c.created_at_ms);
     tx.commit();
     return CreateOutcome{*created, true};
   } catch (const SqliteError& e) {
@@ -378,6 +379,7 @@ Result<TransitionOutcome> SqliteStore::transition(const TransitionRequest& r) {
           .run();
       out.staff_changed = {c.staff->id};
     }
+    write_outbox(c, r.now_ms);
     if (r.to == CallState::kAccepted && c.staff) {
       touch_staff(r.org_id, c.staff->id, r.now_ms);
       if (std::find(out.staff_changed.begin(), out.staff_changed.end(), c.staff->id) ==
@@ -632,6 +634,171 @@ Result<void> SqliteStore::presence_reset(const std::string& node_id, std::int64_
         .bind(1, now_ms)
         .bind(2, node_id)
         .run();
+  });
+}
+
+void SqliteStore::write_outbox(const Call& c, std::int64_t now_ms) {
+  if (!render_outbox_) return;
+  db_.prepare(
+         "INSERT INTO webhook_outbox (call_id, version, payload, created_at, next_attempt_at) "
+         "VALUES (?, ?, ?, ?, ?)")
+      .bind(1, c.id)
+      .bind(2, c.version)
+      .bind(3, render_outbox_(c))
+      .bind(4, now_ms)
+      .bind(5, now_ms)
+      .run();
+}
+
+void SqliteStore::enable_outbox(std::function<std::string(const Call&)> render) {
+  render_outbox_ = std::move(render);
+}
+
+Result<std::vector<WebhookEvent>> SqliteStore::due_webhooks(std::int64_t now_ms, int limit) {
+  return guarded([&] {
+    // The oldest undelivered event of each call, if it is due: later versions wait for it.
+    auto q = db_.prepare(
+        "SELECT o.id, o.call_id, o.version, o.payload, o.attempts, o.created_at FROM "
+        "webhook_outbox o WHERE o.delivered_at IS NULL AND o.next_attempt_at <= ? AND o.id = "
+        "(SELECT MIN(p.id) FROM webhook_outbox p WHERE p.call_id = o.call_id AND "
+        "p.delivered_at IS NULL) ORDER BY o.id LIMIT ?");
+    q.bind(1, now_ms).bind(2, limit);
+    std::vector<WebhookEvent> out;
+    while (q.step()) {
+      out.push_back({q.int64(0), q.text(1), q.int64(2), q.text(3), static_cast<int>(q.int64(4)),
+                     q.int64(5)});
+    }
+    return out;
+  });
+}
+
+Result<void> SqliteStore::webhook_delivered(std::int64_t id, std::int64_t now_ms) {
+  return guarded([&] {
+    db_.prepare(
+           "UPDATE webhook_outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?")
+        .bind(1, now_ms)
+        .bind(2, id)
+        .run();
+  });
+}
+
+Result<void> SqliteStore::webhook_failed(std::int64_t id, std::int64_t next_attempt_ms,
+                                         const std::string& error) {
+  return guarded([&] {
+    db_.prepare(
+           "UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = "
+           "? WHERE id = ?")
+        .bind(1, next_attempt_ms)
+        .bind(2, error)
+        .bind(3, id)
+        .run();
+  });
+}
+
+Result<std::int64_t> SqliteStore::webhook_pending() {
+  return guarded([&] {
+    auto q = db_.prepare("SELECT COUNT(*) FROM webhook_outbox WHERE delivered_at IS NULL");
+    q.step();
+    return q.int64(0);
+  });
+}
+
+Result<void> SqliteStore::add_quality_sample(const std::string& call_id, const std::string& side,
+                                             const QualitySample& s) {
+  return guarded([&] {
+    // A reconnect: the side was connected and now reports it lost the connection.
+    db_.prepare(
+           "INSERT INTO call_quality (call_id, side, samples, rtt_sum, rtt_max, jitter_sum, "
+           "jitter_max, loss_sum, loss_max, audio_in_sum, audio_out_sum, video_in_sum, "
+           "video_out_sum, candidate_type, ice_state, reconnects) VALUES (?1, ?2, 1, ?3, ?3, ?4, "
+           "?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0) ON CONFLICT (call_id, side) DO UPDATE SET "
+           "samples = samples + 1, rtt_sum = rtt_sum + ?3, rtt_max = MAX(rtt_max, ?3), "
+           "jitter_sum = jitter_sum + ?4, jitter_max = MAX(jitter_max, ?4), "
+           "loss_sum = loss_sum + ?5, loss_max = MAX(loss_max, ?5), "
+           "audio_in_sum = audio_in_sum + ?6, audio_out_sum = audio_out_sum + ?7, "
+           "video_in_sum = video_in_sum + ?8, video_out_sum = video_out_sum + ?9, "
+           "candidate_type = COALESCE(?10, candidate_type), "
+           "reconnects = reconnects + CASE WHEN ice_state IN ('connected', 'completed') AND ?11 "
+           "IN ('disconnected', 'failed') THEN 1 ELSE 0 END, "
+           "ice_state = COALESCE(?11, ice_state)")
+        .bind(1, call_id)
+        .bind(2, side)
+        .bind(3, s.rtt_ms)
+        .bind(4, s.jitter_ms)
+        .bind(5, s.packet_loss_pct)
+        .bind(6, s.audio_in_kbps)
+        .bind(7, s.audio_out_kbps)
+        .bind(8, s.video_in_kbps)
+        .bind(9, s.video_out_kbps)
+        .bind(10, s.candidate_type)
+        .bind(11, s.ice_state)
+        .run();
+  });
+}
+
+Result<CallQuality> SqliteStore::quality_of(const std::string& call_id) {
+  return guarded([&] {
+    auto q = db_.prepare(
+        "SELECT side, samples, rtt_sum, rtt_max, jitter_sum, jitter_max, loss_sum, loss_max, "
+        "audio_in_sum, audio_out_sum, video_in_sum, video_out_sum, candidate_type, reconnects "
+        "FROM call_quality WHERE call_id = ?");
+    q.bind(1, call_id);
+    CallQuality out;
+    while (q.step()) {
+      QualitySummary s;
+      s.samples = static_cast<int>(q.int64(1));
+      const double n = s.samples > 0 ? s.samples : 1;
+      s.rtt_avg = q.real(2) / n;
+      s.rtt_max = q.real(3);
+      s.jitter_avg = q.real(4) / n;
+      s.jitter_max = q.real(5);
+      s.loss_avg = q.real(6) / n;
+      s.loss_max = q.real(7);
+      s.audio_in_avg = q.real(8) / n;
+      s.audio_out_avg = q.real(9) / n;
+      s.video_in_avg = q.real(10) / n;
+      s.video_out_avg = q.real(11) / n;
+      s.candidate_type = q.opt_text(12);
+      s.reconnects = static_cast<int>(q.int64(13));
+      (q.text(0) == "caller" ? out.caller : out.staff) = s;
+    }
+    return out;
+  });
+}
+
+Result<void> SqliteStore::save_feedback(const std::string& call_id, const std::string& user_id,
+                                        const Feedback& f, std::int64_t now_ms) {
+  return guarded([&] {
+    std::string issues = "[";
+    for (std::size_t i = 0; i < f.issues.size(); ++i) {
+      if (i) issues += ",";
+      issues += "\"" + f.issues[i] + "\"";  // Issues are validated words: no escaping needed.
+    }
+    issues += "]";
+    db_.prepare(
+           "INSERT INTO call_feedback (call_id, user_id, score, issues, comment, created_at) "
+           "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (call_id, user_id) DO UPDATE SET score = "
+           "excluded.score, issues = excluded.issues, comment = excluded.comment, created_at = "
+           "excluded.created_at")
+        .bind(1, call_id)
+        .bind(2, user_id)
+        .bind(3, f.score)
+        .bind(4, issues)
+        .bind(5, f.comment)
+        .bind(6, now_ms)
+        .run();
+  });
+}
+
+Result<std::vector<Call>> SqliteStore::calls_created_since(const std::string& org_id,
+                                                           std::int64_t since_ms) {
+  return guarded([&] {
+    auto q = db_.prepare("SELECT " + kCallColumns +
+                         " FROM calls WHERE org_id = ? AND created_at >= ? ORDER BY created_at");
+    q.bind(1, org_id).bind(2, since_ms);
+    std::vector<Call> out;
+    while (q.step()) out.push_back(read_call(q));
+    return out;
   });
 }
 

@@ -2,6 +2,7 @@
 // The Store on SQLite: one connection in WAL mode with synchronous=FULL, so a transition is on
 // disk before the server announces it. Used from the server's single io thread.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -60,6 +61,21 @@ class SqliteStore final : public Store {
   Result<bool> ever_connected(const std::string& org_id, const std::string& user_id) override;
   Result<void> presence_reset(const std::string& node_id, std::int64_t now_ms) override;
 
+  Result<void> add_quality_sample(const std::string& call_id, const std::string& side,
+                                  const QualitySample& sample) override;
+  Result<CallQuality> quality_of(const std::string& call_id) override;
+  Result<void> save_feedback(const std::string& call_id, const std::string& user_id,
+                             const Feedback& feedback, std::int64_t now_ms) override;
+  Result<std::vector<Call>> calls_created_since(const std::string& org_id,
+                                                std::int64_t since_ms) override;
+
+  void enable_outbox(std::function<std::string(const Call&)> render) override;
+  Result<std::vector<WebhookEvent>> due_webhooks(std::int64_t now_ms, int limit) override;
+  Result<void> webhook_delivered(std::int64_t id, std::int64_t now_ms) override;
+  Result<void> webhook_failed(std::int64_t id, std::int64_t next_attempt_ms,
+                              const std::string& error) override;
+  Result<std::int64_t> webhook_pending() override;
+
   Result<std::vector<CallRef>> ringing_calls() override;
   Result<std::vector<CallRef>> accepted_calls() override;
   Result<std::vector<CallRef>> open_calls() override;
@@ -75,7 +91,10 @@ class SqliteStore final : public Store {
                                       const std::optional<std::string>& staff_id,
                                       std::int64_t now_ms, std::int64_t presence_grace_ms);
 
+  void write_outbox(const Call& call, std::int64_t now_ms);
+
   Database db_;
+  std::function<std::string(const Call&)> render_outbox_;
 };
 
 }  // namespace sb::storage::sqlite

@@ -1,0 +1,224 @@
+#include "obs/metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace sb::obs {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+using prometheus::Histogram;
+
+// Call set-up spans human reaction time; HTTP spans microseconds to a stalled disk.
+const Histogram::BucketBoundaries kCallBuckets{0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 45, 60};
+const Histogram::BucketBoundaries kHttpBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                               0.05,   0.1,   0.25,   0.5,   1,     2.5};
+const Histogram::BucketBoundaries kLatenessBuckets{0.001, 0.005, 0.01, 0.05, 0.1,
+                                                   0.25,  0.5,   1,    2,    5};
+
+double process_seconds_since_epoch() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+struct Metrics::Impl {
+  prometheus::Registry registry;
+  prometheus::Family<prometheus::Counter>& created =
+      BuildCounter().Name("switchboard_calls_created_total").Help("Calls created.").Register(registry);
+  prometheus::Family<prometheus::Counter>& finished =
+      BuildCounter()
+          .Name("switchboard_calls_finished_total")
+          .Help("Calls that reached a terminal state, by state and end reason.")
+          .Register(registry);
+  prometheus::Family<Histogram>& setup =
+      BuildHistogram()
+          .Name("switchboard_call_setup_seconds")
+          .Help("Time from a call's creation to its accept.")
+          .Register(registry);
+  prometheus::Family<Histogram>& connect =
+      BuildHistogram()
+          .Name("switchboard_call_connect_seconds")
+          .Help("Time from a call's accept to media connected.")
+          .Register(registry);
+  prometheus::Family<prometheus::Counter>& conflicts =
+      BuildCounter()
+          .Name("switchboard_accept_conflicts_total")
+          .Help("Accepts that lost the race to another staff member.")
+          .Register(registry);
+  prometheus::Family<prometheus::Gauge>& active =
+      BuildGauge()
+          .Name("switchboard_active_calls")
+          .Help("Calls in accepted or active state.")
+          .Register(registry);
+  prometheus::Family<prometheus::Gauge>& ringing =
+      BuildGauge().Name("switchboard_ringing_calls").Help("Calls ringing now.").Register(registry);
+  prometheus::Family<prometheus::Gauge>& stuck =
+      BuildGauge()
+          .Name("switchboard_calls_stuck_ringing")
+          .Help("Calls still ringing more than 5 s past their ring deadline (should be 0).")
+          .Register(registry);
+  prometheus::Family<prometheus::Gauge>& ws =
+      BuildGauge()
+          .Name("switchboard_ws_connections")
+          .Help("Authenticated WebSocket connections open on this node.")
+          .Register(registry);
+  prometheus::Family<prometheus::Counter>& signals =
+      BuildCounter()
+          .Name("switchboard_signals_relayed_total")
+          .Help("Signaling messages relayed between call participants, by kind.")
+          .Register(registry);
+  prometheus::Family<prometheus::Counter>& events =
+      BuildCounter()
+          .Name("switchboard_events_sent_total")
+          .Help("Events published to users, by type.")
+          .Register(registry);
+  prometheus::Family<prometheus::Counter>& http =
+      BuildCounter()
+          .Name("switchboard_http_requests_total")
+          .Help("HTTP requests by route and status.")
+          .Register(registry);
+  prometheus::Family<Histogram>& http_seconds =
+      BuildHistogram()
+          .Name("switchboard_http_request_seconds")
+          .Help("HTTP request handling time by route.")
+          .Register(registry);
+  prometheus::Family<prometheus::Counter>& ice =
+      BuildCounter()
+          .Name("switchboard_ice_results_total")
+          .Help("Media connection outcomes by result and selected candidate type.")
+          .Register(registry);
+  prometheus::Family<Histogram>& lateness =
+      BuildHistogram()
+          .Name("switchboard_ring_timeout_lateness_seconds")
+          .Help("How late a ring timeout fired after the call's ring deadline.")
+          .Register(registry);
+  prometheus::Family<prometheus::Counter>& quality =
+      BuildCounter()
+          .Name("switchboard_quality_samples_total")
+          .Help("Call quality samples received.")
+          .Register(registry);
+  prometheus::Family<prometheus::Counter>& webhooks =
+      BuildCounter()
+          .Name("switchboard_webhook_deliveries_total")
+          .Help("Webhook delivery attempts by result.")
+          .Register(registry);
+  prometheus::Family<prometheus::Gauge>& webhook_pending =
+      BuildGauge()
+          .Name("switchboard_webhook_outbox_pending")
+          .Help("Webhook events not yet delivered.")
+          .Register(registry);
+  prometheus::Family<prometheus::Gauge>& process =
+      BuildGauge()
+          .Name("switchboard_process")
+          .Help("Process figures: resident_bytes, open_fds, start_time_seconds, cpu_seconds.")
+          .Register(registry);
+  prometheus::Gauge& active_gauge = active.Add({});
+  prometheus::Gauge& ringing_gauge = ringing.Add({});
+  prometheus::Gauge& stuck_gauge = stuck.Add({});
+  prometheus::Gauge& ws_gauge = ws.Add({});
+  prometheus::Gauge& pending_gauge = webhook_pending.Add({});
+  prometheus::Counter& created_counter = created.Add({});
+  prometheus::Counter& conflicts_counter = conflicts.Add({});
+  prometheus::Counter& quality_counter = quality.Add({});
+  Histogram& setup_histogram = setup.Add({}, kCallBuckets);
+  Histogram& connect_histogram = connect.Add({}, kCallBuckets);
+  Histogram& lateness_histogram = lateness.Add({}, kLatenessBuckets);
+  double start_time = process_seconds_since_epoch();
+  std::function<ScrapeSnapshot()> snapshot;
+
+  void refresh_process() {
+    std::ifstream statm("/proc/self/statm");
+    long pages_total = 0, pages_resident = 0;
+    if (statm >> pages_total >> pages_resident) {
+      process.Add({{"figure", "resident_bytes"}})
+          .Set(static_cast<double>(pages_resident) * static_cast<double>(sysconf(_SC_PAGESIZE)));
+    }
+    std::error_code ec;
+    std::size_t fds = 0;
+    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+      ++fds;
+    }
+    process.Add({{"figure", "open_fds"}}).Set(static_cast<double>(fds));
+    process.Add({{"figure", "start_time_seconds"}}).Set(start_time);
+    std::ifstream stat("/proc/self/stat");
+    std::string line;
+    if (std::getline(stat, line)) {
+      // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+      std::istringstream rest(line.substr(line.rfind(')') + 2));
+      std::string field;
+      double ticks = 0;
+      for (int i = 1; i <= 13 && rest >> field; ++i) {
+        if (i == 12 || i == 13) ticks += std::stod(field);
+      }
+      process.Add({{"figure", "cpu_seconds"}})
+          .Set(ticks / static_cast<double>(sysconf(_SC_CLK_TCK)));
+    }
+  }
+};
+
+Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
+Metrics::~Metrics() = default;
+
+void Metrics::call_created() { impl_->created_counter.Increment(); }
+void Metrics::call_finished(std::string_view state, std::string_view reason) {
+  impl_->finished.Add({{"state", std::string(state)}, {"reason", std::string(reason)}}).Increment();
+}
+void Metrics::call_setup(double seconds) { impl_->setup_histogram.Observe(seconds); }
+void Metrics::call_connect(double seconds) { impl_->connect_histogram.Observe(seconds); }
+void Metrics::accept_conflict() { impl_->conflicts_counter.Increment(); }
+void Metrics::ws_connections(std::int64_t open) {
+  impl_->ws_gauge.Set(static_cast<double>(open));
+}
+void Metrics::signal_relayed(std::string_view kind) {
+  impl_->signals.Add({{"kind", std::string(kind)}}).Increment();
+}
+void Metrics::event_sent(std::string_view type) {
+  impl_->events.Add({{"type", std::string(type)}}).Increment();
+}
+void Metrics::http_request(std::string_view route, int status, double seconds) {
+  impl_->http.Add({{"route", std::string(route)}, {"status", std::to_string(status)}}).Increment();
+  impl_->http_seconds.Add({{"route", std::string(route)}}, kHttpBuckets).Observe(seconds);
+}
+void Metrics::ice_result(std::string_view result, std::string_view candidate_type) {
+  impl_->ice.Add({{"result", std::string(result)}, {"candidate_type", std::string(candidate_type)}})
+      .Increment();
+}
+void Metrics::ring_timeout_lateness(double seconds) {
+  impl_->lateness_histogram.Observe(seconds);
+}
+void Metrics::quality_sample() { impl_->quality_counter.Increment(); }
+void Metrics::webhook_delivery(std::string_view result) {
+  impl_->webhooks.Add({{"result", std::string(result)}}).Increment();
+}
+
+void Metrics::set_snapshot_source(std::function<ScrapeSnapshot()> source) {
+  impl_->snapshot = std::move(source);
+}
+
+std::string Metrics::render() {
+  if (impl_->snapshot) {
+    const auto s = impl_->snapshot();
+    impl_->active_gauge.Set(static_cast<double>(s.active_calls));
+    impl_->ringing_gauge.Set(static_cast<double>(s.ringing_calls));
+    impl_->stuck_gauge.Set(static_cast<double>(s.stuck_ringing));
+    impl_->pending_gauge.Set(static_cast<double>(s.webhook_pending));
+  }
+  impl_->refresh_process();
+  return prometheus::TextSerializer().Serialize(impl_->registry.Collect());
+}
+
+}  // namespace sb::obs

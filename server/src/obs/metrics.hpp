@@ -1,0 +1,53 @@
+#pragma once
+// Prometheus metrics (CONTRACT.md section 8 and what an operator needs besides), rendered in
+// the text format at /metrics. Labels are bounded: states, reasons, routes, kinds; never a user
+// or call id.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace sb::obs {
+
+/// Gauges read at scrape time from the database and the process.
+struct ScrapeSnapshot {
+  std::int64_t active_calls = 0;    // accepted or active
+  std::int64_t ringing_calls = 0;
+  std::int64_t stuck_ringing = 0;   // ringing more than 5 s past their deadline
+  std::int64_t webhook_pending = 0;
+};
+
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  void call_created();
+  void call_finished(std::string_view state, std::string_view reason);
+  void call_setup(double seconds);
+  void call_connect(double seconds);
+  void accept_conflict();
+  void ws_connections(std::int64_t open);
+  void signal_relayed(std::string_view kind);
+  void event_sent(std::string_view type);
+  void http_request(std::string_view route, int status, double seconds);
+  void ice_result(std::string_view result, std::string_view candidate_type);
+  void ring_timeout_lateness(double seconds);
+  void quality_sample();
+  void webhook_delivery(std::string_view result);
+
+  /// Called at each scrape to refresh the gauges that live in the database.
+  void set_snapshot_source(std::function<ScrapeSnapshot()> source);
+  /// The Prometheus text exposition of every metric.
+  std::string render();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sb::obs
