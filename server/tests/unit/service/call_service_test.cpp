@@ -1,0 +1,316 @@
+// The call service on a real SQLite database, with time moved by hand: routing, timers,
+// presence and the rules of who may do what.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "fakes/manual_time.hpp"
+#include "fakes/recording_bus.hpp"
+#include "service/call_service.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace sb::service {
+namespace {
+
+using auth::Role;
+using call::CallState;
+using call::ErrorCode;
+using call::StaffState;
+using call::StaffStatus;
+
+Principal user(const std::string& id, Role role, const std::string& org = "org1") {
+  return Principal{id, org, role, "Name " + id, 0};
+}
+
+class CallServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { make_service({}); }
+
+  void make_service(CallTimings timings) {
+    service_.reset();
+    store_ = std::make_unique<storage::sqlite::SqliteStore>(":memory:");
+    ASSERT_TRUE(store_->migrate());
+    timings.node_id = "test";
+    service_ = std::make_unique<CallService>(*store_, bus_, scheduler_, clock_, timings,
+                                             IceConfig{{"stun:stun.test:3478"},
+                                                       {"turn:turn.test:3478"},
+                                                       "secret",
+                                                       600'000});
+  }
+
+  void online(const Principal& staff) {
+    service_->connection_opened(staff);
+    ASSERT_TRUE(service_->set_my_status(staff, StaffStatus::kAvailable));
+  }
+
+  Call create(const Principal& client) {
+    auto r = service_->create_call(client, {});
+    EXPECT_TRUE(r) << (r ? "" : std::string(r.error().text()));
+    return r ? r->call : Call{};
+  }
+
+  storage::StaffEntry entry(const Principal& staff) {
+    return store_->find_staff(staff.org_id, staff.user_id, clock_.now_ms(), 10'000)->value();
+  }
+
+  testing::ManualClock clock_;
+  testing::ManualScheduler scheduler_{clock_};
+  testing::RecordingBus bus_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<CallService> service_;
+  Principal ana_ = user("ana", Role::kStaff);
+  Principal bo_ = user("bo", Role::kStaff);
+  Principal cat_ = user("cat", Role::kClient);
+  Principal dan_ = user("dan", Role::kClient);
+};
+
+TEST_F(CallServiceTest, RingAllRingsEveryAvailableConnectedStaffMember) {
+  online(ana_);
+  online(bo_);
+  Call c = create(cat_);
+  EXPECT_EQ(c.state, CallState::kRinging);
+  EXPECT_EQ(bus_.to("ana", "call.incoming").size(), 1u);
+  EXPECT_EQ(bus_.to("bo", "call.incoming").size(), 1u);
+  EXPECT_EQ(entry(ana_).state, StaffState::kRinging);
+}
+
+TEST_F(CallServiceTest, NobodyAvailableIsRefusedAndWritesNothing) {
+  service_->connection_opened(ana_);  // Connected but never chose "available".
+  auto r = service_->create_call(cat_, {});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kNoStaffAvailable);
+  EXPECT_TRUE(store_->ringing_calls()->empty());
+}
+
+TEST_F(CallServiceTest, RingTimeoutMovesRingingToMissedAtTheDeadline) {
+  online(ana_);
+  Call c = create(cat_);
+  scheduler_.advance(44'999);
+  EXPECT_EQ(service_->get_call(cat_, c.id)->state, CallState::kRinging);
+  scheduler_.advance(1);
+  auto after = service_->get_call(cat_, c.id);
+  EXPECT_EQ(after->state, CallState::kMissed);
+  EXPECT_EQ(after->end_reason, "timeout");
+  EXPECT_EQ(after->ended_at_ms, c.ring_deadline_ms);
+  EXPECT_EQ(bus_.to("cat", "call.updated").back().at("call").at("state").as_string(), "missed");
+}
+
+TEST_F(CallServiceTest, AcceptingTellsTheCallerAndEveryRungStaffMember) {
+  online(ana_);
+  online(bo_);
+  Call c = create(cat_);
+  auto won = service_->accept(ana_, c.id);
+  ASSERT_TRUE(won);
+  EXPECT_EQ(won->version, 2);
+  auto lost = service_->accept(bo_, c.id);
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().code, ErrorCode::kCallAlreadyTaken);
+  EXPECT_TRUE(service_->accept(ana_, c.id));  // The winner's repeat is 200.
+  auto bo_update = bus_.to("bo", "call.updated").back();
+  EXPECT_EQ(bo_update.at("call").at("staff").at("id").as_string(), "ana");
+  EXPECT_EQ(bus_.to("cat", "ice_servers").size(), 1u);
+  EXPECT_EQ(bus_.to("ana", "ice_servers").size(), 1u);
+}
+
+TEST_F(CallServiceTest, OnlyRungStaffMayAcceptAndOnlyTheCallerMayCancel) {
+  online(ana_);
+  Call c = create(cat_);
+  Principal outsider = user("eve", Role::kStaff);
+  EXPECT_EQ(service_->accept(outsider, c.id).error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(service_->accept(dan_, c.id).error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(service_->cancel(dan_, c.id).error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(service_->get_call(dan_, c.id).error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(service_->get_call(user("cat", Role::kClient, "org2"), c.id).error().code,
+            ErrorCode::kNotFound);
+  auto cancelled = service_->cancel(cat_, c.id);
+  ASSERT_TRUE(cancelled);
+  EXPECT_EQ(cancelled->end_reason, "caller_cancelled");
+}
+
+TEST_F(CallServiceTest, EveryoneDecliningEndsTheCallDeclined) {
+  online(ana_);
+  online(bo_);
+  Call c = create(cat_);
+  EXPECT_EQ(service_->decline(ana_, c.id)->state, CallState::kRinging);
+  EXPECT_EQ(service_->get_call(cat_, c.id)->version, 1);  // CONTRACT 10.5
+  auto last = service_->decline(bo_, c.id);
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->state, CallState::kDeclined);
+  EXPECT_EQ(last->end_reason, "all_declined");
+}
+
+TEST_F(CallServiceTest, ConnectedThenEndWithWrapUp) {
+  CallTimings t;
+  t.wrap_up_ms = 5000;
+  make_service(t);
+  online(ana_);
+  online(bo_);
+  Call c = create(cat_);
+  ASSERT_TRUE(service_->accept(ana_, c.id));
+  EXPECT_EQ(service_->connected(cat_, c.id)->state, CallState::kActive);
+  EXPECT_EQ(service_->connected(ana_, c.id)->state, CallState::kActive);  // Second report.
+  EXPECT_EQ(service_->end(cat_, c.id, std::nullopt)->end_reason, "hangup");
+  EXPECT_EQ(service_->end(cat_, c.id, std::nullopt).error().code, ErrorCode::kInvalidTransition);
+  EXPECT_EQ(entry(ana_).state, StaffState::kWrapUp);
+  // Not rung while wrapping up.
+  Call next = create(dan_);
+  EXPECT_EQ(bus_.to("ana", "call.incoming").size(), 1u);
+  scheduler_.advance(5001);
+  EXPECT_EQ(entry(ana_).state, StaffState::kRinging);  // Rung once wrap-up ended.
+  EXPECT_EQ(bus_.to("ana", "call.incoming").back().at("call").at("id").as_string(), next.id);
+}
+
+TEST_F(CallServiceTest, EndOnARingingCallIsAnInvalidTransition) {
+  online(ana_);
+  Call c = create(cat_);
+  auto r = service_->end(cat_, c.id, std::nullopt);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidTransition);
+  EXPECT_EQ(r.error().details.at("state"), "ringing");
+}
+
+TEST_F(CallServiceTest, MediaFailureBeforeConnectingFails) {
+  online(ana_);
+  Call c = create(cat_);
+  ASSERT_TRUE(service_->accept(ana_, c.id));
+  auto failed = service_->end(ana_, c.id, std::string("ice_failed"));
+  EXPECT_EQ(failed->state, CallState::kFailed);
+  EXPECT_EQ(failed->end_reason, "ice_failed");
+}
+
+TEST_F(CallServiceTest, ConnectTimeoutFailsAnAcceptedCall) {
+  online(ana_);
+  Call c = create(cat_);
+  ASSERT_TRUE(service_->accept(ana_, c.id));
+  scheduler_.advance(30'001);
+  auto after = service_->get_call(cat_, c.id);
+  EXPECT_EQ(after->state, CallState::kFailed);
+  EXPECT_EQ(after->end_reason, "connect_timeout");
+}
+
+TEST_F(CallServiceTest, LongestIdleRingsOneAtATimeAndMovesOn) {
+  CallTimings t;
+  t.routing = call::RoutingMode::kLongestIdle;
+  t.ring_step_ms = 15'000;
+  make_service(t);
+  online(ana_);
+  scheduler_.advance(10);
+  online(bo_);
+  Call c = create(cat_);
+  EXPECT_EQ(bus_.to("ana", "call.incoming").size(), 1u);
+  EXPECT_EQ(bus_.to("bo", "call.incoming").size(), 0u);
+  scheduler_.advance(15'000);
+  EXPECT_EQ(bus_.to("bo", "call.incoming").size(), 1u);
+  EXPECT_EQ(entry(ana_).missed_in_row, 1);
+  EXPECT_TRUE(service_->accept(bo_, c.id));
+}
+
+TEST_F(CallServiceTest, MissedRingsInARowSetAway) {
+  CallTimings t;
+  t.max_missed = 2;
+  make_service(t);
+  online(ana_);
+  for (auto client : {cat_, dan_}) {
+    create(client);
+    scheduler_.advance(45'000);
+  }
+  EXPECT_EQ(entry(ana_).chosen_status, StaffStatus::kAway);
+  auto r = service_->create_call(user("fay", Role::kClient), {});
+  EXPECT_EQ(r.error().code, ErrorCode::kNoStaffAvailable);
+}
+
+TEST_F(CallServiceTest, StaffWhoBecomeAvailableWhileACallRingsAreRungToo) {
+  online(ana_);
+  Call c = create(cat_);
+  online(bo_);
+  ASSERT_EQ(bus_.to("bo", "call.incoming").size(), 1u);
+  EXPECT_TRUE(service_->accept(bo_, c.id));
+}
+
+TEST_F(CallServiceTest, ACallerGoneLongerThanTheGraceCancelsTheRingingCall) {
+  online(ana_);
+  service_->connection_opened(cat_);
+  Call c = create(cat_);
+  service_->connection_closed(cat_);
+  scheduler_.advance(9'000);
+  service_->connection_opened(cat_);  // Back within the grace: nothing happens.
+  service_->connection_closed(cat_);
+  scheduler_.advance(10'001);
+  auto after = service_->get_call(cat_, c.id);
+  EXPECT_EQ(after->state, CallState::kCancelled);
+  EXPECT_EQ(after->end_reason, "caller_left");
+}
+
+TEST_F(CallServiceTest, AStaffMemberGoneLongerThanTheGraceIsNotRung) {
+  online(ana_);
+  service_->connection_closed(ana_);
+  scheduler_.advance(10'001);
+  EXPECT_EQ(entry(ana_).status, StaffStatus::kOffline);
+  EXPECT_EQ(service_->create_call(cat_, {}).error().code, ErrorCode::kNoStaffAvailable);
+}
+
+TEST_F(CallServiceTest, AParticipantGoneLongerThanTheReconnectGraceEndsTheCall) {
+  online(ana_);
+  service_->connection_opened(cat_);
+  Call c = create(cat_);
+  ASSERT_TRUE(service_->accept(ana_, c.id));
+  ASSERT_TRUE(service_->connected(cat_, c.id));
+  service_->connection_closed(ana_);
+  scheduler_.advance(30'001);
+  auto after = service_->get_call(cat_, c.id);
+  EXPECT_EQ(after->state, CallState::kEnded);
+  EXPECT_EQ(after->end_reason, "participant_lost");
+}
+
+TEST_F(CallServiceTest, RecoverySetsRingTimersAgainAfterARestart) {
+  online(ana_);
+  Call c = create(cat_);
+  // A new service on the same database, as after a crash: its timers come from the database.
+  auto& db = *store_;
+  testing::ManualScheduler fresh(clock_);
+  CallService restarted(db, bus_, fresh, clock_, CallTimings{}, IceConfig{});
+  ASSERT_TRUE(restarted.recover());
+  fresh.advance(45'000);
+  EXPECT_EQ(db.find_call("org1", c.id)->value().state, CallState::kMissed);
+}
+
+TEST_F(CallServiceTest, SignalsFlowOnlyBetweenTheParticipantsOfALiveCall) {
+  online(ana_);
+  online(bo_);
+  Call c = create(cat_);
+  EXPECT_EQ(service_->signal_peer(cat_, c.id).error().code, ErrorCode::kInvalidTransition);
+  ASSERT_TRUE(service_->accept(ana_, c.id));
+  EXPECT_EQ(*service_->signal_peer(cat_, c.id), "ana");
+  EXPECT_EQ(*service_->signal_peer(ana_, c.id), "cat");
+  EXPECT_EQ(service_->signal_peer(bo_, c.id).error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(service_->signal_peer(user("ana", Role::kStaff, "org2"), c.id).error().code,
+            ErrorCode::kNotFound);
+}
+
+TEST_F(CallServiceTest, QualitySummaryShowsOnTheEndedCall) {
+  online(ana_);
+  Call c = create(cat_);
+  ASSERT_TRUE(service_->accept(ana_, c.id));
+  storage::QualitySample s;
+  s.rtt_ms = 10;
+  s.packet_loss_pct = 1;
+  s.candidate_type = "relay";
+  ASSERT_TRUE(service_->add_quality(cat_, c.id, s));
+  s.rtt_ms = 30;
+  ASSERT_TRUE(service_->add_quality(cat_, c.id, s));
+  EXPECT_EQ(service_->give_feedback(cat_, c.id, {5, {}, ""}).error().code,
+            ErrorCode::kInvalidTransition);
+  auto ended = service_->end(cat_, c.id, std::nullopt);
+  auto view = service_->render(*ended);
+  const auto& caller = view.at("quality").at("caller").as_object();
+  EXPECT_EQ(caller.at("samples").as_int64(), 2);
+  EXPECT_DOUBLE_EQ(caller.at("rtt_ms").at("avg").as_double(), 20.0);
+  EXPECT_DOUBLE_EQ(caller.at("rtt_ms").at("max").as_double(), 30.0);
+  EXPECT_EQ(caller.at("candidate_type").as_string(), "relay");
+  EXPECT_TRUE(view.at("quality").at("staff").is_null());
+  EXPECT_TRUE(service_->give_feedback(cat_, c.id, {5, {"audio"}, "fine"}));
+}
+
+}  // namespace
+}  // namespace sb::service
