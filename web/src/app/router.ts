@@ -12,6 +12,8 @@ export function usePath(): string {
   useEffect(() => {
     const on = (): void => setPath(window.location.pathname);
     window.addEventListener('popstate', on);
+    // A child's effect (a <Redirect>) may have navigated before this listener existed.
+    on();
     return () => window.removeEventListener('popstate', on);
   }, []);
   return path;

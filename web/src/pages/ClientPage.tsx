@@ -11,6 +11,7 @@ import { CallRoom } from '../components/CallRoom/CallRoom';
 import { CallToast } from '../components/CallToast/CallToast';
 import { CallEndSummary } from '../components/CallEndSummary/CallEndSummary';
 import { VideoTile } from '../components/VideoTile/VideoTile';
+import { Icon } from '../components/Icon/Icon';
 import { SignalingState } from '../sdk/signaling/SignalingClient';
 
 /** The client demo: what an integrator's customer sees. */
@@ -37,7 +38,17 @@ function ClientScreen() {
     phase === CallPhase.Reconnecting;
 
   let body;
-  if (phase === CallPhase.RequestingPermission) {
+  if (
+    phase === CallPhase.RequestingPermission &&
+    (media.acquiring || media.permission === 'granted')
+  ) {
+    body = (
+      <section className="card hero" data-testid="permission-waiting" role="status">
+        <h2>Starting your camera…</h2>
+        <p className="muted">If your browser asks, choose “Allow”.</p>
+      </section>
+    );
+  } else if (phase === CallPhase.RequestingPermission) {
     body = (
       <DevicePermissionPrompt
         client={client}
@@ -77,7 +88,9 @@ function ClientScreen() {
         </div>
         <div className="calling__text">
           <div className="pulse pulse--small" aria-hidden="true">
-            <span className="avatar">✆</span>
+            <span className="avatar">
+              <Icon name="phone" size={28} />
+            </span>
           </div>
           <h2 id="calling-title">
             {phase === CallPhase.Placing ? 'Starting your call…' : 'Calling…'}
@@ -167,7 +180,7 @@ function ClientScreen() {
   return (
     <div className="page" data-testid="client-page" data-phase={phase}>
       <Header signaling={signaling} />
-      <main className="main main--narrow" id="main">
+      <main className={`main ${inRoom ? 'main--wide' : 'main--narrow'}`} id="main">
         {body}
       </main>
       <CallToast notices={notices} onDismiss={dismissNotice} />

@@ -157,7 +157,11 @@ function StaffConsole() {
             <p className="status-line">
               <span className={`dot dot--${me?.status ?? 'offline'}`} aria-hidden="true" />
               <strong data-testid="my-status">{STATUS_TEXT[me?.status ?? 'offline']}</strong>
-              {me && <span className="muted"> · {STATE_TEXT[me.state] ?? me.state}</span>}
+              {me && me.status === 'available' && (
+                <span className="muted" data-testid="my-state">
+                  ({STATE_TEXT[me.state] ?? me.state})
+                </span>
+              )}
             </p>
             {me?.status === 'available' ? (
               <button

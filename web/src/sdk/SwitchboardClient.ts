@@ -18,7 +18,12 @@ import { CallStore, type Role as StoreRole } from './call/CallStore';
 import { CallPhase, PhaseEvent } from './call/phases';
 import { isTerminal } from './call/callFsm';
 import { partyName } from './call/describe';
-import { DeviceManager, stopStream, type ScreenShareSupport } from './devices/DeviceManager';
+import {
+  DeviceManager,
+  stopStream,
+  type PermissionStatus,
+  type ScreenShareSupport,
+} from './devices/DeviceManager';
 import { PeerSession, type RemoteMediaState } from './webrtc/PeerSession';
 import { StatsSampler, type StatsSnapshot } from './stats/StatsSampler';
 import type {
@@ -63,6 +68,10 @@ export interface MediaSnapshot {
   stats: StatsSnapshot | null;
   audioDeviceId: string | null;
   videoDeviceId: string | null;
+  /** What the browser will do when asked for devices (null until checked). */
+  permission: PermissionStatus | null;
+  /** getUserMedia is in flight: the browser's own prompt may be showing. */
+  acquiring: boolean;
 }
 
 type ClientEvents = {
@@ -123,6 +132,8 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
       stats: null,
       audioDeviceId: null,
       videoDeviceId: null,
+      permission: null,
+      acquiring: false,
     };
     this.signaling.on('welcome', (w) => void this.onWelcome(w.user, w.calls));
     this.signaling.on('message', (m) => this.onMessage(m));
@@ -169,9 +180,12 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
   async placeCall(): Promise<void> {
     if (this.opts.role !== 'client') return;
     this.store.setError(null);
+    if (!this.store.can(PhaseEvent.Start)) return;
+    // Ask first, so the UI explains only when the browser will actually prompt.
+    const permission = await this.devices.permission();
+    this.updateMedia({ permission });
     if (!this.store.dispatch(PhaseEvent.Start)) return;
-    // When the browser will not prompt, go straight on: nothing to explain.
-    if ((await this.devices.permission()) === 'granted') await this.allowMedia();
+    if (permission === 'granted') await this.allowMedia();
   }
 
   /** The "Allow camera and microphone" button (or automatic when already granted). */
@@ -179,6 +193,7 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     if (this.store.phase === CallPhase.PermissionDenied) this.store.dispatch(PhaseEvent.Retry);
     if (this.store.phase !== CallPhase.RequestingPermission) return;
     if (!this.mediaSnap.local) {
+      this.updateMedia({ acquiring: true });
       try {
         const stream = await this.devices.getUserMedia({
           audio: this.opts.media?.audio ?? true,
@@ -186,12 +201,14 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
           audioDeviceId: this.mediaSnap.audioDeviceId,
           videoDeviceId: this.mediaSnap.videoDeviceId,
         });
+        this.updateMedia({ acquiring: false, permission: 'granted' });
         if (this.store.phase !== CallPhase.RequestingPermission) {
           stopStream(stream); // Cancelled meanwhile.
           return;
         }
         this.setLocalStream(stream);
       } catch (e) {
+        this.updateMedia({ acquiring: false });
         const err = e instanceof SwitchboardError ? e : SwitchboardError.fromMediaError(e);
         this.store.setError(err);
         this.store.dispatch(PhaseEvent.PermissionDenied);

@@ -24,8 +24,7 @@ async function placeCall(page) {
 }
 
 async function bytesIn(page) {
-  const text = await byTestId(page, 'bytes-in').textContent();
-  return Number(text);
+  return Number(await byTestId(page, 'bytes-in').getAttribute('data-bytes'));
 }
 
 async function openStats(page) {

@@ -1,4 +1,5 @@
 import { CallPhase } from '../../sdk/call/phases';
+import { Icon } from '../Icon/Icon';
 
 export interface CallButtonProps {
   phase: CallPhase;
@@ -23,7 +24,7 @@ export function CallButton({ phase, onCall, onHangUp, label = 'Call' }: CallButt
         onClick={onHangUp}
         data-testid="hangup-button"
       >
-        <span aria-hidden="true">✆</span> {phase === CallPhase.Ringing ? 'Cancel call' : 'Hang up'}
+        <Icon name="hangup" /> {phase === CallPhase.Ringing ? 'Cancel call' : 'Hang up'}
       </button>
     );
   }
@@ -36,7 +37,7 @@ export function CallButton({ phase, onCall, onHangUp, label = 'Call' }: CallButt
       aria-busy={busy}
       data-testid="call-button"
     >
-      <span aria-hidden="true">✆</span> {busy ? 'Starting…' : label}
+      <Icon name="phone" /> {busy ? 'Starting…' : label}
     </button>
   );
 }

@@ -5,6 +5,7 @@ import type { MediaSnapshot } from '../../sdk/SwitchboardClient';
 import { formatDuration } from '../../sdk/util/time';
 import { useCountUp } from './useCountUp';
 import { VideoTile } from '../VideoTile/VideoTile';
+import { Icon } from '../Icon/Icon';
 import { InCallControls, type InCallControlsProps } from '../InCallControls/InCallControls';
 
 export interface CallRoomProps extends Omit<InCallControlsProps, 'media'> {
@@ -12,6 +13,12 @@ export interface CallRoomProps extends Omit<InCallControlsProps, 'media'> {
   phase: CallPhase;
   media: MediaSnapshot;
   otherName: string;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
 const WARNING_TEXT: Record<string, string> = {
@@ -71,7 +78,7 @@ export function CallRoom({ call, phase, media, otherName, ...controls }: CallRoo
           <VideoTile
             stream={media.remote}
             label={`Video of ${otherName}`}
-            className="video--remote"
+            className={`video--remote${remote.screen ? ' video--contain' : ''}`}
             testId="remote-video"
           />
           {!remote.video && (
@@ -88,10 +95,14 @@ export function CallRoom({ call, phase, media, otherName, ...controls }: CallRoo
           <ul className="room__badges" aria-label="Their status">
             {!remote.audio && (
               <li className="badge badge--muted" data-testid="remote-muted">
-                🔇 {otherName} is muted
+                <Icon name="micOff" size={16} /> {otherName} is muted
               </li>
             )}
-            {remote.screen && <li className="badge">🖥 Sharing their screen</li>}
+            {remote.screen && (
+              <li className="badge">
+                <Icon name="screen" size={16} /> Sharing their screen
+              </li>
+            )}
           </ul>
         </div>
         <div className="room__local">
@@ -111,11 +122,15 @@ export function CallRoom({ call, phase, media, otherName, ...controls }: CallRoo
         <dl className="stats" id="stats-overlay" data-testid="stats-overlay">
           <div>
             <dt>Received</dt>
-            <dd data-testid="bytes-in">{stats ? stats.bytesReceived : 0}</dd>
+            <dd data-testid="bytes-in" data-bytes={stats?.bytesReceived ?? 0}>
+              {formatBytes(stats?.bytesReceived ?? 0)}
+            </dd>
           </div>
           <div>
             <dt>Sent</dt>
-            <dd data-testid="bytes-out">{stats ? stats.bytesSent : 0}</dd>
+            <dd data-testid="bytes-out" data-bytes={stats?.bytesSent ?? 0}>
+              {formatBytes(stats?.bytesSent ?? 0)}
+            </dd>
           </div>
           <div>
             <dt>Round trip</dt>

@@ -4,6 +4,7 @@ import type { DeviceLists } from '../../sdk/devices/DeviceManager';
 import { stopStream } from '../../sdk/devices/DeviceManager';
 import { useMedia, useMicLevel } from '../../hooks/useSwitchboard';
 import { VideoTile } from '../VideoTile/VideoTile';
+import { Icon } from '../Icon/Icon';
 
 export type PromptMode = 'explain' | 'denied' | 'check';
 
@@ -224,7 +225,7 @@ export function DevicePermissionPrompt({
       data-testid="permission-explain"
     >
       <div className="prompt__icon" aria-hidden="true">
-        📷 🎙
+        <Icon name="cam" size={32} /> <Icon name="mic" size={32} />
       </div>
       <h2 id="explain-title">Allow your camera and microphone</h2>
       <p>

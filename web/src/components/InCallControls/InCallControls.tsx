@@ -1,4 +1,5 @@
 import type { MediaSnapshot } from '../../sdk/SwitchboardClient';
+import { Icon } from '../Icon/Icon';
 
 export interface InCallControlsProps {
   media: MediaSnapshot;
@@ -25,7 +26,7 @@ export function InCallControls({
         onClick={onToggleMute}
         data-testid="mute-button"
       >
-        <span aria-hidden="true">{media.micOn ? '🎙' : '🔇'}</span>
+        <Icon name={media.micOn ? 'mic' : 'micOff'} />
         <span>{media.micOn ? 'Mute' : 'Unmute'}</span>
       </button>
       <button
@@ -35,7 +36,7 @@ export function InCallControls({
         onClick={onToggleCamera}
         data-testid="camera-button"
       >
-        <span aria-hidden="true">{media.cameraOn ? '📷' : '🚫'}</span>
+        <Icon name={media.cameraOn ? 'cam' : 'camOff'} />
         <span>{media.cameraOn ? 'Stop video' : 'Start video'}</span>
       </button>
       {media.screenShare.supported ? (
@@ -46,7 +47,7 @@ export function InCallControls({
           onClick={onToggleScreen}
           data-testid="screen-button"
         >
-          <span aria-hidden="true">🖥</span>
+          <Icon name="screen" />
           <span>{media.screenSharing ? 'Stop sharing' : 'Share screen'}</span>
         </button>
       ) : (
@@ -60,7 +61,7 @@ export function InCallControls({
         onClick={onHangUp}
         data-testid="hangup-button"
       >
-        <span aria-hidden="true">✆</span>
+        <Icon name="hangup" />
         <span>Hang up</span>
       </button>
     </div>
