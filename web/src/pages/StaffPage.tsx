@@ -157,12 +157,12 @@ function StaffConsole() {
             <p className="status-line">
               <span className={`dot dot--${me?.status ?? 'offline'}`} aria-hidden="true" />
               <strong data-testid="my-status">{STATUS_TEXT[me?.status ?? 'offline']}</strong>
-              {me && me.status === 'available' && (
-                <span className="muted" data-testid="my-state">
-                  ({STATE_TEXT[me.state] ?? me.state})
-                </span>
-              )}
             </p>
+            {me && me.status === 'available' && (
+              <p className="muted small" data-testid="my-state">
+                {STATE_TEXT[me.state] ?? me.state}
+              </p>
+            )}
             {me?.status === 'available' ? (
               <button
                 type="button"

@@ -126,6 +126,16 @@ export const tests = [
       await shot(carla, 'client-05-muted-camera-off');
       await byTestId(carla, 'mute-button').click();
       await byTestId(ana, 'remote-muted').waitFor({ state: 'detached', timeout: 5000 });
+      await byTestId(carla, 'camera-button').click();
+      await byTestId(ana, 'remote-camera-off').waitFor({ state: 'detached', timeout: 5000 });
+
+      // Screen share (the fake UI flag picks a synthetic screen): the other side is told.
+      await byTestId(ana, 'screen-button').click();
+      await byTestId(carla, 'remote-screen').waitFor({ timeout: 10_000 });
+      await sleep(1000);
+      await shot(carla, 'client-05b-staff-shares-screen');
+      await byTestId(ana, 'screen-button').click();
+      await byTestId(carla, 'remote-screen').waitFor({ state: 'detached', timeout: 5000 });
 
       // Hang up: both see their summary.
       await byTestId(ana, 'hangup-button').click();

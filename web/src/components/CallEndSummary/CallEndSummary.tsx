@@ -64,10 +64,12 @@ export function CallEndSummary({ summary, onRate, onClose, closeLabel }: CallEnd
         {summary.detail}
       </p>
       <dl className="facts">
-        <div>
-          <dt>With</dt>
-          <dd data-testid="summary-who">{summary.otherParty}</dd>
-        </div>
+        {(took || summary.otherParty !== 'someone') && (
+          <div>
+            <dt>With</dt>
+            <dd data-testid="summary-who">{summary.otherParty}</dd>
+          </div>
+        )}
         {took && (
           <div>
             <dt>Duration</dt>

@@ -99,7 +99,7 @@ export function CallRoom({ call, phase, media, otherName, ...controls }: CallRoo
               </li>
             )}
             {remote.screen && (
-              <li className="badge">
+              <li className="badge" data-testid="remote-screen">
                 <Icon name="screen" size={16} /> Sharing their screen
               </li>
             )}
