@@ -271,6 +271,57 @@ export const tests = [
     },
   },
   {
+    name: 'ICE restarts from both sides at once (glare) keep the call up: perfect negotiation',
+    async run(h) {
+      const org = `org-restart-${uid()}`;
+      const ana = await h.openAs({ org, sub: 'ana', role: 'staff', name: 'Ana' });
+      await goAvailable(ana);
+      const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
+      await placeCall(carla);
+      await byTestId(ana, 'accept-button').click();
+      await waitPhase(ana, 'connected', 20_000);
+      await waitPhase(carla, 'connected', 20_000);
+      const ufrag = (p) =>
+        p.evaluate(() => {
+          const sdp = window.__switchboard.peer.pc.localDescription.sdp;
+          return /a=ice-ufrag:(\S+)/.exec(sdp)[1];
+        });
+      const before = await Promise.all([ufrag(ana), ufrag(carla)]);
+      // Both sides restart ICE at the same moment: a guaranteed offer collision.
+      await Promise.all(
+        [ana, carla].map((p) =>
+          p.evaluate(() => window.__switchboard.peer.restartIce('e2e glare')),
+        ),
+      );
+      await eventually(
+        async () => {
+          const now = await Promise.all([ufrag(ana), ufrag(carla)]);
+          return now[0] !== before[0] && now[1] !== before[1];
+        },
+        15_000,
+        'new ICE credentials on both sides',
+      );
+      for (const p of [ana, carla]) {
+        await eventually(
+          () => p.evaluate(() => window.__switchboard.peer.pc.signalingState === 'stable'),
+          10_000,
+          'signaling stable again',
+        );
+      }
+      await waitPhase(ana, 'connected', 15_000);
+      await waitPhase(carla, 'connected', 15_000);
+      await openStats(carla);
+      await sleep(2500);
+      const b1 = await bytesIn(carla);
+      await sleep(2500);
+      assert((await bytesIn(carla)) > b1, 'media still flows after the restarts');
+      await byTestId(carla, 'hangup-button').click();
+      await ana
+        .locator('[data-testid="call-summary"][data-outcome="ended"]')
+        .waitFor({ timeout: 10_000 });
+    },
+  },
+  {
     name: 'one audible tab: two tabs of the same staff member, only one plays the ringtone',
     async run(h) {
       const org = `org-tabs-${uid()}`;

@@ -28,6 +28,7 @@ export function IncomingCallModal({
   const call = calls[0];
   const left = useCountdown(call?.ring_deadline ?? null, clockOffsetMs);
   const acceptRef = useRef<HTMLButtonElement>(null);
+  const dialogRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     acceptRef.current?.focus();
   }, [call?.id]);
@@ -36,8 +37,25 @@ export function IncomingCallModal({
   return (
     <div className="modal-backdrop">
       <div
+        ref={dialogRef}
         className="modal modal--incoming"
         role="alertdialog"
+        onKeyDown={(e) => {
+          // Keep keyboard focus inside the dialog while it rings.
+          if (e.key !== 'Tab') return;
+          const buttons =
+            dialogRef.current?.querySelectorAll<HTMLButtonElement>('button:not(:disabled)');
+          if (!buttons?.length) return;
+          const first = buttons[0]!;
+          const last = buttons[buttons.length - 1]!;
+          if (e.shiftKey && document.activeElement === first) {
+            e.preventDefault();
+            last.focus();
+          } else if (!e.shiftKey && document.activeElement === last) {
+            e.preventDefault();
+            first.focus();
+          }
+        }}
         aria-modal="true"
         aria-labelledby="incoming-title"
         aria-describedby="incoming-desc"
