@@ -46,8 +46,8 @@ export function IncomingCallModal({
           const buttons =
             dialogRef.current?.querySelectorAll<HTMLButtonElement>('button:not(:disabled)');
           if (!buttons?.length) return;
-          const first = buttons[0]!;
-          const last = buttons[buttons.length - 1]!;
+          const first = buttons[0];
+          const last = buttons[buttons.length - 1];
           if (e.shiftKey && document.activeElement === first) {
             e.preventDefault();
             last.focus();
