@@ -186,8 +186,10 @@ int run_server(const Config& config) {
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     obs::log_info("server.stopping", {{"signal", signal}});
+    hub.begin_shutdown();
     server.stop();
-    ioc.stop();
+    // Let close frames and in-flight responses go out, then stop the timers too.
+    scheduler.schedule_at(clock.now_ms() + 500, [&] { ioc.stop(); });
   });
 
   obs::log_info("server.listening",

@@ -67,7 +67,7 @@ void Hub::on_close(const std::shared_ptr<net::WsConnection>& conn) {
   if (options_.on_connections_changed) {
     options_.on_connections_changed(static_cast<std::int64_t>(by_id_.size()));
   }
-  calls_.connection_closed(p);
+  if (!shutting_down_) calls_.connection_closed(p);
 }
 
 void Hub::on_message(const std::shared_ptr<net::WsConnection>& conn, std::string_view text) {

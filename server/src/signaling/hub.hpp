@@ -39,6 +39,9 @@ class Hub final : public net::WsHandler {
   void on_close(const std::shared_ptr<net::WsConnection>& conn) override;
 
   std::size_t authenticated_connections() const { return by_id_.size(); }
+  /// From now on, closing connections are the server's own doing: they leave presence as it
+  /// is, so after the restart everyone gets their grace again (CONTRACT 10.17).
+  void begin_shutdown() { shutting_down_ = true; }
 
  private:
   struct Session {
@@ -65,6 +68,7 @@ class Hub final : public net::WsHandler {
   Scheduler& scheduler_;
   const Clock& clock_;
   HubOptions options_;
+  bool shutting_down_ = false;
   std::unordered_map<std::uint64_t, Session> sessions_;
   /// Authenticated connections: connection id -> (org, user), and org -> user -> connection ids.
   std::unordered_map<std::uint64_t, auth::Principal> by_id_;
