@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import {
   startServer, user, readyStaff, createCall, getCall, action, listAll, mintToken,
-  expectStatus, expectError, uniq, withLogs, SECRET,
+  expectStatus, expectError, uniq, withLogs, everyRow, SECRET,
 } from './lib/harness.mjs';
 
 let srv; // generous rate limits
@@ -60,16 +60,11 @@ test('malformed bodies and wrong types on create: 400 invalid_request, nothing w
     ['metadata over 4 KiB', { body: { metadata: { note: 'x'.repeat(4 * 1024 + 1) } } }],
     ['metadata over 4 KiB in many keys', { body: { metadata: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`key${i}`, 'v'.repeat(50)])) } }],
   ];
-  for (const [label, o] of rows) {
+  await everyRow(rows, async ([label, o]) => {
     const r = await srv.request('POST', '/v1/calls', { token: client.token, ...o });
-    try {
-      expectError(r, 400, 'invalid_request', { retryable: false });
-    } catch (e) {
-      e.message = `${label}: ${e.message}`;
-      throw e;
-    }
+    expectError(r, 400, 'invalid_request', { retryable: false });
     await unchanged(label, before);
-  }
+  });
   // Control: the same client can create a well-formed call with 3 KiB of metadata.
   const ok = await createCall(srv, client, { metadata: { note: 'y'.repeat(3 * 1024) } });
   assert.equal(ok.metadata.note.length, 3 * 1024);
@@ -92,16 +87,20 @@ test('a body over 64 KiB is 413 payload_too_large and writes nothing', L(async (
 }));
 
 test('bad query parameters and bad call ids: 400 invalid_request', L(async () => {
+  const rows = [];
   for (const q of ['?state=bogus', '?state=RINGING', '?limit=abc', '?limit=-1', '?limit=1.5']) {
-    expectError(await srv.request('GET', `/v1/calls${q}`, { token: client.token }), 400, 'invalid_request');
+    rows.push([`GET /v1/calls${q}`, 'GET', `/v1/calls${q}`, client]);
   }
-  const badIds = ['bad!id', 'a%20b', 'x'.repeat(129), 'semi%3Bcolon'];
-  for (const id of badIds) {
-    expectError(await srv.request('GET', `/v1/calls/${id}`, { token: client.token }), 400, 'invalid_request');
+  for (const id of ['bad!id', 'a%20b', 'x'.repeat(129), 'semi%3Bcolon']) {
+    rows.push([`GET /v1/calls/${id.slice(0, 20)}`, 'GET', `/v1/calls/${id}`, client]);
     for (const verb of ['accept', 'cancel', 'end']) {
-      expectError(await srv.request('POST', `/v1/calls/${id}/${verb}`, { token: s1.token, body: {} }), 400, 'invalid_request');
+      rows.push([`POST /v1/calls/${id.slice(0, 20)}/${verb}`, 'POST', `/v1/calls/${id}/${verb}`, verb === 'cancel' ? client : s1]);
     }
   }
+  await everyRow(rows, async ([, method, path, u]) => {
+    const r = await srv.request(method, path, { token: u.token, body: method === 'POST' ? {} : undefined });
+    expectError(r, 400, 'invalid_request');
+  });
   // A well-formed id that does not exist is 404.
   expectError(await srv.request('GET', `/v1/calls/${'k'.repeat(128)}`, { token: client.token }), 404, 'not_found');
   expectError(await srv.request('GET', '/v1/calls/Ab.9_:@-x', { token: client.token }), 404, 'not_found');
@@ -162,7 +161,7 @@ function forged() {
 
 test('missing, malformed, expired or wrongly signed tokens: 401 unauthenticated, nothing written', L(async () => {
   const before = await listAll(srv, s1, '?limit=100');
-  for (const [label, auth] of forged()) {
+  await everyRow(forged(), async ([, auth]) => {
     const headers = auth === null ? {} : { authorization: auth };
     for (const [method, path, body] of [
       ['GET', '/v1/calls', undefined],
@@ -171,14 +170,9 @@ test('missing, malformed, expired or wrongly signed tokens: 401 unauthenticated,
       ['PUT', '/v1/staff/me/availability', { status: 'available' }],
     ]) {
       const r = await srv.request(method, path, { headers, body });
-      try {
-        expectError(r, 401, 'unauthenticated');
-      } catch (e) {
-        e.message = `${label}: ${e.message}`;
-        throw e;
-      }
+      expectError(r, 401, 'unauthenticated');
     }
-  }
+  });
   assert.deepEqual(await listAll(srv, s1, '?limit=100'), before, 'no call was written');
   // Controls: a good token works, and one expired 5 s ago is inside the 30 s leeway.
   const now = Math.floor(Date.now() / 1000);
@@ -215,14 +209,19 @@ test('invalid_transition carries details.state; refused transitions write nothin
   expectStatus(ended, 200);
   const snapshot = await getCall(srv, client, c.id);
 
-  const e2 = expectError(await action(srv, client, c.id, 'end'), 409, 'invalid_transition');
-  assert.deepEqual(e2.details, { state: 'ended' }, 'a second end');
-  const e3 = expectError(await action(srv, s1, c.id, 'accept'), 409, 'invalid_transition');
-  assert.deepEqual(e3.details, { state: 'ended' }, 'accept on an ended call');
-  const e4 = expectError(await action(srv, s1, c.id, 'connected'), 409, 'invalid_transition');
-  assert.deepEqual(e4.details, { state: 'ended' }, 'connected on an ended call');
-  const e5 = expectError(await action(srv, client, c.id, 'cancel'), 409, 'invalid_transition');
-  assert.deepEqual(e5.details, { state: 'ended' }, 'cancel on an ended call');
+  await everyRow([
+    ['a second end', client, 'end'],
+    ['accept on an ended call (by the winner)', s1, 'accept'],
+    ['connected on an ended call', s1, 'connected'],
+    ['cancel on an ended call', client, 'cancel'],
+  ], async ([, u, verb]) => {
+    const e = expectError(await action(srv, u, c.id, verb), 409, 'invalid_transition');
+    assert.deepEqual(e.details, { state: 'ended' });
+  });
+  // The other rung staff member: refused with 409 (call_already_taken or invalid_transition).
+  const late = await action(srv, s2, c.id, 'accept');
+  assert.equal(late.status, 409, late.text);
+  assert.ok(['call_already_taken', 'invalid_transition'].includes(late.body.error.code), late.text);
   // Feedback with a bad score is 400.
   for (const body of [{ score: 6 }, { score: 0 }, { score: 'good' }, { score: 3, issues: 'audio' }, {}]) {
     expectError(await action(srv, client, c.id, 'feedback', body), 400, 'invalid_request');

@@ -281,9 +281,14 @@ test('presence: a staff member whose socket closed turns offline after the grace
   const A = await org();
   const gone = user(A.org, 'staff', 'gone');
   const wg = await readyStaff(srv, gone);
+  await A.w1.waitFor((m) => m.type === 'availability.updated' && m.staff?.id === gone.id && m.staff.status === 'available',
+    3000, 'availability.updated available');
+  A.w1.skipAll();
+  const t0 = Date.now();
   await wg.close();
   await A.w1.waitFor((m) => m.type === 'availability.updated' && m.staff?.id === gone.id && m.staff.status === 'offline',
     4000, 'availability.updated offline');
+  assert.ok(Date.now() - t0 >= 800, `offline after ${Date.now() - t0} ms: the 1 s presence grace was respected`);
   const e = (await availability(srv, A.s1)).find((s) => s.id === gone.id);
   assert.equal(e.status, 'offline');
   assert.equal(e.connected, false);
@@ -369,8 +374,13 @@ test('the server pings; a peer that does not answer pings is dropped', L(async (
   await bad.opened;
   await bad.hello(user(o, 'client', 'deaf').token);
   await poll(() => good.pings >= 2, { timeoutMs: 3000, what: 'two server pings' });
+  const t0 = Date.now();
+  bad.ws.on('ping', () => bad.pingTimes.push(Date.now() - t0));
+  bad.pingTimes = [];
   await bad.waitClose(5000);
-  assert.ok(bad.pings >= 2, `dropped after ${bad.pings} unanswered pings`);
+  const closedAfter = Date.now() - t0;
+  assert.ok(bad.pings >= 2,
+    `a peer that misses two pings is dropped, but this one was dropped ${closedAfter} ms after hello having received only ${bad.pings} ping(s) (interval 300 ms)`);
   await poll(() => good.pings >= 6, { timeoutMs: 5000, what: 'more server pings' });
   assert.equal(good.closed, null, 'a peer that answers stays connected');
   await good.ping();

@@ -192,6 +192,7 @@ test('coturn accepts the issued credentials and refuses tampered and expired one
 
   const ok = await uclient(entry.username, entry.credential);
   assert.equal(ok.code, 0, `uclient with issued credentials failed (${ok.code}):\n${ok.out.slice(-2000)}`);
+  assert.match(ok.out, /tot_recv_bytes ~ [1-9]/, 'data went through the relay');
 
   const flipped = entry.credential[0] === 'A' ? `B${entry.credential.slice(1)}` : `A${entry.credential.slice(1)}`;
   const tampered = await uclient(entry.username, flipped);

@@ -370,6 +370,13 @@ export class Ws {
     }
   }
 
+  // Mark every message received so far as taken: later waits only see what arrives next.
+  skipAll() {
+    for (const m of this.messages) {
+      if (m && typeof m === 'object' && !m.__taken) Object.defineProperty(m, '__taken', { value: true, enumerable: false });
+    }
+  }
+
   // Messages seen (matching pred), taken or not.
   seen(pred = () => true) {
     return this.messages.filter(pred);
@@ -462,13 +469,26 @@ export function newRequestId() {
   return randomUUID();
 }
 
+// Run every row of a table, collecting failures, so one report names every wrong row.
+export async function everyRow(rows, fn) {
+  const failures = [];
+  for (const row of rows) {
+    try {
+      await fn(row);
+    } catch (e) {
+      failures.push(`${Array.isArray(row) ? row[0] : JSON.stringify(row)}: ${e.message.split('\n')[0].slice(0, 300)}`);
+    }
+  }
+  if (failures.length) assert.fail(`${failures.length} of ${rows.length} rows failed:\n  ${failures.join('\n  ')}`);
+}
+
 // Wrap a test body: when it throws, print the last log lines of the given servers.
 export function withLogs(getServers, fn) {
   return async (t) => {
     try {
       return await fn(t);
     } catch (e) {
-      for (const s of [].concat(getServers()).filter(Boolean)) {
+      for (const s of [].concat(getServers()).filter((x) => x && x.logs.length)) {
         console.error(`--- last log lines of switchboard #${s.n} (port ${s.port}) ---\n${s.logs.slice(-30).join('\n')}`);
       }
       throw e;
