@@ -384,7 +384,10 @@ std::string_view key_type_name(auth::JwtAlgorithm a) {
 
 // Resolves the JWT flags into c.jwt, and proves the result by building a verifier from it.
 Problem resolve_jwt(Config& c, const Values& values) {
-  const auto wanted = c.jwt_algorithm ? auth::parse_jwt_algorithm(*c.jwt_algorithm) : std::nullopt;
+  // Spelled out rather than a conditional expression: GCC 12 at -O2 misreads the latter as a
+  // maybe-uninitialized optional.
+  std::optional<auth::JwtAlgorithm> wanted;
+  if (c.jwt_algorithm) wanted = auth::parse_jwt_algorithm(*c.jwt_algorithm);
   if (c.jwt_secret && c.jwt_public_key_path) {
     return std::string("--jwt-secret and --jwt-public-key: give one, not both");
   }

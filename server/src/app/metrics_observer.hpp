@@ -20,7 +20,7 @@ class MetricsObserver final : public service::CallObserver {
       metrics_.call_connect(static_cast<double>(*c.active_at_ms - *c.accepted_at_ms) / 1000.0);
     }
     if (call::is_terminal(c.state)) {
-      metrics_.call_finished(call::to_string(c.state), c.end_reason.value_or("none"));
+      metrics_.call_finished(call::to_string(c.state), reason_label(c.end_reason));
     }
   }
 
@@ -35,6 +35,18 @@ class MetricsObserver final : public service::CallObserver {
   void on_event(std::string_view type) override { metrics_.event_sent(type); }
 
  private:
+  // Clients may end a call with a reason of their own; the label keeps to the known ones.
+  static std::string_view reason_label(const std::optional<std::string>& reason) {
+    static constexpr std::string_view kKnown[] = {
+        "hangup",      "timeout",      "caller_cancelled", "caller_left",     "all_declined",
+        "ice_failed",  "media_failed", "connect_timeout",  "participant_lost"};
+    if (!reason) return "none";
+    for (auto known : kKnown) {
+      if (known == *reason) return known;
+    }
+    return "other";
+  }
+
   obs::Metrics& metrics_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <boost/url/parse_query.hpp>
+#include <algorithm>
 #include <chrono>
 
 #include "auth/dev_token.hpp"
@@ -447,6 +448,12 @@ net::HttpResponse Api::route_calls(Context& ctx, const std::vector<std::string_v
   }
 
   const std::string_view action = parts[3];
+  constexpr std::string_view kActions[] = {"accept",    "decline", "cancel",  "connected",
+                                           "end",       "quality", "feedback"};
+  // Only known actions name a route: the metrics label must stay bounded.
+  if (std::find(std::begin(kActions), std::end(kActions), action) == std::end(kActions)) {
+    return error_response(ErrorCode::kNotFound);
+  }
   ctx.route = "/v1/calls/{id}/" + std::string(action);
   if (req.method != "POST") return error_response(ErrorCode::kNotFound);
   auto body = parse_object(req.body);
@@ -499,9 +506,6 @@ net::HttpResponse Api::route_calls(Context& ctx, const std::vector<std::string_v
       return error_response(ErrorCode::kInvalidRequest, "reason must be a short word.");
     }
     result = calls_.end(user, call_id, reason);
-  } else {
-    ctx.route = "other";
-    return error_response(ErrorCode::kNotFound);
   }
   if (!result) return error_response(result.error());
   return json_response(200, calls_.render(*result));
