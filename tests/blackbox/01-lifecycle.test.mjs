@@ -281,3 +281,34 @@ test('every response carries X-Request-Id, echoed when sent', L(async () => {
   const b = await srv.request('GET', '/healthz');
   assert.notEqual(a.headers.get('x-request-id'), b.headers.get('x-request-id'));
 }));
+
+test('timers: a ring nobody answers goes missed/timeout; media that never connects fails/connect_timeout', L(async () => {
+  const fast = await startServer(['--ring-timeout', '1s', '--connect-timeout', '1s', '--max-missed', '100']);
+  try {
+    const o = uniq('org');
+    const cl = user(o, 'client');
+    const st = user(o, 'staff');
+    const wst = await readyStaff(fast, st);
+    const wcl = await connectUser(fast, cl);
+    const c = await createCall(fast, cl);
+    await wst.waitType('call.incoming', (m) => m.call?.id === c.id);
+    const missed = await wcl.waitType('call.updated', (m) => m.call?.id === c.id && m.call.state === 'missed', 4000);
+    assert.equal(missed.call.end_reason, 'timeout');
+    assert.equal(missed.call.version, 2);
+    const late = Date.parse(missed.call.ended_at) - Date.parse(missed.call.ring_deadline);
+    assert.ok(late >= 0 && late < 1000, `missed ${late} ms after the ring deadline`);
+    await wst.waitType('call.updated', (m) => m.call?.id === c.id && m.call.state === 'missed', 2000);
+
+    const d = await createCall(fast, cl);
+    await wst.waitType('call.incoming', (m) => m.call?.id === d.id);
+    expectStatus(await action(fast, st, d.id, 'accept'), 200);
+    const failed = await wcl.waitType('call.updated', (m) => m.call?.id === d.id && m.call.state === 'failed', 4000);
+    assert.equal(failed.call.end_reason, 'connect_timeout');
+    assert.equal(failed.call.version, 3);
+    const after = Date.parse(failed.call.ended_at) - Date.parse(failed.call.accepted_at);
+    assert.ok(after >= 1000 && after < 2000, `failed ${after} ms after the accept (connect timeout 1 s)`);
+    await wst.waitType('call.updated', (m) => m.call?.id === d.id && m.call.state === 'failed', 2000);
+  } finally {
+    await fast.stop();
+  }
+}));
