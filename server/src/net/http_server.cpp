@@ -22,6 +22,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "obs/log.hpp"
+
 namespace sb::net {
 
 namespace asio = boost::asio;
@@ -62,8 +64,7 @@ using Response = http::response<http::string_body>;
 std::atomic<std::uint64_t> next_ws_id{1};
 
 void log_error(std::string_view what, std::string_view detail) {
-  std::fprintf(stderr, "net: %.*s: %.*s\n", static_cast<int>(what.size()), what.data(),
-               static_cast<int>(detail.size()), detail.data());
+  obs::log_error("net.error", {{"what", what}, {"detail", detail}});
 }
 
 // The one completion handler of every coroutine spawned here: I/O errors are values, so whatever
