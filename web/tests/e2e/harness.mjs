@@ -128,6 +128,44 @@ export class Harness {
       throw new Error(`coturn exited early (${this.coturn.exitedWith})`);
   }
 
+  /** A second server (own port and database) for tests that need other flags; stopped by stop(). */
+  async startExtraServer({ dev = true, args = [] } = {}) {
+    const bin = process.env.SWITCHBOARD_BIN ?? join(REPO_ROOT, 'build', 'switchboard');
+    const port = await freeTcpPort();
+    const n = (this.extras ??= []).length;
+    const child = startProcess(
+      `server-${n}`,
+      bin,
+      [
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--db',
+        `sqlite:${join(this.dir, `extra-${n}.db`)}`,
+        '--web-root',
+        join(WEB_ROOT, 'dist'),
+        '--log-format',
+        'text',
+        ...(dev ? ['--dev'] : []),
+        ...args,
+      ],
+      join(this.dir, `server-extra-${n}.log`),
+    );
+    this.extras.push(child);
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (child.exitedWith !== undefined)
+        throw new Error(`extra server exited early (${child.exitedWith})`);
+      try {
+        if ((await fetch(`${base}/healthz`)).ok) return base;
+      } catch {
+        /* not up yet */
+      }
+      await sleep(200);
+    }
+    throw new Error('extra server did not answer /healthz within 20 s');
+  }
+
   async startServer() {
     const bin = process.env.SWITCHBOARD_BIN ?? join(REPO_ROOT, 'build', 'switchboard');
     if (!existsSync(bin))
@@ -233,6 +271,7 @@ export class Harness {
     await this.closeContexts();
     await this.browser?.close().catch(() => undefined);
     await stopProcess(this.server);
+    for (const x of this.extras ?? []) await stopProcess(x);
     await stopProcess(this.coturn);
     if (keepLogs) {
       mkdirSync(RESULTS, { recursive: true });

@@ -56,6 +56,21 @@ export const tests = [
     },
   },
   {
+    name: 'without --dev the sign-in page says dev sign-in is off',
+    async run(h) {
+      const base = await h.startExtraServer({
+        dev: false,
+        args: ['--jwt-secret', 'e2e-not-dev-secret'],
+      });
+      const page = await h.newPage();
+      await page.goto(`${base}/signin`);
+      await byTestId(page, 'signin-submit').click();
+      const text = await byTestId(page, 'signin-error').textContent({ timeout: 10_000 });
+      assert(/--dev/.test(text), `explains dev mode is off: ${text}`);
+      await shot(page, 'signin-02-dev-mode-off');
+    },
+  },
+  {
     name: 'a client calls, two staff ring, one accepts, the other sees "answered by"; media, mute, camera, hang up, summaries',
     async run(h) {
       const org = `org-main-${uid()}`;
@@ -148,7 +163,24 @@ export const tests = [
       assert(who.includes('Ana'), `client summary says who: ${who}`);
       const who2 = await byTestId(ana, 'summary-who').textContent();
       assert(who2.includes('Carla'), `staff summary says who: ${who2}`);
-      await sleep(800); // Let the server's quality summary arrive.
+      // The server keeps a quality summary per participant from the posted samples (section 6).
+      const quality = await eventually(
+        () =>
+          carla.evaluate(async () => {
+            const sb = window.__switchboard;
+            const call = await sb.rest.getCall(sb.store.getSnapshot().summary.callId);
+            return call.quality?.caller?.samples > 0 && call.quality?.staff?.samples > 0
+              ? call.quality
+              : null;
+          }),
+        5000,
+        'quality summaries for both participants on the ended call',
+      );
+      assert(
+        quality.caller.candidate_type === 'host',
+        `caller candidate type ${quality.caller.candidate_type}`,
+      );
+      await sleep(300);
       await shot(carla, 'client-06-summary');
       await shot(ana, 'staff-07-summary');
       await byTestId(carla, 'rate-5').check({ force: true });
