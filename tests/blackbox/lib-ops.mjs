@@ -281,3 +281,14 @@ export function verifySignature(header, raw, secret) {
   assert.equal(parts.v1, want, `signature verifies over "<t>.<raw body>": ${header}`);
   return { t: Number(parts.t), v1: parts.v1 };
 }
+
+// Fail with the exit status and the last stderr lines when the server process has died (waits up
+// to graceMs for the exit to be noticed: a failed request often comes just before it).
+export async function assertAlive(srv, when = '', graceMs = 1000) {
+  if (srv.exited === null) {
+    await Promise.race([new Promise((r) => srv.proc.once('exit', r)), delay(graceMs)]);
+  }
+  if (srv.exited === null) return;
+  const err = srv.logs.filter((l) => l.startsWith('[stderr]')).slice(-5).join('\n');
+  assert.fail(`switchboard #${srv.n} died ${when}: ${JSON.stringify(srv.exited)}\n${err}`);
+}
