@@ -101,6 +101,10 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
   private iceServers: RTCIceServer[] | null = null;
   private readonly bufferedSignals = new Map<string, { kind: SignalKind; data: SignalData }[]>();
   private readonly connectedReported = new Set<string>();
+  /** Signals since the last offer of the current call, replayed if the connection is rebuilt. */
+  private sinceOffer: { kind: SignalKind; data: SignalData }[] = [];
+  /** A call rejoined after a reload: our fresh connection must offer, whatever our role. */
+  private resumedCallId: string | null = null;
   private readonly ringTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private screenStream: MediaStream | null = null;
   private mediaSnap: MediaSnapshot;
@@ -478,6 +482,7 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
   private async resumeCall(call: Call): Promise<void> {
     if (isTerminal(call.state)) return;
     log.info(`resuming call ${call.id} (${call.state})`);
+    if (call.state !== 'ringing') this.resumedCallId = call.id;
     this.store.setCurrent(call);
     this.store.applyServerCall(call);
     if (this.opts.role === 'client') {
@@ -505,9 +510,12 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
         if (m.type === 'call.updated' && m.call.state !== 'ringing') this.clearRingTimer(m.call.id);
         break;
       case 'signal':
-        if (this.peer && this.peer.callId === m.call_id)
+        if (this.peer && this.peer.callId === m.call_id) {
+          if (m.kind === 'offer' || m.kind === 'restart') this.sinceOffer = [];
+          this.sinceOffer.push({ kind: m.kind, data: m.data });
+          if (this.sinceOffer.length > 200) this.sinceOffer.shift();
           void this.peer.handleSignal(m.kind, m.data);
-        else {
+        } else {
           const list = this.bufferedSignals.get(m.call_id) ?? [];
           if (list.length < 200) list.push({ kind: m.kind, data: m.data });
           this.bufferedSignals.set(m.call_id, list);
@@ -552,11 +560,15 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     this.buildPeer(call.id, servers);
   }
 
-  private buildPeer(callId: string, servers: RTCIceServer[]): PeerSession {
+  private buildPeer(callId: string, servers: RTCIceServer[], rebuilt = false): PeerSession {
+    // After a reload the other side still holds the old connection: whoever comes back offers,
+    // and the other side rebuilds when that offer cannot apply to its old connection ("broken").
+    const resumed = this.resumedCallId === callId;
+    this.resumedCallId = null;
     const peer = new PeerSession({
       callId,
       polite: this.opts.role === 'client',
-      initiator: this.opts.role === 'staff',
+      initiator: !rebuilt && (this.opts.role === 'staff' || resumed),
       iceServers: servers,
       iceTransportPolicy: this.opts.iceTransportPolicy,
       localStream: this.mediaSnap.local as MediaStream,
@@ -573,12 +585,23 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     peer.on('connectionState', (s) => this.onPeerState(callId, s));
     peer.on('failed', (reason) => void this.failCurrentCall(reason));
     peer.on('broken', (kind, data) => {
-      // The other side rebuilt its connection (a reload): rebuild ours and take the offer.
-      if (this.opts.role !== 'client') return;
+      // The other side rebuilt its connection (a reload): rebuild ours and take its offer, with
+      // the candidates that came after it.
+      if (this.peer !== peer) return;
+      if (kind === 'answer') {
+        // Our offer met a connection that is not the one we negotiated with: start afresh.
+        log.info(`call ${callId}: answer did not apply; rebuilding and offering again`);
+        this.teardownPeer();
+        this.resumedCallId = callId;
+        this.buildPeer(callId, this.iceServers ?? servers);
+        return;
+      }
       log.info(`call ${callId}: rebuilding the peer connection for a fresh offer`);
+      const replay = this.sinceOffer.length ? this.sinceOffer.slice() : [{ kind, data }];
       this.teardownPeer();
-      const again = this.buildPeer(callId, this.iceServers ?? servers);
-      void again.handleSignal(kind, data);
+      const again = this.buildPeer(callId, this.iceServers ?? servers, true);
+      this.sinceOffer = replay;
+      for (const s of replay) void again.handleSignal(s.kind, s.data);
     });
     peer.setLocalMedia({
       audio: this.mediaSnap.micOn,

@@ -353,6 +353,35 @@ export const tests = [
         .waitFor({ timeout: 10_000 });
     },
   },
+  ...['client', 'staff'].map((who) => ({
+    name: `the ${who} reloads the page mid-call: the call resumes from welcome and media flows again`,
+    async run(h) {
+      const org = `org-reload-${who}-${uid()}`;
+      const ana = await h.openAs({ org, sub: 'ana', role: 'staff', name: 'Ana' });
+      await goAvailable(ana);
+      const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
+      await placeCall(carla);
+      await byTestId(ana, 'accept-button').click();
+      await waitPhase(ana, 'connected', 20_000);
+      await waitPhase(carla, 'connected', 20_000);
+      await (who === 'client' ? carla : ana).reload();
+      await waitPhase(carla, 'connected', 20_000);
+      await waitPhase(ana, 'connected', 20_000);
+      await openStats(carla);
+      await openStats(ana);
+      await sleep(2500);
+      const c1 = await bytesIn(carla);
+      const a1 = await bytesIn(ana);
+      await sleep(2500);
+      assert((await bytesIn(carla)) > c1, 'client receives media again');
+      assert((await bytesIn(ana)) > a1, 'staff receives media again');
+      await shot(who === 'client' ? carla : ana, `${who}-after-reload`);
+      await byTestId(ana, 'hangup-button').click();
+      await carla
+        .locator('[data-testid="call-summary"][data-outcome="ended"]')
+        .waitFor({ timeout: 10_000 });
+    },
+  })),
   {
     name: 'one audible tab: two tabs of the same staff member, only one plays the ringtone',
     async run(h) {

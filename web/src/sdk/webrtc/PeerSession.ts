@@ -43,7 +43,10 @@ type PeerEvents = {
   remoteMedia: (m: RemoteMediaState) => void;
   /** Restarts did not bring media back in time. */
   failed: (reason: string) => void;
-  /** A renegotiation could not be applied at all (e.g. the other side rebuilt its connection). */
+  /**
+   * A remote description could not be applied at all (e.g. the other side rebuilt its
+   * connection after a reload): the owner replaces this connection.
+   */
   broken: (kind: SignalKind, data: SignalData) => void;
 };
 
@@ -187,7 +190,7 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
       log.warn(`call ${this.callId}: remote ${description.type} could not be applied`, {
         error: String(e),
       });
-      if (description.type === 'offer') this.emit('broken', kind, data);
+      this.emit('broken', kind, data);
       return;
     }
     this.isSettingRemoteAnswerPending = false;
