@@ -383,6 +383,88 @@ export const tests = [
     },
   })),
   {
+    name: 'an unplugged camera mid-call is replaced by the default one and video keeps flowing',
+    async run(h) {
+      const org = `org-unplug-${uid()}`;
+      const ana = await h.openAs({ org, sub: 'ana', role: 'staff', name: 'Ana' });
+      await goAvailable(ana);
+      const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
+      await placeCall(carla);
+      await byTestId(ana, 'accept-button').click();
+      await waitPhase(carla, 'connected', 20_000);
+      const before = await carla.evaluate(() => {
+        const track = window.__switchboard.getMediaSnapshot().local.getVideoTracks()[0];
+        // What the browser does when a camera is pulled out: the track ends.
+        track.stop();
+        track.dispatchEvent(new Event('ended'));
+        return track.id;
+      });
+      const after = await eventually(
+        () =>
+          carla.evaluate((old) => {
+            const sb = window.__switchboard;
+            const local = sb.getMediaSnapshot().local.getVideoTracks()[0];
+            const sent = sb.peer.pc.getSenders().find((s) => s.track?.kind === 'video')?.track;
+            return local && local.id !== old && local.readyState === 'live' && sent?.id === local.id
+              ? local.id
+              : null;
+          }, before),
+        10_000,
+        'a new live camera track, sent to the other side',
+      );
+      assert(after !== before, 'the track changed');
+      const videoIn = () =>
+        ana.evaluate(async () => {
+          let bytes = 0;
+          (await window.__switchboard.peer.pc.getStats()).forEach((s) => {
+            if (s.type === 'inbound-rtp' && s.kind === 'video') bytes += s.bytesReceived;
+          });
+          return bytes;
+        });
+      const v1 = await videoIn();
+      await sleep(2000);
+      assert((await videoIn()) > v1, 'staff still receives video');
+      await byTestId(carla, 'hangup-button').click();
+      await ana.locator('[data-testid="call-summary"]').waitFor({ timeout: 10_000 });
+    },
+  },
+  {
+    name: 'a hidden staff tab shows a system notification for the incoming call',
+    async run(h) {
+      const org = `org-notify-${uid()}`;
+      const ana = await h.openAs({
+        org,
+        sub: 'ana',
+        role: 'staff',
+        name: 'Ana',
+        initScript: () => {
+          // Headless Chromium has no notification centre: record what the page shows instead.
+          window.__notes = [];
+          Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' });
+          window.Notification = class {
+            static permission = 'granted';
+            static requestPermission = () => Promise.resolve('granted');
+            constructor(title, options) {
+              window.__notes.push({ title, body: options?.body, tag: options?.tag });
+            }
+            close() {}
+          };
+        },
+      });
+      await goAvailable(ana);
+      const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
+      await placeCall(carla);
+      const notes = await eventually(
+        () => ana.evaluate(() => (window.__notes.length ? window.__notes : null)),
+        10_000,
+        'a notification',
+      );
+      assert(notes.length === 1, `one notification: ${JSON.stringify(notes)}`);
+      assert(notes[0].title === 'Carla is calling', `title: ${notes[0].title}`);
+      await byTestId(carla, 'hangup-button').click();
+    },
+  },
+  {
     name: 'one audible tab: two tabs of the same staff member, only one plays the ringtone',
     async run(h) {
       const org = `org-tabs-${uid()}`;
