@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, user, readyStaff, connectUser, openWs, createCall, getCall, action, availability,
+  startServer, user, readyStaff, connectUser, openWs, setStatus, createCall, getCall, action, availability,
   mintToken, poll, expectStatus, expectError, uniq, withLogs, Ws,
 } from './lib/harness.mjs';
 
@@ -141,6 +141,9 @@ test('events reach exactly who should get them; another org hears nothing', L(as
   const wsB = [await readyStaff(srv, sB), await connectUser(srv, aB), await connectUser(srv, cB)];
   const adminA = user(A.org, 'admin', 'chief');
   const wAdminA = await connectUser(srv, adminA);
+  const awayA = user(A.org, 'staff', 'dee');
+  const wAwayA = await readyStaff(srv, awayA);
+  await setStatus(srv, awayA, 'away');
 
   const c = await createCall(srv, A.cl);
   await A.w1.waitFor(incoming(c.id), 3000);
@@ -159,6 +162,8 @@ test('events reach exactly who should get them; another org hears nothing', L(as
   for (const w of wsB) await w.expectNone(leak, 300, 'an event of another org');
   await A.wc.expectNone((m) => m.type === 'availability.updated', 10, 'availability.updated to a client');
   assert.ok(!wsB[0].seen((m) => m.type === 'call.incoming').length, 'B\'s staff was never rung');
+  // A staff member of A who was away was never rung and hears nothing about the call.
+  await wAwayA.expectNone((m) => m.type?.startsWith('call.') && m.call?.id === c.id, 10, 'a call event for a staff member not rung');
   // s3 became available after the call was accepted: never rung for it.
   await w3.expectNone(incoming(c.id), 10, 'a ring for an accepted call');
   // The admin of A was not rung (not available) and gets no call events for it.
@@ -372,15 +377,16 @@ test('the server pings; a peer that does not answer pings is dropped', L(async (
   const good = await connectUser(s, user(o, 'client', 'good'));
   const bad = new Ws(s, { label: 'no-pong', wsOptions: { autoPong: false } });
   await bad.opened;
+  const t0 = Date.now();
+  const pingTimes = [];
+  bad.ws.on('ping', () => pingTimes.push(Date.now() - t0));
   await bad.hello(user(o, 'client', 'deaf').token);
   await poll(() => good.pings >= 2, { timeoutMs: 3000, what: 'two server pings' });
-  const t0 = Date.now();
-  bad.ws.on('ping', () => bad.pingTimes.push(Date.now() - t0));
-  bad.pingTimes = [];
   await bad.waitClose(5000);
   const closedAfter = Date.now() - t0;
   assert.ok(bad.pings >= 2,
-    `a peer that misses two pings is dropped, but this one was dropped ${closedAfter} ms after hello having received only ${bad.pings} ping(s) (interval 300 ms)`);
+    `a peer that misses two pings is dropped, but this one was dropped ${closedAfter} ms after connecting having received ` +
+    `only ${bad.pings} ping(s) (at ${pingTimes.join(', ')} ms; interval 300 ms)`);
   await poll(() => good.pings >= 6, { timeoutMs: 5000, what: 'more server pings' });
   assert.equal(good.closed, null, 'a peer that answers stays connected');
   await good.ping();
