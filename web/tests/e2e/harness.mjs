@@ -79,7 +79,7 @@ async function stopProcess(child) {
 }
 
 export class Harness {
-  constructor({ ringTimeout = '5s', extraServerArgs = [] } = {}) {
+  constructor({ ringTimeout = '20s', extraServerArgs = [] } = {}) {
     this.ringTimeout = ringTimeout;
     this.extraServerArgs = extraServerArgs;
     this.dir = mkdtempSync(join(tmpdir(), 'sb-e2e-'));
@@ -222,8 +222,8 @@ export class Harness {
     });
   }
 
-  async token(org, sub, role, name) {
-    const r = await fetch(`${this.base}/v1/dev/token`, {
+  async token(org, sub, role, name, base = this.base) {
+    const r = await fetch(`${base}/v1/dev/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ org, sub, role, name }),
@@ -233,9 +233,14 @@ export class Harness {
   }
 
   /** A new browser context (a separate "person") with one page. */
-  async newPage({ viewport = { width: 1280, height: 800 }, initScript, grant = true } = {}) {
+  async newPage({
+    viewport = { width: 1280, height: 800 },
+    initScript,
+    grant = true,
+    origin = this.base,
+  } = {}) {
     const context = await this.browser.newContext({ viewport });
-    if (grant) await context.grantPermissions(['camera', 'microphone'], { origin: this.base });
+    if (grant) await context.grantPermissions(['camera', 'microphone'], { origin });
     if (initScript) await context.addInitScript(initScript);
     this.contexts.push(context);
     const page = await context.newPage();
@@ -249,12 +254,12 @@ export class Harness {
   }
 
   /** Signs in through `?token=` (as an integrator would) and opens `path`. */
-  async openAs({ org, sub, role, name, relay = false, path, ...pageOpts }) {
-    const token = await this.token(org, sub, role, name);
-    const page = await this.newPage(pageOpts);
+  async openAs({ org, sub, role, name, relay = false, path, base = this.base, ...pageOpts }) {
+    const token = await this.token(org, sub, role, name, base);
+    const page = await this.newPage({ ...pageOpts, origin: base });
     const target = path ?? (role === 'client' ? '/client' : '/staff');
     await page.goto(
-      `${this.base}${target}?token=${encodeURIComponent(token)}${relay ? '&relay=1' : ''}`,
+      `${base}${target}?token=${encodeURIComponent(token)}${relay ? '&relay=1' : ''}`,
     );
     await page
       .locator('[data-testid="connection-state"]', { hasText: 'Online' })

@@ -152,6 +152,8 @@ export class Ringer extends TypedEmitter<RingerEvents> {
       this.setState('audible');
       return true;
     } catch (e) {
+      // AbortError: our own stop() paused it while play() was starting; not a refusal.
+      if ((e as Error)?.name === 'AbortError' || !this.ringing) return false;
       log.warn('ringtone blocked by the browser', { error: String(e) });
       this.unlockedValue = false;
       this.setState('blocked');
