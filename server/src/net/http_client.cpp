@@ -74,6 +74,36 @@ struct HttpClient::Impl {
   asio::ssl::context tls;
 };
 
+// One request on a fresh connection.
+asio::awaitable<HttpClientResult> send_request(std::shared_ptr<HttpClient::Impl> impl,
+                                               Target target, http::request<http::string_body> req,
+                                               std::chrono::milliseconds timeout) {
+  auto executor = co_await asio::this_coro::executor;
+  tcp::resolver resolver(executor);
+  auto [rec, endpoints] = co_await resolver.async_resolve(target.host, target.port, kAsTuple);
+  if (rec) co_return HttpClientResult{0, "resolve: " + rec.message()};
+  if (!target.tls) {
+    beast::tcp_stream stream(executor);
+    stream.expires_after(timeout);
+    auto [cec, ep] = co_await stream.async_connect(endpoints, kAsTuple);
+    if (cec) co_return HttpClientResult{0, "connect: " + cec.message()};
+    auto result = co_await exchange(stream, req);
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    co_return result;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(executor, impl->tls);
+  // SNI and host name verification.
+  SSL_set_tlsext_host_name(stream.native_handle(), target.host.c_str());
+  stream.set_verify_callback(asio::ssl::host_name_verification(target.host));
+  beast::get_lowest_layer(stream).expires_after(timeout);
+  auto [cec, ep] = co_await beast::get_lowest_layer(stream).async_connect(endpoints, kAsTuple);
+  if (cec) co_return HttpClientResult{0, "connect: " + cec.message()};
+  auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::client, kAsTuple);
+  if (hec) co_return HttpClientResult{0, "tls: " + hec.message()};
+  co_return co_await exchange(stream, req);
+}
+
 HttpClient::HttpClient(asio::io_context& ioc) : impl_(std::make_shared<Impl>(ioc)) {}
 HttpClient::~HttpClient() = default;
 
@@ -94,34 +124,8 @@ void HttpClient::post(const std::string& url,
   req.body() = std::move(body);
   req.prepare_payload();
 
-  auto run = [impl = impl_, target, req = std::move(req),
-              timeout]() mutable -> asio::awaitable<HttpClientResult> {
-    auto executor = co_await asio::this_coro::executor;
-    tcp::resolver resolver(executor);
-    auto [rec, endpoints] = co_await resolver.async_resolve(target.host, target.port, kAsTuple);
-    if (rec) co_return HttpClientResult{0, "resolve: " + rec.message()};
-    if (!target.tls) {
-      beast::tcp_stream stream(executor);
-      stream.expires_after(timeout);
-      auto [cec, ep] = co_await stream.async_connect(endpoints, kAsTuple);
-      if (cec) co_return HttpClientResult{0, "connect: " + cec.message()};
-      auto result = co_await exchange(stream, req);
-      beast::error_code ignored;
-      stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      co_return result;
-    }
-    beast::ssl_stream<beast::tcp_stream> stream(executor, impl->tls);
-    // SNI and host name verification.
-    SSL_set_tlsext_host_name(stream.native_handle(), target.host.c_str());
-    stream.set_verify_callback(asio::ssl::host_name_verification(target.host));
-    beast::get_lowest_layer(stream).expires_after(timeout);
-    auto [cec, ep] = co_await beast::get_lowest_layer(stream).async_connect(endpoints, kAsTuple);
-    if (cec) co_return HttpClientResult{0, "connect: " + cec.message()};
-    auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::client, kAsTuple);
-    if (hec) co_return HttpClientResult{0, "tls: " + hec.message()};
-    co_return co_await exchange(stream, req);
-  };
-  asio::co_spawn(impl_->ioc, run(),
+  // Arguments, not lambda captures: a coroutine keeps its parameters in its own frame.
+  asio::co_spawn(impl_->ioc, send_request(impl_, std::move(target), std::move(req), timeout),
                  [done = std::move(done)](std::exception_ptr e, HttpClientResult result) {
                    if (e) result = {0, "unexpected failure"};
                    done(std::move(result));

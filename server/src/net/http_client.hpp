@@ -31,8 +31,10 @@ class HttpClient {
             std::string body, std::chrono::milliseconds timeout,
             std::function<void(HttpClientResult)> done);
 
- private:
+  /// Defined in http_client.cpp; public only so its request coroutine can name it.
   struct Impl;
+
+ private:
   std::shared_ptr<Impl> impl_;
 };
 
