@@ -128,6 +128,7 @@ function ClientScreen() {
         onRate={(score, issues) => client.sendFeedback({ score, issues })}
         onClose={() => client.dismiss()}
         closeLabel="Back"
+        onRetry={() => void client.placeCall()}
       />
     );
   } else if (checking) {

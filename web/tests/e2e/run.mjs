@@ -5,7 +5,7 @@
 // Env: SWITCHBOARD_BIN (default ../build/switchboard), CHROMIUM (default /usr/bin/chromium),
 // E2E_NETNS=0 to run in the host's network namespace.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Harness, RESULTS, shot } from './harness.mjs';
 import { tests } from './tests.mjs';
@@ -37,6 +37,8 @@ async function main() {
   maybeReexecInNetns();
   const filter = process.argv[2];
   const selected = tests.filter((t) => !filter || t.name.includes(filter));
+  // Fresh results: no screenshot or failure log of an earlier run is left to mislead.
+  rmSync(RESULTS, { recursive: true, force: true });
   mkdirSync(RESULTS, { recursive: true });
   const h = new Harness();
   let passed = 0;

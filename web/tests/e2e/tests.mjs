@@ -255,6 +255,7 @@ export const tests = [
       });
       await byTestId(carla, 'call-button').click();
       await byTestId(carla, 'permission-explain').waitFor({ timeout: 5000 });
+      await shot(carla, 'client-02-permission-explain');
       await byTestId(carla, 'permission-allow').click();
       await byTestId(carla, 'permission-denied').waitFor({ timeout: 5000 });
       const steps = await byTestId(carla, 'permission-help').locator('li').count();

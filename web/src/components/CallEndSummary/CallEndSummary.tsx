@@ -7,6 +7,8 @@ export interface CallEndSummaryProps {
   onRate: (score: 1 | 2 | 3 | 4 | 5, issues: string[]) => Promise<void>;
   onClose: () => void;
   closeLabel: string;
+  /** Shown as the main action when the call did not take place (the caller's "Call again"). */
+  onRetry?: () => void;
 }
 
 const SCORES = [1, 2, 3, 4, 5] as const;
@@ -27,7 +29,13 @@ function qualityWords(s: CallSummary): string {
 }
 
 /** The end of a call: what happened, with whom, for how long, how it sounded, and a 1–5 rating. */
-export function CallEndSummary({ summary, onRate, onClose, closeLabel }: CallEndSummaryProps) {
+export function CallEndSummary({
+  summary,
+  onRate,
+  onClose,
+  closeLabel,
+  onRetry,
+}: CallEndSummaryProps) {
   const [score, setScore] = useState<number | null>(null);
   const [issues, setIssues] = useState<string[]>([]);
   const [sending, setSending] = useState(false);
@@ -63,35 +71,37 @@ export function CallEndSummary({ summary, onRate, onClose, closeLabel }: CallEnd
       <p className="muted" data-testid="summary-detail">
         {summary.detail}
       </p>
-      <dl className="facts">
-        {(took || summary.otherParty !== 'someone') && (
-          <div>
-            <dt>With</dt>
-            <dd data-testid="summary-who">{summary.otherParty}</dd>
-          </div>
-        )}
-        {took && (
-          <div>
-            <dt>Duration</dt>
-            <dd data-testid="summary-duration">
-              {summary.durationMs !== null ? formatDuration(summary.durationMs) : '–'}
-            </dd>
-          </div>
-        )}
-        {took && (
-          <div>
-            <dt>Quality</dt>
-            <dd data-testid="summary-quality">
-              {qualityWords(summary)}
-              {rtt !== null && <span className="muted"> · {Math.round(rtt)} ms delay</span>}
-              {loss !== null && <span className="muted"> · {loss} % loss</span>}
-              {route && (
-                <span className="muted"> · {route === 'relay' ? 'relayed' : 'direct'}</span>
-              )}
-            </dd>
-          </div>
-        )}
-      </dl>
+      {(took || summary.otherParty !== 'someone') && (
+        <dl className="facts">
+          {
+            <div>
+              <dt>With</dt>
+              <dd data-testid="summary-who">{summary.otherParty}</dd>
+            </div>
+          }
+          {took && (
+            <div>
+              <dt>Duration</dt>
+              <dd data-testid="summary-duration">
+                {summary.durationMs !== null ? formatDuration(summary.durationMs) : '–'}
+              </dd>
+            </div>
+          )}
+          {took && (
+            <div>
+              <dt>Quality</dt>
+              <dd data-testid="summary-quality">
+                {qualityWords(summary)}
+                {rtt !== null && <span className="muted"> · {Math.round(rtt)} ms delay</span>}
+                {loss !== null && <span className="muted"> · {loss} % loss</span>}
+                {route && (
+                  <span className="muted"> · {route === 'relay' ? 'relayed' : 'direct'}</span>
+                )}
+              </dd>
+            </div>
+          )}
+        </dl>
+      )}
 
       {took &&
         (summary.feedbackSent ? (
@@ -165,6 +175,16 @@ export function CallEndSummary({ summary, onRate, onClose, closeLabel }: CallEnd
             </button>
           </form>
         ))}
+      {!took && onRetry && (
+        <button
+          type="button"
+          className="btn btn--call"
+          onClick={onRetry}
+          data-testid="summary-retry"
+        >
+          Call again
+        </button>
+      )}
       <button
         type="button"
         className="btn btn--ghost"
