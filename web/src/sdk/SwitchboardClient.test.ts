@@ -106,7 +106,8 @@ describe('SwitchboardClient, caller', () => {
     ws.welcome();
     await client.placeCall();
     expect(client.store.phase).toBe(CallPhase.Idle);
-    expect(notices.at(-1)?.text).toMatch(/Nobody is available/);
+    expect(client.store.getSnapshot().error?.friendly).toMatch(/Nobody is available/);
+    expect(notices).toHaveLength(0);
     expect(client.getMediaSnapshot().local).toBeNull(); // Camera released.
   });
 

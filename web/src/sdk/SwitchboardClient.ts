@@ -267,8 +267,7 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
         }
       }
       this.teardownMedia();
-      this.store.setError(err);
-      this.store.notify('error', err.friendly);
+      this.store.setError(err); // Shown where the Call button is; no toast on top of it.
       return;
     }
     this.store.setCurrent(call);

@@ -233,6 +233,21 @@ export const tests = [
     },
   },
   {
+    name: 'with nobody available the client is told so, and the call is rolled back to idle',
+    async run(h) {
+      const org = `org-empty-${uid()}`;
+      const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
+      await byTestId(carla, 'call-button').click();
+      await byTestId(carla, 'client-error')
+        .filter({ hasText: 'Nobody is available' })
+        .waitFor({ timeout: 10_000 });
+      await byTestId(carla, 'client-idle').waitFor({ timeout: 5000 });
+      const tracks = await carla.evaluate(() => window.__switchboard.getMediaSnapshot().local);
+      assert(tracks === null, 'the camera is released');
+      await shot(carla, 'client-12-nobody-available');
+    },
+  },
+  {
     name: 'permission denied shows the step-by-step help',
     async run(h) {
       const org = `org-denied-${uid()}`;
