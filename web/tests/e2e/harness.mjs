@@ -214,6 +214,25 @@ export class Harness {
     throw new Error('server did not answer /healthz within 20 s');
   }
 
+  /** Stops the server and starts it again on the same port and database (a deploy, a crash). */
+  async restartServer() {
+    await stopProcess(this.server);
+    const bin = process.env.SWITCHBOARD_BIN ?? join(REPO_ROOT, 'build', 'switchboard');
+    this.server = startProcess('server', bin, this.serverArgs, join(this.dir, 'server.log'));
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (this.server.exitedWith !== undefined)
+        throw new Error(`server exited on restart (${this.server.exitedWith})`);
+      try {
+        if ((await fetch(`${this.base}/healthz`)).ok) return;
+      } catch {
+        /* not up yet */
+      }
+      await sleep(200);
+    }
+    throw new Error('server did not come back within 20 s');
+  }
+
   async launchBrowser() {
     this.browser = await chromium.launch({
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',

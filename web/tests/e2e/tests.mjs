@@ -402,6 +402,35 @@ export const tests = [
     },
   })),
   {
+    name: 'the server restarts mid-call: both pages reconnect and resync, the call goes on and ends cleanly',
+    async run(h) {
+      const org = `org-restart-srv-${uid()}`;
+      const ana = await h.openAs({ org, sub: 'ana', role: 'staff', name: 'Ana' });
+      await goAvailable(ana);
+      const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
+      await placeCall(carla);
+      await byTestId(ana, 'accept-button').click();
+      await waitPhase(ana, 'connected', 20_000);
+      await waitPhase(carla, 'connected', 20_000);
+      await h.restartServer();
+      for (const p of [ana, carla]) {
+        await p
+          .locator('[data-testid="connection-state"]', { hasText: 'Online' })
+          .waitFor({ timeout: 20_000 });
+      }
+      await shot(carla, 'client-13-after-server-restart');
+      // Media is peer to peer: it never stopped. The call is still the same one on both sides.
+      await waitPhase(carla, 'connected', 5000);
+      await waitPhase(ana, 'connected', 5000);
+      await byTestId(carla, 'hangup-button').click();
+      for (const p of [ana, carla]) {
+        await p
+          .locator('[data-testid="call-summary"][data-outcome="ended"]')
+          .waitFor({ timeout: 10_000 });
+      }
+    },
+  },
+  {
     name: 'an unplugged camera mid-call is replaced by the default one and video keeps flowing',
     async run(h) {
       const org = `org-unplug-${uid()}`;
