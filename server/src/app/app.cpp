@@ -1,13 +1,13 @@
 #include "app/app.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/json.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/json.hpp>
 #include <filesystem>
 #include <memory>
 
-#include "auth/jwt_verifier.hpp"
 #include "app/metrics_observer.hpp"
+#include "auth/jwt_verifier.hpp"
 #include "bus/local/local_bus.hpp"
 #include "net/asio_scheduler.hpp"
 #include "net/http_client.hpp"
@@ -48,9 +48,8 @@ RateSpec rate_of(const Rate& r) {
 class NetPoster final : public service::HttpPoster {
  public:
   explicit NetPoster(boost::asio::io_context& ioc) : client_(ioc) {}
-  void post(const std::string& url,
-            const std::vector<std::pair<std::string, std::string>>& headers, std::string body,
-            std::function<void(int, std::string)> done) override {
+  void post(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
+            std::string body, std::function<void(int, std::string)> done) override {
     client_.post(url, headers, std::move(body), std::chrono::seconds(10),
                  [done = std::move(done)](net::HttpClientResult r) { done(r.status, r.error); });
   }
@@ -159,9 +158,11 @@ int run_server(const Config& config) {
   NetPoster poster(ioc);
   std::unique_ptr<service::WebhookSender> webhooks;
   if (config.webhook_url) {
-    store->enable_outbox([](const call::Call& c) {
+    store->enable_outbox([](const call::Call& c, const storage::CallQuality* quality) {
+      auto json = service::call_to_json(c);
+      if (quality) json["quality"] = service::quality_to_json(*quality);
       return boost::json::serialize(
-          boost::json::object{{"type", "call.updated"}, {"call", service::call_to_json(c)}});
+          boost::json::object{{"type", "call.updated"}, {"call", std::move(json)}});
     });
     webhooks = std::make_unique<service::WebhookSender>(
         *store, scheduler, clock, poster,

@@ -215,10 +215,16 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
     websocket::stream_base::timeout timeout;
     timeout.handshake_timeout =
         std::min<std::chrono::steady_clock::duration>(kMaxWsHandshakeTime, 2 * interval);
-    // Beast pings after idle_timeout / 2 without input and drops the peer after idle_timeout.
-    timeout.idle_timeout = 2 * interval;
-    timeout.keep_alive_pings = true;
+    // Pings are ours (write_loop): Beast's keep-alive would drop a peer after one missed ping,
+    // and CONTRACT 5 allows two.
+    timeout.idle_timeout = websocket::stream_base::none();
+    timeout.keep_alive_pings = false;
     ws.set_option(timeout);
+    self->ping_interval_ = interval;
+    WsSession* raw = self.get();  // The stream lives in the session: no ownership cycle.
+    ws.control_callback([raw](websocket::frame_type kind, beast::string_view) {
+      if (kind == websocket::frame_type::pong) raw->unanswered_pings_ = 0;
+    });
     // Caps what one message may make us buffer (CONTRACT 5); Beast closes with 1009 above it.
     ws.read_message_max(server->options_.max_ws_message_bytes);
     ws.text(true);
@@ -240,6 +246,7 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
         self->close(static_cast<std::uint16_t>(websocket::close_code::unknown_data),
                     "Text frames only.");
       } else if (self->state_ == State::kOpen) {
+        self->unanswered_pings_ = 0;  // Any frame shows the peer is alive.
         const std::string_view text(static_cast<const char*>(buffer.data().data()), n);
         self->notify([&](WsHandler& h) { h.on_message(self, text); });
       }
@@ -271,8 +278,18 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
   enum class State { kConnecting, kOpen, kClosing, kClosed };
 
   // The only writer: one frame in flight at a time, then the close frame once the queue is empty.
+  // It also pings every interval and drops a peer that left two pings unanswered.
   static asio::awaitable<void> write_loop(std::shared_ptr<WsSession> self) {
+    auto next_ping = std::chrono::steady_clock::now() + self->ping_interval_;
     while (!self->reader_done_) {
+      if (self->state_ == State::kOpen && std::chrono::steady_clock::now() >= next_ping) {
+        if (self->unanswered_pings_ >= 2) break;  // Dropped: the socket is closed below.
+        ++self->unanswered_pings_;
+        next_ping += self->ping_interval_;
+        auto [ec] = co_await self->ws_.async_ping({}, kAsTuple);
+        if (ec) break;
+        continue;
+      }
       if (!self->outbox_.empty()) {
         const std::string frame = std::move(self->outbox_.front());
         self->outbox_.pop_front();
@@ -285,7 +302,8 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
         co_await self->ws_.async_close(*self->close_reason_, kAsTuple);
         co_return;
       }
-      self->wake_.expires_at(asio::steady_timer::time_point::max());
+      self->wake_.expires_at(self->state_ == State::kOpen ? next_ping
+                                                          : asio::steady_timer::time_point::max());
       co_await self->wake_.async_wait(kAsTuple);
     }
     // A failed write leaves the stream unusable; make sure the reader hears about it.
@@ -321,6 +339,8 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
   asio::steady_timer wake_;
   bool reader_done_ = false;
   bool close_notified_ = false;
+  std::chrono::steady_clock::duration ping_interval_{std::chrono::seconds(15)};
+  int unanswered_pings_ = 0;
 };
 
 using HttpConn = ServerState::HttpConn;

@@ -1,8 +1,8 @@
 #include "rest/api.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <boost/url/parse_query.hpp>
-#include <algorithm>
 #include <chrono>
 
 #include "auth/dev_token.hpp"
@@ -437,7 +437,10 @@ net::HttpResponse Api::route_calls(Context& ctx, const std::vector<std::string_v
 
   if (parts.size() < 3 || parts.size() > 4) return error_response(ErrorCode::kNotFound);
   const std::string call_id(parts[2]);
-  if (!auth::is_valid_id(call_id)) return error_response(ErrorCode::kNotFound);
+  // CONTRACT 1 and 2: ids are 1 to 128 of [A-Za-z0-9._:@-]; anything else is a bad request.
+  if (!auth::is_valid_id(call_id)) {
+    return error_response(ErrorCode::kInvalidRequest, "That is not a valid call id.");
+  }
 
   if (parts.size() == 3) {
     ctx.route = "/v1/calls/{id}";
@@ -448,8 +451,8 @@ net::HttpResponse Api::route_calls(Context& ctx, const std::vector<std::string_v
   }
 
   const std::string_view action = parts[3];
-  constexpr std::string_view kActions[] = {"accept",    "decline", "cancel",  "connected",
-                                           "end",       "quality", "feedback"};
+  constexpr std::string_view kActions[] = {"accept", "decline", "cancel",  "connected",
+                                           "end",    "quality", "feedback"};
   // Only known actions name a route: the metrics label must stay bounded.
   if (std::find(std::begin(kActions), std::end(kActions), action) == std::end(kActions)) {
     return error_response(ErrorCode::kNotFound);

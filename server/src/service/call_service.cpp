@@ -321,7 +321,8 @@ Result<Call> CallService::apply(const Call& c, CallEvent event, storage::Transit
   auto outcome = store_.transition(r);
   if (!outcome) return outcome.error();
   if (!outcome->call) {
-    // Someone else moved it first: answer from what the database holds now.
+    // Someone else moved it first (or, for an accept, this staff member is no longer rung for
+    // it): answer from what the database holds now.
     auto now = store_.find_call(c.org_id, c.id);
     if (!now) return now.error();
     if (!*now) return make_error(ErrorCode::kNotFound);
@@ -344,8 +345,15 @@ Result<Call> CallService::apply(const Call& c, CallEvent event, storage::Transit
   if (call::is_terminal(moved.state) && moved.staff && timings_.wrap_up_ms > 0) {
     schedule_wrap_up_end(moved.org_id, moved.staff->id, r.now_ms + timings_.wrap_up_ms);
   }
-  // Staff freed by this move (an end, a missed ring) may be wanted by calls still ringing.
-  if (moved.state != CallState::kActive) reroute_org(moved.org_id);
+  // Staff this move frees may be wanted by calls still ringing. With ring-all, staff who were
+  // ringing stay rung for the other calls anyway; only the end of a live call frees someone
+  // (wrap-up has its own timer). With longest-idle, any move may leave a call nobody rings.
+  const bool freed_from_call =
+      call::is_terminal(moved.state) && c.state != CallState::kRinging && timings_.wrap_up_ms == 0;
+  if (freed_from_call ||
+      (timings_.routing == call::RoutingMode::kLongestIdle && moved.state != CallState::kActive)) {
+    reroute_org(moved.org_id);
+  }
   return moved;
 }
 
@@ -480,8 +488,11 @@ Result<Call> CallService::accept(const Principal& user, const std::string& call_
                            [&](const auto& p) { return p.staff_id == user.user_id; });
   // CONTRACT 10.7: a staff member who was not rung may not accept.
   if (mine == parts->end()) return make_error(ErrorCode::kForbidden);
-  // CONTRACT 10.6: only the winner's repeat is answered 200.
-  if (c->staff && c->staff->id == user.user_id) return c;
+  // CONTRACT 10.6: only the winner's repeat is answered 200, while the call is still live.
+  auto mine_and_live = [&](const Call& call) {
+    return call.staff && call.staff->id == user.user_id && !call::is_terminal(call.state);
+  };
+  if (mine_and_live(*c)) return c;
   if (c->state == CallState::kRinging && mine->outcome == RingOutcome::kRinging) {
     storage::TransitionRequest r;
     r.accepting_staff = call::Person{user.user_id, user.name};
@@ -491,8 +502,8 @@ Result<Call> CallService::accept(const Principal& user, const std::string& call_
     auto now = store_.find_call(user.org_id, call_id);
     if (now && *now) c = **now;
   }
-  if (c->staff && c->staff->id == user.user_id) return c;
-  if (c->staff) {
+  if (mine_and_live(*c)) return c;
+  if (c->staff && c->staff->id != user.user_id) {
     observer_->on_accept_conflict();
     auto error = make_error(ErrorCode::kCallAlreadyTaken);
     error.details["state"] = std::string(call::to_string(c->state));
@@ -541,7 +552,7 @@ Result<Call> CallService::participant_call(const Principal& user, const std::str
 }
 
 Result<Call> CallService::connected(const Principal& user, const std::string& call_id,
-                                     const std::optional<std::string>& candidate_type) {
+                                    const std::optional<std::string>& candidate_type) {
   auto c = participant_call(user, call_id);
   if (!c) return c;
   // Both sides report media connected; the second report finds the call active already.
@@ -557,8 +568,8 @@ Result<void> CallService::add_quality(const Principal& user, const std::string& 
   if (!c) return c.error();
   // Samples race the hang-up by a moment; a minute after the end they are refused.
   const bool live = c->state == CallState::kAccepted || c->state == CallState::kActive;
-  const bool just_ended = c->state == CallState::kEnded && c->ended_at_ms &&
-                          clock_.now_ms() - *c->ended_at_ms < 60'000;
+  const bool just_ended =
+      c->state == CallState::kEnded && c->ended_at_ms && clock_.now_ms() - *c->ended_at_ms < 60'000;
   if (!live && !just_ended) return invalid_transition(*c);
   const std::string side = c->caller.id == user.user_id ? "caller" : "staff";
   if (auto r = store_.add_quality_sample(call_id, side, sample); !r) return r.error();

@@ -247,8 +247,9 @@ class Store {
   // --- Webhook outbox ---
 
   /// When set, every create and transition writes the call, rendered by `render`, to the
-  /// outbox in the same transaction.
-  virtual void enable_outbox(std::function<std::string(const Call&)> render) = 0;
+  /// outbox in the same transaction. A terminal call is rendered with its quality summary.
+  using OutboxRenderer = std::function<std::string(const Call&, const CallQuality*)>;
+  virtual void enable_outbox(OutboxRenderer render) = 0;
   /// Undelivered events due by `now_ms` that are each the oldest undelivered one of their call,
   /// so a call's versions go out in order.
   virtual Result<std::vector<WebhookEvent>> due_webhooks(std::int64_t now_ms, int limit) = 0;

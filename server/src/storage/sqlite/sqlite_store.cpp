@@ -639,18 +639,24 @@ Result<void> SqliteStore::presence_reset(const std::string& node_id, std::int64_
 
 void SqliteStore::write_outbox(const Call& c, std::int64_t now_ms) {
   if (!render_outbox_) return;
+  std::optional<CallQuality> quality;
+  if (call::is_terminal(c.state)) {
+    auto q = quality_of(c.id);
+    if (!q) throw SqliteError{SQLITE_ERROR, "quality lookup failed"};
+    quality = *q;
+  }
   db_.prepare(
          "INSERT INTO webhook_outbox (call_id, version, payload, created_at, next_attempt_at) "
          "VALUES (?, ?, ?, ?, ?)")
       .bind(1, c.id)
       .bind(2, c.version)
-      .bind(3, render_outbox_(c))
+      .bind(3, render_outbox_(c, quality ? &*quality : nullptr))
       .bind(4, now_ms)
       .bind(5, now_ms)
       .run();
 }
 
-void SqliteStore::enable_outbox(std::function<std::string(const Call&)> render) {
+void SqliteStore::enable_outbox(OutboxRenderer render) {
   render_outbox_ = std::move(render);
 }
 
@@ -665,8 +671,8 @@ Result<std::vector<WebhookEvent>> SqliteStore::due_webhooks(std::int64_t now_ms,
     q.bind(1, now_ms).bind(2, limit);
     std::vector<WebhookEvent> out;
     while (q.step()) {
-      out.push_back({q.int64(0), q.text(1), q.int64(2), q.text(3), static_cast<int>(q.int64(4)),
-                     q.int64(5)});
+      out.push_back(
+          {q.int64(0), q.text(1), q.int64(2), q.text(3), static_cast<int>(q.int64(4)), q.int64(5)});
     }
     return out;
   });
@@ -674,8 +680,7 @@ Result<std::vector<WebhookEvent>> SqliteStore::due_webhooks(std::int64_t now_ms,
 
 Result<void> SqliteStore::webhook_delivered(std::int64_t id, std::int64_t now_ms) {
   return guarded([&] {
-    db_.prepare(
-           "UPDATE webhook_outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?")
+    db_.prepare("UPDATE webhook_outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?")
         .bind(1, now_ms)
         .bind(2, id)
         .run();

@@ -69,7 +69,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Call>> calls_created_since(const std::string& org_id,
                                                 std::int64_t since_ms) override;
 
-  void enable_outbox(std::function<std::string(const Call&)> render) override;
+  void enable_outbox(OutboxRenderer render) override;
   Result<std::vector<WebhookEvent>> due_webhooks(std::int64_t now_ms, int limit) override;
   Result<void> webhook_delivered(std::int64_t id, std::int64_t now_ms) override;
   Result<void> webhook_failed(std::int64_t id, std::int64_t next_attempt_ms,
@@ -94,7 +94,7 @@ class SqliteStore final : public Store {
   void write_outbox(const Call& call, std::int64_t now_ms);
 
   Database db_;
-  std::function<std::string(const Call&)> render_outbox_;
+  OutboxRenderer render_outbox_;
 };
 
 }  // namespace sb::storage::sqlite
