@@ -5,6 +5,7 @@ import type { MediaSnapshot, SwitchboardClient } from '../sdk/SwitchboardClient'
 import type { Notice } from '../sdk/call/CallStore';
 import { SignalingState } from '../sdk/signaling/SignalingClient';
 import type { StaffEntry, User } from '../sdk/types';
+import type { DeviceLists } from '../sdk/devices/DeviceManager';
 
 export function useCallState(client: SwitchboardClient): CallStoreSnapshot {
   return useSyncExternalStore(client.store.subscribe, client.store.getSnapshot);
@@ -121,4 +122,14 @@ export function useMicLevel(stream: MediaStream | null): number {
     };
   }, [stream]);
   return level;
+}
+
+/** Camera and microphone lists, following `devicechange`. */
+export function useDeviceLists(client: SwitchboardClient): DeviceLists {
+  const [lists, setLists] = useState<DeviceLists>(client.devices.lists);
+  useEffect(() => {
+    void client.devices.refresh().then(setLists, () => undefined);
+    return client.devices.on('devices', setLists);
+  }, [client]);
+  return lists;
 }

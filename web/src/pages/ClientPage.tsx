@@ -2,11 +2,20 @@ import { useState } from 'react';
 import { Header } from '../app/Header';
 import { getToken, iceTransportPolicy } from '../app/session';
 import { CallProvider, useCallClient } from '../providers/CallProvider/CallProvider';
-import { useCallState, useMedia, useNotices, useSignalingState } from '../hooks/useSwitchboard';
+import {
+  useCallState,
+  useDeviceLists,
+  useMedia,
+  useNotices,
+  useSignalingState,
+} from '../hooks/useSwitchboard';
 import { CallPhase } from '../sdk/call/phases';
 import { partyName } from '../sdk/call/describe';
 import { CallButton } from '../components/CallButton/CallButton';
-import { DevicePermissionPrompt } from '../components/DevicePermissionPrompt/DevicePermissionPrompt';
+import {
+  DevicePermissionPrompt,
+  DevicePickers,
+} from '../components/DevicePermissionPrompt/DevicePermissionPrompt';
 import { CallRoom } from '../components/CallRoom/CallRoom';
 import { CallToast } from '../components/CallToast/CallToast';
 import { CallEndSummary } from '../components/CallEndSummary/CallEndSummary';
@@ -27,6 +36,7 @@ function ClientScreen() {
   const client = useCallClient();
   const state = useCallState(client);
   const media = useMedia(client);
+  const deviceLists = useDeviceLists(client);
   const signaling = useSignalingState(client);
   const [notices, dismissNotice] = useNotices(client);
   const [checking, setChecking] = useState(false);
@@ -119,6 +129,7 @@ function ClientScreen() {
         onToggleCamera={() => client.toggleCamera()}
         onToggleScreen={() => void client.toggleScreenShare()}
         onHangUp={() => void client.hangUp()}
+        devices={<DevicePickers client={client} lists={deviceLists} />}
       />
     );
   } else if (phase === CallPhase.Ended && summary) {

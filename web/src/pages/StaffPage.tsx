@@ -4,6 +4,7 @@ import { getToken, iceTransportPolicy } from '../app/session';
 import { CallProvider, useCallClient } from '../providers/CallProvider/CallProvider';
 import {
   useCallState,
+  useDeviceLists,
   useCurrentUser,
   useMedia,
   useNotices,
@@ -21,7 +22,10 @@ import { IncomingCallModal } from '../components/IncomingCallModal/IncomingCallM
 import { CallRoom } from '../components/CallRoom/CallRoom';
 import { CallToast } from '../components/CallToast/CallToast';
 import { CallEndSummary } from '../components/CallEndSummary/CallEndSummary';
-import { DevicePermissionPrompt } from '../components/DevicePermissionPrompt/DevicePermissionPrompt';
+import {
+  DevicePermissionPrompt,
+  DevicePickers,
+} from '../components/DevicePermissionPrompt/DevicePermissionPrompt';
 
 /** The staff console: availability, incoming calls, the call itself, recent calls. */
 export function StaffPage() {
@@ -48,6 +52,7 @@ function StaffConsole() {
   const client = useCallClient();
   const state = useCallState(client);
   const media = useMedia(client);
+  const deviceLists = useDeviceLists(client);
   const signaling = useSignalingState(client);
   const user = useCurrentUser(client);
   const [notices, dismissNotice] = useNotices(client);
@@ -115,6 +120,7 @@ function StaffConsole() {
         onToggleCamera={() => client.toggleCamera()}
         onToggleScreen={() => void client.toggleScreenShare()}
         onHangUp={() => void client.hangUp()}
+        devices={<DevicePickers client={client} lists={deviceLists} />}
       />
     );
   } else if (phase === CallPhase.Accepting) {

@@ -2,7 +2,12 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { CallPhase } from './call/phases';
 import type { Notice } from './call/CallStore';
-import { DeviceManager, type MediaChoice, type PermissionStatus } from './devices/DeviceManager';
+import {
+  DeviceManager,
+  type DeviceLists,
+  type MediaChoice,
+  type PermissionStatus,
+} from './devices/DeviceManager';
 import { RestClient } from './rest/RestClient';
 import { immediateReconnect } from './signaling/ReconnectPolicy';
 import { SwitchboardClient } from './SwitchboardClient';
@@ -42,7 +47,19 @@ class FakeDevices extends DeviceManager {
   override watch(): () => void {
     return () => undefined;
   }
+  fakeLists: DeviceLists = { audioinput: [], videoinput: [], audiooutput: [] };
+  override get lists(): DeviceLists {
+    return this.fakeLists;
+  }
+  /** Plays the browser: the device list changed. */
+  plug(lists: DeviceLists): void {
+    this.fakeLists = lists;
+    this.emit('devices', lists);
+  }
 }
+
+const device = (kind: MediaDeviceKind, deviceId: string, label: string) =>
+  ({ kind, deviceId, label, groupId: 'g' }) as MediaDeviceInfo;
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
@@ -129,6 +146,29 @@ describe('SwitchboardClient, caller', () => {
     await client.placeCall();
     expect(client.store.phase).toBe(CallPhase.Ringing);
     expect(requests).toHaveLength(1);
+  });
+
+  it('says so when a camera is plugged in mid-call', async () => {
+    const devices = new FakeDevices();
+    const { client, ws, notices } = setup(
+      'client',
+      { 'POST /calls': { status: 201, body: makeCall() } },
+      devices,
+    );
+    ws.welcome();
+    const cam0 = device('videoinput', 'cam-0', 'Built-in camera');
+    devices.plug({ audioinput: [], videoinput: [cam0], audiooutput: [] });
+    await client.placeCall();
+    await flush();
+    devices.plug({
+      audioinput: [],
+      videoinput: [cam0, device('videoinput', 'cam-1', 'USB camera')],
+      audiooutput: [],
+    });
+    await flush();
+    expect(notices.map((n) => n.text)).toContain(
+      'New camera found: USB camera. You can switch in Devices.',
+    );
   });
 
   it('rejoins its call from welcome after a reload', async () => {

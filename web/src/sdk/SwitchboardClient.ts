@@ -107,6 +107,7 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
   private resumedCallId: string | null = null;
   private readonly ringTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private screenStream: MediaStream | null = null;
+  private knownInputs: Set<string> | null = null;
   private mediaSnap: MediaSnapshot;
   private stopDeviceWatch: (() => void) | null = null;
   private readonly onNetworkChange = (): void => {
@@ -686,9 +687,23 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
 
   /** A new device appeared or one went away: follow the unplugged one to the default device. */
   private async onDevicesChanged(): Promise<void> {
+    const lists = this.devices.lists;
+    const inputs = [...lists.audioinput, ...lists.videoinput].filter((d) => d.deviceId);
+    const before = this.knownInputs;
+    this.knownInputs = new Set(inputs.map((d) => d.deviceId));
     const local = this.mediaSnap.local;
     if (!local) return;
-    const lists = this.devices.lists;
+    // A device plugged in mid-call: say so; the person switches in the call's device settings.
+    if (before) {
+      for (const d of inputs) {
+        if (before.has(d.deviceId) || d.deviceId === 'default') continue;
+        const what = d.kind === 'audioinput' ? 'microphone' : 'camera';
+        this.store.notify(
+          'info',
+          `New ${what} found${d.label ? `: ${d.label}` : ''}. You can switch in Devices.`,
+        );
+      }
+    }
     for (const track of local.getTracks()) {
       const id = track.getSettings().deviceId;
       const list = track.kind === 'audio' ? lists.audioinput : lists.videoinput;

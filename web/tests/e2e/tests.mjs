@@ -461,6 +461,11 @@ export const tests = [
         'a new live camera track, sent to the other side',
       );
       assert(after !== before, 'the track changed');
+      await byTestId(carla, 'devices-toggle').click();
+      await byTestId(carla, 'device-panel').waitFor({ timeout: 5000 });
+      const cams = await byTestId(carla, 'camera-select').locator('option').count();
+      assert(cams >= 2, `camera picker lists the default and the devices (${cams})`);
+      await shot(carla, 'client-14-devices-panel');
       const videoIn = () =>
         ana.evaluate(async () => {
           let bytes = 0;

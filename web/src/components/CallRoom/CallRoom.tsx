@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { CallSnapshot } from '../../sdk/call/CallRecord';
 import { CallPhase } from '../../sdk/call/phases';
 import type { MediaSnapshot } from '../../sdk/SwitchboardClient';
@@ -13,6 +13,8 @@ export interface CallRoomProps extends Omit<InCallControlsProps, 'media'> {
   phase: CallPhase;
   media: MediaSnapshot;
   otherName: string;
+  /** Device pickers, shown under "Devices". */
+  devices?: ReactNode;
 }
 
 function formatBytes(n: number): string {
@@ -27,8 +29,9 @@ const WARNING_TEXT: Record<string, string> = {
 };
 
 /** Remote and local video, a reconnecting banner, a stats overlay, and the controls. */
-export function CallRoom({ call, phase, media, otherName, ...controls }: CallRoomProps) {
+export function CallRoom({ call, phase, media, otherName, devices, ...controls }: CallRoomProps) {
   const [showStats, setShowStats] = useState(false);
+  const [showDevices, setShowDevices] = useState(false);
   const elapsed = useCountUp(call.active_at ?? call.accepted_at);
   const stats = media.stats;
   const latest = stats?.latest;
@@ -50,16 +53,30 @@ export function CallRoom({ call, phase, media, otherName, ...controls }: CallRoo
             {phase === CallPhase.RequestingPermission && 'Starting your camera…'}
           </p>
         </div>
-        <button
-          type="button"
-          className="btn btn--ghost btn--small"
-          aria-expanded={showStats}
-          aria-controls="stats-overlay"
-          onClick={() => setShowStats((s) => !s)}
-          data-testid="stats-toggle"
-        >
-          {showStats ? 'Hide stats' : 'Stats'}
-        </button>
+        <div className="room__tools">
+          {devices && (
+            <button
+              type="button"
+              className="btn btn--ghost btn--small"
+              aria-expanded={showDevices}
+              aria-controls="device-panel"
+              onClick={() => setShowDevices((s) => !s)}
+              data-testid="devices-toggle"
+            >
+              Devices
+            </button>
+          )}
+          <button
+            type="button"
+            className="btn btn--ghost btn--small"
+            aria-expanded={showStats}
+            aria-controls="stats-overlay"
+            onClick={() => setShowStats((s) => !s)}
+            data-testid="stats-toggle"
+          >
+            {showStats ? 'Hide stats' : 'Stats'}
+          </button>
+        </div>
       </header>
 
       {phase === CallPhase.Reconnecting && (
@@ -117,6 +134,12 @@ export function CallRoom({ call, phase, media, otherName, ...controls }: CallRoo
           {!media.cameraOn && <div className="room__local-off">Camera off</div>}
         </div>
       </div>
+
+      {showDevices && devices && (
+        <div className="room__devices" id="device-panel" data-testid="device-panel">
+          {devices}
+        </div>
+      )}
 
       {showStats && (
         <dl className="stats" id="stats-overlay" data-testid="stats-overlay">

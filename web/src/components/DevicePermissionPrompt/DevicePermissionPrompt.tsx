@@ -70,6 +70,51 @@ function HelpSteps() {
   );
 }
 
+/** Camera and microphone pickers; switching applies at once, mid-call too. */
+export function DevicePickers({
+  client,
+  lists,
+}: {
+  client: SwitchboardClient;
+  lists: DeviceLists;
+}) {
+  const media = useMedia(client);
+  return (
+    <>
+      <label className="field">
+        <span>Camera</span>
+        <select
+          value={media.videoDeviceId ?? ''}
+          onChange={(e) => void client.selectDevice('videoinput', e.target.value)}
+          data-testid="camera-select"
+        >
+          <option value="">Default camera</option>
+          {lists.videoinput.map((d, i) => (
+            <option key={d.deviceId || i} value={d.deviceId}>
+              {d.label || `Camera ${i + 1}`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>Microphone</span>
+        <select
+          value={media.audioDeviceId ?? ''}
+          onChange={(e) => void client.selectDevice('audioinput', e.target.value)}
+          data-testid="mic-select"
+        >
+          <option value="">Default microphone</option>
+          {lists.audioinput.map((d, i) => (
+            <option key={d.deviceId || i} value={d.deviceId}>
+              {d.label || `Microphone ${i + 1}`}
+            </option>
+          ))}
+        </select>
+      </label>
+    </>
+  );
+}
+
 /** Live preview, microphone meter and device pickers. */
 function DeviceCheck({ client }: { client: SwitchboardClient }) {
   const media = useMedia(client);
@@ -104,36 +149,7 @@ function DeviceCheck({ client }: { client: SwitchboardClient }) {
         <VideoTile stream={stream} muted mirrored label="Camera preview" testId="camera-preview" />
       </div>
       <div className="device-check__controls">
-        <label className="field">
-          <span>Camera</span>
-          <select
-            value={media.videoDeviceId ?? ''}
-            onChange={(e) => void client.selectDevice('videoinput', e.target.value)}
-            data-testid="camera-select"
-          >
-            <option value="">Default camera</option>
-            {lists.videoinput.map((d, i) => (
-              <option key={d.deviceId || i} value={d.deviceId}>
-                {d.label || `Camera ${i + 1}`}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>Microphone</span>
-          <select
-            value={media.audioDeviceId ?? ''}
-            onChange={(e) => void client.selectDevice('audioinput', e.target.value)}
-            data-testid="mic-select"
-          >
-            <option value="">Default microphone</option>
-            {lists.audioinput.map((d, i) => (
-              <option key={d.deviceId || i} value={d.deviceId}>
-                {d.label || `Microphone ${i + 1}`}
-              </option>
-            ))}
-          </select>
-        </label>
+        <DevicePickers client={client} lists={lists} />
         <div className="field">
           <span id="mic-level-label">Microphone level</span>
           <div
