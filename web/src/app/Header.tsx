@@ -21,6 +21,9 @@ export function Header({
   const c = claims();
   return (
     <header className="topbar">
+      <a className="skip-link" href="#main">
+        Skip to main content
+      </a>
       <a
         className="brand"
         href="/"

@@ -53,6 +53,8 @@ export const tests = [
       await shot(page, 'staff-01-console-away');
       await goAvailable(page);
       await shot(page, 'staff-02-console-available');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await shot(page, 'phone-05-staff-console');
     },
   },
   {

@@ -46,6 +46,11 @@ export function CallRoom({ call, phase, media, otherName, devices, ...controls }
       <header className="room__bar">
         <div>
           <h2 className="room__title">{otherName}</h2>
+          <span className="sr-only" role="status">
+            {phase === CallPhase.Connecting && 'Connecting'}
+            {phase === CallPhase.Connected && `Connected to ${otherName}`}
+            {phase === CallPhase.Reconnecting && 'Connection lost, reconnecting'}
+          </span>
           <p className="room__status" data-testid="call-status">
             {phase === CallPhase.Connecting && 'Connecting…'}
             {phase === CallPhase.Connected && `Connected · ${formatDuration(elapsed)}`}
