@@ -274,6 +274,7 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     this.store.setCurrent(call);
     this.store.dispatch(PhaseEvent.CreateOk);
     this.store.applyServerCall(call);
+    this.store.reevaluateCurrent();
   }
 
   // --- Staff actions -------------------------------------------------------------------------

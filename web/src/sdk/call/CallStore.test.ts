@@ -82,6 +82,20 @@ describe('CallStore, caller', () => {
     expect(store.getSnapshot().current).toBeNull();
   });
 
+  it('catches up when call.updated (accepted) arrives before the create answer', () => {
+    const store = new CallStore('client');
+    store.dispatch(PhaseEvent.Start);
+    store.dispatch(PhaseEvent.PermissionGranted);
+    store.applyServerCall(
+      makeCall({ state: 'accepted', version: 2, staff: { id: 'st-1', name: 'Ana' } }),
+    );
+    store.setCurrent(makeCall());
+    store.dispatch(PhaseEvent.CreateOk);
+    store.applyServerCall(makeCall()); // The 201, older than what we know.
+    store.reevaluateCurrent();
+    expect(store.phase).toBe(CallPhase.Connecting);
+  });
+
   it('rolls "placing" back to idle when the create is refused', () => {
     const store = new CallStore('client');
     store.dispatch(PhaseEvent.Start);

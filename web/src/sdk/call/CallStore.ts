@@ -161,6 +161,15 @@ export class CallStore extends TypedEmitter<StoreEvents> {
     this.afterServerChange(rec, before);
   }
 
+  /**
+   * Re-derives the phase from what is known of the current call. Needed when updates about it
+   * arrived before this browser knew it was its call (a call.updated racing the create's 201).
+   */
+  reevaluateCurrent(): void {
+    const rec = this.currentId ? this.records.get(this.currentId) : undefined;
+    if (rec) this.afterServerChange(rec, 'ringing');
+  }
+
   /** Applies a spec event by name to a known call (tests, and events known without a snapshot). */
   applyServerEvent(callId: string, event: FsmEvent): boolean {
     const rec = this.records.get(callId);
