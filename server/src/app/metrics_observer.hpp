@@ -38,8 +38,8 @@ class MetricsObserver final : public service::CallObserver {
   // Clients may end a call with a reason of their own; the label keeps to the known ones.
   static std::string_view reason_label(const std::optional<std::string>& reason) {
     static constexpr std::string_view kKnown[] = {
-        "hangup",      "timeout",      "caller_cancelled", "caller_left",     "all_declined",
-        "ice_failed",  "media_failed", "connect_timeout",  "participant_lost"};
+        "hangup",     "timeout",      "caller_cancelled", "caller_left",     "all_declined",
+        "ice_failed", "media_failed", "connect_timeout",  "participant_lost"};
     if (!reason) return "none";
     for (auto known : kKnown) {
       if (known == *reason) return known;

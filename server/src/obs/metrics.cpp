@@ -23,7 +23,7 @@ using prometheus::Histogram;
 // Call set-up spans human reaction time; HTTP spans microseconds to a stalled disk.
 const Histogram::BucketBoundaries kCallBuckets{0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 45, 60};
 const Histogram::BucketBoundaries kHttpBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                               0.05,   0.1,   0.25,   0.5,   1,     2.5};
+                                               0.05,   0.1,   0.25,   0.5,   1,    2.5};
 const Histogram::BucketBoundaries kLatenessBuckets{0.001, 0.005, 0.01, 0.05, 0.1,
                                                    0.25,  0.5,   1,    2,    5};
 
@@ -36,18 +36,19 @@ double process_seconds_since_epoch() {
 
 struct Metrics::Impl {
   prometheus::Registry registry;
-  prometheus::Family<prometheus::Counter>& created =
-      BuildCounter().Name("switchboard_calls_created_total").Help("Calls created.").Register(registry);
+  prometheus::Family<prometheus::Counter>& created = BuildCounter()
+                                                         .Name("switchboard_calls_created_total")
+                                                         .Help("Calls created.")
+                                                         .Register(registry);
   prometheus::Family<prometheus::Counter>& finished =
       BuildCounter()
           .Name("switchboard_calls_finished_total")
           .Help("Calls that reached a terminal state, by state and end reason.")
           .Register(registry);
-  prometheus::Family<Histogram>& setup =
-      BuildHistogram()
-          .Name("switchboard_call_setup_seconds")
-          .Help("Time from a call's creation to its accept.")
-          .Register(registry);
+  prometheus::Family<Histogram>& setup = BuildHistogram()
+                                             .Name("switchboard_call_setup_seconds")
+                                             .Help("Time from a call's creation to its accept.")
+                                             .Register(registry);
   prometheus::Family<Histogram>& connect =
       BuildHistogram()
           .Name("switchboard_call_connect_seconds")
@@ -58,11 +59,10 @@ struct Metrics::Impl {
           .Name("switchboard_accept_conflicts_total")
           .Help("Accepts that lost the race to another staff member.")
           .Register(registry);
-  prometheus::Family<prometheus::Gauge>& active =
-      BuildGauge()
-          .Name("switchboard_active_calls")
-          .Help("Calls in accepted or active state.")
-          .Register(registry);
+  prometheus::Family<prometheus::Gauge>& active = BuildGauge()
+                                                      .Name("switchboard_active_calls")
+                                                      .Help("Calls in accepted or active state.")
+                                                      .Register(registry);
   prometheus::Family<prometheus::Gauge>& ringing =
       BuildGauge().Name("switchboard_ringing_calls").Help("Calls ringing now.").Register(registry);
   prometheus::Family<prometheus::Gauge>& stuck =
@@ -80,21 +80,18 @@ struct Metrics::Impl {
           .Name("switchboard_signals_relayed_total")
           .Help("Signaling messages relayed between call participants, by kind.")
           .Register(registry);
-  prometheus::Family<prometheus::Counter>& events =
-      BuildCounter()
-          .Name("switchboard_events_sent_total")
-          .Help("Events published to users, by type.")
-          .Register(registry);
-  prometheus::Family<prometheus::Counter>& http =
-      BuildCounter()
-          .Name("switchboard_http_requests_total")
-          .Help("HTTP requests by route and status.")
-          .Register(registry);
-  prometheus::Family<Histogram>& http_seconds =
-      BuildHistogram()
-          .Name("switchboard_http_request_seconds")
-          .Help("HTTP request handling time by route.")
-          .Register(registry);
+  prometheus::Family<prometheus::Counter>& events = BuildCounter()
+                                                        .Name("switchboard_events_sent_total")
+                                                        .Help("Events published to users, by type.")
+                                                        .Register(registry);
+  prometheus::Family<prometheus::Counter>& http = BuildCounter()
+                                                      .Name("switchboard_http_requests_total")
+                                                      .Help("HTTP requests by route and status.")
+                                                      .Register(registry);
+  prometheus::Family<Histogram>& http_seconds = BuildHistogram()
+                                                    .Name("switchboard_http_request_seconds")
+                                                    .Help("HTTP request handling time by route.")
+                                                    .Register(registry);
   prometheus::Family<prometheus::Counter>& ice =
       BuildCounter()
           .Name("switchboard_ice_results_total")
@@ -105,11 +102,10 @@ struct Metrics::Impl {
           .Name("switchboard_ring_timeout_lateness_seconds")
           .Help("How late a ring timeout fired after the call's ring deadline.")
           .Register(registry);
-  prometheus::Family<prometheus::Counter>& quality =
-      BuildCounter()
-          .Name("switchboard_quality_samples_total")
-          .Help("Call quality samples received.")
-          .Register(registry);
+  prometheus::Family<prometheus::Counter>& quality = BuildCounter()
+                                                         .Name("switchboard_quality_samples_total")
+                                                         .Help("Call quality samples received.")
+                                                         .Register(registry);
   prometheus::Family<prometheus::Counter>& webhooks =
       BuildCounter()
           .Name("switchboard_webhook_deliveries_total")
@@ -173,13 +169,21 @@ struct Metrics::Impl {
 Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
 Metrics::~Metrics() = default;
 
-void Metrics::call_created() { impl_->created_counter.Increment(); }
+void Metrics::call_created() {
+  impl_->created_counter.Increment();
+}
 void Metrics::call_finished(std::string_view state, std::string_view reason) {
   impl_->finished.Add({{"state", std::string(state)}, {"reason", std::string(reason)}}).Increment();
 }
-void Metrics::call_setup(double seconds) { impl_->setup_histogram.Observe(seconds); }
-void Metrics::call_connect(double seconds) { impl_->connect_histogram.Observe(seconds); }
-void Metrics::accept_conflict() { impl_->conflicts_counter.Increment(); }
+void Metrics::call_setup(double seconds) {
+  impl_->setup_histogram.Observe(seconds);
+}
+void Metrics::call_connect(double seconds) {
+  impl_->connect_histogram.Observe(seconds);
+}
+void Metrics::accept_conflict() {
+  impl_->conflicts_counter.Increment();
+}
 void Metrics::ws_connections(std::int64_t open) {
   impl_->ws_gauge.Set(static_cast<double>(open));
 }
@@ -200,7 +204,9 @@ void Metrics::ice_result(std::string_view result, std::string_view candidate_typ
 void Metrics::ring_timeout_lateness(double seconds) {
   impl_->lateness_histogram.Observe(seconds);
 }
-void Metrics::quality_sample() { impl_->quality_counter.Increment(); }
+void Metrics::quality_sample() {
+  impl_->quality_counter.Increment();
+}
 void Metrics::webhook_delivery(std::string_view result) {
   impl_->webhooks.Add({{"result", std::string(result)}}).Increment();
 }

@@ -13,9 +13,9 @@ namespace sb::obs {
 
 /// Gauges read at scrape time from the database and the process.
 struct ScrapeSnapshot {
-  std::int64_t active_calls = 0;    // accepted or active
+  std::int64_t active_calls = 0;  // accepted or active
   std::int64_t ringing_calls = 0;
-  std::int64_t stuck_ringing = 0;   // ringing more than 5 s past their deadline
+  std::int64_t stuck_ringing = 0;  // ringing more than 5 s past their deadline
   std::int64_t webhook_pending = 0;
 };
 

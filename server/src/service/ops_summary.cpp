@@ -69,9 +69,8 @@ json::object summarize_calls(const std::vector<CallWithQuality>& calls, std::int
   for (const auto& c : calls) {
     if (badness(c.quality) >= 0) ranked.push_back(&c);
   }
-  std::sort(ranked.begin(), ranked.end(), [](const auto* a, const auto* b) {
-    return badness(a->quality) > badness(b->quality);
-  });
+  std::sort(ranked.begin(), ranked.end(),
+            [](const auto* a, const auto* b) { return badness(a->quality) > badness(b->quality); });
   json::array worst;
   for (std::size_t i = 0; i < ranked.size() && i < 10; ++i) {
     json::object item = call_to_json(ranked[i]->call);

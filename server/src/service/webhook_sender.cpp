@@ -42,7 +42,9 @@ WebhookSender::WebhookSender(storage::Store& store, Scheduler& scheduler, const 
       config_(std::move(config)),
       on_result_(std::move(on_result)) {}
 
-void WebhookSender::start() { tick(); }
+void WebhookSender::start() {
+  tick();
+}
 
 void WebhookSender::kick() {
   if (static_cast<int>(in_flight_.size()) < config_.max_in_flight) {
@@ -67,26 +69,25 @@ void WebhookSender::deliver(const storage::WebhookEvent& event) {
       {"Content-Type", "application/json"},
       {"Switchboard-Signature", webhook_signature(config_.secret, now_s, event.payload)},
   };
-  poster_.post(config_.url, headers, event.payload,
-               [this, event](int status, std::string error) {
-                 in_flight_.erase(event.call_id);
-                 const std::int64_t now = clock_.now_ms();
-                 if (status >= 200 && status < 300) {
-                   (void)store_.webhook_delivered(event.id, now);
-                   if (on_result_) on_result_("ok");
-                   kick();  // The call's next version may be waiting.
-                   return;
-                 }
-                 const std::string why = status ? "status " + std::to_string(status) : error;
-                 const auto delay = webhook_backoff_ms(event.attempts + 1);
-                 (void)store_.webhook_failed(event.id, now + delay, why);
-                 if (on_result_) on_result_("failed");
-                 obs::log_warn("webhook.failed", {{"call_id", event.call_id},
-                                                  {"version", event.version},
-                                                  {"attempt", event.attempts + 1},
-                                                  {"retry_in_ms", delay},
-                                                  {"error", why}});
-               });
+  poster_.post(config_.url, headers, event.payload, [this, event](int status, std::string error) {
+    in_flight_.erase(event.call_id);
+    const std::int64_t now = clock_.now_ms();
+    if (status >= 200 && status < 300) {
+      (void)store_.webhook_delivered(event.id, now);
+      if (on_result_) on_result_("ok");
+      kick();  // The call's next version may be waiting.
+      return;
+    }
+    const std::string why = status ? "status " + std::to_string(status) : error;
+    const auto delay = webhook_backoff_ms(event.attempts + 1);
+    (void)store_.webhook_failed(event.id, now + delay, why);
+    if (on_result_) on_result_("failed");
+    obs::log_warn("webhook.failed", {{"call_id", event.call_id},
+                                     {"version", event.version},
+                                     {"attempt", event.attempts + 1},
+                                     {"retry_in_ms", delay},
+                                     {"error", why}});
+  });
 }
 
 }  // namespace sb::service

@@ -42,9 +42,8 @@ std::int64_t webhook_backoff_ms(int attempts);
 
 class WebhookSender {
  public:
-  WebhookSender(storage::Store& store, Scheduler& scheduler, const Clock& clock,
-                HttpPoster& poster, WebhookConfig config,
-                std::function<void(std::string_view result)> on_result = {});
+  WebhookSender(storage::Store& store, Scheduler& scheduler, const Clock& clock, HttpPoster& poster,
+                WebhookConfig config, std::function<void(std::string_view result)> on_result = {});
 
   /// Starts polling the outbox.
   void start();

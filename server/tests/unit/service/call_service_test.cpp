@@ -1,13 +1,14 @@
 // The call service on a real SQLite database, with time moved by hand: routing, timers,
 // presence and the rules of who may do what.
 
+#include "service/call_service.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "fakes/manual_time.hpp"
 #include "fakes/recording_bus.hpp"
-#include "service/call_service.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace sb::service {
@@ -32,11 +33,9 @@ class CallServiceTest : public ::testing::Test {
     store_ = std::make_unique<storage::sqlite::SqliteStore>(":memory:");
     ASSERT_TRUE(store_->migrate());
     timings.node_id = "test";
-    service_ = std::make_unique<CallService>(*store_, bus_, scheduler_, clock_, timings,
-                                             IceConfig{{"stun:stun.test:3478"},
-                                                       {"turn:turn.test:3478"},
-                                                       "secret",
-                                                       600'000});
+    service_ = std::make_unique<CallService>(
+        *store_, bus_, scheduler_, clock_, timings,
+        IceConfig{{"stun:stun.test:3478"}, {"turn:turn.test:3478"}, "secret", 600'000});
   }
 
   void online(const Principal& staff) {

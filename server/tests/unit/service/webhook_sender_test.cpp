@@ -1,9 +1,10 @@
+#include "service/webhook_sender.hpp"
+
 #include <gtest/gtest.h>
 
 #include "fakes/manual_time.hpp"
 #include "service/call_json.hpp"
 #include "service/ops_summary.hpp"
-#include "service/webhook_sender.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace sb::service {
@@ -13,7 +14,8 @@ TEST(WebhookSignature, IsHmacSha256OfTimestampDotBody) {
   // Reference value: printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac secret
   EXPECT_EQ(webhook_signature("secret", 1700000000, R"({"a":1})"),
             "t=1700000000,v1=49f24e537407743fa4a0242bb63b94b9a47ee99cbbe071ccd8a22550ae411686");
-  EXPECT_NE(webhook_signature("secret", 1700000000, "a"), webhook_signature("other", 1700000000, "a"));
+  EXPECT_NE(webhook_signature("secret", 1700000000, "a"),
+            webhook_signature("other", 1700000000, "a"));
   EXPECT_EQ(webhook_signature("secret", 1, "x").size(), std::string("t=1,v1=").size() + 64);
 }
 
@@ -43,7 +45,7 @@ TEST(WebhookSender, DeliversEveryVersionInOrderAfterTheReceiverComesBack) {
   testing::ManualScheduler scheduler(clock);
   storage::sqlite::SqliteStore store(":memory:");
   ASSERT_TRUE(store.migrate());
-  store.enable_outbox([](const call::Call& c) {
+  store.enable_outbox([](const call::Call& c, const storage::CallQuality*) {
     return std::to_string(c.version) + ":" + std::string(call::to_string(c.state));
   });
   call::Call c;
