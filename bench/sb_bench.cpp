@@ -51,6 +51,14 @@ double micros_between(SteadyClock::time_point a, SteadyClock::time_point b) {
   return std::chrono::duration<double, std::micro>(b - a).count();
 }
 
+/// One line on stderr in a single write, after stdout is flushed, so the two streams interleave
+/// by whole lines when both go to one terminal or file.
+void warn(const std::string& line) {
+  std::fflush(stdout);
+  const std::string text = "sb_bench: " + line + "\n";
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
 // --- Options ---
 
 struct Options {
@@ -317,7 +325,7 @@ void spawn(asio::any_io_executor ex, Task<void> task, long* failures, std::strin
     try {
       std::rethrow_exception(e);
     } catch (const std::exception& x) {
-      std::cerr << "sb_bench: " << what << ": " << x.what() << "\n";
+      warn(what + ": " + x.what());
     }
   });
 }
@@ -579,7 +587,7 @@ class SetupScenario {
           co_await sleep_for(1ms);
         } else {
           if (result.create_errors++ < 5) {
-            std::cerr << "sb_bench: create answered " << r.status << " " << r.body << "\n";
+            warn("create answered " + std::to_string(r.status) + " " + r.body);
           }
           co_await sleep_for(10ms);
         }
@@ -606,7 +614,7 @@ class SetupScenario {
       }
       auto ended = co_await http.request(http::verb::post, "/v1/calls/" + id + "/end", "{}");
       if (ended.status != 200 && result.end_errors++ < 5) {
-        std::cerr << "sb_bench: end answered " << ended.status << " " << ended.body << "\n";
+        warn("end answered " + std::to_string(ended.status) + " " + ended.body);
       }
       call.done = true;
       ++result.setups;
@@ -687,8 +695,9 @@ class SetupScenario {
       co_return;
     }
     if (g_trace) std::fprintf(stderr, "F %d %s\n", s.index, id.c_str());
-    if (accept_failures_++ < 5) {
-      std::cerr << "sb_bench: accept answered " << r.status << " " << r.body << "\n";
+    if (accept_failures_++ == 0) {
+      warn("accept answered " + std::to_string(r.status) + " " + r.body +
+           " (further accept failures are only counted)");
     }
     std::erase(s.ringing, id);
     call.claimed = false;
@@ -846,7 +855,7 @@ class RelayScenario {
       // Relayed signals start with the type; the "bt" key is ours, in data. A cheap scan keeps
       // the generator's per-message cost well below the server's.
       if (text.starts_with(R"({"type":"error")")) {
-        if (current_ && current_->errors++ < 5) std::cerr << "sb_bench: " << text << "\n";
+        if (current_ && current_->errors++ < 5) warn(std::string(text));
         continue;
       }
       if (!text.starts_with(R"({"type":"signal")")) continue;
@@ -1138,7 +1147,7 @@ class IdleScenario {
             spawn(self->ex_, self->hold(*self->conns_.back()), nullptr, "idle reader");
           } catch (const std::exception& e) {
             --self->opening_;
-            if (self->open_failures_++ < 5) std::cerr << "sb_bench: open: " << e.what() << "\n";
+            if (self->open_failures_++ < 5) warn(std::string("open: ") + e.what());
           }
         }
         latch->done();
