@@ -541,6 +541,9 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerState> server) {
       co_await backoff.async_wait(kAsTuple);
       continue;
     }
+    // Signaling frames are small and latency-bound: don't let Nagle hold them for an ACK.
+    error_code nodelay_ec;
+    socket.set_option(tcp::no_delay(true), nodelay_ec);
     asio::co_spawn(server->ioc_, run_connection(server, std::move(socket)), log_escaped);
   }
 }

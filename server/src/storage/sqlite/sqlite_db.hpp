@@ -69,6 +69,26 @@ class Database {
   void exec(const std::string& sql);
   int changes() const { return sqlite3_changes(db_); }
 
+  /// For the scope's writes, commits don't wait for fsync (synchronous=NORMAL in WAL mode):
+  /// they survive a crash of the process, not a power cut. Only for data that is rebuilt
+  /// anyway (presence); call state keeps synchronous=FULL.
+  class RelaxedDurability {
+   public:
+    explicit RelaxedDurability(Database& db) : db_(db) { db_.exec("PRAGMA synchronous = NORMAL"); }
+    ~RelaxedDurability() {
+      try {
+        db_.exec("PRAGMA synchronous = FULL");
+      } catch (const SqliteError&) {
+        // Inside a failed transaction the pragma can't run; the next scope sets it again.
+      }
+    }
+    RelaxedDurability(const RelaxedDurability&) = delete;
+    RelaxedDurability& operator=(const RelaxedDurability&) = delete;
+
+   private:
+    Database& db_;
+  };
+
   /// BEGIN IMMEDIATE ... COMMIT, rolled back if the scope is left without commit().
   class Transaction {
    public:

@@ -571,6 +571,8 @@ Result<std::optional<StaffEntry>> SqliteStore::find_staff(const std::string& org
 Result<void> SqliteStore::presence_connect(const std::string& org_id, const std::string& user_id,
                                            const std::string& node_id) {
   return guarded([&] {
+    // Presence is rebuilt at every start (presence_reset): a lost write costs nothing.
+    Database::RelaxedDurability relaxed(db_);
     db_.prepare(
            "INSERT INTO presence (org_id, user_id, node_id, connections, disconnected_at) VALUES "
            "(?, ?, ?, 1, NULL) ON CONFLICT (org_id, user_id, node_id) DO UPDATE SET "
@@ -585,6 +587,7 @@ Result<void> SqliteStore::presence_connect(const std::string& org_id, const std:
 Result<int> SqliteStore::presence_disconnect(const std::string& org_id, const std::string& user_id,
                                              const std::string& node_id, std::int64_t now_ms) {
   return guarded([&] {
+    Database::RelaxedDurability relaxed(db_);
     Database::Transaction tx(db_);
     db_.prepare(
            "UPDATE presence SET connections = MAX(connections - 1, 0), disconnected_at = CASE "
