@@ -13,7 +13,7 @@ build_pkgs=(
   nodejs npm
 )
 test_pkgs=(
-  libgtest-dev libgmock-dev libbenchmark-dev clang-format
+  libgtest-dev libgmock-dev libbenchmark-dev clang-format clang libclang-rt-14-dev
   postgresql redis-server coturn chromium prometheus jq iproute2 python3
 )
 

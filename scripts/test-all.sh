@@ -29,6 +29,7 @@ layer "build (server release + web)" make --no-print-directory build
 layer "format check" scripts/check-format.sh
 layer "unit tests (ASan/UBSan)" make --no-print-directory test-unit
 layer "black-box tests (real binary)" scripts/test-blackbox.sh
+layer "fuzzing (libFuzzer, 60 s)" scripts/fuzz.sh 60
 if [[ -f web/package.json ]]; then
   layer "web unit tests (vitest)" bash -c 'cd web && npm test --silent'
   layer "web lint" bash -c 'cd web && npm run lint --silent'
