@@ -11,6 +11,12 @@ const CONN_TEXT: Record<SignalingState, string> = {
   [SignalingState.Closed]: 'Offline',
 };
 
+/** Admins are staff too: they move between the console (taking calls) and the dashboard. */
+const ADMIN_LINKS = [
+  { path: '/staff', label: 'Staff console' },
+  { path: '/ops', label: 'Operations' },
+];
+
 export function Header({
   signaling,
   children,
@@ -37,6 +43,25 @@ export function Header({
         </span>{' '}
         Switchboard
       </a>
+      {c?.role === 'admin' && (
+        <nav className="topnav" aria-label="Admin">
+          {ADMIN_LINKS.map((l) => (
+            <a
+              key={l.path}
+              href={l.path}
+              className="topnav__link"
+              aria-current={window.location.pathname === l.path ? 'page' : undefined}
+              data-testid={`nav-${l.path.slice(1)}`}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate(l.path);
+              }}
+            >
+              {l.label}
+            </a>
+          ))}
+        </nav>
+      )}
       <div className="topbar__right">
         {children}
         {signaling && (

@@ -19,4 +19,7 @@ export { StatsSampler } from './stats/StatsSampler';
 export { computeSample, qualityWarnings } from './stats/computeSample';
 export { Ringer, type RingerState } from './audio/Ringer';
 export { SwitchboardClient, type MediaSnapshot } from './SwitchboardClient';
+export { OpsMonitor, type OpsSnapshot, type OpsMonitorOptions } from './ops/OpsMonitor';
+export * from './ops/summary';
+export * from './ops/board';
 export { getLogger, setLogLevel, logHistory } from './util/logger';

@@ -22,6 +22,8 @@ export interface QualitySummary {
   packet_loss_pct: QualityBucket;
   bitrate_kbps: Partial<Record<'audio_in' | 'audio_out' | 'video_in' | 'video_out', number | null>>;
   candidate_type: CandidateType | null;
+  /** ICE restarts seen by that side (sent by this server; not in CONTRACT.md 10.15). */
+  reconnects?: number;
 }
 
 export interface Call {

@@ -3,7 +3,17 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, writeFileSync, existsSync, rmSync, copyFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,6 +59,26 @@ async function freeUdpPort() {
     if (ok) return port;
   }
   throw new Error('no free UDP port');
+}
+
+/**
+ * The server under test: build/switchboard, or SWITCHBOARD_BIN (another build of it, e.g. with
+ * sanitizers). Only a compiled executable is accepted, so the suite can never be pointed at a
+ * script standing in for the server: it runs only against the real one.
+ */
+export function serverBinary() {
+  const bin = process.env.SWITCHBOARD_BIN ?? join(REPO_ROOT, 'build', 'switchboard');
+  if (!existsSync(bin))
+    throw new Error(`server binary not found at ${bin}: run "make build" first`);
+  const fd = openSync(bin, 'r');
+  const magic = Buffer.alloc(4);
+  readSync(fd, magic, 0, 4, 0);
+  closeSync(fd);
+  if (!magic.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
+    throw new Error(
+      `${bin} is not a compiled server (ELF): the e2e suite runs only against the real server`,
+    );
+  return bin;
 }
 
 function startProcess(name, cmd, args, logFile) {
@@ -130,7 +160,7 @@ export class Harness {
 
   /** A second server (own port and database) for tests that need other flags; stopped by stop(). */
   async startExtraServer({ dev = true, args = [] } = {}) {
-    const bin = process.env.SWITCHBOARD_BIN ?? join(REPO_ROOT, 'build', 'switchboard');
+    const bin = serverBinary();
     const port = await freeTcpPort();
     const n = (this.extras ??= []).length;
     const child = startProcess(
@@ -167,9 +197,7 @@ export class Harness {
   }
 
   async startServer() {
-    const bin = process.env.SWITCHBOARD_BIN ?? join(REPO_ROOT, 'build', 'switchboard');
-    if (!existsSync(bin))
-      throw new Error(`server binary not found at ${bin}: run "make build" first`);
+    const bin = serverBinary();
     if (!existsSync(join(WEB_ROOT, 'dist', 'index.html')))
       throw new Error('web/dist is missing: run "npm run build"');
     this.port = await freeTcpPort();
@@ -217,7 +245,7 @@ export class Harness {
   /** Stops the server and starts it again on the same port and database (a deploy, a crash). */
   async restartServer() {
     await stopProcess(this.server);
-    const bin = process.env.SWITCHBOARD_BIN ?? join(REPO_ROOT, 'build', 'switchboard');
+    const bin = serverBinary();
     this.server = startProcess('server', bin, this.serverArgs, join(this.dir, 'server.log'));
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
@@ -308,9 +336,9 @@ export class Harness {
   }
 }
 
-export async function shot(page, name) {
+export async function shot(page, name, { fullPage = false } = {}) {
   mkdirSync(SCREENS, { recursive: true });
-  await page.screenshot({ path: join(SCREENS, `${name}.png`) });
+  await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage });
 }
 
 export function assert(cond, message) {

@@ -2,7 +2,7 @@
 // Runs the Playwright end-to-end tests against the real server binary and a real coturn, in a
 // private network namespace whose only interface is loopback (when possible), and prints
 // "N passed, N failed". Usage: npm run e2e [-- <name filter>]
-// Env: SWITCHBOARD_BIN (default ../build/switchboard), CHROMIUM (default /usr/bin/chromium),
+// Env: SWITCHBOARD_BIN (default ../build/switchboard; a compiled binary only), CHROMIUM (default /usr/bin/chromium),
 // E2E_NETNS=0 to run in the host's network namespace.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -32,6 +32,25 @@ async function openStats(page) {
     await byTestId(page, 'stats-toggle').click();
 }
 
+/** A REST call with a token, as an integrator's backend would make it; throws on non-2xx. */
+async function api(base, token, method, path, body) {
+  const headers = { Authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const r = await fetch(`${base}/v1${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path} -> ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** The number a dashboard element shows in its data-value. */
+async function valueOf(page, testId) {
+  return page.locator(`[data-testid="${testId}"]`).getAttribute('data-value', { timeout: 2000 });
+}
+
 export const tests = [
   {
     name: 'dev sign-in picks org, user and role and lands on the staff console',
@@ -555,6 +574,184 @@ export const tests = [
       await shot(other, 'staff-13-ringing-in-other-tab');
       await byTestId(carla, 'hangup-button').click();
       await byTestId(tab1, 'incoming-modal').waitFor({ state: 'detached', timeout: 10_000 });
+    },
+  },
+  {
+    name: 'ops dashboard: an admin sees live calls, the staff board change live, the last hour by outcome and reason',
+    async run(h) {
+      // A server of its own: a short ring timeout gives a real missed call, and the last hour's
+      // numbers are this test's calls only.
+      const base = await h.startExtraServer({ args: ['--ring-timeout', '8s'] });
+      const org = `org-ops-${uid()}`;
+      // The admin starts in the staff console and follows the header link.
+      const ada = await h.openAs({
+        org,
+        sub: 'ada',
+        role: 'admin',
+        name: 'Ada',
+        base,
+        path: '/staff',
+      });
+      await shot(ada, 'ops-00-admin-staff-console');
+      await byTestId(ada, 'nav-ops').click();
+      await byTestId(ada, 'ops-page').waitFor({ timeout: 10_000 });
+      assert(new URL(ada.url()).pathname === '/ops', `on /ops: ${ada.url()}`);
+      await ada
+        .locator('[data-testid="connection-state"]', { hasText: 'Online' })
+        .waitFor({ timeout: 10_000 });
+      await byTestId(ada, 'funnel-empty')
+        .filter({ hasText: 'No calls in the last hour' })
+        .waitFor({ timeout: 10_000 });
+      await byTestId(ada, 'live-calls-empty').waitFor({ timeout: 5000 });
+      await byTestId(ada, 'worst-calls-empty').waitFor({ timeout: 5000 });
+      await shot(ada, 'ops-01-empty', { fullPage: true });
+      // Everything below happens without a reload of the dashboard.
+      await ada.evaluate(() => {
+        window.__sameDocument = true;
+      });
+
+      // Live staff board: Ana goes available, and the board says so from the WebSocket event
+      // alone (the dashboard's own fetches of the board are held back meanwhile).
+      const ana = await h.openAs({ org, sub: 'ana', role: 'staff', name: 'Ana', base });
+      let release;
+      const held = new Promise((res) => (release = res));
+      const holdBoard = async (route) => {
+        await held;
+        await route.continue().catch(() => undefined);
+      };
+      await ada.route('**/v1/staff/availability', holdBoard);
+      await goAvailable(ana);
+      await ada
+        .locator('[data-testid="staff-row-ana"][data-status="available"][data-state="idle"]')
+        .waitFor({ timeout: 5000 });
+      release();
+      await ada.unroute('**/v1/staff/availability', holdBoard);
+      await shot(ada, 'ops-02-staff-available');
+
+      // 1. Answered, connected, ended (through the pages: real media, real quality reports).
+      const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla', base });
+      await placeCall(carla);
+      await byTestId(ana, 'accept-button').click();
+      await waitPhase(ana, 'connected', 20_000);
+      await waitPhase(carla, 'connected', 20_000);
+      await ada
+        .locator('[data-testid="staff-row-ana"][data-state="in_call"]')
+        .waitFor({ timeout: 5000 });
+      await ada
+        .locator('[data-testid="live-calls"] tr[data-state="active"]', { hasText: 'Carla' })
+        .waitFor({ timeout: 10_000 });
+      const liveText = await byTestId(ada, 'live-calls').textContent();
+      assert(/Ana/.test(liveText) && /In progress/.test(liveText), `live call row: ${liveText}`);
+      await sleep(4000); // a few 2 s quality samples from each side
+      await shot(ada, 'ops-03-live-call', { fullPage: true });
+      await byTestId(ana, 'hangup-button').click();
+      await carla
+        .locator('[data-testid="call-summary"][data-outcome="ended"]')
+        .waitFor({ timeout: 10_000 });
+      await ada
+        .locator('[data-testid="staff-row-ana"][data-state="idle"]')
+        .waitFor({ timeout: 5000 });
+
+      // 2. Declined by the only staff member rung (created through the API, declined on the page).
+      const dave = await h.token(org, 'dave', 'client', 'Dave', base);
+      const declined = await api(base, dave, 'POST', '/calls', {});
+      await byTestId(ana, 'incoming-modal').waitFor({ timeout: 10_000 });
+      await byTestId(ana, 'decline-button').click();
+      await eventually(
+        async () => (await api(base, dave, 'GET', `/calls/${declined.id}`)).state === 'declined',
+        10_000,
+        'the call is declined',
+      );
+
+      // 3. Cancelled by the caller while ringing.
+      const finn = await h.token(org, 'finn', 'client', 'Finn', base);
+      const cancelled = await api(base, finn, 'POST', '/calls', {});
+      await api(base, finn, 'POST', `/calls/${cancelled.id}/cancel`);
+
+      // 4. Missed: nobody answers within the 8 s ring timeout. The dashboard shows it ringing.
+      const eve = await h.token(org, 'eve', 'client', 'Eve', base);
+      const missed = await api(base, eve, 'POST', '/calls', {});
+      await byTestId(ana, 'incoming-modal').waitFor({ timeout: 10_000 });
+      await ada
+        .locator(`[data-testid="live-call-${missed.id}"][data-state="ringing"]`)
+        .waitFor({ timeout: 7000 });
+      await ada
+        .locator('[data-testid="staff-row-ana"][data-state="ringing"]')
+        .waitFor({ timeout: 5000 });
+      await shot(ada, 'ops-04-ringing');
+      const final = await eventually(
+        async () => {
+          const c = await api(base, eve, 'GET', `/calls/${missed.id}`);
+          return c.state === 'missed' ? c : null;
+        },
+        15_000,
+        'the call is missed',
+      );
+      assert(final.end_reason === 'timeout', `missed reason ${final.end_reason}`);
+
+      // The last hour, as the dashboard shows it (polled: within a few seconds).
+      const expected = {
+        'funnel-created': '4',
+        'funnel-accepted': '1',
+        'funnel-connected': '1',
+        'funnel-ended': '1',
+        'funnel-missed': '1',
+        'funnel-declined': '1',
+        'funnel-cancelled': '1',
+        'funnel-failed': '0',
+        'funnel-live': '0',
+        'reason-ended-hangup': '1',
+        'reason-missed-timeout': '1',
+        'reason-declined-all_declined': '1',
+        'reason-cancelled-caller_cancelled': '1',
+      };
+      await eventually(
+        async () => {
+          const seen = {};
+          for (const id of Object.keys(expected)) seen[id] = await valueOf(ada, id);
+          return JSON.stringify(seen) === JSON.stringify(expected) ? seen : null;
+        },
+        15_000,
+        `the funnel ${JSON.stringify(expected)}`,
+      );
+      await byTestId(ada, 'live-calls-empty').waitFor({ timeout: 10_000 });
+      assert(
+        (await byTestId(ada, 'timing-setup').getAttribute('data-count')) === '1',
+        'one answer time',
+      );
+      assert(
+        (await byTestId(ada, 'timing-connect').getAttribute('data-count')) === '1',
+        'one connect time',
+      );
+      assert((await valueOf(ada, 'ice-success')) === '1', 'ICE success 100 %');
+      const iceText = await byTestId(ada, 'ops-ice').textContent();
+      assert(/100 %/.test(iceText) && /1 connected, 0 failed/.test(iceText), `ICE: ${iceText}`);
+      const worst = ada.locator('[data-testid^="worst-call-"]');
+      await worst.first().waitFor({ timeout: 10_000 });
+      assert((await worst.count()) === 1, 'one call with quality reports');
+      const worstText = await worst.first().textContent();
+      assert(/Carla/.test(worstText) && /Ana/.test(worstText), `worst call row: ${worstText}`);
+      const reasonsText = await byTestId(ada, 'funnel-reasons').textContent();
+      assert(/Nobody answered in time/.test(reasonsText), `reasons in words: ${reasonsText}`);
+      assert(
+        await ada.evaluate(() => window.__sameDocument === true),
+        'the dashboard was never reloaded',
+      );
+      await shot(ada, 'ops-05-last-hour', { fullPage: true });
+      await ada.setViewportSize({ width: 390, height: 844 });
+      await sleep(300);
+      const overflow = await ada.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      assert(overflow <= 0, `no sideways scrolling of the page at phone width (${overflow}px)`);
+      await shot(ada, 'phone-06-ops', { fullPage: true });
+
+      // A staff member who is not an admin is told plainly.
+      await ana.goto(`${base}/ops`);
+      await byTestId(ana, 'ops-admins-only')
+        .filter({ hasText: 'admins only' })
+        .waitFor({ timeout: 10_000 });
+      await shot(ana, 'ops-06-admins-only');
     },
   },
 ];

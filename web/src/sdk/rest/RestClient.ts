@@ -184,6 +184,13 @@ export class RestClient {
     return this.request('PUT', '/staff/me/availability', { body: { status } });
   }
 
+  // --- Ops ----------------------------------------------------------------------------------
+
+  /** `GET /v1/ops/summary` (admins only): the raw JSON; `parseOpsSummary` makes it typed. */
+  opsSummary(): Promise<unknown> {
+    return this.request('GET', '/ops/summary');
+  }
+
   iceServers(): Promise<IceServersResponse> {
     return this.request('GET', '/ice-servers');
   }

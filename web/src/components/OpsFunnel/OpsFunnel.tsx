@@ -1,0 +1,150 @@
+import {
+  CALL_STATE_TEXT,
+  formatPercent,
+  reasonText,
+  share,
+  type OpsSummary,
+} from '../../sdk/ops/summary';
+import type { ServerCallState } from '../../sdk/types';
+
+export interface OpsFunnelProps {
+  /** Shown until the first answer. */
+  pendingText?: string;
+  /** null while loading. */
+  summary: OpsSummary | null;
+}
+
+interface Tile {
+  key: string;
+  label: string;
+  value: number;
+  /** Shown under the number: the share of created calls. */
+  of?: number;
+}
+
+const OUTCOMES: ServerCallState[] = ['ended', 'missed', 'declined', 'cancelled', 'failed'];
+
+/** The last hour's calls: how many were answered and connected, how the rest ended, and why. */
+export function OpsFunnel({ summary, pendingText = 'Loading…' }: OpsFunnelProps) {
+  const f = summary?.funnel;
+  const minutes = summary ? Math.round(summary.windowSeconds / 60) : 60;
+  const live = f ? f.byState.ringing + f.byState.accepted + f.byState.active : 0;
+  const tiles: Tile[] = f
+    ? [
+        { key: 'created', label: 'Created', value: f.created },
+        { key: 'accepted', label: 'Answered', value: f.accepted, of: f.created },
+        { key: 'connected', label: 'Connected', value: f.connected, of: f.created },
+        ...OUTCOMES.map((s) => ({
+          key: s,
+          label: CALL_STATE_TEXT[s],
+          value: f.byState[s],
+          of: f.created,
+        })),
+        { key: 'live', label: 'Still live', value: live, of: f.created },
+      ]
+    : [];
+  return (
+    <section
+      className="card ops-card ops__funnel"
+      aria-labelledby="funnel-title"
+      aria-busy={!summary}
+      data-testid="ops-funnel"
+    >
+      <div className="ops-card__head">
+        <h2 id="funnel-title" className="h3">
+          Last hour
+        </h2>
+        {f && f.created > 0 && (
+          <p className="muted small ops-card__meta">Calls created in the last {minutes} minutes</p>
+        )}
+      </div>
+      {!f && <p className="muted">{pendingText}</p>}
+      {f?.created === 0 && (
+        <p className="empty" data-testid="funnel-empty">
+          No calls in the last hour.
+        </p>
+      )}
+      {f && f.created > 0 && (
+        <>
+          <dl className="tiles">
+            {tiles.map((t) => (
+              <div
+                key={t.key}
+                className={`tile tile--${t.key}`}
+                data-testid={`funnel-${t.key}`}
+                data-value={t.value}
+              >
+                <dt>{t.label}</dt>
+                <dd>
+                  <span className="tile__value">{t.value}</span>
+                  {t.of !== undefined && (
+                    <span className="tile__share muted small">
+                      {formatPercent(share(t.value, t.of))}
+                      <span className="sr-only"> of created calls</span>
+                    </span>
+                  )}
+                </dd>
+              </div>
+            ))}
+          </dl>
+          <div className="outcome-bar" aria-hidden="true">
+            {OUTCOMES.concat(['ringing', 'accepted', 'active'])
+              .filter((s) => f.byState[s] > 0)
+              .map((s) => (
+                <span
+                  key={s}
+                  className={`outcome-bar__part outcome-bar__part--${s}`}
+                  style={{ flexGrow: f.byState[s] }}
+                  title={`${CALL_STATE_TEXT[s]}: ${f.byState[s]}`}
+                />
+              ))}
+          </div>
+          <h3 className="h4" id="reasons-title">
+            How calls ended
+          </h3>
+          {f.byReason.length === 0 ? (
+            <p className="empty">No call has ended yet in the last hour.</p>
+          ) : (
+            <div className="table-wrap" role="region" aria-labelledby="reasons-title" tabIndex={0}>
+              <table className="ops-table" data-testid="funnel-reasons">
+                <thead>
+                  <tr>
+                    <th scope="col">Outcome</th>
+                    <th scope="col">Reason</th>
+                    <th scope="col" className="num">
+                      Calls
+                    </th>
+                    <th scope="col" className="num">
+                      Share
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {f.byReason.map((r) => (
+                    <tr
+                      key={`${r.state}/${r.reason}`}
+                      data-testid={`reason-${r.state}-${r.reason}`}
+                      data-value={r.count}
+                    >
+                      <td>
+                        <span className={`pill pill--${r.state}`}>
+                          {CALL_STATE_TEXT[r.state as ServerCallState] ?? r.state}
+                        </span>
+                      </td>
+                      <th scope="row">
+                        {reasonText(r.reason)}{' '}
+                        {r.reason && <code className="reason-code">{r.reason}</code>}
+                      </th>
+                      <td className="num">{r.count}</td>
+                      <td className="num">{formatPercent(share(r.count, f.created))}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,212 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ErrorCode } from '../errors';
+import { RestClient } from '../rest/RestClient';
+import { immediateReconnect } from '../signaling/ReconnectPolicy';
+import { SignalingClient, SignalingState } from '../signaling/SignalingClient';
+import { FakeSocket, fakeFetch, makeCall, type FakeRoute } from '../test/fakes';
+import type { Call, StaffEntry } from '../types';
+import { OpsMonitor } from './OpsMonitor';
+
+const SUMMARY = {
+  window_seconds: 3600,
+  generated_at: 1795483094015,
+  funnel: { created: 1, accepted: 0, connected: 0, by_state: {}, by_reason: {} },
+  setup_seconds: { count: 0, p50: 0, p90: 0, p99: 0 },
+  connect_seconds: { count: 0, p50: 0, p90: 0, p99: 0 },
+  ice: { connected: 0, failed: 0, success_rate: 0, turn_share: 0 },
+  worst_calls: [],
+};
+
+const staff = (id: string, over: Partial<StaffEntry> = {}): StaffEntry => ({
+  id,
+  name: id,
+  status: 'away',
+  state: 'idle',
+  connected: true,
+  since: null,
+  call_id: null,
+  ...over,
+});
+
+const ok = (body: unknown): FakeRoute => ({ status: 200, body });
+const page = (calls: Call[]) => ok({ calls, next: null });
+
+function setup(routes: Parameters<typeof fakeFetch>[0] = {}) {
+  const { fetch, requests } = fakeFetch({
+    'GET /ops/summary': ok(SUMMARY),
+    'GET /staff/availability': ok({ staff: [staff('ana'), staff('ben')] }),
+    'GET /calls?state=ringing&limit=100': page([makeCall({ id: 'r1' })]),
+    'GET /calls?state=accepted&limit=100': page([]),
+    'GET /calls?state=active&limit=100': page([]),
+    ...routes,
+  });
+  const rest = new RestClient({ getToken: () => 'jwt', fetch });
+  const signaling = new SignalingClient({
+    url: 'ws://test/v1/ws',
+    getToken: () => 'jwt',
+    createSocket: (url) => new FakeSocket(url),
+    reconnectPolicy: immediateReconnect,
+  });
+  const monitor = new OpsMonitor({ getToken: () => 'jwt', rest, signaling });
+  const count = (path: string) => requests.filter((r) => r.path === path).length;
+  return { monitor, requests, count };
+}
+
+/** A route answering `first` at once, then holding its second answer until `release`. */
+function heldSecond(first: FakeRoute) {
+  let n = 0;
+  let release: (r: FakeRoute) => void = () => undefined;
+  const route = (): FakeRoute | Promise<FakeRoute> =>
+    ++n === 2 ? new Promise<FakeRoute>((res) => (release = res)) : first;
+  return { route, release: (r: FakeRoute) => release(r) };
+}
+
+function openSocket(): FakeSocket {
+  const ws = FakeSocket.latest();
+  ws.serverOpen();
+  ws.welcome({ id: 'adm', org: 'org-a', role: 'admin', name: 'Ada' });
+  return ws;
+}
+
+describe('OpsMonitor', () => {
+  beforeEach(() => {
+    FakeSocket.instances = [];
+    vi.useFakeTimers();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('loads the summary, the staff board and the live calls, then polls', async () => {
+    const { monitor, count } = setup();
+    monitor.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const s = monitor.getSnapshot();
+    expect(s.access).toBe('allowed');
+    expect(s.summary?.funnel.created).toBe(1);
+    expect(s.staff?.map((e) => e.id)).toEqual(['ana', 'ben']);
+    expect(s.liveCalls?.map((c) => c.id)).toEqual(['r1']);
+    expect(s.error).toBeNull();
+    expect(s.refreshedAt).not.toBeNull();
+    expect(count('/ops/summary')).toBe(1);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(count('/ops/summary')).toBe(2);
+    expect(count('/calls?state=active&limit=100')).toBe(2);
+    monitor.stop();
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(count('/ops/summary')).toBe(2);
+  });
+
+  it('stops polling and says so when the server answers 403 (not an admin)', async () => {
+    const { monitor, count } = setup({
+      'GET /ops/summary': {
+        status: 403,
+        body: { error: { code: 'forbidden', message: 'No.', retryable: false } },
+      },
+    });
+    monitor.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(monitor.getSnapshot().access).toBe('forbidden');
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(count('/ops/summary')).toBe(1);
+    monitor.stop();
+  });
+
+  it('shows availability.updated at once and refreshes shortly after', async () => {
+    const { monitor, count } = setup();
+    monitor.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const ws = openSocket();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(monitor.getSnapshot().signaling).toBe(SignalingState.Open);
+    expect(monitor.getSnapshot().me?.role).toBe('admin');
+    const before = count('/ops/summary');
+    ws.serverSend({
+      type: 'availability.updated',
+      staff: staff('ben', { status: 'available' }),
+    });
+    // At once, and sorted: the available person comes first.
+    expect(monitor.getSnapshot().staff?.map((e) => `${e.id}:${e.status}`)).toEqual([
+      'ben:available',
+      'ana:away',
+    ]);
+    await vi.advanceTimersByTimeAsync(399);
+    expect(count('/ops/summary')).toBe(before);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(count('/ops/summary')).toBe(before + 1);
+    monitor.stop();
+  });
+
+  it('keeps an event newer than the answer of a fetch that was under way', async () => {
+    const { route, release } = heldSecond(ok({ staff: [staff('ana')] }));
+    const { monitor } = setup({ 'GET /staff/availability': route });
+    monitor.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const ws = openSocket(); // welcome: a refresh whose staff answer is held back
+    await vi.advanceTimersByTimeAsync(0);
+    ws.serverSend({ type: 'availability.updated', staff: staff('ana', { status: 'available' }) });
+    release(ok({ staff: [staff('ana', { status: 'away' })] }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(monitor.getSnapshot().staff?.[0].status).toBe('available');
+    monitor.stop();
+  });
+
+  it('removes a live call on its terminal call.updated, even when a fetch was under way', async () => {
+    const { route, release } = heldSecond(page([makeCall({ id: 'r1' })]));
+    const { monitor } = setup({ 'GET /calls?state=ringing&limit=100': route });
+    monitor.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(monitor.getSnapshot().liveCalls).toHaveLength(1);
+    const ws = openSocket(); // second refresh: held back
+    await vi.advanceTimersByTimeAsync(0);
+    ws.serverSend({
+      type: 'call.updated',
+      call: makeCall({ id: 'r1', state: 'missed', version: 2, end_reason: 'timeout' }),
+    });
+    expect(monitor.getSnapshot().liveCalls).toEqual([]);
+    release(page([makeCall({ id: 'r1' })])); // the stale answer still lists it as ringing
+    await vi.advanceTimersByTimeAsync(0);
+    expect(monitor.getSnapshot().liveCalls).toEqual([]);
+    monitor.stop();
+  });
+
+  it('never runs two refreshes at once: asks during one give exactly one more', async () => {
+    const { monitor, count } = setup();
+    monitor.start();
+    void monitor.refresh();
+    void monitor.refresh();
+    void monitor.refresh();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(count('/ops/summary')).toBe(2);
+    monitor.stop();
+  });
+
+  it('keeps the last data when a refresh fails and clears the error on the next success', async () => {
+    const { monitor } = setup({
+      'GET /calls?state=accepted&limit=100': [
+        page([]),
+        { status: 503, body: { error: { code: 'unavailable', message: 'x', retryable: true } } },
+        page([]),
+      ],
+    });
+    monitor.start();
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(5000);
+    const s = monitor.getSnapshot();
+    expect(s.error?.code).toBe(ErrorCode.Unavailable);
+    expect(s.liveCalls?.map((c) => c.id)).toEqual(['r1']);
+    expect(s.summary).not.toBeNull();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(monitor.getSnapshot().error).toBeNull();
+    monitor.stop();
+  });
+
+  it('refuses a summary in the wrong shape without dropping the rest', async () => {
+    const { monitor } = setup({ 'GET /ops/summary': ok({ nope: 1 }) });
+    monitor.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const s = monitor.getSnapshot();
+    expect(s.summary).toBeNull();
+    expect(s.error?.code).toBe(ErrorCode.Unknown);
+    expect(s.staff).toHaveLength(2);
+    monitor.stop();
+  });
+});

@@ -1,0 +1,261 @@
+/**
+ * The ops dashboard's data, for an admin: the last hour's summary (`GET /v1/ops/summary`), the
+ * live calls (`GET /v1/calls?state=ringing|accepted|active`: admins see the org's calls) and the
+ * staff board (`GET /v1/staff/availability`, then `availability.updated`).
+ *
+ * Admins get `availability.updated` for the whole org but `call.updated` only for calls they are
+ * rung for, so everything is polled every `pollMs`, and refreshed soon after any such event.
+ * Refreshes never overlap: one asked for while another runs is done once, right after it.
+ * No React in here; `subscribe`/`getSnapshot` fit `useSyncExternalStore`.
+ */
+import { ErrorCode, SwitchboardError } from '../errors';
+import { RestClient } from '../rest/RestClient';
+import { SignalingClient, SignalingState } from '../signaling/SignalingClient';
+import type { Call, ServerMessage, StaffEntry, User } from '../types';
+import { TypedEmitter } from '../util/emitter';
+import { getLogger } from '../util/logger';
+import { realClock, type Clock } from '../util/time';
+import {
+  LIVE_STATES,
+  applyCallUpdate,
+  mergeFetchedStaff,
+  mergeLiveCalls,
+  sortStaff,
+  upsertStaff,
+} from './board';
+import { parseOpsSummary, type OpsSummary } from './summary';
+
+const log = getLogger('ops');
+
+/** Live calls fetched per state (the server's page limit). */
+const LIVE_LIMIT = 100;
+
+export interface OpsSnapshot {
+  /** `forbidden` once the server refused the summary (not an admin): polling stops. */
+  access: 'checking' | 'allowed' | 'forbidden';
+  summary: OpsSummary | null;
+  /** null until the first answer. */
+  liveCalls: Call[] | null;
+  /** More live calls than one page of a state: the list shows the first `LIVE_LIMIT` of it. */
+  liveTruncated: boolean;
+  /** Sorted for the board; null until the first answer. */
+  staff: StaffEntry[] | null;
+  signaling: SignalingState;
+  me: User | null;
+  /** Local time (ms) of the last refresh that fully succeeded. */
+  refreshedAt: number | null;
+  /** Why the last refresh failed; the data shown is then the previous one. Cleared on success. */
+  error: SwitchboardError | null;
+  refreshing: boolean;
+  /** Server clock minus local clock (ms), for durations from server timestamps. */
+  clockOffsetMs: number;
+}
+
+export interface OpsMonitorOptions {
+  getToken: () => string | null;
+  baseUrl?: string;
+  wsUrl?: string;
+  rest?: RestClient;
+  signaling?: SignalingClient;
+  clock?: Clock;
+  /** Poll period. */
+  pollMs?: number;
+  /** Delay between an event and the refresh it causes (events come in bursts). */
+  eventRefreshMs?: number;
+}
+
+type OpsEvents = { change: (s: OpsSnapshot) => void };
+
+export class OpsMonitor extends TypedEmitter<OpsEvents> {
+  readonly rest: RestClient;
+  readonly signaling: SignalingClient;
+  private readonly clock: Clock;
+  private readonly pollMs: number;
+  private readonly eventRefreshMs: number;
+  private snap: OpsSnapshot;
+  private started = false;
+  private stopped = false;
+  private pollTimer: unknown = null;
+  private eventTimer: unknown = null;
+  private inFlight: Promise<void> | null = null;
+  private again = false;
+  /** While a fetch runs: who `availability.updated` told us about, and `call.updated` snapshots. */
+  private staffSinceFetch: Set<string> | null = null;
+  private callsSinceFetch: Map<string, Call> | null = null;
+  private readonly offs: (() => void)[] = [];
+
+  constructor(opts: OpsMonitorOptions) {
+    super();
+    this.rest = opts.rest ?? new RestClient({ baseUrl: opts.baseUrl, getToken: opts.getToken });
+    this.signaling =
+      opts.signaling ?? new SignalingClient({ url: opts.wsUrl, getToken: opts.getToken });
+    this.clock = opts.clock ?? realClock;
+    this.pollMs = opts.pollMs ?? 5000;
+    this.eventRefreshMs = opts.eventRefreshMs ?? 400;
+    this.snap = {
+      access: 'checking',
+      summary: null,
+      liveCalls: null,
+      liveTruncated: false,
+      staff: null,
+      signaling: this.signaling.state,
+      me: null,
+      refreshedAt: null,
+      error: null,
+      refreshing: false,
+      clockOffsetMs: 0,
+    };
+  }
+
+  getSnapshot = (): OpsSnapshot => this.snap;
+
+  subscribe = (fn: () => void): (() => void) => this.on('change', () => fn());
+
+  /** Connects the WebSocket, loads everything and starts polling. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.offs.push(
+      this.signaling.on('state', (s) => this.update({ signaling: s })),
+      this.signaling.on('welcome', (w) => {
+        this.update({ me: w.user });
+        // After a reconnect, events may have been missed: catch up at once.
+        void this.refresh();
+      }),
+      this.signaling.on('message', (m) => this.onMessage(m)),
+      this.signaling.on('authFailed', () =>
+        this.update({ error: new SwitchboardError({ code: ErrorCode.Unauthenticated }) }),
+      ),
+    );
+    this.signaling.connect();
+    this.pollTimer = this.clock.setInterval(() => void this.refresh(), this.pollMs);
+    void this.refresh();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clock.clearInterval(this.pollTimer);
+    this.clock.clearTimeout(this.eventTimer);
+    for (const off of this.offs.splice(0)) off();
+    this.signaling.close();
+    this.removeAllListeners();
+  }
+
+  /** Loads the summary, the live calls and the staff board; resolves when that is done. */
+  refresh(): Promise<void> {
+    if (this.stopped || this.snap.access === 'forbidden') return Promise.resolve();
+    if (this.inFlight) {
+      this.again = true;
+      return this.inFlight;
+    }
+    this.inFlight = this.load().finally(() => {
+      this.inFlight = null;
+      if (this.again) {
+        this.again = false;
+        void this.refresh();
+      }
+    });
+    return this.inFlight;
+  }
+
+  private async load(): Promise<void> {
+    this.staffSinceFetch = new Set();
+    this.callsSinceFetch = new Map();
+    this.update({ refreshing: true });
+    const [summary, staff, ...live] = await Promise.allSettled([
+      this.rest.opsSummary(),
+      this.rest.staffAvailability(),
+      ...LIVE_STATES.map((state) => this.rest.listCalls({ state, limit: LIVE_LIMIT })),
+    ]);
+    const staffSince = this.staffSinceFetch;
+    const callsSince = this.callsSinceFetch;
+    this.staffSinceFetch = null;
+    this.callsSinceFetch = null;
+    if (this.stopped) return;
+
+    const failures: SwitchboardError[] = [];
+    const fail = (r: PromiseRejectedResult, what: string): void => {
+      const err =
+        r.reason instanceof SwitchboardError ? r.reason : SwitchboardError.network(r.reason);
+      log.warn(`${what} failed: ${err.code}`);
+      failures.push(err);
+    };
+    const next: Partial<OpsSnapshot> = { refreshing: false };
+
+    if (summary.status === 'rejected') {
+      const err = summary.reason as unknown;
+      if (err instanceof SwitchboardError && err.code === ErrorCode.Forbidden) {
+        log.info('the ops summary is for admins only: not polling');
+        this.clock.clearInterval(this.pollTimer);
+        this.update({ access: 'forbidden', refreshing: false, error: null });
+        return;
+      }
+      fail(summary, 'ops summary');
+    } else {
+      try {
+        next.summary = parseOpsSummary(summary.value);
+        next.access = 'allowed';
+      } catch (e) {
+        failures.push(e as SwitchboardError);
+      }
+    }
+
+    if (staff.status === 'rejected') fail(staff, 'staff availability');
+    else {
+      next.staff = sortStaff(
+        mergeFetchedStaff(
+          Array.isArray(staff.value?.staff) ? staff.value.staff : [],
+          this.snap.staff ?? [],
+          staffSince ?? new Set(),
+        ),
+      );
+    }
+
+    const lists: Call[][] = [];
+    let truncated = false;
+    for (const r of live) {
+      if (r.status === 'rejected') fail(r, 'live calls');
+      else {
+        lists.push(Array.isArray(r.value?.calls) ? r.value.calls : []);
+        truncated ||= typeof r.value?.next === 'string';
+      }
+    }
+    if (lists.length === live.length) {
+      next.liveCalls = mergeLiveCalls([...lists, [...(callsSince?.values() ?? [])]]);
+      next.liveTruncated = truncated;
+    }
+
+    next.error = failures[0] ?? null;
+    if (!failures.length) next.refreshedAt = this.clock.now();
+    next.clockOffsetMs = this.rest.clockOffsetMs;
+    this.update(next);
+  }
+
+  private onMessage(m: ServerMessage): void {
+    if (m.type === 'availability.updated') {
+      this.staffSinceFetch?.add(m.staff.id);
+      this.update({ staff: sortStaff(upsertStaff(this.snap.staff ?? [], m.staff)) });
+      this.refreshSoon();
+    } else if (m.type === 'call.updated' || m.type === 'call.incoming') {
+      const seen = this.callsSinceFetch?.get(m.call.id);
+      if (this.callsSinceFetch && (!seen || seen.version < m.call.version))
+        this.callsSinceFetch.set(m.call.id, m.call);
+      if (this.snap.liveCalls)
+        this.update({ liveCalls: applyCallUpdate(this.snap.liveCalls, m.call) });
+      this.refreshSoon();
+    }
+  }
+
+  private refreshSoon(): void {
+    if (this.eventTimer !== null) return;
+    this.eventTimer = this.clock.setTimeout(() => {
+      this.eventTimer = null;
+      void this.refresh();
+    }, this.eventRefreshMs);
+  }
+
+  private update(patch: Partial<OpsSnapshot>): void {
+    this.snap = { ...this.snap, ...patch };
+    this.emit('change', this.snap);
+  }
+}
