@@ -105,6 +105,7 @@ describe('OpsMonitor', () => {
     monitor.start();
     await vi.advanceTimersByTimeAsync(0);
     expect(monitor.getSnapshot().access).toBe('forbidden');
+    expect(monitor.getSnapshot().signaling).toBe(SignalingState.Closed);
     await vi.advanceTimersByTimeAsync(30_000);
     expect(count('/ops/summary')).toBe(1);
     monitor.stop();

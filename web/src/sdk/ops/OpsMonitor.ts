@@ -187,6 +187,8 @@ export class OpsMonitor extends TypedEmitter<OpsEvents> {
       if (err instanceof SwitchboardError && err.code === ErrorCode.Forbidden) {
         log.info('the ops summary is for admins only: not polling');
         this.clock.clearInterval(this.pollTimer);
+        // An open socket would count this person as connected (rung if available): let it go.
+        this.signaling.close();
         this.update({ access: 'forbidden', refreshing: false, error: null });
         return;
       }
