@@ -134,14 +134,11 @@ Result<void> CallService::recover() {
     std::vector<std::string> users{call.caller.id};
     if (call.staff) users.push_back(call.staff->id);
     for (const auto& user_id : users) {
-      Principal p{user_id, call.org_id, user_id == call.caller.id ? Role::kClient : Role::kStaff,
-                  user_id, 0};
+      const bool staff = user_id != call.caller.id;
       if (auto present = store_.ever_connected(call.org_id, user_id); present && *present) {
-        schedule_user_timer("presence:" + user_key(call.org_id, user_id),
-                            now + timings_.presence_grace_ms + 1,
-                            [this, org = call.org_id, user_id, staff = is_staff(p)] {
-                              on_presence_grace(org, user_id, staff);
-                            });
+        schedule_user_timer(
+            "presence:" + user_key(call.org_id, user_id), now + timings_.presence_grace_ms + 1,
+            [this, org = call.org_id, user_id, staff] { on_presence_grace(org, user_id, staff); });
         schedule_user_timer(
             "reconnect:" + user_key(call.org_id, user_id), now + timings_.reconnect_grace_ms + 1,
             [this, org = call.org_id, user_id] { on_reconnect_grace(org, user_id); });
