@@ -810,36 +810,29 @@ Result<std::vector<Call>> SqliteStore::calls_created_since(const std::string& or
   });
 }
 
-Result<std::vector<CallRef>> SqliteStore::ringing_calls() {
+Result<std::vector<CallRef>> SqliteStore::call_refs(const std::string& sql) {
   return guarded([&] {
-    auto q = db_.prepare(
-        "SELECT org_id, id, ring_deadline FROM calls WHERE state = 'ringing' ORDER BY "
-        "ring_deadline");
+    auto q = db_.prepare(sql);
     std::vector<CallRef> out;
     while (q.step()) out.push_back({q.text(0), q.text(1), q.int64(2)});
     return out;
   });
+}
+
+Result<std::vector<CallRef>> SqliteStore::ringing_calls() {
+  return call_refs(
+      "SELECT org_id, id, ring_deadline FROM calls WHERE state = 'ringing' ORDER BY "
+      "ring_deadline");
 }
 
 Result<std::vector<CallRef>> SqliteStore::accepted_calls() {
-  return guarded([&] {
-    auto q = db_.prepare(
-        "SELECT org_id, id, accepted_at FROM calls WHERE state = 'accepted' ORDER BY "
-        "accepted_at");
-    std::vector<CallRef> out;
-    while (q.step()) out.push_back({q.text(0), q.text(1), q.int64(2)});
-    return out;
-  });
+  return call_refs(
+      "SELECT org_id, id, accepted_at FROM calls WHERE state = 'accepted' ORDER BY accepted_at");
 }
 
 Result<std::vector<CallRef>> SqliteStore::open_calls() {
-  return guarded([&] {
-    auto q = db_.prepare("SELECT org_id, id, created_at FROM calls WHERE state IN " +
-                         std::string(kOpenStatesSql));
-    std::vector<CallRef> out;
-    while (q.step()) out.push_back({q.text(0), q.text(1), q.int64(2)});
-    return out;
-  });
+  return call_refs("SELECT org_id, id, created_at FROM calls WHERE state IN " +
+                   std::string(kOpenStatesSql));
 }
 
 Result<std::vector<RingStepRef>> SqliteStore::open_ring_steps() {

@@ -92,6 +92,8 @@ class SqliteStore final : public Store {
                                       std::int64_t now_ms, std::int64_t presence_grace_ms);
 
   void write_outbox(const Call& call, std::int64_t now_ms);
+  /// Rows of (org_id, id, a time) as CallRefs.
+  Result<std::vector<CallRef>> call_refs(const std::string& sql);
 
   Database db_;
   OutboxRenderer render_outbox_;
