@@ -104,9 +104,6 @@ class CallService {
   /// `{"ice_servers": [...], "expires_at"}` for `user`.
   boost::json::object ice_servers_for(const std::string& user_id) const;
 
-  storage::Store& store() { return store_; }
-  const CallTimings& timings() const { return timings_; }
-
  private:
   Result<Call> load_visible(const Principal& user, const std::string& call_id);
   Result<Call> apply(const Call& call, call::CallEvent event, storage::TransitionRequest request);

@@ -38,7 +38,6 @@ class Hub final : public net::WsHandler {
   void on_message(const std::shared_ptr<net::WsConnection>& conn, std::string_view text) override;
   void on_close(const std::shared_ptr<net::WsConnection>& conn) override;
 
-  std::size_t authenticated_connections() const { return by_id_.size(); }
   /// From now on, closing connections are the server's own doing: they leave presence as it
   /// is, so after the restart everyone gets their grace again (CONTRACT 10.17).
   void begin_shutdown() { shutting_down_ = true; }

@@ -310,8 +310,6 @@ Result<TransitionOutcome> SqliteStore::transition(const TransitionRequest& r) {
       staff_id = r.accepting_staff->id;
       staff_name = r.accepting_staff->name;
     }
-    // Who was ringing before the move: they are the ones whose state changes with it.
-    std::vector<std::string> was_ringing = ringing_staff_of(r.call_id);
     db_.prepare(sql)
         .bind(1, call::to_string(r.to))
         .bind(2, r.end_reason)
@@ -323,6 +321,9 @@ Result<TransitionOutcome> SqliteStore::transition(const TransitionRequest& r) {
         .bind(8, r.call_id)
         .run();
     if (db_.changes() == 0) return out;  // The database says: not in `from`. Nothing changed.
+    // Who was ringing for the call: they are the ones whose state changes with the move. Read
+    // after the CAS so the losers of an accept race run no extra query.
+    const std::vector<std::string> was_ringing = ringing_staff_of(r.call_id);
 
     out.call = load_call(r.org_id, r.call_id);
     const Call& c = *out.call;
