@@ -4,6 +4,8 @@ import { makeCall } from '../test/fakes';
 import {
   formatPercent,
   formatSeconds,
+  issueText,
+  parseFeedback,
   parseOpsSummary,
   reasonRows,
   reasonText,
@@ -161,6 +163,102 @@ describe('parseOpsSummary', () => {
     expect(s.funnel).toMatchObject({ created: 0, accepted: 0, connected: 2 });
     expect(s.funnel.byState.missed).toBe(0);
     expect(s.windowSeconds).toBe(3600);
+  });
+});
+
+describe('feedback (post-call ratings)', () => {
+  const FEEDBACK = {
+    count: 3,
+    average_score: 3.6666666666666665,
+    by_score: { '1': 0, '2': 1, '3': 0, '4': 1, '5': 1 },
+    issues: { audio: 1, connection: 2, video: 1 },
+    low_scores: [
+      {
+        call_id: 'call_b',
+        from: 'caller',
+        score: 2,
+        issues: ['connection'],
+        comment: 'Froze twice.',
+      },
+      { call_id: 'call_a', from: 'staff', score: 1, issues: [], comment: '' },
+    ],
+  };
+
+  it('reads a full section: count, average, spread, issues and the low ratings in order', () => {
+    const f = parseOpsSummary({ ...BUSY, feedback: FEEDBACK }).feedback;
+    expect(f).toEqual({
+      count: 3,
+      average: 3.6666666666666665,
+      byScore: { 1: 0, 2: 1, 3: 0, 4: 1, 5: 1 },
+      issues: [
+        { issue: 'connection', count: 2 },
+        { issue: 'audio', count: 1 },
+        { issue: 'video', count: 1 },
+      ],
+      lowScores: [
+        {
+          callId: 'call_b',
+          from: 'caller',
+          score: 2,
+          issues: ['connection'],
+          comment: 'Froze twice.',
+        },
+        { callId: 'call_a', from: 'staff', score: 1, issues: [], comment: null },
+      ],
+    });
+  });
+
+  it('reads an empty section (count 0, average null) as no ratings', () => {
+    const f = parseOpsSummary({
+      ...(EMPTY as Record<string, unknown>),
+      feedback: {
+        count: 0,
+        average_score: null,
+        by_score: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 },
+        issues: {},
+        low_scores: [],
+      },
+    }).feedback;
+    expect(f).toEqual({
+      count: 0,
+      average: null,
+      byScore: { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 },
+      issues: [],
+      lowScores: [],
+    });
+  });
+
+  it('gives null feedback, not a crash, when an older server leaves the section out', () => {
+    const s = parseOpsSummary(EMPTY);
+    expect(s.feedback).toBeNull();
+    expect(parseOpsSummary(BUSY).feedback).toBeNull();
+    expect(parseFeedback('nope')).toBeNull();
+  });
+
+  it('drops malformed entries and never invents an average', () => {
+    const f = parseFeedback({
+      count: 0,
+      average_score: 0,
+      by_score: { '3': 'x', '6': 4 },
+      issues: { audio: -1, '': 2, echo_heard: 1 },
+      low_scores: [
+        { call_id: 'call_c', from: 'admin', score: 2, issues: ['audio', 7], comment: '  ' },
+        { call_id: 'call_d', score: 9 },
+        { score: 1 },
+        null,
+      ],
+    });
+    expect(f?.average).toBeNull();
+    expect(f?.byScore).toEqual({ 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 });
+    expect(f?.issues).toEqual([{ issue: 'echo_heard', count: 1 }]);
+    expect(f?.lowScores).toEqual([
+      { callId: 'call_c', from: null, score: 2, issues: ['audio'], comment: null },
+    ]);
+  });
+
+  it('names issues in plain words', () => {
+    expect(issueText('connection')).toBe('Connection');
+    expect(issueText('echo_heard')).toBe('echo heard');
   });
 });
 

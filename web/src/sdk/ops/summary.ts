@@ -24,6 +24,22 @@ export interface OpsSummaryWire {
   worst_calls: (Call & {
     quality?: { caller: QualitySummary | null; staff: QualitySummary | null } | null;
   })[];
+  /** Absent from servers older than the post-call ratings summary. */
+  feedback?: {
+    count: number;
+    /** null when count is 0. */
+    average_score: number | null;
+    by_score: Record<'1' | '2' | '3' | '4' | '5', number>;
+    issues: Record<string, number>;
+    /** Ratings of 1 or 2, newest first, at most 10. */
+    low_scores: {
+      call_id: string;
+      from: 'caller' | 'staff';
+      score: number;
+      issues: string[];
+      comment: string;
+    }[];
+  };
 }
 
 /** Percentiles in seconds; all `null` when `count` is 0 (the server then sends zeros). */
@@ -62,6 +78,39 @@ export interface WorstCall {
   staff: QualitySummary | null;
 }
 
+export type RatingScore = 1 | 2 | 3 | 4 | 5;
+
+export const RATING_SCORES: readonly RatingScore[] = [1, 2, 3, 4, 5];
+
+/** One issue named in ratings, e.g. `connection` ticked twice. */
+export interface IssueCount {
+  issue: string;
+  count: number;
+}
+
+/** A rating of 1 or 2, as the server lists them (newest first). */
+export interface LowRating {
+  callId: string;
+  /** Who rated; null when the server names someone else. */
+  from: 'caller' | 'staff' | null;
+  score: RatingScore;
+  issues: string[];
+  /** null when the person wrote nothing. */
+  comment: string | null;
+}
+
+/** The last hour's post-call ratings of the org. */
+export interface FeedbackSummary {
+  count: number;
+  /** Mean score, 1..5; null with no ratings. */
+  average: number | null;
+  /** Every score 1..5, 0 when absent. */
+  byScore: Record<RatingScore, number>;
+  /** Most frequent first, then by name; issues never named are left out. */
+  issues: IssueCount[];
+  lowScores: LowRating[];
+}
+
 export interface OpsSummary {
   windowSeconds: number;
   /** Server time of the summary (ms since the epoch). */
@@ -86,6 +135,8 @@ export interface OpsSummary {
     turnShare: number | null;
   };
   worstCalls: WorstCall[];
+  /** null when the server does not report ratings (older servers). */
+  feedback: FeedbackSummary | null;
 }
 
 const STATES: readonly ServerCallState[] = [
@@ -212,6 +263,52 @@ export function reasonRows(byReason: unknown): ReasonCount[] {
   );
 }
 
+function ratingScore(v: unknown): RatingScore | null {
+  const n = num(v);
+  return n !== null && Number.isInteger(n) && n >= 1 && n <= 5 ? (n as RatingScore) : null;
+}
+
+function lowRating(raw: unknown): LowRating | null {
+  const o = obj(raw);
+  const score = ratingScore(o?.score);
+  if (!o || typeof o.call_id !== 'string' || !o.call_id || score === null) return null;
+  const comment = typeof o.comment === 'string' ? o.comment.trim() : '';
+  return {
+    callId: o.call_id,
+    from: o.from === 'caller' || o.from === 'staff' ? o.from : null,
+    score,
+    issues: (Array.isArray(o.issues) ? o.issues : []).filter(
+      (i): i is string => typeof i === 'string' && i !== '',
+    ),
+    comment: comment || null,
+  };
+}
+
+/** The `feedback` section; null when the server did not send one. */
+export function parseFeedback(raw: unknown): FeedbackSummary | null {
+  const o = obj(raw);
+  if (!o) return null;
+  const byScoreRaw = obj(o.by_score) ?? {};
+  const byScore = Object.fromEntries(
+    RATING_SCORES.map((s) => [s, count(byScoreRaw[String(s)])]),
+  ) as Record<RatingScore, number>;
+  const n = count(o.count);
+  const avg = num(o.average_score);
+  const issues = Object.entries(obj(o.issues) ?? {})
+    .map(([issue, value]) => ({ issue, count: count(value) }))
+    .filter((i) => i.issue !== '' && i.count > 0)
+    .sort((a, b) => b.count - a.count || a.issue.localeCompare(b.issue));
+  return {
+    count: n,
+    average: n > 0 && avg !== null && avg >= 1 && avg <= 5 ? avg : null,
+    byScore,
+    issues,
+    lowScores: (Array.isArray(o.low_scores) ? o.low_scores : [])
+      .map(lowRating)
+      .filter((r): r is LowRating => r !== null),
+  };
+}
+
 /** Parses the wire JSON; throws a `SwitchboardError` when it is not a summary at all. */
 export function parseOpsSummary(raw: unknown): OpsSummary {
   const o = obj(raw);
@@ -255,6 +352,7 @@ export function parseOpsSummary(raw: unknown): OpsSummary {
       turnShare: routeKnown ? (num(ice.turn_share) ?? null) : null,
     },
     worstCalls,
+    feedback: parseFeedback(o.feedback),
   };
 }
 
@@ -287,6 +385,17 @@ export const CALL_STATE_TEXT: Record<ServerCallState, string> = {
   cancelled: 'Cancelled',
   failed: 'Failed',
 };
+
+const ISSUE_TEXT: Record<string, string> = {
+  audio: 'Audio',
+  video: 'Video',
+  connection: 'Connection',
+};
+
+/** Plain words for an issue named in a rating; unknown ones are shown as sent. */
+export function issueText(issue: string): string {
+  return ISSUE_TEXT[issue] ?? issue.replace(/_/g, ' ');
+}
 
 /** `part` as a share of `whole` (0..1), or null when `whole` is 0. */
 export function share(part: number, whole: number): number | null {
