@@ -50,6 +50,13 @@ constexpr std::chrono::milliseconds kMaxWsHandshakeTime{5000};
 // Leaves room for an accept() error such as EMFILE to clear instead of spinning on it.
 constexpr std::chrono::milliseconds kAcceptBackoff{100};
 constexpr std::uint16_t kGoingAway = 1001;
+// What one WebSocket may have queued for the peer beyond what the kernel buffers. 8 MiB is about
+// 128 signals of the largest size, far more than a live peer falls behind by; a peer that does
+// not read at all gets dropped here instead of growing the queue without end.
+constexpr std::size_t kMaxOutboxBytes = 8 * 1024 * 1024;
+// Upper bound for one frame to be taken by the peer's TCP stack. A write that waits longer than
+// two ping intervals means the peer cannot even receive pings: CONTRACT 5 drops it then anyway.
+constexpr std::chrono::milliseconds kMaxWsWriteTime{10000};
 
 constexpr std::string_view kMalformedBody =
     R"({"error":{"code":"invalid_request","message":"The request could not be read.","retryable":false}})";
@@ -185,7 +192,8 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
         id_(next_ws_id.fetch_add(1)),
         remote_ip_(std::move(remote_ip)),
         handler_(handler),
-        wake_(ws_.get_executor()) {}
+        wake_(ws_.get_executor()),
+        write_deadline_(ws_.get_executor()) {}
 
   std::uint64_t id() const override { return id_; }
   const std::string& remote_ip() const override { return remote_ip_; }
@@ -193,7 +201,12 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
 
   void send_text(std::string text) override {
     if (state_ != State::kOpen) return;
+    outbox_bytes_ += text.size();
     outbox_.push_back(std::move(text));
+    if (outbox_bytes_ > kMaxOutboxBytes) {
+      drop("outbox_full");
+      return;
+    }
     wake_.cancel();
   }
 
@@ -221,6 +234,8 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
     timeout.keep_alive_pings = false;
     ws.set_option(timeout);
     self->ping_interval_ = interval;
+    self->write_timeout_ =
+        std::min<std::chrono::steady_clock::duration>(kMaxWsWriteTime, 2 * interval);
     WsSession* raw = self.get();  // The stream lives in the session: no ownership cycle.
     ws.control_callback([raw](websocket::frame_type kind, beast::string_view) {
       if (kind == websocket::frame_type::pong) raw->unanswered_pings_ = 0;
@@ -286,14 +301,19 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
         if (self->unanswered_pings_ >= 2) break;  // Dropped: the socket is closed below.
         ++self->unanswered_pings_;
         next_ping += self->ping_interval_;
+        self->arm_write_deadline();
         auto [ec] = co_await self->ws_.async_ping({}, kAsTuple);
+        self->disarm_write_deadline();
         if (ec) break;
         continue;
       }
       if (!self->outbox_.empty()) {
         const std::string frame = std::move(self->outbox_.front());
         self->outbox_.pop_front();
+        self->outbox_bytes_ -= frame.size();
+        self->arm_write_deadline();
         auto [ec, n] = co_await self->ws_.async_write(asio::buffer(frame), kAsTuple);
+        self->disarm_write_deadline();
         if (ec) break;
         continue;
       }
@@ -311,6 +331,39 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
       error_code ignored;
       beast::get_lowest_layer(self->ws_).socket().close(ignored);
     }
+  }
+
+  // Pings and frames go out one at a time, so a peer whose TCP window stays shut would hold the
+  // writer forever and never be pinged out: the deadline closes the socket instead.
+  void arm_write_deadline() {
+    write_deadline_.expires_after(write_timeout_);
+    write_deadline_.async_wait([weak = weak_from_this()](error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self) return;
+      // A wait that completed just as the write finished (and the deadline was moved) is stale.
+      if (self->write_deadline_.expiry() > asio::steady_timer::clock_type::now()) return;
+      self->drop("write_timeout");
+    });
+  }
+
+  void disarm_write_deadline() {
+    write_deadline_.expires_at(asio::steady_timer::time_point::max());
+  }
+
+  // Ends a connection that cannot be served, without a close handshake: the peer is not reading,
+  // so it would not read a close frame either. The reader then fails and the session ends as
+  // usual (on_close).
+  void drop(std::string_view reason) {
+    if (state_ == State::kClosed) return;
+    obs::log_warn("ws.dropped", {{"conn", id_},
+                                 {"reason", reason},
+                                 {"queued_frames", outbox_.size()},
+                                 {"queued_bytes", outbox_bytes_}});
+    state_ = State::kClosing;
+    outbox_.clear();
+    outbox_bytes_ = 0;
+    error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
   }
 
   // Handlers are the request edge and should not throw; if one does, this connection pays.
@@ -334,9 +387,12 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
   WsHandler* handler_;
   State state_ = State::kConnecting;
   std::deque<std::string> outbox_;
+  std::size_t outbox_bytes_ = 0;
   std::optional<websocket::close_reason> close_reason_;
   // Cancelled to wake the writer; it never expires by itself.
   asio::steady_timer wake_;
+  asio::steady_timer write_deadline_;
+  std::chrono::steady_clock::duration write_timeout_{kMaxWsWriteTime};
   bool reader_done_ = false;
   bool close_notified_ = false;
   std::chrono::steady_clock::duration ping_interval_{std::chrono::seconds(15)};
