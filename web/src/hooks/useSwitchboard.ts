@@ -4,6 +4,7 @@ import type { CallStoreSnapshot } from './types';
 import type { MediaSnapshot, SwitchboardClient } from '../sdk/SwitchboardClient';
 import type { Notice } from '../sdk/call/CallStore';
 import { SignalingState } from '../sdk/signaling/SignalingClient';
+import { mergeFetchedStaff, upsertStaff } from '../sdk/ops/board';
 import type { StaffEntry, User } from '../sdk/types';
 import type { DeviceLists } from '../sdk/devices/DeviceManager';
 
@@ -57,19 +58,17 @@ export function useTeam(client: SwitchboardClient, enabled: boolean): StaffEntry
   useEffect(() => {
     if (!enabled || signaling !== SignalingState.Open) return;
     let live = true;
+    // An event that arrives while the fetch is out is newer than its answer (say, "Go available"
+    // clicked at once): that person's entry from the event stays.
+    const updatedSinceFetch = new Set<string>();
     client.rest.staffAvailability().then(
-      (r) => live && setTeam(r.staff),
+      (r) => live && setTeam((list) => mergeFetchedStaff(r.staff, list, updatedSinceFetch)),
       () => undefined,
     );
-    const off = client.on('availability', (entry) =>
-      setTeam((list) => {
-        const i = list.findIndex((e) => e.id === entry.id);
-        if (i < 0) return [...list, entry];
-        const next = list.slice();
-        next[i] = entry;
-        return next;
-      }),
-    );
+    const off = client.on('availability', (entry) => {
+      updatedSinceFetch.add(entry.id);
+      setTeam((list) => upsertStaff(list, entry));
+    });
     return () => {
       live = false;
       off();

@@ -1,5 +1,5 @@
 /** The orchestrator with a fake WebSocket, a fake fetch and fake devices: no browser needed. */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CallPhase } from './call/phases';
 import type { Notice } from './call/CallStore';
 import {
@@ -65,7 +65,7 @@ const flush = () => new Promise((r) => setTimeout(r, 0));
 
 function setup(
   role: 'client' | 'staff',
-  routes: Record<string, FakeRoute | FakeRoute[]>,
+  routes: Parameters<typeof fakeFetch>[0],
   devices = new FakeDevices(),
 ) {
   const { fetch, requests } = fakeFetch(routes);
@@ -297,5 +297,231 @@ describe('SwitchboardClient, staff', () => {
     await flush();
     expect(client.store.getSnapshot().incoming).toHaveLength(0);
     expect(client.store.record('call-1')?.view.state).toBe('cancelled');
+  });
+});
+
+/** Just enough RTCPeerConnection for the orchestrator: states we set, stats we script. */
+class ScriptedPc {
+  connectionState: RTCPeerConnectionState = 'new';
+  iceConnectionState: RTCIceConnectionState = 'new';
+  signalingState: RTCSignalingState = 'stable';
+  localDescription: RTCSessionDescriptionInit | null = null;
+  onnegotiationneeded: (() => void) | null = null;
+  onicecandidate: ((e: unknown) => void) | null = null;
+  ontrack: ((e: unknown) => void) | null = null;
+  onconnectionstatechange: (() => void) | null = null;
+  oniceconnectionstatechange: (() => void) | null = null;
+  /** What getStats() answers, in order (the last one repeats). */
+  stats: Map<string, Record<string, unknown>>[] = [];
+  statsCalls = 0;
+  createDataChannel() {
+    return {
+      readyState: 'connecting',
+      send: vi.fn(),
+      close: vi.fn(),
+      onopen: null,
+      onmessage: null,
+    };
+  }
+  addTrack() {}
+  getSenders() {
+    return [];
+  }
+  getTransceivers() {
+    return [];
+  }
+  close() {}
+  getStats(): Promise<Map<string, Record<string, unknown>>> {
+    const i = Math.min(this.statsCalls++, this.stats.length - 1);
+    return Promise.resolve(this.stats[i] ?? new Map());
+  }
+  setConnection(state: RTCPeerConnectionState) {
+    this.connectionState = state;
+    this.onconnectionstatechange?.();
+  }
+}
+
+function selectedPairStats(candidateType: string | null) {
+  const entries: Record<string, unknown>[] = [
+    { id: 'T1', type: 'transport', timestamp: 1, selectedCandidatePairId: candidateType && 'CP1' },
+    { id: 'CP1', type: 'candidate-pair', timestamp: 1, localCandidateId: 'L1', state: 'succeeded' },
+    { id: 'L1', type: 'local-candidate', timestamp: 1, candidateType: candidateType ?? 'host' },
+  ];
+  return new Map(entries.map((e) => [e.id as string, e]));
+}
+
+describe('SwitchboardClient, reporting connected', () => {
+  beforeEach(() => {
+    FakeSocket.instances = [];
+  });
+  const staffUser = { id: 'st-me', org: 'org-a', role: 'staff', name: 'Me' };
+
+  /** A staff member accepts call-1; the peer connection is the scripted one. */
+  async function acceptedCall(stats: Map<string, Record<string, unknown>>[], waitMs = 1500) {
+    const { fetch, requests } = fakeFetch({
+      'POST /calls/call-1/accept': {
+        status: 200,
+        body: makeCall({ state: 'accepted', version: 2, staff: { id: 'st-me', name: 'Me' } }),
+      },
+      'GET /ice-servers': { status: 200, body: { ice_servers: [], ttl_s: 600 } },
+      'POST /calls/call-1/connected': {
+        status: 200,
+        body: makeCall({ state: 'active', version: 3, staff: { id: 'st-me', name: 'Me' } }),
+      },
+    });
+    let pc: ScriptedPc | null = null;
+    const client = new SwitchboardClient({
+      role: 'staff',
+      getToken: () => 'jwt',
+      createSocket: (url) => new FakeSocket(url),
+      reconnectPolicy: immediateReconnect,
+      rest: new RestClient({ getToken: () => 'jwt', fetch }),
+      devices: new FakeDevices(),
+      statsIntervalMs: 60_000,
+      candidateWaitMs: waitMs,
+      createPeerConnection: () => {
+        pc = new ScriptedPc();
+        pc.stats = stats;
+        return pc as unknown as RTCPeerConnection;
+      },
+    });
+    client.connect();
+    const ws = FakeSocket.latest();
+    ws.serverOpen();
+    ws.welcome(staffUser);
+    ws.serverSend({ type: 'call.incoming', call: makeCall() });
+    await client.accept('call-1');
+    for (let i = 0; i < 5 && !pc; i++) await flush();
+    if (!pc) throw new Error('no peer connection was built');
+    return { client, requests, pc: pc as ScriptedPc };
+  }
+
+  const connectedBodies = (requests: { method: string; path: string; body: unknown }[]) =>
+    requests.filter((r) => r.method === 'POST' && r.path === '/calls/call-1/connected');
+
+  it('sends the selected candidate type with connected', async () => {
+    const { client, requests, pc } = await acceptedCall([selectedPairStats('relay')]);
+    pc.setConnection('connected');
+    await vi.waitFor(() => expect(client.store.getSnapshot().current?.state).toBe('active'));
+    expect(connectedBodies(requests).map((r) => r.body)).toEqual([{ candidate_type: 'relay' }]);
+    client.dispose();
+  });
+
+  it('asks getStats again when the selected pair is not known yet', async () => {
+    const { client, requests, pc } = await acceptedCall([
+      selectedPairStats(null),
+      selectedPairStats(null),
+      selectedPairStats('srflx'),
+    ]);
+    const before = pc.statsCalls; // The sampler's first round.
+    pc.setConnection('connected');
+    await vi.waitFor(() => expect(connectedBodies(requests)).toHaveLength(1), { timeout: 2000 });
+    expect(connectedBodies(requests)[0]?.body).toEqual({ candidate_type: 'srflx' });
+    expect(pc.statsCalls - before).toBeGreaterThanOrEqual(2);
+    client.dispose();
+  });
+
+  it('reports without a type when the route stays unknown past the bound', async () => {
+    const { client, requests, pc } = await acceptedCall([selectedPairStats(null)], 100);
+    pc.setConnection('connected');
+    await vi.waitFor(() => expect(connectedBodies(requests)).toHaveLength(1), { timeout: 2000 });
+    expect(connectedBodies(requests)[0]?.body).toBeUndefined();
+    await vi.waitFor(() => expect(client.store.getSnapshot().current?.state).toBe('active'));
+    client.dispose();
+  });
+});
+
+describe('SwitchboardClient, feedback', () => {
+  beforeEach(() => {
+    FakeSocket.instances = [];
+  });
+
+  /** A caller whose call ended (cancelled): the summary is up. */
+  async function endedCall(feedback: () => Promise<FakeRoute>) {
+    const ctx = setup('client', {
+      'POST /calls': { status: 201, body: makeCall() },
+      'GET /calls/call-1': {
+        status: 200,
+        body: makeCall({ state: 'cancelled', version: 2, end_reason: 'caller_cancelled' }),
+      },
+      'POST /calls/call-1/feedback': feedback,
+    });
+    ctx.ws.welcome();
+    await ctx.client.placeCall();
+    ctx.ws.serverSend({
+      type: 'call.updated',
+      call: makeCall({ state: 'cancelled', version: 2, end_reason: 'caller_cancelled' }),
+    });
+    await flush();
+    expect(ctx.client.store.getSnapshot().summary?.callId).toBe('call-1');
+    return ctx;
+  }
+
+  const summary = (client: SwitchboardClient) => client.store.getSnapshot().summary!;
+
+  it('says thanks only once the server answered 200', async () => {
+    let answer!: (r: FakeRoute) => void;
+    const { client, requests } = await endedCall(
+      () => new Promise<FakeRoute>((res) => (answer = res)),
+    );
+    const sending = client.sendFeedback({ score: 4, issues: [] });
+    await flush();
+    expect(summary(client).feedbackSending).toBe(true);
+    expect(summary(client).feedbackSent).toBe(false); // No thanks while the request is out.
+    expect(await client.sendFeedback({ score: 4, issues: [] })).toBe(false); // No double send.
+    answer({ status: 200, body: { call_id: 'call-1', score: 4, issues: [], comment: '' } });
+    expect(await sending).toBe(true);
+    expect(summary(client)).toMatchObject({
+      feedbackSent: true,
+      feedbackSending: false,
+      feedbackError: null,
+    });
+    expect(requests.filter((r) => r.path === '/calls/call-1/feedback')).toHaveLength(1);
+  });
+
+  it('shows a clear error when the server refuses, and a retry can succeed', async () => {
+    const answers: FakeRoute[] = [
+      { status: 503, body: { error: { code: 'unavailable', message: 'x', retryable: true } } },
+      { status: 200, body: { call_id: 'call-1', score: 2, issues: ['audio'], comment: '' } },
+    ];
+    const { client, requests } = await endedCall(() => Promise.resolve(answers.shift()!));
+    expect(await client.sendFeedback({ score: 2, issues: ['audio'] })).toBe(false);
+    expect(summary(client)).toMatchObject({ feedbackSent: false, feedbackSending: false });
+    expect(summary(client).feedbackError).toMatch(/having trouble/);
+    expect(await client.sendFeedback({ score: 2, issues: ['audio'] })).toBe(true);
+    expect(summary(client)).toMatchObject({ feedbackSent: true, feedbackError: null });
+    expect(requests.filter((r) => r.path === '/calls/call-1/feedback')).toHaveLength(2);
+  });
+});
+
+describe('SwitchboardClient, dispose', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('removes the network listeners it added (online and connection change)', () => {
+    const win = new EventTarget();
+    const connection = new EventTarget();
+    vi.stubGlobal('window', win);
+    vi.stubGlobal('navigator', { connection });
+    const added = vi.spyOn(connection, 'addEventListener');
+    const removed = vi.spyOn(connection, 'removeEventListener');
+    const winAdded = vi.spyOn(win, 'addEventListener');
+    const winRemoved = vi.spyOn(win, 'removeEventListener');
+    const { client } = setup('client', {});
+    expect(added).toHaveBeenCalledWith('change', expect.any(Function));
+    client.dispose();
+    expect(removed).toHaveBeenCalledWith('change', added.mock.calls[0]?.[1]);
+    expect(winRemoved).toHaveBeenCalledWith('online', winAdded.mock.calls[0]?.[1]);
+  });
+
+  it('stops following device changes after dispose', () => {
+    const devices = new FakeDevices();
+    const { client } = setup('client', {}, devices);
+    const reads = vi.spyOn(devices, 'lists', 'get');
+    devices.plug({ audioinput: [], videoinput: [], audiooutput: [] });
+    expect(reads).toHaveBeenCalled(); // Followed while connected.
+    reads.mockClear();
+    client.dispose();
+    devices.plug({ audioinput: [], videoinput: [], audiooutput: [] });
+    expect(reads).not.toHaveBeenCalled();
   });
 });

@@ -14,7 +14,7 @@ import {
   type WebSocketFactory,
 } from './signaling/SignalingClient';
 import type { ReconnectPolicy } from './signaling/ReconnectPolicy';
-import { CallStore, type Role as StoreRole } from './call/CallStore';
+import { CallStore, type CallSummary, type Role as StoreRole } from './call/CallStore';
 import { CallPhase, PhaseEvent } from './call/phases';
 import { isTerminal } from './call/callFsm';
 import { partyName } from './call/describe';
@@ -26,6 +26,7 @@ import {
 } from './devices/DeviceManager';
 import { PeerSession, type RemoteMediaState } from './webrtc/PeerSession';
 import { StatsSampler, type StatsSnapshot } from './stats/StatsSampler';
+import { CANDIDATE_WAIT_MS, waitForCandidateType } from './stats/selectedCandidate';
 import type {
   Call,
   Feedback,
@@ -55,6 +56,10 @@ export interface SwitchboardClientOptions {
   rest?: RestClient;
   devices?: DeviceManager;
   statsIntervalMs?: number;
+  /** How long `connected` may wait for getStats() to name the selected route (default 1.5 s). */
+  candidateWaitMs?: number;
+  /** Seam for tests: builds the RTCPeerConnection. */
+  createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
 }
 
 export interface MediaSnapshot {
@@ -110,6 +115,9 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
   private knownInputs: Set<string> | null = null;
   private mediaSnap: MediaSnapshot;
   private stopDeviceWatch: (() => void) | null = null;
+  private stopDeviceEvents: (() => void) | null = null;
+  /** `navigator.connection` as it was at connect(), where the `change` listener went. */
+  private networkInfo: EventTarget | null = null;
   private readonly onNetworkChange = (): void => {
     if (this.peer) void this.peer.restartIce('network change');
   };
@@ -159,13 +167,12 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
   connect(): void {
     this.signaling.connect();
     this.stopDeviceWatch = this.devices.watch();
-    this.devices.on('devices', () => void this.onDevicesChanged());
+    this.stopDeviceEvents = this.devices.on('devices', () => void this.onDevicesChanged());
     if (typeof window !== 'undefined') {
       window.addEventListener('online', this.onNetworkChange);
-      (navigator as Navigator & { connection?: EventTarget }).connection?.addEventListener?.(
-        'change',
-        this.onNetworkChange,
-      );
+      // Kept: dispose() must remove the listener from the very object it was added to.
+      this.networkInfo = (navigator as Navigator & { connection?: EventTarget }).connection ?? null;
+      this.networkInfo?.addEventListener?.('change', this.onNetworkChange);
     }
   }
 
@@ -173,8 +180,14 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     this.teardownMedia();
     this.signaling.close();
     this.stopDeviceWatch?.();
+    this.stopDeviceWatch = null;
+    this.stopDeviceEvents?.();
+    this.stopDeviceEvents = null;
     for (const t of this.ringTimers.values()) clearTimeout(t);
+    this.ringTimers.clear();
     if (typeof window !== 'undefined') window.removeEventListener('online', this.onNetworkChange);
+    this.networkInfo?.removeEventListener?.('change', this.onNetworkChange);
+    this.networkInfo = null;
     this.store.removeAllListeners();
     this.removeAllListeners();
   }
@@ -351,18 +364,30 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     } else log.warn(`hang up ignored: call is ${call.state}`);
   }
 
-  async sendFeedback(feedback: Feedback): Promise<void> {
+  /**
+   * Sends the rating. The summary says "sent" only once the server answered 200; meanwhile it is
+   * `feedbackSending`, and after a refusal or a network error `feedbackError` holds a friendly
+   * sentence and the rating can be sent again. Resolves true when the server took it.
+   */
+  async sendFeedback(feedback: Feedback): Promise<boolean> {
     const summary = this.store.getSnapshot().summary;
-    if (!summary || summary.feedbackSent) return;
-    this.store.updateSummary({ feedbackSent: true }); // Optimistic.
+    if (!summary || summary.feedbackSent || summary.feedbackSending) return false;
+    const { callId } = summary;
+    // Only the summary of that call: the person may have moved on while the request was out.
+    const update = (patch: Partial<CallSummary>): void => {
+      if (this.store.getSnapshot().summary?.callId === callId) this.store.updateSummary(patch);
+    };
+    update({ feedbackSending: true, feedbackError: null });
     try {
-      await this.rest.feedback(summary.callId, feedback);
+      await this.rest.feedback(callId, feedback);
     } catch (e) {
-      this.store.updateSummary({ feedbackSent: false }); // Rolled back.
       const err = e instanceof SwitchboardError ? e : SwitchboardError.network(e);
-      this.store.notify('error', err.friendly);
-      throw err;
+      log.warn(`call ${callId}: feedback not sent`, { code: err.code });
+      update({ feedbackSending: false, feedbackError: err.friendly });
+      return false;
     }
+    update({ feedbackSending: false, feedbackSent: true, feedbackError: null });
+    return true;
   }
 
   toggleMute(): void {
@@ -572,6 +597,7 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
       initiator: !rebuilt && (this.opts.role === 'staff' || resumed),
       iceServers: servers,
       iceTransportPolicy: this.opts.iceTransportPolicy,
+      createPeerConnection: this.opts.createPeerConnection,
       localStream: this.mediaSnap.local as MediaStream,
       sendSignal: (kind, data) => this.signaling.sendSignal(callId, kind, data),
       fetchIceServers: async () => {
@@ -583,7 +609,7 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     this.peer = peer;
     peer.on('remoteStream', (s) => this.updateMedia({ remote: s }));
     peer.on('remoteMedia', (m) => this.updateMedia({ remoteMedia: m }));
-    peer.on('connectionState', (s) => this.onPeerState(callId, s));
+    peer.on('connectionState', (s) => this.onPeerState(callId, peer, s));
     peer.on('failed', (reason) => void this.failCurrentCall(reason));
     peer.on('broken', (kind, data) => {
       // The other side rebuilt its connection (a reload): rebuild ours and take its offer, with
@@ -622,23 +648,36 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     return peer;
   }
 
-  private onPeerState(callId: string, state: RTCPeerConnectionState): void {
+  private onPeerState(callId: string, peer: PeerSession, state: RTCPeerConnectionState): void {
     if (state === 'connected') {
       this.store.dispatch(PhaseEvent.IceConnected);
       if (!this.connectedReported.has(callId)) {
         this.connectedReported.add(callId);
-        const view = this.store.record(callId)?.view;
-        if (view?.state === 'accepted')
-          void this.serverAction(callId, 'connected', () => this.rest.connected(callId));
-        else
-          void this.rest.connected(callId).then(
-            (c) => this.store.applyServerCall(c),
-            () => undefined,
-          );
+        void this.reportConnected(callId, peer);
       }
     } else if (state === 'disconnected' || state === 'failed') {
       if (this.store.phase === CallPhase.Connected) this.store.dispatch(PhaseEvent.IceDisconnected);
     }
+  }
+
+  /**
+   * `POST /connected` with the selected pair's candidate type (the server's ICE metrics). The type
+   * is read from getStats() first; when the browser does not know it yet we wait a little
+   * (bounded), and report without it rather than late.
+   */
+  private async reportConnected(callId: string, peer: PeerSession): Promise<void> {
+    const candidateType = await waitForCandidateType(peer.pc, {
+      timeoutMs: this.opts.candidateWaitMs ?? CANDIDATE_WAIT_MS,
+    });
+    if (!candidateType) log.info(`call ${callId}: route not known yet; reporting without it`);
+    const report = (): Promise<Call> => this.rest.connected(callId, candidateType);
+    if (this.store.record(callId)?.view.state === 'accepted')
+      await this.serverAction(callId, 'connected', report);
+    else
+      await report().then(
+        (c) => this.store.applyServerCall(c),
+        () => undefined,
+      );
   }
 
   /** Media could not be (re)established: tell the server, which ends or fails the call. */

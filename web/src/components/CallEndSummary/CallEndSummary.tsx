@@ -4,7 +4,8 @@ import { formatDuration } from '../../sdk/util/time';
 
 export interface CallEndSummaryProps {
   summary: CallSummary;
-  onRate: (score: 1 | 2 | 3 | 4 | 5, issues: string[]) => Promise<void>;
+  /** Sends the rating; the summary's feedback fields say how it went (thanks only after a 200). */
+  onRate: (score: 1 | 2 | 3 | 4 | 5, issues: string[]) => Promise<unknown>;
   onClose: () => void;
   closeLabel: string;
   /** Shown as the main action when the call did not take place (the caller's "Call again"). */
@@ -38,24 +39,16 @@ export function CallEndSummary({
 }: CallEndSummaryProps) {
   const [score, setScore] = useState<number | null>(null);
   const [issues, setIssues] = useState<string[]>([]);
-  const [sending, setSending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const sending = summary.feedbackSending;
+  const error = summary.feedbackError;
   const took = summary.outcome === 'ended';
   const rtt = summary.quality?.rtt_ms.avg ?? summary.localQuality?.rttAvgMs ?? null;
   const loss = summary.quality?.packet_loss_pct.max ?? summary.localQuality?.lossMaxPct ?? null;
   const route = summary.quality?.candidate_type ?? summary.localQuality?.candidateType ?? null;
 
   const submit = async (): Promise<void> => {
-    if (!score) return;
-    setSending(true);
-    setError(null);
-    try {
-      await onRate(score as 1 | 2 | 3 | 4 | 5, issues);
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setSending(false);
-    }
+    if (!score || sending) return;
+    await onRate(score as 1 | 2 | 3 | 4 | 5, issues);
   };
 
   return (
@@ -161,8 +154,8 @@ export function CallEndSummary({
               )}
             </fieldset>
             {error && (
-              <p className="error" role="alert">
-                {error}
+              <p className="error" role="alert" data-testid="feedback-error">
+                Your rating was not sent. {error}
               </p>
             )}
             <button
@@ -171,7 +164,7 @@ export function CallEndSummary({
               disabled={!score || sending}
               data-testid="rate-submit"
             >
-              {sending ? 'Sending…' : 'Send rating'}
+              {sending ? 'Sending…' : error ? 'Try again' : 'Send rating'}
             </button>
           </form>
         ))}

@@ -197,7 +197,12 @@ export function DevicePermissionPrompt({
         <h2 id="check-title">Check your camera and microphone</h2>
         <DeviceCheck client={client} />
         <div className="prompt__actions">
-          <button type="button" className="btn btn--ghost" onClick={onCancel}>
+          <button
+            type="button"
+            className="btn btn--ghost"
+            onClick={onCancel}
+            data-testid="device-check-done"
+          >
             Done
           </button>
         </div>

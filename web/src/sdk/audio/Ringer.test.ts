@@ -109,6 +109,61 @@ describe('Ringer', () => {
     expect(r.state).toBe('blocked');
   });
 
+  describe('system notification', () => {
+    /** A document whose visibility the test flips, and a Notification that records what shows. */
+    function page(visibility: 'visible' | 'hidden') {
+      const doc = Object.assign(new EventTarget(), { visibilityState: visibility });
+      const shown: { title: string; tag?: string }[] = [];
+      class FakeNotification {
+        static permission = 'granted';
+        static requestPermission = () => Promise.resolve('granted');
+        onclick: (() => void) | null = null;
+        constructor(title: string, options?: NotificationOptions) {
+          shown.push({ title, tag: options?.tag });
+        }
+        close(): void {}
+      }
+      vi.stubGlobal('document', doc);
+      vi.stubGlobal('Notification', FakeNotification);
+      const hide = (state: 'visible' | 'hidden') => {
+        doc.visibilityState = state;
+        doc.dispatchEvent(new Event('visibilitychange'));
+      };
+      return { shown, hide };
+    }
+
+    it('shows when the tab is hidden as ringing starts', () => {
+      const { shown } = page('hidden');
+      new Ringer({ src: '/ringtone.wav' }).ring(info);
+      expect(shown).toEqual([{ title: 'Carla is calling', tag: 'c1' }]);
+    });
+
+    it('shows when the tab is hidden after ringing began, once per call', () => {
+      const { shown, hide } = page('visible');
+      const r = new Ringer({ src: '/ringtone.wav' });
+      r.ring(info);
+      expect(shown).toHaveLength(0); // Visible: the modal and the sound are enough.
+      hide('hidden');
+      expect(shown).toEqual([{ title: 'Carla is calling', tag: 'c1' }]);
+      hide('visible');
+      hide('hidden');
+      r.ring(info); // The same call again (another incoming update).
+      expect(shown).toHaveLength(1);
+      // A different call ringing next gets its own.
+      r.ring({ callId: 'c2', title: 'Dave is calling', body: 'x' });
+      expect(shown.map((n) => n.tag)).toEqual(['c1', 'c2']);
+    });
+
+    it('does not show once ringing stopped', () => {
+      const { shown, hide } = page('visible');
+      const r = new Ringer({ src: '/ringtone.wav' });
+      r.ring(info);
+      r.stop();
+      hide('hidden');
+      expect(shown).toHaveLength(0);
+    });
+  });
+
   it('stops at once when the call stops ringing', async () => {
     const r = new Ringer({ src: '/ringtone.wav' });
     await r.unlock();

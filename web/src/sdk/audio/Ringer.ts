@@ -2,8 +2,9 @@
  * The staff ringtone. Browsers refuse to play sound before a user gesture, so `unlock()` must be
  * called from a click (the staff console's "Go available"). When the same person has several tabs
  * open, only one rings: a Web Lock elects the audible tab, and when that tab closes or stops
- * ringing the lock passes to the next one still ringing. When the tab is hidden, a system
- * notification is shown too (one per call: the notification tag is the call id).
+ * ringing the lock passes to the next one still ringing. When the tab is hidden (when ringing
+ * starts, or later while it rings), a system notification is shown too: once per call (the
+ * notification tag is the call id).
  */
 import { TypedEmitter } from '../util/emitter';
 import { getLogger } from '../util/logger';
@@ -45,6 +46,12 @@ export class Ringer extends TypedEmitter<RingerEvents> {
   private release: (() => void) | null = null;
   private stateValue: RingerState = 'silent';
   private readonly notifications = new Map<string, Notification>();
+  /** Calls a notification was shown for, so hiding the tab again does not repeat it. */
+  private readonly notified = new Set<string>();
+  private watchingVisibility = false;
+  private readonly onVisibility = (): void => {
+    if (this.ringing && document.visibilityState === 'hidden') this.notify(this.ringing);
+  };
 
   constructor(opts: RingerOptions) {
     super();
@@ -94,12 +101,14 @@ export class Ringer extends TypedEmitter<RingerEvents> {
       return;
     }
     this.ringing = info;
+    this.watchVisibility(true);
     this.startSound();
   }
 
   stop(): void {
     if (!this.ringing) return;
     this.ringing = null;
+    this.watchVisibility(false);
     this.abort?.abort();
     this.abort = null;
     this.release?.();
@@ -167,10 +176,22 @@ export class Ringer extends TypedEmitter<RingerEvents> {
     this.audio.currentTime = 0;
   }
 
+  /** While ringing: a tab hidden after the ring began gets its notification then. */
+  private watchVisibility(on: boolean): void {
+    if (typeof document === 'undefined' || on === this.watchingVisibility) return;
+    this.watchingVisibility = on;
+    if (on) document.addEventListener('visibilitychange', this.onVisibility);
+    else document.removeEventListener('visibilitychange', this.onVisibility);
+  }
+
   private notify(info: RingInfo): void {
     if (typeof document === 'undefined' || document.visibilityState !== 'hidden') return;
     if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
-    if (this.notifications.has(info.callId)) return;
+    if (this.notified.has(info.callId)) return;
+    this.notified.add(info.callId);
+    // Bounded: only the latest calls matter (a call rings once).
+    const oldest = this.notified.values().next();
+    if (this.notified.size > 100 && !oldest.done) this.notified.delete(oldest.value);
     try {
       const n = new Notification(info.title, {
         body: info.body,

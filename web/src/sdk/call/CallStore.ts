@@ -36,7 +36,12 @@ export interface CallSummary {
   endedAt: string | null;
   quality: QualitySummary | null;
   localQuality: LocalQuality | null;
+  /** The server answered 200 to the rating (never set before that). */
   feedbackSent: boolean;
+  /** The rating is on its way. */
+  feedbackSending: boolean;
+  /** Why the last try failed (friendly text); it can be sent again. */
+  feedbackError: string | null;
 }
 
 export type NoticeKind =
@@ -298,6 +303,8 @@ export class CallStore extends TypedEmitter<StoreEvents> {
       quality: null,
       localQuality: null,
       feedbackSent: false,
+      feedbackSending: false,
+      feedbackError: null,
     };
     if (this.can(PhaseEvent.ServerTerminal)) this.dispatch(PhaseEvent.ServerTerminal);
     else if (this.role === 'staff' && this.phaseValue === CallPhase.Accepting) {

@@ -61,6 +61,20 @@ export function describeEnd(call: Call | CallSnapshot, role: 'client' | 'staff')
             tone: 'neutral',
           };
     case 'failed':
+      // media_failed: the staff member's camera or microphone could not start (blocked, in use).
+      if (call.end_reason === 'media_failed')
+        return role === 'client'
+          ? {
+              headline: 'Could not connect',
+              detail: `${other}'s camera or microphone could not start. Please call again.`,
+              tone: 'error',
+            }
+          : {
+              headline: 'Could not connect',
+              detail:
+                'Your camera or microphone could not start, so the call could not connect. Check that this site may use them before the next call.',
+              tone: 'error',
+            };
       return {
         headline: 'Could not connect',
         detail:

@@ -98,6 +98,50 @@ describe('RestClient error mapping', () => {
     expect(requests[0]?.headers.Authorization).toBeUndefined();
   });
 
+  it('tells whether the server offers dev sign-in, from the status of an empty request', async () => {
+    const invalid = { error: { code: 'invalid_request', message: 'x', retryable: false } };
+    const probe = async (route: { status: number; body?: unknown }) => {
+      const { fetch, requests } = fakeFetch({ 'POST /dev/token': route });
+      const answer = await new RestClient({ getToken: () => 'x', fetch }).devSignInAvailable();
+      expect(requests[0]?.body).toEqual({});
+      expect(requests[0]?.headers.Authorization).toBeUndefined();
+      return answer;
+    };
+    expect(await probe({ status: 400, body: invalid })).toBe(true); // --dev: the body is refused
+    expect(
+      await probe({
+        status: 404,
+        body: { error: { code: 'not_found', message: 'x', retryable: false } },
+      }),
+    ).toBe(false);
+    expect(
+      await probe({
+        status: 429,
+        body: { error: { code: 'rate_limited', message: 'x', retryable: true } },
+      }),
+    ).toBeNull();
+  });
+
+  it('checks a pasted token with that token, not the stored one', async () => {
+    const { fetch, requests } = fakeFetch({
+      'GET /ice-servers': { status: 200, body: { ice_servers: [], ttl_s: 60 } },
+    });
+    await new RestClient({ getToken: () => 'stored', fetch }).checkToken('pasted');
+    expect(requests[0]?.headers.Authorization).toBe('Bearer pasted');
+  });
+
+  it('reports connected with the selected candidate type, or with no body when unknown', async () => {
+    const { fetch, requests } = fakeFetch({
+      'POST /calls/call-1/connected': { status: 200, body: makeCall({ state: 'active' }) },
+    });
+    const rest = new RestClient({ getToken: () => 't', fetch });
+    await rest.connected('call-1', 'relay');
+    await rest.connected('call-1', null);
+    expect(requests[0]?.body).toEqual({ candidate_type: 'relay' });
+    expect(requests[0]?.headers['Content-Type']).toBe('application/json');
+    expect(requests[1]?.body).toBeUndefined();
+  });
+
   it('maps media errors to reasons', () => {
     expect(SwitchboardError.fromMediaError({ name: 'NotAllowedError' }).code).toBe(
       ErrorCode.PermissionDenied,

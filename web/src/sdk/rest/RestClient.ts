@@ -1,6 +1,7 @@
 import { ErrorCode, SwitchboardError } from '../errors';
 import type {
   Call,
+  CandidateType,
   Feedback,
   IceServersResponse,
   QualitySample,
@@ -28,6 +29,10 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Send without a token (dev sign-in). */
   anonymous?: boolean;
+  /** An error answer is expected (a probe): do not log it as a warning. */
+  quiet?: boolean;
+  /** Use this token instead of `getToken()` (checking a pasted token). */
+  token?: string;
 }
 
 let requestCounter = 0;
@@ -60,7 +65,7 @@ export class RestClient {
     };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     if (!opts.anonymous) {
-      const token = this.getToken();
+      const token = opts.token ?? this.getToken();
       if (token) headers.Authorization = `Bearer ${token}`;
     }
     const controller = new AbortController();
@@ -94,10 +99,11 @@ export class RestClient {
     }
     if (!res.ok) {
       const err = SwitchboardError.fromResponse(res.status, body, res.headers);
-      log.warn(`${method} ${path} -> ${res.status} ${err.code}`, {
-        serverMessage: err.serverMessage,
-        requestId: err.requestId,
-      });
+      if (!opts.quiet)
+        log.warn(`${method} ${path} -> ${res.status} ${err.code}`, {
+          serverMessage: err.serverMessage,
+          requestId: err.requestId,
+        });
       throw err;
     }
     return body as T;
@@ -156,8 +162,14 @@ export class RestClient {
     return this.request<Call>('POST', `/calls/${encodeURIComponent(id)}/cancel`);
   }
 
-  connected(id: string): Promise<Call> {
-    return this.request<Call>('POST', `/calls/${encodeURIComponent(id)}/connected`);
+  /**
+   * Media is connected. `candidateType` (our side of the selected pair) feeds the server's ICE
+   * metrics (`switchboard_ice_results_total`, the TURN share); without it the body is empty.
+   */
+  connected(id: string, candidateType?: CandidateType | null): Promise<Call> {
+    return this.request<Call>('POST', `/calls/${encodeURIComponent(id)}/connected`, {
+      body: candidateType ? { candidate_type: candidateType } : undefined,
+    });
   }
 
   end(id: string, reason?: string): Promise<Call> {
@@ -193,6 +205,27 @@ export class RestClient {
 
   iceServers(): Promise<IceServersResponse> {
     return this.request('GET', '/ice-servers');
+  }
+
+  /**
+   * Whether this server offers dev sign-in, without signing anyone in: `POST /v1/dev/token` with
+   * an empty object is refused as `400 invalid_request` by a `--dev` server, while without `--dev`
+   * the route does not exist (`404`). Null when the answer says neither (offline, rate limited).
+   */
+  async devSignInAvailable(): Promise<boolean | null> {
+    try {
+      await this.request('POST', '/dev/token', { body: {}, anonymous: true, quiet: true });
+      return true;
+    } catch (e) {
+      if (e instanceof SwitchboardError && e.status === 404) return false;
+      if (e instanceof SwitchboardError && e.code === ErrorCode.InvalidRequest) return true;
+      return null;
+    }
+  }
+
+  /** Checks that the server accepts `token` (a pasted JWT) with an authenticated `GET`. */
+  async checkToken(token: string): Promise<void> {
+    await this.request('GET', '/ice-servers', { token, quiet: true });
   }
 
   /** `POST /v1/dev/token`; a 404 means the server is not in `--dev` mode. */

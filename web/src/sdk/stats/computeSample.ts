@@ -90,6 +90,16 @@ export function selectedPair(map: StatsMap): StatsEntry | null {
   return null;
 }
 
+/** The type of our local candidate in the selected pair (`host`, `srflx`, `prflx`, `relay`), or null. */
+export function localCandidateType(
+  map: StatsMap,
+  pair: StatsEntry | null = selectedPair(map),
+): CandidateType | null {
+  if (!pair?.localCandidateId) return null;
+  const t = map.get(pair.localCandidateId)?.candidateType;
+  return t === 'host' || t === 'srflx' || t === 'prflx' || t === 'relay' ? t : null;
+}
+
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
 /** Loss over an interval, in percent of the packets that should have arrived. */
@@ -151,11 +161,7 @@ export function computeSample(
       jitterS = Math.max(jitterS ?? 0, s.jitter);
   }
 
-  let candidateType: CandidateType | null = null;
-  if (pair?.localCandidateId) {
-    const t = curReport.get(pair.localCandidateId)?.candidateType;
-    if (t === 'host' || t === 'srflx' || t === 'prflx' || t === 'relay') candidateType = t;
-  }
+  const candidateType = localCandidateType(curReport, pair);
 
   return {
     at: at.toISOString(),
