@@ -1,6 +1,7 @@
 // The e2e harness: starts the real server binary and coturn on loopback, launches Debian's
 // Chromium through playwright-core with fake camera and microphone, and gives tests helpers.
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import {
@@ -23,6 +24,11 @@ export const WEB_ROOT = resolve(import.meta.dirname, '..', '..');
 export const REPO_ROOT = resolve(WEB_ROOT, '..');
 export const RESULTS = join(WEB_ROOT, 'test-results');
 export const SCREENS = join(RESULTS, 'screens');
+/**
+ * The built front end the server serves: web/dist, or SWITCHBOARD_WEB_DIST (a copy of it, so that a
+ * build running meanwhile in the same tree cannot empty it under the suite).
+ */
+export const WEB_DIST = process.env.SWITCHBOARD_WEB_DIST ?? join(WEB_ROOT, 'dist');
 
 export const CHROMIUM_FLAGS = [
   '--no-sandbox',
@@ -102,6 +108,7 @@ function startProcess(name, cmd, args, logFile) {
 async function stopProcess(child) {
   if (!child || child.exitedWith !== undefined) return;
   const exited = new Promise((res) => child.once('exit', res));
+  child.kill('SIGCONT'); // In case a test paused it and failed before resuming.
   child.kill('SIGTERM');
   const t = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
@@ -158,6 +165,35 @@ export class Harness {
       throw new Error(`coturn exited early (${this.coturn.exitedWith})`);
   }
 
+  /**
+   * Network trouble on the relay path: coturn (our own child process) stops answering until
+   * resumeCoturn(). Media of a relay-only call stops flowing meanwhile.
+   */
+  pauseCoturn() {
+    if (this.coturn?.exitedWith !== undefined) throw new Error('coturn is not running');
+    this.coturn.kill('SIGSTOP');
+  }
+
+  resumeCoturn() {
+    if (this.coturn && this.coturn.exitedWith === undefined) this.coturn.kill('SIGCONT');
+  }
+
+  /** Sum of a Prometheus counter on `base`'s /metrics over the series matching `labels`. */
+  async metric(name, labels = {}, base = this.base) {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    let sum = 0;
+    for (const line of text.split('\n')) {
+      // Label values may hold braces (route="/v1/calls/{id}/feedback"): the value is after the last.
+      const m = /^(\w+)\{(.*)\}\s+(\S+)$/.exec(line);
+      if (!m || m[1] !== name) continue;
+      const got = Object.fromEntries(
+        [...m[2].matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]),
+      );
+      if (Object.entries(labels).every(([k, v]) => got[k] === v)) sum += Number(m[3]);
+    }
+    return sum;
+  }
+
   /** A second server (own port and database) for tests that need other flags; stopped by stop(). */
   async startExtraServer({ dev = true, args = [] } = {}) {
     const bin = serverBinary();
@@ -172,7 +208,7 @@ export class Harness {
         '--db',
         `sqlite:${join(this.dir, `extra-${n}.db`)}`,
         '--web-root',
-        join(WEB_ROOT, 'dist'),
+        WEB_DIST,
         '--log-format',
         'text',
         ...(dev ? ['--dev'] : []),
@@ -198,8 +234,8 @@ export class Harness {
 
   async startServer() {
     const bin = serverBinary();
-    if (!existsSync(join(WEB_ROOT, 'dist', 'index.html')))
-      throw new Error('web/dist is missing: run "npm run build"');
+    if (!existsSync(join(WEB_DIST, 'index.html')))
+      throw new Error(`${WEB_DIST} has no index.html: run "npm run build"`);
     this.port = await freeTcpPort();
     const args = [
       '--listen',
@@ -208,7 +244,7 @@ export class Harness {
       `sqlite:${join(this.dir, 'switchboard.db')}`,
       '--dev',
       '--web-root',
-      join(WEB_ROOT, 'dist'),
+      WEB_DIST,
       '--ring-timeout',
       this.ringTimeout,
       '--log-format',
@@ -339,6 +375,14 @@ export class Harness {
 export async function shot(page, name, { fullPage = false } = {}) {
   mkdirSync(SCREENS, { recursive: true });
   await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage });
+}
+
+/** An HS256 JWT as an integrating app would issue it (for servers started with --jwt-secret). */
+export function signJwt(secret, claims) {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ iat: now, exp: now + 3600, ...claims })}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 }
 
 export function assert(cond, message) {

@@ -3,6 +3,7 @@
 // private network namespace whose only interface is loopback (when possible), and prints
 // "N passed, N failed". Usage: npm run e2e [-- <name filter>]
 // Env: SWITCHBOARD_BIN (default ../build/switchboard; a compiled binary only), CHROMIUM (default /usr/bin/chromium),
+// SWITCHBOARD_WEB_DIST (default web/dist: the built front end the server serves),
 // E2E_NETNS=0 to run in the host's network namespace.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 // The end-to-end scenarios of issue 4, against the real server. Each test uses its own org, so
 // staff of one test are never rung for another's calls.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assert, byTestId, eventually, shot, waitPhase } from './harness.mjs';
+import { assert, byTestId, eventually, shot, signJwt, waitPhase } from './harness.mjs';
 
 const uid = () => Math.random().toString(36).slice(2, 8);
 
@@ -16,10 +16,8 @@ async function placeCall(page) {
   const explain = byTestId(page, 'permission-explain');
   const calling = byTestId(page, 'calling');
   await Promise.race([explain.waitFor({ timeout: 10_000 }), calling.waitFor({ timeout: 10_000 })]);
-  if (await explain.isVisible()) {
-    await shot(page, 'client-02-permission-explain');
-    await byTestId(page, 'permission-allow').click();
-  }
+  // (The explanation's screenshot is taken in the permission test, under its own name.)
+  if (await explain.isVisible()) await byTestId(page, 'permission-allow').click();
   await page.locator('[data-testid="calling"][data-phase="ringing"]').waitFor({ timeout: 10_000 });
 }
 
@@ -44,6 +42,21 @@ async function api(base, token, method, path, body) {
   const text = await r.text();
   if (!r.ok) throw new Error(`${method} ${path} -> ${r.status} ${text}`);
   return text ? JSON.parse(text) : null;
+}
+
+/** Holds a page's requests matching `pattern` until release() (to see an in-between screen). */
+async function holdRequests(page, pattern) {
+  let release;
+  const held = new Promise((res) => (release = res));
+  const handler = async (route) => {
+    await held;
+    await route.continue().catch(() => undefined);
+  };
+  await page.route(pattern, handler);
+  return async () => {
+    release();
+    await page.unroute(pattern, handler);
+  };
 }
 
 /** The number a dashboard element shows in its data-value. */
@@ -77,18 +90,34 @@ export const tests = [
     },
   },
   {
-    name: 'without --dev the sign-in page says dev sign-in is off',
+    name: 'without --dev the sign-in page says dev sign-in is off, and a pasted JWT signs in',
     async run(h) {
-      const base = await h.startExtraServer({
-        dev: false,
-        args: ['--jwt-secret', 'e2e-not-dev-secret'],
-      });
-      const page = await h.newPage();
-      await page.goto(`${base}/signin`);
-      await byTestId(page, 'signin-submit').click();
-      const text = await byTestId(page, 'signin-error').textContent({ timeout: 10_000 });
+      const secret = 'e2e-not-dev-secret-of-the-integrating-app';
+      const base = await h.startExtraServer({ dev: false, args: ['--jwt-secret', secret] });
+      const page = await h.newPage({ origin: base });
+      // A signed-out visitor is sent to /signin, which asked the server: no dev picker here.
+      await page.goto(`${base}/`);
+      await byTestId(page, 'signin-integrator').waitFor({ timeout: 10_000 });
+      assert(new URL(page.url()).pathname === '/signin', `on /signin: ${page.url()}`);
+      assert((await byTestId(page, 'signin-org').count()) === 0, 'no dev sign-in form');
+      const text = await byTestId(page, 'signin-dev-off').textContent();
       assert(/--dev/.test(text), `explains dev mode is off: ${text}`);
       await shot(page, 'signin-02-dev-mode-off');
+      // A token the server does not accept (signed with another secret) is refused plainly.
+      const claims = { sub: 'iris', org: `org-jwt-${uid()}`, role: 'client', name: 'Iris' };
+      await byTestId(page, 'signin-jwt').fill(signJwt('not-the-secret-of-this-server', claims));
+      await byTestId(page, 'signin-jwt-submit').click();
+      const refused = await byTestId(page, 'signin-jwt-error').textContent({ timeout: 10_000 });
+      assert(/did not accept/.test(refused), `says the token was refused: ${refused}`);
+      await shot(page, 'signin-03-token-refused');
+      // The integrating app's token: the client page, online.
+      await byTestId(page, 'signin-jwt').fill(signJwt(secret, claims));
+      await byTestId(page, 'signin-jwt-submit').click();
+      await byTestId(page, 'client-idle').waitFor({ timeout: 10_000 });
+      assert(new URL(page.url()).pathname === '/client', `landed on ${page.url()}`);
+      await page
+        .locator('[data-testid="connection-state"]', { hasText: 'Online' })
+        .waitFor({ timeout: 10_000 });
     },
   },
   {
@@ -101,6 +130,10 @@ export const tests = [
       await goAvailable(ben);
       const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
       await shot(carla, 'client-01-idle');
+      const hostBefore = await h.metric('switchboard_ice_results_total', {
+        result: 'connected',
+        candidate_type: 'host',
+      });
       await placeCall(carla);
       await shot(carla, 'client-03-ringing');
 
@@ -135,6 +168,16 @@ export const tests = [
 
       await waitPhase(ana, 'connected', 20_000);
       await waitPhase(carla, 'connected', 20_000);
+      // The connected report named the route (host on loopback): the server's ICE metrics.
+      await eventually(
+        async () =>
+          (await h.metric('switchboard_ice_results_total', {
+            result: 'connected',
+            candidate_type: 'host',
+          })) > hostBefore,
+        5000,
+        'an ICE result with candidate_type host',
+      );
       await byTestId(carla, 'toast-answered')
         .filter({ hasText: 'Answered by Ana' })
         .waitFor({ timeout: 5000 });
@@ -204,9 +247,24 @@ export const tests = [
       await sleep(300);
       await shot(carla, 'client-06-summary');
       await shot(ana, 'staff-07-summary');
+      // The rating: "thanks" only once the server answered 200, which its own counter shows.
+      const feedbackRoute = { route: '/v1/calls/{id}/feedback', status: '200' };
+      const rated = await h.metric('switchboard_http_requests_total', feedbackRoute);
       await byTestId(carla, 'rate-5').check({ force: true });
+      const releaseFeedback = await holdRequests(carla, '**/v1/calls/*/feedback');
       await byTestId(carla, 'rate-submit').click();
+      await carla.getByText('Sending…').waitFor({ timeout: 5000 });
+      await sleep(300);
+      assert(
+        (await byTestId(carla, 'feedback-thanks').count()) === 0,
+        'no thanks before the server answered',
+      );
+      await releaseFeedback();
       await byTestId(carla, 'feedback-thanks').waitFor({ timeout: 5000 });
+      assert(
+        (await h.metric('switchboard_http_requests_total', feedbackRoute)) === rated + 1,
+        'the server answered the rating 200',
+      );
       await shot(carla, 'client-07-rated');
       await byTestId(ana, 'summary-close').click();
       await byTestId(ana, 'recent-calls').getByText('Completed').first().waitFor({ timeout: 5000 });
@@ -258,6 +316,20 @@ export const tests = [
     async run(h) {
       const org = `org-empty-${uid()}`;
       const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
+      // First the device check: preview, level meter, pickers.
+      await byTestId(carla, 'check-devices').click();
+      await byTestId(carla, 'device-check-card').waitFor({ timeout: 5000 });
+      await eventually(
+        () =>
+          byTestId(carla, 'camera-preview').evaluate(
+            (v) => v instanceof HTMLVideoElement && v.readyState >= 2 && v.videoWidth > 0,
+          ),
+        10_000,
+        'the camera preview plays',
+      );
+      await shot(carla, 'client-11-device-check');
+      await byTestId(carla, 'device-check-done').click();
+      await byTestId(carla, 'client-idle').waitFor({ timeout: 5000 });
       await byTestId(carla, 'call-button').click();
       await byTestId(carla, 'client-error')
         .filter({ hasText: 'Nobody is available' })
@@ -297,6 +369,35 @@ export const tests = [
       const steps = await byTestId(carla, 'permission-help').locator('li').count();
       assert(steps >= 3, `help has steps (${steps})`);
       await shot(carla, 'client-10-permission-denied');
+
+      // A staff member whose camera is blocked accepts: media cannot start, the call fails.
+      const sam = await h.openAs({
+        org,
+        sub: 'sam',
+        role: 'staff',
+        name: 'Sam',
+        grant: false,
+        initScript: () => {
+          navigator.mediaDevices.getUserMedia = () =>
+            Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+        },
+      });
+      await goAvailable(sam);
+      const cleo = await h.openAs({ org, sub: 'cleo', role: 'client', name: 'Cleo' });
+      await placeCall(cleo);
+      await byTestId(sam, 'accept-button').click();
+      await byTestId(sam, 'permission-denied').waitFor({ timeout: 10_000 });
+      await cleo
+        .locator('[data-testid="call-summary"][data-outcome="failed"]')
+        .waitFor({ timeout: 10_000 });
+      await shot(cleo, 'client-16-failed');
+      const told = await sam
+        .locator(
+          '[data-testid="call-summary"][data-outcome="failed"] [data-testid="summary-detail"]',
+        )
+        .textContent({ timeout: 10_000 });
+      assert(/Your camera or microphone could not start/.test(told), `staff told why: ${told}`);
+      await shot(sam, 'staff-15-camera-blocked-on-accept');
     },
   },
   {
@@ -334,6 +435,31 @@ export const tests = [
       assert((await bytesIn(carla)) > b1, 'media flows through the relay');
       await shot(carla, 'phone-03-client-in-call-relay');
       await shot(ana, 'staff-12-in-call-relay');
+      // The connected report named the route: the server counts a relayed call (TURN share).
+      assert(
+        (await h.metric('switchboard_ice_results_total', {
+          result: 'connected',
+          candidate_type: 'relay',
+        })) >= 1,
+        'an ICE result with candidate_type relay',
+      );
+
+      // The relay stops answering: both pages say they are reconnecting, and recover after.
+      h.pauseCoturn();
+      try {
+        await byTestId(carla, 'reconnecting-banner').waitFor({ timeout: 15_000 });
+        await byTestId(ana, 'reconnecting-banner').waitFor({ timeout: 5000 });
+        await shot(carla, 'phone-03b-client-reconnecting');
+        await shot(ana, 'staff-12b-reconnecting');
+      } finally {
+        h.resumeCoturn();
+      }
+      await waitPhase(carla, 'connected', 15_000);
+      await waitPhase(ana, 'connected', 15_000);
+      await byTestId(carla, 'reconnecting-banner').waitFor({ state: 'detached', timeout: 5000 });
+      const b2 = await bytesIn(carla);
+      await sleep(2500);
+      assert((await bytesIn(carla)) > b2, 'media flows again through the relay');
       await byTestId(carla, 'hangup-button').click();
       await carla
         .locator('[data-testid="call-summary"][data-outcome="ended"]')
@@ -350,7 +476,13 @@ export const tests = [
       await goAvailable(ana);
       const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
       await placeCall(carla);
+      // While the accept is on its way the console says "Answering…".
+      await byTestId(ana, 'incoming-modal').waitFor({ timeout: 10_000 });
+      const releaseAccept = await holdRequests(ana, '**/v1/calls/*/accept');
       await byTestId(ana, 'accept-button').click();
+      await byTestId(ana, 'accepting').waitFor({ timeout: 5000 });
+      await shot(ana, 'staff-14-answering');
+      await releaseAccept();
       await waitPhase(ana, 'connected', 20_000);
       await waitPhase(carla, 'connected', 20_000);
       const ufrag = (p) =>
@@ -503,7 +635,7 @@ export const tests = [
     },
   },
   {
-    name: 'a hidden staff tab shows a system notification for the incoming call',
+    name: 'a hidden staff tab shows a system notification for the incoming call (also when hidden while ringing)',
     async run(h) {
       const org = `org-notify-${uid()}`;
       const ana = await h.openAs({
@@ -526,6 +658,30 @@ export const tests = [
         },
       });
       await goAvailable(ana);
+      const ben = await h.openAs({
+        org,
+        sub: 'ben',
+        role: 'staff',
+        name: 'Ben',
+        initScript: () => {
+          window.__notes = [];
+          let visibility = 'visible';
+          Object.defineProperty(document, 'visibilityState', { get: () => visibility });
+          window.__setVisibility = (v) => {
+            visibility = v;
+            document.dispatchEvent(new Event('visibilitychange'));
+          };
+          window.Notification = class {
+            static permission = 'granted';
+            static requestPermission = () => Promise.resolve('granted');
+            constructor(title, options) {
+              window.__notes.push({ title, body: options?.body, tag: options?.tag });
+            }
+            close() {}
+          };
+        },
+      });
+      await goAvailable(ben);
       const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
       await placeCall(carla);
       const notes = await eventually(
@@ -535,7 +691,22 @@ export const tests = [
       );
       assert(notes.length === 1, `one notification: ${JSON.stringify(notes)}`);
       assert(notes[0].title === 'Carla is calling', `title: ${notes[0].title}`);
+      // Ben's tab is visible when the ring starts and hidden afterwards: he is told then, once.
+      await byTestId(ben, 'incoming-modal').waitFor({ timeout: 10_000 });
+      await sleep(300);
+      assert((await ben.evaluate(() => window.__notes.length)) === 0, 'no notification if visible');
+      await ben.evaluate(() => window.__setVisibility('hidden'));
+      await ben.evaluate(() => window.__setVisibility('visible'));
+      await ben.evaluate(() => window.__setVisibility('hidden'));
+      const later = await ben.evaluate(() => window.__notes);
+      assert(later.length === 1, `one notification after hiding: ${JSON.stringify(later)}`);
+      assert(later[0].title === 'Carla is calling', `title: ${later[0].title}`);
+      // The caller gives up while it rings: her summary says so.
       await byTestId(carla, 'hangup-button').click();
+      await carla
+        .locator('[data-testid="call-summary"][data-outcome="cancelled"]')
+        .waitFor({ timeout: 10_000 });
+      await shot(carla, 'client-15-cancelled');
     },
   },
   {
