@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, user, readyStaff, connectUser, openWs, setStatus, createCall, getCall, action, availability,
-  mintToken, poll, expectStatus, expectError, uniq, withLogs, Ws,
+  mintToken, poll, expectStatus, expectError, uniq, withLogs, Ws, delay,
 } from './lib/harness.mjs';
 
 let srv;
@@ -130,6 +130,44 @@ test('a flood gets rate_limited then close 4008, while another connection keeps 
   assert.equal((await a.waitClose(5000)).code, 4008);
   await b.ping();
   await b.ping();
+}));
+
+// Sends `perSecond` pings a second for `ms`, a batch every 10 ms, until done or closed.
+// Returns how many were sent.
+async function sendSteadily(w, perSecond, ms) {
+  const t0 = Date.now();
+  let sent = 0;
+  while (!w.closed && Date.now() - t0 < ms) {
+    const due = Math.ceil(((Date.now() - t0) / 1000) * perSecond);
+    for (; sent < due; sent++) w.send({ type: 'ping', seq: sent + 1 });
+    await delay(10);
+  }
+  return sent;
+}
+
+for (const perSecond of [1000, 200]) {
+  test(`a steady flood of ${perSecond}/s is closed 4008 although a message gets through now and then`, L(async () => {
+    // Against 50/s, past the burst one message in twenty (or in four) is served, and that must
+    // not wipe the refusals out. At 200/s the refusals between two served messages stay far
+    // under the 20 allowed, so a count that restarts on each served message never closes it.
+    const o = uniq('org');
+    const a = await connectUser(srv, user(o, 'client', 'steady-flooder'));
+    const b = await connectUser(srv, user(o, 'client', 'neighbour'));
+    const sent = await sendSteadily(a, perSecond, 3000);
+    assert.equal((await a.waitClose(2000)).code, 4008, `closed after ${sent} messages`);
+    assert.ok(a.seen((m) => m.type === 'error' && m.code === 'rate_limited').length >= 1, 'rate_limited errors first');
+    assert.ok(sent < perSecond * 3, `closed while flooding (after ${sent} of ${perSecond * 3} messages)`);
+    await b.ping();
+  }));
+}
+
+test('a sender just under the rate is never refused nor closed', L(async () => {
+  const w = await connectUser(srv, user(uniq('org'), 'client', 'steady'));
+  const sent = await sendSteadily(w, 40, 3000);
+  await poll(() => w.seen((m) => m.type === 'pong').length === sent, { timeoutMs: 3000, what: `${sent} pongs` });
+  assert.deepEqual(w.seen((m) => m.type === 'error'), [], 'no error');
+  assert.equal(w.closed, null);
+  await w.close();
 }));
 
 test('events reach exactly who should get them; another org hears nothing', L(async () => {

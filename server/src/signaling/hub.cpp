@@ -37,11 +37,14 @@ Hub::Hub(service::CallService& calls, const auth::JwtVerifier& verifier, bus::Bu
 
 void Hub::on_open(const std::shared_ptr<net::WsConnection>& conn) {
   const auto id = conn->id();
-  Session s{
-      conn, std::nullopt, random_id("ws_"), 0, TokenBucket(options_.ws_rate, clock_.now_ms()), 0,
-      -1};
+  const std::int64_t now = clock_.now_ms();
+  Session s{.conn = conn,
+            .user = std::nullopt,
+            .session_id = random_id("ws_"),
+            .bucket = TokenBucket(options_.ws_rate, now),
+            .refusal_allowance = TokenBucket(options_.rate_refusals, now)};
   std::weak_ptr<net::WsConnection> weak = conn;
-  s.hello_timer = scheduler_.schedule_at(clock_.now_ms() + options_.hello_timeout_ms, [this, weak] {
+  s.hello_timer = scheduler_.schedule_at(now + options_.hello_timeout_ms, [this, weak] {
     auto c = weak.lock();
     if (!c) return;
     auto it = sessions_.find(c->id());
@@ -88,16 +91,16 @@ void Hub::on_message(const std::shared_ptr<net::WsConnection>& conn, std::string
   const json::value* seq = msg.if_contains("seq");
   const json::value ref = seq ? *seq : json::value(nullptr);
 
-  if (!s.bucket.take(clock_.now_ms())) {
+  const std::int64_t now = clock_.now_ms();
+  if (!s.bucket.take(now)) {
     // CONTRACT 10.13: an error first; a connection that keeps at it is closed.
-    if (++s.rate_violations > options_.max_rate_violations) {
-      conn->close(kCloseRateLimited, "rate limited");
-    } else {
+    if (s.refusal_allowance.take(now)) {
       send_error(conn, make_error(ErrorCode::kRateLimited), ref);
+    } else {
+      conn->close(kCloseRateLimited, "rate limited");
     }
     return;
   }
-  s.rate_violations = 0;
 
   if (!s.user) {
     const json::value* token = msg.if_contains("token");

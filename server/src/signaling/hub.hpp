@@ -23,8 +23,10 @@ namespace sb::signaling {
 struct HubOptions {
   std::int64_t hello_timeout_ms = 5000;
   RateSpec ws_rate{50, 100};
-  /// Messages refused for rate in a row before the connection is closed with 4008.
-  int max_rate_violations = 20;
+  /// Messages refused for rate that a connection may collect before it is closed with 4008:
+  /// `burst` of them, regained at `per_second`. Accepted messages in between do not reset it, so
+  /// a steady flood that gets a message through now and then is closed too.
+  RateSpec rate_refusals{1, 20};
   std::function<void(std::string_view kind)> on_signal_relayed;
   std::function<void(std::int64_t open_connections)> on_connections_changed;
 };
@@ -49,7 +51,7 @@ class Hub final : public net::WsHandler {
     std::string session_id;
     TimerId hello_timer = 0;
     TokenBucket bucket;
-    int rate_violations = 0;
+    TokenBucket refusal_allowance;
     std::int64_t last_seq = -1;
   };
 
