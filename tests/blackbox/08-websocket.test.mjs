@@ -4,6 +4,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import {
   startServer, user, readyStaff, connectUser, openWs, setStatus, createCall, getCall, action, availability,
   mintToken, poll, expectStatus, expectError, uniq, withLogs, Ws, delay,
@@ -339,6 +341,71 @@ test('presence: a staff member whose socket closed turns offline after the grace
   await A.w1.waitFor(incoming(c.id), 3000);
   expectError(await action(srv, gone, c.id, 'accept'), 403, 'forbidden');
   expectStatus(await action(srv, A.cl, c.id, 'cancel'), 200);
+}));
+
+// The participant row's outcome, read from the server's SQLite file (null without the sqlite3 tool).
+function ringOutcome(server, callId, staffId) {
+  try {
+    return execFileSync('sqlite3', ['-cmd', '.timeout 3000', join(server.dir, 'sb.db'),
+      `SELECT outcome FROM call_participants WHERE call_id = '${callId}' AND staff_id = '${staffId}'`]).toString().trim();
+  } catch (err) {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+test('a rung staff member gone longer than the presence grace: ring withdrawn, not a missed ring', L(async (t) => {
+  const s = await startServer(['--presence-grace', '1s', '--ring-timeout', '4s', '--max-missed', '1']);
+  extra.push(s);
+  const o = uniq('org');
+  const ana = user(o, 'staff', 'ana');
+  const bo = user(o, 'staff', 'bo');
+  const cl = user(o, 'client', 'caller');
+  const wa = await readyStaff(s, ana);
+  const wb = await readyStaff(s, bo);
+  const wc = await connectUser(s, cl);
+  const c = await createCall(s, cl);
+  await wa.waitFor(incoming(c.id), 3000);
+  await wb.waitFor(incoming(c.id), 3000);
+  wb.skipAll();
+  await wa.terminate();
+  const offline = await wb.waitFor((m) => m.type === 'availability.updated' && m.staff?.id === ana.id && m.staff.status === 'offline',
+    4000, 'ana offline');
+  assert.equal(offline.staff.state, 'idle', 'no longer ringing once offline');
+  const outcome = ringOutcome(s, c.id, ana.id);
+  if (outcome === null) t.diagnostic('sqlite3 is not installed: participant outcome not checked');
+  else assert.equal(outcome, 'withdrawn');
+  // The call rings on for bo and runs out on him alone.
+  const missed = await wc.waitFor(updated(c.id, 'missed'), 6000, 'the call to be missed');
+  assert.equal(missed.call.end_reason, 'timeout');
+  await wb.waitFor((m) => m.type === 'availability.updated' && m.staff?.id === bo.id && m.staff.status === 'away',
+    3000, 'bo away after one missed ring (--max-missed 1)');
+  // Ana comes back: her missed rings in a row were not counted, so she is still available.
+  const back = await connectUser(s, ana, { label: 'ana-back' });
+  const staff = await availability(s, ana);
+  assert.equal(staff.find((x) => x.id === ana.id).status, 'available');
+  assert.equal(staff.find((x) => x.id === bo.id).status, 'away');
+  if (outcome !== null) assert.equal(ringOutcome(s, c.id, bo.id), 'missed');
+  for (const w of [back, wb, wc]) await w.close();
+}));
+
+test('a call whose only rung staff member went offline rings on, and rings them again once back', L(async () => {
+  const A = await org();
+  await setStatus(srv, A.s2, 'away');
+  const c = await createCall(srv, A.cl);
+  await A.w1.waitFor(incoming(c.id), 3000);
+  await A.w1.terminate();
+  await poll(async () => {
+    const ana = (await availability(srv, A.s2)).find((x) => x.id === A.s1.id);
+    return ana.status === 'offline' && ana.state === 'idle';
+  }, { timeoutMs: 4000, what: 'the ring withdrawn after the 1 s presence grace' });
+  assert.equal((await getCall(srv, A.cl, c.id)).state, 'ringing');
+  const back = await connectUser(srv, A.s1, { label: 'ana-back' });
+  await back.waitFor(incoming(c.id), 3000, 'the ring again');
+  expectStatus(await action(srv, A.s1, c.id, 'accept'), 200);
+  await A.wc.waitFor(updated(c.id, 'accepted'), 3000);
+  expectStatus(await action(srv, A.cl, c.id, 'end'), 200);
+  await back.close();
 }));
 
 test('a caller whose socket closes while ringing: cancelled/caller_left after the grace', L(async () => {

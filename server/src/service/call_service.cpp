@@ -133,6 +133,12 @@ Result<void> CallService::recover() {
     const Call& call = **c;
     std::vector<std::string> users{call.caller.id};
     if (call.staff) users.push_back(call.staff->id);
+    // Staff it still rings for: their rings are withdrawn if they do not come back in time.
+    if (auto parts = store_.participants(call.id)) {
+      for (const auto& p : *parts) {
+        if (p.outcome == RingOutcome::kRinging) users.push_back(p.staff_id);
+      }
+    }
     for (const auto& user_id : users) {
       const bool staff = user_id != call.caller.id;
       if (auto present = store_.ever_connected(call.org_id, user_id); present && *present) {
@@ -265,7 +271,8 @@ void CallService::reroute(const std::string& org_id, const std::string& call_id)
   bool someone_ringing = false;
   bool all_declined = !parts->empty();
   for (const auto& p : *parts) {
-    already.insert(p.staff_id);
+    // Staff whose ring was withdrawn while they were offline are rung again once back.
+    if (p.outcome != RingOutcome::kWithdrawn) already.insert(p.staff_id);
     someone_ringing |= p.outcome == RingOutcome::kRinging;
     all_declined &= p.outcome == RingOutcome::kDeclined;
   }
@@ -700,7 +707,7 @@ void CallService::on_presence_grace(const std::string& org_id, const std::string
   const std::int64_t now = clock_.now_ms();
   auto present = store_.is_present(org_id, user_id, now, timings_.presence_grace_ms);
   if (!present || *present) return;
-  if (staff) announce_staff(org_id, {user_id});
+  if (staff) withdraw_rings(org_id, user_id);
   auto open = store_.open_calls_of_user(org_id, user_id);
   if (!open) return;
   for (const auto& c : *open) {
@@ -710,6 +717,18 @@ void CallService::on_presence_grace(const std::string& org_id, const std::string
       r.ringing_outcome = RingOutcome::kCancelled;
       (void)apply(c, CallEvent::kCallerLeft, r);
     }
+  }
+}
+
+void CallService::withdraw_rings(const std::string& org_id, const std::string& staff_id) {
+  // CONTRACT 10.2: staff are rung only while connected. Taking their rings back is no missed
+  // ring (10.4); each call moves on to whoever else can be rung, or rings on until its deadline.
+  auto withdrawn = store_.withdraw_rings(org_id, staff_id, clock_.now_ms());
+  announce_staff(org_id, {staff_id});
+  if (!withdrawn) return;
+  for (const auto& call_id : *withdrawn) {
+    cancel_timer("step:" + call_id + ":" + staff_id);
+    reroute(org_id, call_id);
   }
 }
 

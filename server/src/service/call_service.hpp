@@ -120,6 +120,7 @@ class CallService {
   void on_ring_step_end(const std::string& org_id, const std::string& call_id,
                         const std::string& staff_id);
   void on_presence_grace(const std::string& org_id, const std::string& user_id, bool is_staff);
+  void withdraw_rings(const std::string& org_id, const std::string& staff_id);
   void on_reconnect_grace(const std::string& org_id, const std::string& user_id);
   void push_ice_servers(const std::string& org_id, const std::string& call_id);
   void schedule_ring_timeout(const std::string& org_id, const std::string& call_id,

@@ -22,8 +22,18 @@ using call::CallState;
 using call::Person;
 using call::Result;
 
-/// How one rung staff member's ring ended.
-enum class RingOutcome { kRinging, kAccepted, kDeclined, kMissed, kTaken, kCancelled, kStopped };
+/// How one rung staff member's ring ended. `kWithdrawn`: they went offline (no connection for
+/// longer than the presence grace) while it rang; it is not a missed ring.
+enum class RingOutcome {
+  kRinging,
+  kAccepted,
+  kDeclined,
+  kMissed,
+  kTaken,
+  kCancelled,
+  kStopped,
+  kWithdrawn
+};
 std::string_view to_string(RingOutcome o);
 
 struct Participant {
@@ -189,7 +199,8 @@ class Store {
 
   virtual Result<TransitionOutcome> transition(const TransitionRequest& request) = 0;
 
-  /// Rings more staff for a call that is still ringing. Returns the targets actually added.
+  /// Rings more staff for a call that is still ringing, including staff whose ring was
+  /// withdrawn and who are back. Returns the targets actually rung.
   virtual Result<std::vector<std::string>> add_ring_targets(const std::string& org_id,
                                                             const std::string& call_id,
                                                             const std::vector<RingTarget>& ring,
@@ -201,6 +212,11 @@ class Store {
   virtual Result<bool> end_ring_step(const std::string& org_id, const std::string& call_id,
                                      const std::string& staff_id, std::int64_t now_ms,
                                      int max_missed) = 0;
+  /// Takes back every ring of a staff member who went offline: outcome withdrawn, not counted
+  /// as missed (CONTRACT 10.2, 10.4). Returns the ids of the calls that were ringing for them.
+  virtual Result<std::vector<std::string>> withdraw_rings(const std::string& org_id,
+                                                          const std::string& staff_id,
+                                                          std::int64_t now_ms) = 0;
 
   // --- Staff and presence ---
 

@@ -7,7 +7,7 @@
 namespace sb::storage {
 namespace {
 
-constexpr std::array<std::pair<RingOutcome, std::string_view>, 7> kOutcomes{{
+constexpr std::array<std::pair<RingOutcome, std::string_view>, 8> kOutcomes{{
     {RingOutcome::kRinging, "ringing"},
     {RingOutcome::kAccepted, "accepted"},
     {RingOutcome::kDeclined, "declined"},
@@ -15,6 +15,7 @@ constexpr std::array<std::pair<RingOutcome, std::string_view>, 7> kOutcomes{{
     {RingOutcome::kTaken, "taken"},
     {RingOutcome::kCancelled, "cancelled"},
     {RingOutcome::kStopped, "stopped"},
+    {RingOutcome::kWithdrawn, "withdrawn"},
 }};
 
 }  // namespace

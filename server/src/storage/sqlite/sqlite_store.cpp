@@ -408,7 +408,9 @@ Result<std::vector<std::string>> SqliteStore::add_ring_targets(const std::string
       db_.prepare(
              "INSERT INTO call_participants (call_id, org_id, staff_id, rung_at, ring_until, "
              "outcome) SELECT ?1, ?2, ?3, ?4, ?5, 'ringing' WHERE EXISTS (SELECT 1 FROM calls "
-             "WHERE id = ?1 AND org_id = ?2 AND state = 'ringing') ON CONFLICT DO NOTHING")
+             "WHERE id = ?1 AND org_id = ?2 AND state = 'ringing') ON CONFLICT (call_id, "
+             "staff_id) DO UPDATE SET rung_at = ?4, ring_until = ?5, outcome = 'ringing', "
+             "ended_at = NULL WHERE call_participants.outcome = 'withdrawn'")
           .bind(1, call_id)
           .bind(2, org_id)
           .bind(3, target.staff_id)
@@ -464,6 +466,32 @@ Result<bool> SqliteStore::end_ring_step(const std::string& org_id, const std::st
     if (ended) count_missed_ring(org_id, staff_id, now_ms, max_missed);
     tx.commit();
     return ended;
+  });
+}
+
+Result<std::vector<std::string>> SqliteStore::withdraw_rings(const std::string& org_id,
+                                                             const std::string& staff_id,
+                                                             std::int64_t now_ms) {
+  return guarded([&] {
+    Database::Transaction tx(db_);
+    auto q = db_.prepare(
+        "SELECT call_id FROM call_participants WHERE org_id = ? AND staff_id = ? AND outcome = "
+        "'ringing' ORDER BY rung_at, call_id");
+    q.bind(1, org_id).bind(2, staff_id);
+    std::vector<std::string> calls;
+    while (q.step()) calls.push_back(q.text(0));
+    if (!calls.empty()) {
+      db_.prepare(
+             "UPDATE call_participants SET outcome = 'withdrawn', ended_at = ? WHERE org_id = ? "
+             "AND staff_id = ? AND outcome = 'ringing'")
+          .bind(1, now_ms)
+          .bind(2, org_id)
+          .bind(3, staff_id)
+          .run();
+      touch_staff(org_id, staff_id, now_ms);
+    }
+    tx.commit();
+    return calls;
   });
 }
 

@@ -41,6 +41,9 @@ class SqliteStore final : public Store {
   Result<bool> end_ring_step(const std::string& org_id, const std::string& call_id,
                              const std::string& staff_id, std::int64_t now_ms,
                              int max_missed) override;
+  Result<std::vector<std::string>> withdraw_rings(const std::string& org_id,
+                                                  const std::string& staff_id,
+                                                  std::int64_t now_ms) override;
 
   Result<void> upsert_staff(const std::string& org_id, const std::string& staff_id,
                             const std::string& name, std::int64_t now_ms) override;

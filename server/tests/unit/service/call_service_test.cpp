@@ -249,6 +249,101 @@ TEST_F(CallServiceTest, AStaffMemberGoneLongerThanTheGraceIsNotRung) {
   EXPECT_EQ(service_->create_call(cat_, {}).error().code, ErrorCode::kNoStaffAvailable);
 }
 
+storage::RingOutcome outcome_of(storage::Store& store, const Call& c, const std::string& staff) {
+  for (const auto& p : store.participants(c.id).value()) {
+    if (p.staff_id == staff) return p.outcome;
+  }
+  ADD_FAILURE() << staff << " was never rung for " << c.id;
+  return storage::RingOutcome::kRinging;
+}
+
+TEST_F(CallServiceTest, RingsOfAStaffMemberWhoWentOfflineAreWithdrawnNotMissed) {
+  CallTimings t;
+  t.max_missed = 1;
+  make_service(t);
+  online(ana_);
+  online(bo_);
+  Call c = create(cat_);
+  service_->connection_closed(ana_);
+  scheduler_.advance(10'001);
+  EXPECT_EQ(outcome_of(*store_, c, "ana"), storage::RingOutcome::kWithdrawn);
+  EXPECT_EQ(entry(ana_).state, StaffState::kIdle);
+  EXPECT_EQ(service_->get_call(cat_, c.id)->version, 1);  // Not a change of the call.
+  scheduler_.advance(35'000);
+  EXPECT_EQ(service_->get_call(cat_, c.id)->state, CallState::kMissed);
+  // Only bo let it ring out: he is away, ana is not.
+  EXPECT_EQ(entry(bo_).missed_in_row, 1);
+  EXPECT_EQ(entry(bo_).chosen_status, StaffStatus::kAway);
+  EXPECT_EQ(entry(ana_).missed_in_row, 0);
+  EXPECT_EQ(entry(ana_).chosen_status, StaffStatus::kAvailable);
+}
+
+TEST_F(CallServiceTest, ACallWhoseOnlyStaffMemberWentOfflineRingsOnForWhoeverComesBack) {
+  online(ana_);
+  Call c = create(cat_);
+  service_->connection_closed(ana_);
+  scheduler_.advance(10'001);
+  EXPECT_EQ(service_->get_call(cat_, c.id)->state, CallState::kRinging);
+  EXPECT_EQ(service_->accept(ana_, c.id).error().code, ErrorCode::kInvalidTransition);
+  service_->connection_opened(ana_);
+  EXPECT_EQ(bus_.to("ana", "call.incoming").size(), 2u);
+  EXPECT_EQ(outcome_of(*store_, c, "ana"), storage::RingOutcome::kRinging);
+  EXPECT_TRUE(service_->accept(ana_, c.id));
+}
+
+TEST_F(CallServiceTest, ACallNobodyCanBeRungForAnyMoreEndsMissedAtTheDeadline) {
+  online(ana_);
+  online(bo_);
+  Call c = create(cat_);
+  ASSERT_TRUE(service_->decline(bo_, c.id));
+  service_->connection_closed(ana_);
+  scheduler_.advance(10'001);
+  // Not everyone declined: it rings on, in case someone becomes available.
+  EXPECT_EQ(service_->get_call(cat_, c.id)->state, CallState::kRinging);
+  scheduler_.advance(35'000);
+  auto after = service_->get_call(cat_, c.id);
+  EXPECT_EQ(after->state, CallState::kMissed);
+  EXPECT_EQ(after->end_reason, "timeout");
+  EXPECT_EQ(entry(ana_).missed_in_row, 0);
+  EXPECT_EQ(entry(bo_).missed_in_row, 0);
+}
+
+TEST_F(CallServiceTest, LongestIdleMovesOnWhenTheRungStaffMemberGoesOffline) {
+  CallTimings t;
+  t.routing = call::RoutingMode::kLongestIdle;
+  t.ring_step_ms = 15'000;
+  make_service(t);
+  online(ana_);
+  scheduler_.advance(10);
+  online(bo_);
+  Call c = create(cat_);
+  ASSERT_EQ(bus_.to("ana", "call.incoming").size(), 1u);
+  service_->connection_closed(ana_);
+  scheduler_.advance(10'001);
+  EXPECT_EQ(bus_.to("bo", "call.incoming").size(), 1u);
+  EXPECT_EQ(outcome_of(*store_, c, "ana"), storage::RingOutcome::kWithdrawn);
+  scheduler_.advance(5'000);  // Past the end of ana's step: nothing of hers counts.
+  EXPECT_EQ(entry(ana_).missed_in_row, 0);
+  EXPECT_EQ(outcome_of(*store_, c, "bo"), storage::RingOutcome::kRinging);
+  EXPECT_TRUE(service_->accept(bo_, c.id));
+}
+
+TEST_F(CallServiceTest, RingsAreWithdrawnFromStaffWhoDoNotComeBackAfterARestart) {
+  online(ana_);
+  online(bo_);
+  Call c = create(cat_);
+  // The same node restarts: its connections are gone, and everyone gets the grace again.
+  CallTimings same_node;
+  same_node.node_id = "test";
+  testing::ManualScheduler fresh(clock_);
+  CallService restarted(*store_, bus_, fresh, clock_, same_node, IceConfig{});
+  ASSERT_TRUE(restarted.recover());
+  restarted.connection_opened(bo_);
+  fresh.advance(10'001);
+  EXPECT_EQ(outcome_of(*store_, c, "ana"), storage::RingOutcome::kWithdrawn);
+  EXPECT_EQ(outcome_of(*store_, c, "bo"), storage::RingOutcome::kRinging);
+}
+
 TEST_F(CallServiceTest, AParticipantGoneLongerThanTheReconnectGraceEndsTheCall) {
   online(ana_);
   service_->connection_opened(cat_);
