@@ -1,6 +1,6 @@
 // Issue 3: the WebSocket. Hello and close codes, limits, ping, who hears which event, the
 // signal relay and its refusals, several connections per user, welcome.calls, presence graces,
-// ice_servers on accept, server pings.
+// ice_servers on accept and its renewal, server pings.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,6 +45,11 @@ async function org(label = 'org') {
   return { org: o, cl, s1, s2, w1, w2, wc };
 }
 
+// A connection of another org, opened before a bad input: the server still serves it after.
+async function bystander() {
+  return connectUser(srv, user(uniq('org'), 'client', 'bystander'));
+}
+
 async function acceptedCall(o) {
   const c = await createCall(srv, o.cl);
   await o.w1.waitFor(incoming(c.id), 3000);
@@ -55,12 +60,15 @@ async function acceptedCall(o) {
 }
 
 test('no hello within 5 s: close 4001', L(async () => {
+  const by = await bystander();
   const w = await openWs(srv, { label: 'silent' });
   const t0 = Date.now();
   const { code } = await w.waitClose(9000);
   const took = Date.now() - t0;
   assert.equal(code, 4001);
   assert.ok(took >= 4000 && took <= 8000, `closed after ${took} ms (5 s expected)`);
+  await by.ping();
+  await by.close();
 }));
 
 test('a bad, expired, unsigned or foreign-signed token in hello: close 4001', L(async () => {
@@ -74,20 +82,25 @@ test('a bad, expired, unsigned or foreign-signed token in hello: close 4001', L(
     ['missing exp', mintToken({ ...base, exp: null })],
     ['no token', undefined],
   ];
+  const by = await bystander();
   for (const [label, token] of tokens) {
     const w = await openWs(srv, { label });
     w.send(token === undefined ? { type: 'hello' } : { type: 'hello', token });
     const { code } = await w.waitClose(5000);
     assert.equal(code, 4001, `${label}: close code`);
     assert.ok(!w.seen((m) => m.type === 'welcome').length, `${label}: no welcome`);
+    await by.ping();
   }
   // Anything but hello first is refused too.
   const w = await openWs(srv, { label: 'ping-first' });
   w.send({ type: 'ping' });
   assert.equal((await w.waitClose(5000)).code, 4001);
+  await by.ping();
+  await by.close();
 }));
 
 test('ping gives pong; an unknown type gets an error with ref and the connection stays open', L(async () => {
+  const by = await bystander();
   const u = user(uniq('org'), 'client');
   const w = await connectUser(srv, u);
   await w.ping();
@@ -97,17 +110,23 @@ test('ping gives pong; an unknown type gets an error with ref and the connection
   assert.equal(typeof e.message, 'string');
   await w.ping();
   assert.equal(w.closed, null);
+  await by.ping();
   await w.close();
+  await by.close();
 }));
 
 test('malformed JSON: close 4400', L(async () => {
+  const by = await bystander();
   const u = user(uniq('org'), 'client');
   const w = await connectUser(srv, u);
   w.send('{"type": "ping"');
   assert.equal((await w.waitClose(3000)).code, 4400);
+  await by.ping();
   const w2 = await openWs(srv, { label: 'malformed-before-hello' });
   w2.send('not json at all');
   assert.ok([4400, 4001].includes((await w2.waitClose(3000)).code));
+  await by.ping();
+  await by.close();
 }));
 
 test('a frame over 64 KiB: close 1009; a big frame under the limit is fine', L(async () => {
@@ -115,8 +134,11 @@ test('a frame over 64 KiB: close 1009; a big frame under the limit is fine', L(a
   const w = await connectUser(srv, u);
   w.send({ type: 'ping', pad: 'p'.repeat(60 * 1024) });
   await w.waitType('pong', () => true, 3000);
+  const by = await bystander();
   w.send({ type: 'ping', pad: 'p'.repeat(65 * 1024) });
   assert.equal((await w.waitClose(3000)).code, 1009);
+  await by.ping();
+  await by.close();
 }));
 
 test('a flood gets rate_limited then close 4008, while another connection keeps working', L(async () => {
@@ -181,6 +203,7 @@ test('events reach exactly who should get them; another org hears nothing', L(as
   const wsB = [await readyStaff(srv, sB), await connectUser(srv, aB), await connectUser(srv, cB)];
   const adminA = user(A.org, 'admin', 'chief');
   const wAdminA = await connectUser(srv, adminA);
+  const wOtherClientA = await connectUser(srv, user(A.org, 'client', 'other-caller'));
   const awayA = user(A.org, 'staff', 'dee');
   const wAwayA = await readyStaff(srv, awayA);
   await setStatus(srv, awayA, 'away');
@@ -200,6 +223,7 @@ test('events reach exactly who should get them; another org hears nothing', L(as
 
   const leak = (m) => JSON.stringify(m).includes(c.id) || (m.type === 'availability.updated' && m.staff?.id === s3.id);
   for (const w of wsB) await w.expectNone(leak, 300, 'an event of another org');
+  await wOtherClientA.expectNone(leak, 10, 'an event of another client\'s call');
   await A.wc.expectNone((m) => m.type === 'availability.updated', 10, 'availability.updated to a client');
   assert.ok(!wsB[0].seen((m) => m.type === 'call.incoming').length, 'B\'s staff was never rung');
   // A staff member of A who was away was never rung and hears nothing about the call.
@@ -247,33 +271,37 @@ test('relay refused with an error and nothing delivered: non-participant, other 
   const A = await org();
   const c = await acceptedCall(A);
   const foreign = await readyStaff(srv, user(uniq('org'), 'staff', 'ana'));
+  const notTheCaller = await connectUser(srv, user(A.org, 'client', 'not-the-caller'));
   const refusals = [
-    ['a non-participant staff member', A.w2, { call_id: c.id, kind: 'offer', data: {} }],
-    ['another org', foreign, { call_id: c.id, kind: 'offer', data: {} }],
-    ['a bad kind', A.w1, { call_id: c.id, kind: 'gossip', data: {} }],
-    ['no call_id', A.w1, { kind: 'offer', data: {} }],
-    ['an unknown call', A.w1, { call_id: 'no-such-call', kind: 'offer', data: {} }],
+    ['a non-participant staff member', A.w2, { call_id: c.id, kind: 'offer', data: {} }, 'forbidden'],
+    ['a client of the org who is not the caller', notTheCaller, { call_id: c.id, kind: 'offer', data: {} }, 'forbidden'],
+    ['another org', foreign, { call_id: c.id, kind: 'offer', data: {} }, 'not_found'],
+    ['a bad kind', A.w1, { call_id: c.id, kind: 'gossip', data: {} }, 'invalid_request'],
+    ['no call_id', A.w1, { kind: 'offer', data: {} }, 'invalid_request'],
+    ['an unknown call', A.w1, { call_id: 'no-such-call', kind: 'offer', data: {} }, 'not_found'],
   ];
   let seq = 100;
-  for (const [label, w, msg] of refusals) {
+  for (const [label, w, msg, code] of refusals) {
     const s = ++seq;
     w.send({ type: 'signal', ...msg, seq: s });
     const e = await w.waitType('error', (m) => m.ref === s, 3000).catch((err) => {
       throw new Error(`${label}: ${err.message}`);
     });
-    assert.equal(typeof e.code, 'string', label);
+    assert.equal(e.code, code, label);
     assert.equal(w.closed, null, `${label}: the connection stays open`);
   }
-  for (const w of [A.wc, A.w1, A.w2]) await w.expectNone((m) => m.type === 'signal', 300, 'a refused signal delivered');
+  for (const w of [A.wc, A.w1, A.w2, notTheCaller]) await w.expectNone((m) => m.type === 'signal', 300, 'a refused signal delivered');
 
-  // A ringing call: the caller cannot signal yet.
+  // A ringing call: the caller cannot signal yet, and a rung staff member is no participant yet.
   const B = await org();
   const r = await createCall(srv, B.cl);
   await B.w1.waitFor(incoming(r.id), 3000);
   B.wc.send({ type: 'signal', call_id: r.id, kind: 'offer', data: {}, seq: 1 });
-  await B.wc.waitType('error', (m) => m.ref === 1, 3000);
+  const early = await B.wc.waitType('error', (m) => m.ref === 1, 3000);
+  assert.equal(early.code, 'invalid_transition');
+  assert.equal(early.details?.state, 'ringing');
   B.w1.send({ type: 'signal', call_id: r.id, kind: 'offer', data: {}, seq: 1 });
-  await B.w1.waitType('error', (m) => m.ref === 1, 3000);
+  assert.equal((await B.w1.waitType('error', (m) => m.ref === 1, 3000)).code, 'forbidden');
   for (const w of [B.wc, B.w1, B.w2]) await w.expectNone((m) => m.type === 'signal', 300, 'a signal on a ringing call');
   expectStatus(await action(srv, B.cl, r.id, 'cancel'), 200);
 
@@ -281,7 +309,9 @@ test('relay refused with an error and nothing delivered: non-participant, other 
   expectStatus(await action(srv, A.cl, c.id, 'end'), 200);
   await A.w1.waitFor(updated(c.id, 'ended'), 3000);
   A.w1.send({ type: 'signal', call_id: c.id, kind: 'offer', data: {}, seq: 200 });
-  await A.w1.waitType('error', (m) => m.ref === 200, 3000);
+  const late = await A.w1.waitType('error', (m) => m.ref === 200, 3000);
+  assert.equal(late.code, 'invalid_transition');
+  assert.equal(late.details?.state, 'ended');
   await A.wc.expectNone((m) => m.type === 'signal', 300, 'a signal on an ended call');
 }));
 
@@ -473,6 +503,36 @@ test('ice_servers is pushed to both participants on accept', L(async () => {
   }
   await A.w2.expectNone((m) => m.type === 'ice_servers', 300, 'ice_servers to a non-participant');
   expectStatus(await action(srv, A.cl, c.id, 'end'), 200);
+}));
+
+test('ice_servers is pushed again each half TURN lifetime with fresh credentials', L(async () => {
+  const s = await startServer(['--turn-ttl', '2s', '--turn-secret', TURN_SECRET, '--turn-urls', 'turn:127.0.0.1:3478']);
+  extra.push(s);
+  const o = uniq('org');
+  const st = user(o, 'staff', 'ana');
+  const cl = user(o, 'client', 'caller');
+  const ws = await readyStaff(s, st);
+  const wc = await connectUser(s, cl);
+  const c = await createCall(s, cl);
+  await ws.waitFor(incoming(c.id), 3000);
+  const accepted = Date.now();
+  expectStatus(await action(s, st, c.id, 'accept'), 200);
+  const turnOf = (m) => m.ice_servers.find((x) => x.urls.some((u) => u.startsWith('turn:')));
+  await Promise.all([wc, ws].map(async (w) => {
+    const first = await w.waitType('ice_servers', () => true, 3000);
+    const second = await w.waitType('ice_servers', () => true, 3000);
+    const after = Date.now() - accepted;
+    assert.ok(after >= 900 && after <= 2500, `${w.label}: renewed ${after} ms after the accept (1 s expected)`);
+    assert.ok(Date.parse(second.expires_at) > Date.parse(first.expires_at), `${w.label}: a later expiry`);
+    assert.notEqual(turnOf(second).username, turnOf(first).username, `${w.label}: a fresh username`);
+    assert.notEqual(turnOf(second).credential, turnOf(first).credential, `${w.label}: a fresh credential`);
+    assert.ok(turnOf(second).username.endsWith(`:${w.user.id}`), `${w.label}: username <expiry>:<sub>`);
+  }));
+  // Not after the end.
+  expectStatus(await action(s, cl, c.id, 'end'), 200);
+  await wc.waitFor(updated(c.id, 'ended'), 3000);
+  wc.skipAll();
+  await wc.expectNone((m) => m.type === 'ice_servers', 1500, 'ice_servers after the end');
 }));
 
 test('the server pings; a peer that does not answer pings is dropped', L(async () => {
