@@ -14,7 +14,7 @@ build_pkgs=(
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-format clang libclang-rt-14-dev
-  postgresql redis-server coturn chromium prometheus jq iproute2 python3
+  postgresql redis-server coturn chromium prometheus jq iproute2 python3 sqlite3
 )
 
 pkgs=("${build_pkgs[@]}")

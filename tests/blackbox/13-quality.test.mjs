@@ -61,11 +61,13 @@ async function sendGood(u, id, s) {
   goodSamples++;
 }
 
-// What the summary S must be for these samples (CONTRACT 10.15 + reconnects).
+// What the summary S must be for these samples (CONTRACT 10.15 + reconnects). A figure is
+// averaged over the samples that carried it (null or missing: not read yet), null if none did.
 function expectedSummary(samples, reconnects = 0) {
   const n = samples.length;
-  const avg = (f) => samples.reduce((a, s) => a + f(s), 0) / n;
-  const max = (f) => Math.max(...samples.map(f));
+  const present = (f) => samples.map(f).filter((v) => typeof v === 'number');
+  const avg = (f) => (present(f).length ? present(f).reduce((a, v) => a + v, 0) / present(f).length : null);
+  const max = (f) => (present(f).length ? Math.max(...present(f)) : null);
   return {
     samples: n,
     rtt_ms: { avg: avg((s) => s.rtt_ms), max: max((s) => s.rtt_ms) },
@@ -112,10 +114,12 @@ const q1Staff = [
   sample(90, 4, 0, [32, 40, 900, 1150], 'relay'),
   sample(110.5, 8.25, 2, [28, 36, 1100, 1250], 'relay'),
 ];
-// Q3: only the caller reports.
+// Q3: only the caller reports; its first sample came before any RTT or inbound video was read,
+// and jitter was never read at all.
 const q3Caller = [
-  sample(20, 1, 0.1, [48, 48, 2000, 1800], 'host'),
-  sample(25, 3, 0.2, [52, 44, 2200, 1900], 'host'),
+  sample(null, null, 0, [48, 48, null, 1800], 'host'),
+  sample(20, null, 0.1, [48, 48, 2000, 1800], 'host'),
+  sample(25, null, 0.2, [52, 44, 2200, 1900], 'host'),
 ];
 
 test('Q1: samples from both sides while active; bad samples 400; end; GET shows the exact summary', L(async () => {
@@ -281,6 +285,12 @@ test('feedback after the end: 200 with {call_id,score,issues,comment}; bad score
   // Feedback is not a transition.
   const c = await get(srv, caller, id);
   assert.equal(c.version, ended.Q1.version);
+
+  // A low rating on Q3, for the ops summary's feedback section.
+  const low = await srv.request('POST', `/v1/calls/${calls.Q3}/feedback`, {
+    token: caller.token, body: { score: 2, issues: ['connection'], comment: 'Froze twice.' },
+  });
+  expectStatus(low, 200);
 }));
 
 test('quality samples counter equals the samples answered 202', L(async () => {
@@ -334,6 +344,14 @@ test('ops summary: admin sees the org\'s last hour; staff and clients 403; other
     problems.push(`worst_calls ranks Q3 before Q1: ${order}`);
   }
   if (!order.includes(calls.Q1)) problems.push(`worst_calls leaves out Q1, the worst call: ${order}`);
+  // Feedback: Q1 caller 4 (audio, video), Q1 staff 5, Q3 caller 2 (connection).
+  eq('feedback.count', s.feedback?.count, 3);
+  eq('feedback.average_score', s.feedback?.average_score, 11 / 3);
+  eq('feedback.by_score', s.feedback?.by_score, { 1: 0, 2: 1, 3: 0, 4: 1, 5: 1 });
+  eq('feedback.issues', s.feedback?.issues, { audio: 1, connection: 1, video: 1 });
+  eq('feedback.low_scores', s.feedback?.low_scores, [
+    { call_id: calls.Q3, from: 'caller', score: 2, issues: ['connection'], comment: 'Froze twice.' },
+  ]);
   assert.deepEqual(problems, []);
 
   // The other org's admin sees only its own call.
@@ -341,6 +359,8 @@ test('ops summary: admin sees the org\'s last hour; staff and clients 403; other
   expectStatus(rx, 200);
   assert.equal(rx.body.funnel?.created, 1, `other org's summary: ${JSON.stringify(rx.body.funnel)}`);
   assert.equal(rx.body.funnel?.accepted, 0);
+  assert.equal(rx.body.feedback?.count, 0, 'no feedback of org A in org X\'s summary');
+  assert.equal(rx.body.feedback?.average_score, null);
   assert.ok(!JSON.stringify(rx.body).includes(calls.Q1), 'no call of org A in org X\'s summary');
 
   expectError(await srv.request('GET', '/v1/ops/summary', { token: sA.token }), 403, 'forbidden');

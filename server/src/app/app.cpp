@@ -125,7 +125,22 @@ int run_server(const Config& config) {
       s.active_calls = static_cast<std::int64_t>(open->size()) - s.ringing_calls;
     }
     if (auto pending = store->webhook_pending()) s.webhook_pending = *pending;
+    s.ready = store->ping() && bus.healthy();
     return s;
+  });
+  store->set_operation_observer([&metrics, &clock, last_logged_ms = std::int64_t{0},
+                                 suppressed = 0](double seconds, std::string_view error) mutable {
+    metrics.store_operation(seconds, !error.empty());
+    if (error.empty()) return;
+    // One line a second at most: a database that is down fails every request.
+    const std::int64_t now = clock.now_ms();
+    if (now - last_logged_ms < 1000) {
+      ++suppressed;
+      return;
+    }
+    obs::log_error("storage.error", {{"error", error}, {"suppressed", suppressed}});
+    last_logged_ms = now;
+    suppressed = 0;
   });
 
   rest::ApiOptions api_options;

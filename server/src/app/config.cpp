@@ -394,6 +394,11 @@ Problem resolve_jwt(Config& c, const Values& values) {
   auth::JwtConfig jwt;
   jwt.issuer = c.jwt_issuer;
   jwt.audience = c.jwt_audience;
+  if (c.jwt_public_key_path && c.dev) {
+    // Dev sign-in mints HS256 tokens; with only a public key the server could not sign them.
+    return label("jwt-public-key", values) +
+           ": --dev signs its tokens with HS256 and cannot be combined with a public key";
+  }
   if (c.jwt_public_key_path) {
     const std::string key_label = label("jwt-public-key", values);
     const std::string& path = *c.jwt_public_key_path;

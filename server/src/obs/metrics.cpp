@@ -24,6 +24,9 @@ using prometheus::Histogram;
 const Histogram::BucketBoundaries kCallBuckets{0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 45, 60};
 const Histogram::BucketBoundaries kHttpBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                0.05,   0.1,   0.25,   0.5,   1,    2.5};
+// A store operation is tens of microseconds in memory, milliseconds with an fsync.
+const Histogram::BucketBoundaries kStoreBuckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                0.01,   0.025,   0.05,   0.1,   0.25,   1};
 const Histogram::BucketBoundaries kLatenessBuckets{0.001, 0.005, 0.01, 0.05, 0.1,
                                                    0.25,  0.5,   1,    2,    5};
 
@@ -116,6 +119,21 @@ struct Metrics::Impl {
           .Name("switchboard_webhook_outbox_pending")
           .Help("Webhook events not yet delivered.")
           .Register(registry);
+  prometheus::Family<Histogram>& store_seconds =
+      BuildHistogram()
+          .Name("switchboard_store_operation_seconds")
+          .Help("Time one storage operation (a query or a transaction) took.")
+          .Register(registry);
+  prometheus::Family<prometheus::Counter>& store_errors =
+      BuildCounter()
+          .Name("switchboard_store_errors_total")
+          .Help("Storage operations the database failed (answered 503 unavailable).")
+          .Register(registry);
+  prometheus::Family<prometheus::Gauge>& ready =
+      BuildGauge()
+          .Name("switchboard_ready")
+          .Help("1 when storage and the bus are reachable (what /readyz answers 200 for), else 0.")
+          .Register(registry);
   prometheus::Family<prometheus::Gauge>& process =
       BuildGauge()
           .Name("switchboard_process")
@@ -126,6 +144,9 @@ struct Metrics::Impl {
   prometheus::Gauge& stuck_gauge = stuck.Add({});
   prometheus::Gauge& ws_gauge = ws.Add({});
   prometheus::Gauge& pending_gauge = webhook_pending.Add({});
+  prometheus::Gauge& ready_gauge = ready.Add({});
+  prometheus::Counter& store_errors_counter = store_errors.Add({});
+  Histogram& store_histogram = store_seconds.Add({}, kStoreBuckets);
   prometheus::Counter& created_counter = created.Add({});
   prometheus::Counter& conflicts_counter = conflicts.Add({});
   prometheus::Counter& quality_counter = quality.Add({});
@@ -211,6 +232,11 @@ void Metrics::webhook_delivery(std::string_view result) {
   impl_->webhooks.Add({{"result", std::string(result)}}).Increment();
 }
 
+void Metrics::store_operation(double seconds, bool failed) {
+  impl_->store_histogram.Observe(seconds);
+  if (failed) impl_->store_errors_counter.Increment();
+}
+
 void Metrics::set_snapshot_source(std::function<ScrapeSnapshot()> source) {
   impl_->snapshot = std::move(source);
 }
@@ -222,6 +248,7 @@ std::string Metrics::render() {
     impl_->ringing_gauge.Set(static_cast<double>(s.ringing_calls));
     impl_->stuck_gauge.Set(static_cast<double>(s.stuck_ringing));
     impl_->pending_gauge.Set(static_cast<double>(s.webhook_pending));
+    impl_->ready_gauge.Set(s.ready ? 1 : 0);
   }
   impl_->refresh_process();
   return prometheus::TextSerializer().Serialize(impl_->registry.Collect());

@@ -17,6 +17,7 @@ struct ScrapeSnapshot {
   std::int64_t ringing_calls = 0;
   std::int64_t stuck_ringing = 0;  // ringing more than 5 s past their deadline
   std::int64_t webhook_pending = 0;
+  bool ready = true;  // what /readyz would answer: storage and bus reachable
 };
 
 class Metrics {
@@ -39,6 +40,8 @@ class Metrics {
   void ring_timeout_lateness(double seconds);
   void quality_sample();
   void webhook_delivery(std::string_view result);
+  /// One store operation: how long it took, and whether the database failed it.
+  void store_operation(double seconds, bool failed);
 
   /// Called at each scrape to refresh the gauges that live in the database.
   void set_snapshot_source(std::function<ScrapeSnapshot()> source);

@@ -95,10 +95,11 @@ bool is_candidate_type(std::string_view s) {
   return s == "host" || s == "srflx" || s == "prflx" || s == "relay";
 }
 
-/// A non-negative finite number at `key`, or `fallback` when absent; nullopt when malformed.
-std::optional<double> number_at(const json::object& o, std::string_view key, double fallback) {
+/// A figure of a quality sample at `key`: a non-negative finite number, or absent (missing or
+/// null: the browser could not read it yet). `valid` turns false when it is anything else.
+std::optional<double> figure_at(const json::object& o, std::string_view key, bool& valid) {
   auto it = o.find(key);
-  if (it == o.end() || it->value().is_null()) return fallback;
+  if (it == o.end() || it->value().is_null()) return std::nullopt;
   const auto& v = it->value();
   double d = 0;
   if (v.is_double()) {
@@ -108,32 +109,29 @@ std::optional<double> number_at(const json::object& o, std::string_view key, dou
   } else if (v.is_uint64()) {
     d = static_cast<double>(v.as_uint64());
   } else {
+    valid = false;
     return std::nullopt;
   }
-  if (!(d >= 0) || d > 1e9) return std::nullopt;
+  if (!(d >= 0) || d > 1e9) valid = false;
   return d;
 }
 
 std::optional<storage::QualitySample> parse_quality(const json::object& o) {
   storage::QualitySample s;
-  auto rtt = number_at(o, "rtt_ms", 0);
-  auto jitter = number_at(o, "jitter_ms", 0);
-  auto loss = number_at(o, "packet_loss_pct", 0);
-  if (!rtt || !jitter || !loss || *loss > 100) return std::nullopt;
-  s.rtt_ms = *rtt;
-  s.jitter_ms = *jitter;
-  s.packet_loss_pct = *loss;
+  bool valid = true;
+  s.rtt_ms = figure_at(o, "rtt_ms", valid);
+  s.jitter_ms = figure_at(o, "jitter_ms", valid);
+  s.packet_loss_pct = figure_at(o, "packet_loss_pct", valid);
+  if (s.packet_loss_pct && *s.packet_loss_pct > 100) valid = false;
   if (auto it = o.find("bitrate_kbps"); it != o.end() && !it->value().is_null()) {
     if (!it->value().is_object()) return std::nullopt;
     const auto& b = it->value().as_object();
-    auto ai = number_at(b, "audio_in", 0), ao = number_at(b, "audio_out", 0);
-    auto vi = number_at(b, "video_in", 0), vo = number_at(b, "video_out", 0);
-    if (!ai || !ao || !vi || !vo) return std::nullopt;
-    s.audio_in_kbps = *ai;
-    s.audio_out_kbps = *ao;
-    s.video_in_kbps = *vi;
-    s.video_out_kbps = *vo;
+    s.audio_in_kbps = figure_at(b, "audio_in", valid);
+    s.audio_out_kbps = figure_at(b, "audio_out", valid);
+    s.video_in_kbps = figure_at(b, "video_in", valid);
+    s.video_out_kbps = figure_at(b, "video_out", valid);
   }
+  if (!valid) return std::nullopt;
   bool bad = false;
   s.candidate_type = opt_string(o, "candidate_type", bad);
   s.ice_state = opt_string(o, "ice_state", bad);
@@ -192,6 +190,7 @@ struct Api::Context {
   std::string request_id;
   std::string route = "other";
   std::optional<auth::Principal> user;
+  std::string call_id;  // The call the request is about, for the log line; empty if none.
 };
 
 Api::Api(service::CallService& calls, const auth::JwtVerifier& verifier, const Clock& clock,
@@ -206,7 +205,7 @@ Api::Api(service::CallService& calls, const auth::JwtVerifier& verifier, const C
 
 net::HttpResponse Api::handle(const net::HttpRequest& req) {
   const auto started = std::chrono::steady_clock::now();
-  Context ctx{req, std::string(req.header("x-request-id")), "other", std::nullopt};
+  Context ctx{req, std::string(req.header("x-request-id")), "other", std::nullopt, {}};
   if (ctx.request_id.empty() || ctx.request_id.size() > 128) ctx.request_id = random_id("req_");
 
   net::HttpResponse res;
@@ -228,7 +227,8 @@ net::HttpResponse Api::handle(const net::HttpRequest& req) {
                                    {"status", res.status},
                                    {"ms", seconds * 1000.0},
                                    {"org", ctx.user ? ctx.user->org_id : ""},
-                                   {"user", ctx.user ? ctx.user->user_id : ""}});
+                                   {"user", ctx.user ? ctx.user->user_id : ""},
+                                   {"call_id", ctx.call_id}});
   }
   return res;
 }
@@ -397,6 +397,7 @@ net::HttpResponse Api::route_calls(Context& ctx, const std::vector<std::string_v
     }
     auto created = calls_.create_call(user, create);
     if (!created) return error_response(created.error());
+    ctx.call_id = created->call.id;
     // CONTRACT 10.9: a retried create answers 201 with the call as it is now.
     return json_response(201, calls_.render(created->call));
   }
@@ -441,6 +442,7 @@ net::HttpResponse Api::route_calls(Context& ctx, const std::vector<std::string_v
   if (!auth::is_valid_id(call_id)) {
     return error_response(ErrorCode::kInvalidRequest, "That is not a valid call id.");
   }
+  ctx.call_id = call_id;
 
   if (parts.size() == 3) {
     ctx.route = "/v1/calls/{id}";

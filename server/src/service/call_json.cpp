@@ -53,18 +53,22 @@ boost::json::object staff_to_json(const storage::StaffEntry& e) {
 
 namespace {
 
+boost::json::value figure(const std::optional<double>& v) {
+  return v ? boost::json::value(*v) : boost::json::value(nullptr);
+}
+
 boost::json::value summary_to_json(const std::optional<storage::QualitySummary>& s) {
   if (!s) return nullptr;
   return boost::json::object{
       {"samples", s->samples},
-      {"rtt_ms", {{"avg", s->rtt_avg}, {"max", s->rtt_max}}},
-      {"jitter_ms", {{"avg", s->jitter_avg}, {"max", s->jitter_max}}},
-      {"packet_loss_pct", {{"avg", s->loss_avg}, {"max", s->loss_max}}},
+      {"rtt_ms", {{"avg", figure(s->rtt_avg)}, {"max", figure(s->rtt_max)}}},
+      {"jitter_ms", {{"avg", figure(s->jitter_avg)}, {"max", figure(s->jitter_max)}}},
+      {"packet_loss_pct", {{"avg", figure(s->loss_avg)}, {"max", figure(s->loss_max)}}},
       {"bitrate_kbps",
-       {{"audio_in", s->audio_in_avg},
-        {"audio_out", s->audio_out_avg},
-        {"video_in", s->video_in_avg},
-        {"video_out", s->video_out_avg}}},
+       {{"audio_in", figure(s->audio_in_avg)},
+        {"audio_out", figure(s->audio_out_avg)},
+        {"video_in", figure(s->video_in_avg)},
+        {"video_out", figure(s->video_out_avg)}}},
       {"candidate_type",
        s->candidate_type ? boost::json::value(*s->candidate_type) : boost::json::value(nullptr)},
       {"reconnects", s->reconnects},

@@ -124,6 +124,10 @@ Result<void> CallService::recover() {
   auto steps = store_.open_ring_steps();
   if (!steps) return steps.error();
   for (const auto& s : *steps) schedule_ring_step(s.org_id, s.call_id, s.staff_id, s.ring_until_ms);
+  // Staff still in wrap-up: when it ends they are announced idle and rung for waiting calls.
+  auto wrap_ups = store_.wrap_ups_after(now);
+  if (!wrap_ups) return wrap_ups.error();
+  for (const auto& w : *wrap_ups) schedule_wrap_up_end(w.org_id, w.staff_id, w.until_ms);
   // Every participant of an open call gets the grace again, from now.
   auto open = store_.open_calls();
   if (!open) return open.error();
@@ -242,10 +246,10 @@ boost::json::object CallService::ice_servers_for(const std::string& user_id) con
 
 // --- Routing ---
 
-std::vector<call::StaffCandidate> CallService::ringable_staff(const std::string& org_id) {
+Result<std::vector<call::StaffCandidate>> CallService::ringable_staff(const std::string& org_id) {
   std::vector<call::StaffCandidate> out;
   auto staff = store_.list_staff(org_id, clock_.now_ms(), timings_.presence_grace_ms);
-  if (!staff) return out;
+  if (!staff) return staff.error();
   for (const auto& s : *staff) {
     const bool free = s.state == call::StaffState::kIdle || s.state == call::StaffState::kRinging;
     if (s.status == call::StaffStatus::kAvailable && s.connected && free) {
@@ -276,8 +280,10 @@ void CallService::reroute(const std::string& org_id, const std::string& call_id)
     someone_ringing |= p.outcome == RingOutcome::kRinging;
     all_declined &= p.outcome == RingOutcome::kDeclined;
   }
-  auto chosen = call::choose_staff_to_ring(timings_.routing, ringable_staff(org_id),
-                                           c.requested_staff_id, already, someone_ringing);
+  auto candidates = ringable_staff(org_id);
+  if (!candidates) return;  // The sweeper and the next availability change try again.
+  auto chosen = call::choose_staff_to_ring(timings_.routing, *candidates, c.requested_staff_id,
+                                           already, someone_ringing);
   if (!chosen.empty()) {
     const std::int64_t now = clock_.now_ms();
     std::vector<storage::RingTarget> targets;
@@ -414,8 +420,11 @@ Result<CreateCallResult> CallService::create_call(const Principal& user,
       return error;
     }
   }
-  auto chosen = call::choose_staff_to_ring(timings_.routing, ringable_staff(user.org_id),
-                                           request.staff_id, {}, false);
+  // A storage failure here is `unavailable`, not "nobody can be rung".
+  auto candidates = ringable_staff(user.org_id);
+  if (!candidates) return candidates.error();
+  auto chosen =
+      call::choose_staff_to_ring(timings_.routing, *candidates, request.staff_id, {}, false);
   if (chosen.empty()) return make_error(ErrorCode::kNoStaffAvailable);
 
   const std::int64_t now = clock_.now_ms();
@@ -603,12 +612,16 @@ Result<boost::json::object> CallService::ops_summary(const Principal& user,
   rows.reserve(calls->size());
   for (auto& c : *calls) {
     storage::CallQuality q;
+    std::vector<storage::FeedbackEntry> feedback;
     if (c.accepted_at_ms) {
       auto found = store_.quality_of(c.id);
       if (!found) return found.error();
       q = *found;
+      auto given = store_.feedback_of(c.id);
+      if (!given) return given.error();
+      feedback = std::move(*given);
     }
-    rows.push_back({std::move(c), std::move(q)});
+    rows.push_back({std::move(c), std::move(q), std::move(feedback)});
   }
   return summarize_calls(rows, window_ms, now);
 }

@@ -111,7 +111,7 @@ class CallService {
   void announce_staff(const std::string& org_id, const std::vector<std::string>& staff_ids);
   void publish(const std::string& org_id, std::vector<std::string> users, bool to_org_staff,
                const boost::json::object& message);
-  std::vector<call::StaffCandidate> ringable_staff(const std::string& org_id);
+  Result<std::vector<call::StaffCandidate>> ringable_staff(const std::string& org_id);
   void ring(const Call& call, const std::vector<std::string>& staff_ids);
   void reroute(const std::string& org_id, const std::string& call_id);
   void reroute_org(const std::string& org_id);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
+#include <map>
+#include <utility>
 
 #include "service/call_json.hpp"
 
@@ -23,7 +25,9 @@ double badness(const storage::CallQuality& q) {
   double worst = -1;
   for (const auto& side : {q.caller, q.staff}) {
     if (!side) continue;
-    worst = std::max(worst, side->loss_avg * 100.0 + side->rtt_avg + side->jitter_avg * 2.0);
+    // A figure nobody measured does not make a call look good or bad.
+    worst = std::max(worst, side->loss_avg.value_or(0) * 100.0 + side->rtt_avg.value_or(0) +
+                                side->jitter_avg.value_or(0) * 2.0);
   }
   return worst;
 }
@@ -37,13 +41,60 @@ double percentile(std::vector<double> values, double p) {
   return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
 }
 
+namespace {
+
+/// Ratings of the window: how many, their average and spread, the issues named, and the
+/// low ratings (1 or 2) with their comments, newest first, for whoever reads the dashboard.
+json::object summarize_feedback(const std::vector<CallWithQuality>& calls) {
+  std::int64_t count = 0, total = 0;
+  std::map<int, std::int64_t> by_score;
+  std::map<std::string, std::int64_t> issues;
+  std::vector<std::pair<std::int64_t, json::object>> low;
+  for (const auto& row : calls) {
+    for (const auto& entry : row.feedback) {
+      const auto& f = entry.feedback;
+      ++count;
+      total += f.score;
+      by_score[f.score]++;
+      for (const auto& issue : f.issues) issues[issue]++;
+      if (f.score > 2) continue;
+      json::array named;
+      for (const auto& issue : f.issues) named.emplace_back(issue);
+      const bool from_caller = entry.user_id == row.call.caller.id;
+      low.emplace_back(entry.created_at_ms, json::object{{"call_id", row.call.id},
+                                                         {"from", from_caller ? "caller" : "staff"},
+                                                         {"score", f.score},
+                                                         {"issues", std::move(named)},
+                                                         {"comment", f.comment}});
+    }
+  }
+  std::sort(low.begin(), low.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  json::array low_list;
+  for (std::size_t i = 0; i < low.size() && i < 10; ++i) low_list.push_back(low[i].second);
+  json::object scores;
+  for (int score = 1; score <= 5; ++score) scores[std::to_string(score)] = by_score[score];
+  json::object issue_counts;
+  for (const auto& [issue, n] : issues) issue_counts[issue] = n;
+  return {
+      {"count", count},
+      {"average_score", count ? json::value(static_cast<double>(total) / static_cast<double>(count))
+                              : json::value(nullptr)},
+      {"by_score", std::move(scores)},
+      {"issues", std::move(issue_counts)},
+      {"low_scores", std::move(low_list)}};
+}
+
+}  // namespace
+
 json::object summarize_calls(const std::vector<CallWithQuality>& calls, std::int64_t window_ms,
                              std::int64_t now_ms) {
   std::map<std::string, std::int64_t> by_state;
   std::map<std::string, std::int64_t> by_reason;
   std::vector<double> setup, connect;
   std::int64_t accepted = 0, connected = 0, media_failed = 0, relay = 0, with_candidate = 0;
-  for (const auto& [c, q] : calls) {
+  for (const auto& row : calls) {
+    const auto& c = row.call;
+    const auto& q = row.quality;
     by_state[std::string(call::to_string(c.state))]++;
     if (c.end_reason) by_reason[std::string(call::to_string(c.state)) + "/" + *c.end_reason]++;
     if (c.accepted_at_ms) {
@@ -100,6 +151,7 @@ json::object summarize_calls(const std::vector<CallWithQuality>& calls, std::int
         {"turn_share",
          with_candidate ? static_cast<double>(relay) / static_cast<double>(with_candidate) : 0.0}}},
       {"worst_calls", std::move(worst)},
+      {"feedback", summarize_feedback(calls)},
   };
 }
 

@@ -15,6 +15,7 @@ namespace sb::service {
 struct CallWithQuality {
   call::Call call;
   storage::CallQuality quality;
+  std::vector<storage::FeedbackEntry> feedback;
 };
 
 /// `p` in [0, 1] of `values` (nearest rank); 0 for none.

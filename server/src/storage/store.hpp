@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "call/call.hpp"
@@ -121,6 +122,13 @@ struct CallRef {
   std::int64_t deadline_ms = 0;
 };
 
+/// A staff member in wrap-up after a call, until `until_ms`.
+struct WrapUpRef {
+  std::string org_id;
+  std::string staff_id;
+  std::int64_t until_ms = 0;
+};
+
 struct RingStepRef {
   std::string org_id;
   std::string call_id;
@@ -129,22 +137,25 @@ struct RingStepRef {
 };
 
 /// One quality sample of one side of a call (CONTRACT.md section 6).
+/// A figure the browser could not read yet (no RTT before the first RTCP report, say) is absent,
+/// and leaves that figure's average alone rather than dragging it towards zero.
 struct QualitySample {
-  double rtt_ms = 0;
-  double jitter_ms = 0;
-  double packet_loss_pct = 0;
-  double audio_in_kbps = 0, audio_out_kbps = 0, video_in_kbps = 0, video_out_kbps = 0;
+  std::optional<double> rtt_ms;
+  std::optional<double> jitter_ms;
+  std::optional<double> packet_loss_pct;
+  std::optional<double> audio_in_kbps, audio_out_kbps, video_in_kbps, video_out_kbps;
   std::optional<std::string> candidate_type;
   std::optional<std::string> ice_state;
 };
 
-/// The running summary of one side's samples.
+/// The running summary of one side's samples. Each figure is averaged over the samples that had
+/// it, and is absent when none did.
 struct QualitySummary {
   int samples = 0;
-  double rtt_avg = 0, rtt_max = 0;
-  double jitter_avg = 0, jitter_max = 0;
-  double loss_avg = 0, loss_max = 0;
-  double audio_in_avg = 0, audio_out_avg = 0, video_in_avg = 0, video_out_avg = 0;
+  std::optional<double> rtt_avg, rtt_max;
+  std::optional<double> jitter_avg, jitter_max;
+  std::optional<double> loss_avg, loss_max;
+  std::optional<double> audio_in_avg, audio_out_avg, video_in_avg, video_out_avg;
   std::optional<std::string> candidate_type;
   int reconnects = 0;
 };
@@ -160,6 +171,13 @@ struct Feedback {
   std::string comment;
 };
 
+/// One participant's feedback on a call, as stored.
+struct FeedbackEntry {
+  std::string user_id;
+  Feedback feedback;
+  std::int64_t created_at_ms = 0;
+};
+
 struct WebhookEvent {
   std::int64_t id = 0;
   std::string call_id;
@@ -172,6 +190,11 @@ struct WebhookEvent {
 class Store {
  public:
   virtual ~Store() = default;
+
+  /// Told after each store operation how long it took and, when it failed, why (the database's
+  /// own words: for the log, never for a client). For metrics and logs.
+  using OperationObserver = std::function<void(double seconds, std::string_view error)>;
+  virtual void set_operation_observer(OperationObserver observer) = 0;
 
   /// Creates the schema or upgrades it to the newest migration.
   virtual Result<void> migrate() = 0;
@@ -256,6 +279,8 @@ class Store {
   /// Replaces this user's feedback on the call.
   virtual Result<void> save_feedback(const std::string& call_id, const std::string& user_id,
                                      const Feedback& feedback, std::int64_t now_ms) = 0;
+  /// Every participant's feedback on the call, oldest first.
+  virtual Result<std::vector<FeedbackEntry>> feedback_of(const std::string& call_id) = 0;
   /// Calls of the org created at or after `since_ms`, for the ops dashboard.
   virtual Result<std::vector<Call>> calls_created_since(const std::string& org_id,
                                                         std::int64_t since_ms) = 0;
@@ -281,6 +306,8 @@ class Store {
   virtual Result<std::vector<CallRef>> accepted_calls() = 0;
   virtual Result<std::vector<CallRef>> open_calls() = 0;
   virtual Result<std::vector<RingStepRef>> open_ring_steps() = 0;
+  /// Staff whose wrap-up ends after `now_ms`.
+  virtual Result<std::vector<WrapUpRef>> wrap_ups_after(std::int64_t now_ms) = 0;
 };
 
 }  // namespace sb::storage

@@ -51,4 +51,21 @@ std::map<std::string, std::string> metadata_from_json(std::string_view text) {
   return out;
 }
 
+std::string string_list_to_json(const std::vector<std::string>& items) {
+  boost::json::array arr;
+  for (const auto& item : items) arr.emplace_back(item);
+  return boost::json::serialize(arr);
+}
+
+std::vector<std::string> string_list_from_json(std::string_view text) {
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  auto value = boost::json::parse(text, ec);
+  if (ec || !value.is_array()) return out;
+  for (const auto& v : value.as_array()) {
+    if (v.is_string()) out.emplace_back(v.as_string());
+  }
+  return out;
+}
+
 }  // namespace sb::storage

@@ -101,7 +101,8 @@ export async function startServer(args = [], opts = {}) {
   const fullArgs = [
     '--listen', '127.0.0.1:0',
     '--db', `sqlite:${join(dir, 'sb.db')}`,
-    '--jwt-secret', opts.secret ?? SECRET,
+    // opts.secret === null: no --jwt-secret (a public key or --dev in args instead).
+    ...(opts.secret === null ? [] : ['--jwt-secret', opts.secret ?? SECRET]),
     '--log-format', 'json',
     ...rates,
     ...args,

@@ -45,6 +45,14 @@ Statement& Statement::bind(int index, const std::optional<std::int64_t>& value) 
   return bind(index, *value);
 }
 
+Statement& Statement::bind(int index, const std::optional<double>& value) {
+  if (!value) {
+    check(db_, sqlite3_bind_null(stmt_, index));
+    return *this;
+  }
+  return bind(index, *value);
+}
+
 bool Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

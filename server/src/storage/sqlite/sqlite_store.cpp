@@ -1,6 +1,7 @@
 #include "storage/sqlite/sqlite_store.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <type_traits>
 
 #include "storage/migrations.hpp"
@@ -12,22 +13,25 @@ namespace {
 using call::ErrorCode;
 using call::make_error;
 
-// Runs `fn`; an SQLite failure becomes `unavailable` (CONTRACT 2: storage unreachable), and the
-// open transaction, if any, has been rolled back by its guard.
-template <typename F>
-auto guarded(F&& fn) -> Result<std::invoke_result_t<F>> {
-  using T = std::invoke_result_t<F>;
-  try {
-    if constexpr (std::is_void_v<T>) {
-      fn();
-      return {};
-    } else {
-      return fn();
-    }
-  } catch (const SqliteError& e) {
-    return make_error(ErrorCode::kUnavailable);
+// Times one store operation and tells the observer, if any, how it went.
+class OperationTimer {
+ public:
+  explicit OperationTimer(const Store::OperationObserver& observer)
+      : observer_(observer), started_(std::chrono::steady_clock::now()) {}
+  OperationTimer(const OperationTimer&) = delete;
+  OperationTimer& operator=(const OperationTimer&) = delete;
+  ~OperationTimer() {
+    if (!observer_) return;
+    observer_(std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(),
+              error_);
   }
-}
+  void failed(const SqliteError& e) { error_ = e.message.empty() ? "sqlite error" : e.message; }
+
+ private:
+  const Store::OperationObserver& observer_;
+  std::chrono::steady_clock::time_point started_;
+  std::string error_;
+};
 
 const std::string kCallColumns =
     "id, org_id, state, version, caller_id, caller_name, staff_id, staff_name, "
@@ -66,6 +70,25 @@ std::string state_list(const std::vector<CallState>& states) {
 }
 
 }  // namespace
+
+// Runs `fn`; an SQLite failure becomes `unavailable` (CONTRACT 2: storage unreachable), and the
+// open transaction, if any, has been rolled back by its guard.
+template <typename F>
+auto SqliteStore::guarded(F&& fn) -> Result<std::invoke_result_t<F>> {
+  using T = std::invoke_result_t<F>;
+  OperationTimer timer(observer_);
+  try {
+    if constexpr (std::is_void_v<T>) {
+      fn();
+      return {};
+    } else {
+      return fn();
+    }
+  } catch (const SqliteError& e) {
+    timer.failed(e);
+    return make_error(ErrorCode::kUnavailable);
+  }
+}
 
 SqliteStore::SqliteStore(const std::string& path) : db_(path) {
   db_.exec("PRAGMA journal_mode = WAL");
@@ -145,6 +168,7 @@ void SqliteStore::count_missed_ring(const std::string& org_id, const std::string
 
 Result<CreateOutcome> SqliteStore::create_call(const Call& c, const std::vector<RingTarget>& ring,
                                                const std::optional<std::string>& idempotency_key) {
+  OperationTimer timer(observer_);
   try {
     Database::Transaction tx(db_);
     if (idempotency_key) {
@@ -212,6 +236,7 @@ Result<CreateOutcome> SqliteStore::create_call(const Call& c, const std::vector<
   } catch (const SqliteError& e) {
     // The unique index on open calls per caller is the last word on a race between two creates.
     if (e.is_constraint()) return make_error(ErrorCode::kCallInProgress);
+    timer.failed(e);
     return make_error(ErrorCode::kUnavailable);
   }
 }
@@ -287,6 +312,7 @@ Result<std::vector<Call>> SqliteStore::open_calls_of_user(const std::string& org
 }
 
 Result<TransitionOutcome> SqliteStore::transition(const TransitionRequest& r) {
+  OperationTimer timer(observer_);
   try {
     Database::Transaction tx(db_);
     TransitionOutcome out;
@@ -393,6 +419,7 @@ Result<TransitionOutcome> SqliteStore::transition(const TransitionRequest& r) {
   } catch (const SqliteError& e) {
     // The one-open-call-per-staff index refused a second accept: the move is not allowed.
     if (e.is_constraint()) return TransitionOutcome{};
+    timer.failed(e);
     return make_error(ErrorCode::kUnavailable);
   }
 }
@@ -743,17 +770,31 @@ Result<std::int64_t> SqliteStore::webhook_pending() {
 Result<void> SqliteStore::add_quality_sample(const std::string& call_id, const std::string& side,
                                              const QualitySample& s) {
   return guarded([&] {
-    // A reconnect: the side was connected and now reports it lost the connection.
+    // A figure the sample lacks (NULL) adds nothing to its sum, maximum or count. A reconnect:
+    // the side was connected and now reports it lost the connection.
     db_.prepare(
-           "INSERT INTO call_quality (call_id, side, samples, rtt_sum, rtt_max, jitter_sum, "
-           "jitter_max, loss_sum, loss_max, audio_in_sum, audio_out_sum, video_in_sum, "
-           "video_out_sum, candidate_type, ice_state, reconnects) VALUES (?1, ?2, 1, ?3, ?3, ?4, "
-           "?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0) ON CONFLICT (call_id, side) DO UPDATE SET "
-           "samples = samples + 1, rtt_sum = rtt_sum + ?3, rtt_max = MAX(rtt_max, ?3), "
-           "jitter_sum = jitter_sum + ?4, jitter_max = MAX(jitter_max, ?4), "
-           "loss_sum = loss_sum + ?5, loss_max = MAX(loss_max, ?5), "
-           "audio_in_sum = audio_in_sum + ?6, audio_out_sum = audio_out_sum + ?7, "
-           "video_in_sum = video_in_sum + ?8, video_out_sum = video_out_sum + ?9, "
+           "INSERT INTO call_quality (call_id, side, samples, rtt_sum, rtt_max, rtt_n, jitter_sum, "
+           "jitter_max, jitter_n, loss_sum, loss_max, loss_n, audio_in_sum, audio_in_n, "
+           "audio_out_sum, audio_out_n, video_in_sum, video_in_n, video_out_sum, video_out_n, "
+           "candidate_type, ice_state, reconnects) VALUES (?1, ?2, 1, "
+           "COALESCE(?3, 0), COALESCE(?3, 0), ?3 IS NOT NULL, "
+           "COALESCE(?4, 0), COALESCE(?4, 0), ?4 IS NOT NULL, "
+           "COALESCE(?5, 0), COALESCE(?5, 0), ?5 IS NOT NULL, "
+           "COALESCE(?6, 0), ?6 IS NOT NULL, COALESCE(?7, 0), ?7 IS NOT NULL, "
+           "COALESCE(?8, 0), ?8 IS NOT NULL, COALESCE(?9, 0), ?9 IS NOT NULL, ?10, ?11, 0) "
+           "ON CONFLICT (call_id, side) DO UPDATE SET samples = samples + 1, "
+           "rtt_sum = rtt_sum + COALESCE(?3, 0), rtt_max = MAX(rtt_max, COALESCE(?3, 0)), "
+           "rtt_n = rtt_n + (?3 IS NOT NULL), "
+           "jitter_sum = jitter_sum + COALESCE(?4, 0), "
+           "jitter_max = MAX(jitter_max, COALESCE(?4, 0)), jitter_n = jitter_n + (?4 IS NOT NULL), "
+           "loss_sum = loss_sum + COALESCE(?5, 0), loss_max = MAX(loss_max, COALESCE(?5, 0)), "
+           "loss_n = loss_n + (?5 IS NOT NULL), "
+           "audio_in_sum = audio_in_sum + COALESCE(?6, 0), audio_in_n = audio_in_n + (?6 IS NOT "
+           "NULL), audio_out_sum = audio_out_sum + COALESCE(?7, 0), "
+           "audio_out_n = audio_out_n + (?7 IS NOT NULL), "
+           "video_in_sum = video_in_sum + COALESCE(?8, 0), video_in_n = video_in_n + (?8 IS NOT "
+           "NULL), video_out_sum = video_out_sum + COALESCE(?9, 0), "
+           "video_out_n = video_out_n + (?9 IS NOT NULL), "
            "candidate_type = COALESCE(?10, candidate_type), "
            "reconnects = reconnects + CASE WHEN ice_state IN ('connected', 'completed') AND ?11 "
            "IN ('disconnected', 'failed') THEN 1 ELSE 0 END, "
@@ -773,30 +814,45 @@ Result<void> SqliteStore::add_quality_sample(const std::string& call_id, const s
   });
 }
 
+namespace {
+
+/// `sum / count`, or nothing when no sample carried the figure.
+std::optional<double> average(double sum, std::int64_t count) {
+  if (count <= 0) return std::nullopt;
+  return sum / static_cast<double>(count);
+}
+
+std::optional<double> maximum(double max, std::int64_t count) {
+  if (count <= 0) return std::nullopt;
+  return max;
+}
+
+}  // namespace
+
 Result<CallQuality> SqliteStore::quality_of(const std::string& call_id) {
   return guarded([&] {
     auto q = db_.prepare(
-        "SELECT side, samples, rtt_sum, rtt_max, jitter_sum, jitter_max, loss_sum, loss_max, "
-        "audio_in_sum, audio_out_sum, video_in_sum, video_out_sum, candidate_type, reconnects "
+        "SELECT side, samples, rtt_sum, rtt_max, rtt_n, jitter_sum, jitter_max, jitter_n, "
+        "loss_sum, loss_max, loss_n, audio_in_sum, audio_in_n, audio_out_sum, audio_out_n, "
+        "video_in_sum, video_in_n, video_out_sum, video_out_n, candidate_type, reconnects "
         "FROM call_quality WHERE call_id = ?");
     q.bind(1, call_id);
     CallQuality out;
     while (q.step()) {
       QualitySummary s;
       s.samples = static_cast<int>(q.int64(1));
-      const double n = s.samples > 0 ? s.samples : 1;
-      s.rtt_avg = q.real(2) / n;
-      s.rtt_max = q.real(3);
-      s.jitter_avg = q.real(4) / n;
-      s.jitter_max = q.real(5);
-      s.loss_avg = q.real(6) / n;
-      s.loss_max = q.real(7);
-      s.audio_in_avg = q.real(8) / n;
-      s.audio_out_avg = q.real(9) / n;
-      s.video_in_avg = q.real(10) / n;
-      s.video_out_avg = q.real(11) / n;
-      s.candidate_type = q.opt_text(12);
-      s.reconnects = static_cast<int>(q.int64(13));
+      s.rtt_avg = average(q.real(2), q.int64(4));
+      s.rtt_max = maximum(q.real(3), q.int64(4));
+      s.jitter_avg = average(q.real(5), q.int64(7));
+      s.jitter_max = maximum(q.real(6), q.int64(7));
+      s.loss_avg = average(q.real(8), q.int64(10));
+      s.loss_max = maximum(q.real(9), q.int64(10));
+      s.audio_in_avg = average(q.real(11), q.int64(12));
+      s.audio_out_avg = average(q.real(13), q.int64(14));
+      s.video_in_avg = average(q.real(15), q.int64(16));
+      s.video_out_avg = average(q.real(17), q.int64(18));
+      s.candidate_type = q.opt_text(19);
+      s.reconnects = static_cast<int>(q.int64(20));
       (q.text(0) == "caller" ? out.caller : out.staff) = s;
     }
     return out;
@@ -806,12 +862,7 @@ Result<CallQuality> SqliteStore::quality_of(const std::string& call_id) {
 Result<void> SqliteStore::save_feedback(const std::string& call_id, const std::string& user_id,
                                         const Feedback& f, std::int64_t now_ms) {
   return guarded([&] {
-    std::string issues = "[";
-    for (std::size_t i = 0; i < f.issues.size(); ++i) {
-      if (i) issues += ",";
-      issues += "\"" + f.issues[i] + "\"";  // Issues are validated words: no escaping needed.
-    }
-    issues += "]";
+    const std::string issues = string_list_to_json(f.issues);
     db_.prepare(
            "INSERT INTO call_feedback (call_id, user_id, score, issues, comment, created_at) "
            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (call_id, user_id) DO UPDATE SET score = "
@@ -824,6 +875,26 @@ Result<void> SqliteStore::save_feedback(const std::string& call_id, const std::s
         .bind(5, f.comment)
         .bind(6, now_ms)
         .run();
+  });
+}
+
+Result<std::vector<FeedbackEntry>> SqliteStore::feedback_of(const std::string& call_id) {
+  return guarded([&] {
+    auto q = db_.prepare(
+        "SELECT user_id, score, issues, comment, created_at FROM call_feedback WHERE call_id = ? "
+        "ORDER BY created_at, user_id");
+    q.bind(1, call_id);
+    std::vector<FeedbackEntry> out;
+    while (q.step()) {
+      FeedbackEntry e;
+      e.user_id = q.text(0);
+      e.feedback.score = static_cast<int>(q.int64(1));
+      e.feedback.issues = string_list_from_json(q.text(2));
+      e.feedback.comment = q.text(3);
+      e.created_at_ms = q.int64(4);
+      out.push_back(std::move(e));
+    }
+    return out;
   });
 }
 
@@ -871,6 +942,17 @@ Result<std::vector<RingStepRef>> SqliteStore::open_ring_steps() {
         "'ringing' AND ring_until IS NOT NULL");
     std::vector<RingStepRef> out;
     while (q.step()) out.push_back({q.text(0), q.text(1), q.text(2), q.int64(3)});
+    return out;
+  });
+}
+
+Result<std::vector<WrapUpRef>> SqliteStore::wrap_ups_after(std::int64_t now_ms) {
+  return guarded([&] {
+    auto q =
+        db_.prepare("SELECT org_id, staff_id, wrap_up_until FROM staff WHERE wrap_up_until > ?");
+    q.bind(1, now_ms);
+    std::vector<WrapUpRef> out;
+    while (q.step()) out.push_back({q.text(0), q.text(1), q.int64(2)});
     return out;
   });
 }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "storage/sqlite/sqlite_db.hpp"
 #include "storage/store.hpp"
@@ -17,6 +18,9 @@ class SqliteStore final : public Store {
   /// when it can't be opened: that is a start-up failure.
   explicit SqliteStore(const std::string& path);
 
+  void set_operation_observer(OperationObserver observer) override {
+    observer_ = std::move(observer);
+  }
   Result<void> migrate() override;
   bool ping() override;
 
@@ -69,6 +73,7 @@ class SqliteStore final : public Store {
   Result<CallQuality> quality_of(const std::string& call_id) override;
   Result<void> save_feedback(const std::string& call_id, const std::string& user_id,
                              const Feedback& feedback, std::int64_t now_ms) override;
+  Result<std::vector<FeedbackEntry>> feedback_of(const std::string& call_id) override;
   Result<std::vector<Call>> calls_created_since(const std::string& org_id,
                                                 std::int64_t since_ms) override;
 
@@ -83,6 +88,7 @@ class SqliteStore final : public Store {
   Result<std::vector<CallRef>> accepted_calls() override;
   Result<std::vector<CallRef>> open_calls() override;
   Result<std::vector<RingStepRef>> open_ring_steps() override;
+  Result<std::vector<WrapUpRef>> wrap_ups_after(std::int64_t now_ms) override;
 
  private:
   std::optional<Call> load_call(const std::string& org_id, const std::string& call_id);
@@ -95,11 +101,14 @@ class SqliteStore final : public Store {
                                       std::int64_t now_ms, std::int64_t presence_grace_ms);
 
   void write_outbox(const Call& call, std::int64_t now_ms);
+  template <typename F>
+  auto guarded(F&& fn) -> Result<std::invoke_result_t<F>>;
   /// Rows of (org_id, id, a time) as CallRefs.
   Result<std::vector<CallRef>> call_refs(const std::string& sql);
 
   Database db_;
   OutboxRenderer render_outbox_;
+  OperationObserver observer_;
 };
 
 }  // namespace sb::storage::sqlite

@@ -481,9 +481,13 @@ TEST(Config, APublicKeyProblemIsOneClearLine) {
             "--jwt-algorithm: HS256 takes --jwt-secret, not --jwt-public-key");
   EXPECT_EQ(parse_error({"--jwt-public-key", rsa, "--jwt-secret", "abc"}),
             "--jwt-secret and --jwt-public-key: give one, not both");
-  EXPECT_EQ(parse_error({"--dev"}, {{"SWITCHBOARD_JWT_PUBLIC_KEY", missing}}),
+  EXPECT_EQ(parse_error({}, {{"SWITCHBOARD_JWT_PUBLIC_KEY", missing}}),
             "--jwt-public-key (SWITCHBOARD_JWT_PUBLIC_KEY): cannot read \"" + missing +
                 "\": no such file");
+  // Dev sign-in mints HS256 tokens: it cannot sign for a public key.
+  EXPECT_EQ(parse_error({"--dev", "--jwt-public-key", rsa}),
+            "--jwt-public-key: --dev signs its tokens with HS256 and cannot be combined with a "
+            "public key");
 }
 
 TEST(Config, AnRsaOrEcAlgorithmNeedsAPublicKey) {

@@ -4,6 +4,7 @@
 #include "service/call_service.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 
@@ -157,6 +158,34 @@ TEST_F(CallServiceTest, ConnectedThenEndWithWrapUp) {
   EXPECT_EQ(bus_.to("ana", "call.incoming").size(), 1u);
   scheduler_.advance(5001);
   EXPECT_EQ(entry(ana_).state, StaffState::kRinging);  // Rung once wrap-up ended.
+  EXPECT_EQ(bus_.to("ana", "call.incoming").back().at("call").at("id").as_string(), next.id);
+}
+
+TEST_F(CallServiceTest, WrapUpThatOutlivesARestartStillEndsAndRingsWaitingCalls) {
+  CallTimings t;
+  t.wrap_up_ms = 5000;
+  make_service(t);
+  online(ana_);
+  Call c = create(cat_);
+  ASSERT_TRUE(service_->accept(ana_, c.id));
+  ASSERT_TRUE(service_->end(cat_, c.id, std::nullopt));
+  online(bo_);
+  // The server restarts 1 s into ana's wrap-up; a call comes in while she is still wrapping up
+  // and rings bo only.
+  scheduler_.advance(1000);
+  testing::ManualScheduler fresh(clock_);
+  t.node_id = "test";
+  CallService restarted(*store_, bus_, fresh, clock_, t, IceConfig{});
+  ASSERT_TRUE(restarted.recover());
+  restarted.connection_opened(ana_);
+  auto created = restarted.create_call(dan_, {});
+  ASSERT_TRUE(created);
+  const Call next = created->call;
+  EXPECT_EQ(bus_.to("bo", "call.incoming").size(), 1u);
+  EXPECT_EQ(entry(ana_).state, StaffState::kWrapUp);
+  EXPECT_EQ(bus_.to("ana", "call.incoming").size(), 1u);
+  fresh.advance(4001);  // The wrap-up timer came back from the database.
+  EXPECT_EQ(entry(ana_).state, StaffState::kRinging);
   EXPECT_EQ(bus_.to("ana", "call.incoming").back().at("call").at("id").as_string(), next.id);
 }
 
@@ -393,17 +422,60 @@ TEST_F(CallServiceTest, QualitySummaryShowsOnTheEndedCall) {
   ASSERT_TRUE(service_->add_quality(cat_, c.id, s));
   s.rtt_ms = 30;
   ASSERT_TRUE(service_->add_quality(cat_, c.id, s));
+  // A sample without an RTT reading (none yet) leaves the RTT average alone.
+  s.rtt_ms.reset();
+  s.packet_loss_pct = 4;
+  ASSERT_TRUE(service_->add_quality(cat_, c.id, s));
   EXPECT_EQ(service_->give_feedback(cat_, c.id, {5, {}, ""}).error().code,
             ErrorCode::kInvalidTransition);
   auto ended = service_->end(cat_, c.id, std::nullopt);
   auto view = service_->render(*ended);
   const auto& caller = view.at("quality").at("caller").as_object();
-  EXPECT_EQ(caller.at("samples").as_int64(), 2);
+  EXPECT_EQ(caller.at("samples").as_int64(), 3);
   EXPECT_DOUBLE_EQ(caller.at("rtt_ms").at("avg").as_double(), 20.0);
   EXPECT_DOUBLE_EQ(caller.at("rtt_ms").at("max").as_double(), 30.0);
+  EXPECT_DOUBLE_EQ(caller.at("packet_loss_pct").at("avg").as_double(), 2.0);
+  EXPECT_DOUBLE_EQ(caller.at("packet_loss_pct").at("max").as_double(), 4.0);
+  // Never measured: no average to show, rather than a flattering zero.
+  EXPECT_TRUE(caller.at("jitter_ms").at("avg").is_null());
+  EXPECT_TRUE(caller.at("bitrate_kbps").at("video_in").is_null());
   EXPECT_EQ(caller.at("candidate_type").as_string(), "relay");
   EXPECT_TRUE(view.at("quality").at("staff").is_null());
   EXPECT_TRUE(service_->give_feedback(cat_, c.id, {5, {"audio"}, "fine"}));
+}
+
+// When the staff list cannot be read, a create is `unavailable` (retryable), never the
+// misleading "nobody available", and nothing is written.
+TEST(CallServiceStorageFault, CreateIsUnavailableWhenTheStaffListCannotBeRead) {
+  const auto path =
+      std::filesystem::temp_directory_path() /
+      ("sb-fault-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".db");
+  std::filesystem::remove(path);
+  testing::ManualClock clock;
+  testing::ManualScheduler scheduler{clock};
+  testing::RecordingBus bus;
+  storage::sqlite::SqliteStore store(path.string());
+  ASSERT_TRUE(store.migrate());
+  CallTimings timings;
+  timings.node_id = "test";
+  CallService service(store, bus, scheduler, clock, timings, IceConfig{});
+  const Principal ana = user("ana", Role::kStaff);
+  service.connection_opened(ana);
+  ASSERT_TRUE(service.set_my_status(ana, StaffStatus::kAvailable));
+
+  // Another connection breaks the schema under the running service.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(other, "ALTER TABLE staff RENAME TO staff_gone", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(other);
+
+  auto r = service.create_call(user("cat", Role::kClient), {});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(bus.to("ana", "call.incoming").empty());
+  std::filesystem::remove(path);
 }
 
 }  // namespace
