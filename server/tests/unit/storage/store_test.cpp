@@ -1,8 +1,10 @@
-// The Store contract, run on a real SQLite file. A PostgreSQL store runs the same cases.
+// The Store contract, run on every backend in kBackends (a real SQLite file today). A second
+// implementation joins by adding a row there: every case below runs on it unchanged.
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "storage/sqlite/sqlite_store.hpp"
@@ -14,12 +16,27 @@ using call::CallState;
 using call::StaffState;
 using call::StaffStatus;
 
-class StoreTest : public ::testing::Test {
+/// A backend under test: how to open a store whose data lives under `dir` (the same `dir` opens
+/// the same data again, as after a restart).
+struct Backend {
+  std::string name;
+  std::function<std::unique_ptr<Store>(const std::filesystem::path& dir)> open;
+};
+
+const std::vector<Backend> kBackends{
+    {"sqlite",
+     [](const std::filesystem::path& dir) -> std::unique_ptr<Store> {
+       return std::make_unique<sqlite::SqliteStore>((dir / "sb.db").string());
+     }},
+};
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           ("sb_store_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("sb_store_" + std::to_string(::getpid()) + "_" + GetParam().name + "_" +
+            std::to_string(std::hash<std::string>{}(
+                ::testing::UnitTest::GetInstance()->current_test_info()->name())));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     store_ = open();
@@ -29,7 +46,7 @@ class StoreTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
   std::unique_ptr<Store> open() {
-    auto s = std::make_unique<sqlite::SqliteStore>((dir_ / "sb.db").string());
+    auto s = GetParam().open(dir_);
     EXPECT_TRUE(s->migrate());
     return s;
   }
@@ -72,11 +89,11 @@ class StoreTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(StoreTest, MigratingTwiceIsHarmless) {
+TEST_P(StoreTest, MigratingTwiceIsHarmless) {
   EXPECT_TRUE(store_->migrate());
 }
 
-TEST_F(StoreTest, CreatedCallReadsBackWithEveryField) {
+TEST_P(StoreTest, CreatedCallReadsBackWithEveryField) {
   auto created = store_->create_call(make_call("c1", "u1"), {{"s1", std::nullopt}}, std::nullopt);
   ASSERT_TRUE(created);
   EXPECT_TRUE(created->created);
@@ -90,14 +107,14 @@ TEST_F(StoreTest, CreatedCallReadsBackWithEveryField) {
   EXPECT_FALSE((*found)->staff);
 }
 
-TEST_F(StoreTest, AnotherOrgDoesNotSeeTheCall) {
+TEST_P(StoreTest, AnotherOrgDoesNotSeeTheCall) {
   ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {}, std::nullopt));
   auto found = store_->find_call("org2", "c1");
   ASSERT_TRUE(found);
   EXPECT_FALSE(*found);
 }
 
-TEST_F(StoreTest, SecondOpenCallOfACallerIsRefused) {
+TEST_P(StoreTest, SecondOpenCallOfACallerIsRefused) {
   ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {}, std::nullopt));
   auto second = store_->create_call(make_call("c2", "u1"), {}, std::nullopt);
   ASSERT_FALSE(second);
@@ -105,7 +122,7 @@ TEST_F(StoreTest, SecondOpenCallOfACallerIsRefused) {
   EXPECT_EQ(second.error().details.at("call_id"), "c1");
 }
 
-TEST_F(StoreTest, IdempotencyKeyReturnsTheFirstCall) {
+TEST_P(StoreTest, IdempotencyKeyReturnsTheFirstCall) {
   ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {}, std::string("k1")));
   auto again = store_->create_call(make_call("c2", "u1"), {}, std::string("k1"));
   ASSERT_TRUE(again);
@@ -116,7 +133,7 @@ TEST_F(StoreTest, IdempotencyKeyReturnsTheFirstCall) {
   EXPECT_EQ((*by_key)->id, "c1");
 }
 
-TEST_F(StoreTest, ExactlyOneAcceptWins) {
+TEST_P(StoreTest, ExactlyOneAcceptWins) {
   staff_online("s1");
   staff_online("s2");
   ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}, {"s2", {}}}, std::nullopt));
@@ -137,7 +154,7 @@ TEST_F(StoreTest, ExactlyOneAcceptWins) {
   EXPECT_EQ((*parts)[1].outcome, RingOutcome::kTaken);
 }
 
-TEST_F(StoreTest, OnlyARungStaffMemberCanAccept) {
+TEST_P(StoreTest, OnlyARungStaffMemberCanAccept) {
   staff_online("s1");
   ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
   auto outsider = store_->transition(accept_request("c1", "s9"));
@@ -145,7 +162,7 @@ TEST_F(StoreTest, OnlyARungStaffMemberCanAccept) {
   EXPECT_FALSE(outsider->call);
 }
 
-TEST_F(StoreTest, AcceptingOneCallStopsTheOthersRingingForThatStaffMember) {
+TEST_P(StoreTest, AcceptingOneCallStopsTheOthersRingingForThatStaffMember) {
   staff_online("s1");
   ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
   ASSERT_TRUE(store_->create_call(make_call("c2", "u2"), {{"s1", {}}}, std::nullopt));
@@ -155,7 +172,7 @@ TEST_F(StoreTest, AcceptingOneCallStopsTheOthersRingingForThatStaffMember) {
   EXPECT_FALSE(store_->transition(accept_request("c2", "s1"))->call);
 }
 
-TEST_F(StoreTest, MissedRingsInARowSetAway) {
+TEST_P(StoreTest, MissedRingsInARowSetAway) {
   staff_online("s1");
   for (int i = 0; i < 3; ++i) {
     const std::string id = "c" + std::to_string(i);
@@ -179,7 +196,7 @@ TEST_F(StoreTest, MissedRingsInARowSetAway) {
   }
 }
 
-TEST_F(StoreTest, DeclineCountsWhoStillRings) {
+TEST_P(StoreTest, DeclineCountsWhoStillRings) {
   staff_online("s1");
   staff_online("s2");
   ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}, {"s2", {}}}, std::nullopt));
@@ -192,7 +209,7 @@ TEST_F(StoreTest, DeclineCountsWhoStillRings) {
   EXPECT_EQ(store_->find_call("org1", "c1")->value().version, 1);
 }
 
-TEST_F(StoreTest, EndingACallStartsWrapUpAndFreesTheStaffMember) {
+TEST_P(StoreTest, EndingACallStartsWrapUpAndFreesTheStaffMember) {
   staff_online("s1");
   ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
   ASSERT_TRUE(store_->transition(accept_request("c1", "s1"))->call);
@@ -212,7 +229,7 @@ TEST_F(StoreTest, EndingACallStartsWrapUpAndFreesTheStaffMember) {
   EXPECT_EQ(staff("s1", 15001).idle_since_ms, 10000);
 }
 
-TEST_F(StoreTest, PresenceCountsConnectionsAndHonoursTheGrace) {
+TEST_P(StoreTest, PresenceCountsConnectionsAndHonoursTheGrace) {
   staff_online("s1");
   ASSERT_TRUE(store_->presence_connect("org1", "s1", "node"));
   EXPECT_EQ(*store_->presence_disconnect("org1", "s1", "node", 1000), 1);
@@ -224,14 +241,14 @@ TEST_F(StoreTest, PresenceCountsConnectionsAndHonoursTheGrace) {
   EXPECT_FALSE(*store_->ever_connected("org1", "nobody"));
 }
 
-TEST_F(StoreTest, PresenceResetRestartsTheGraceForOpenConnections) {
+TEST_P(StoreTest, PresenceResetRestartsTheGraceForOpenConnections) {
   staff_online("s1");
   ASSERT_TRUE(store_->presence_reset("node", 9000));
   EXPECT_TRUE(*store_->is_present("org1", "s1", 9500, 1000));
   EXPECT_FALSE(*store_->is_present("org1", "s1", 10500, 1000));
 }
 
-TEST_F(StoreTest, ListPagesNewestFirst) {
+TEST_P(StoreTest, ListPagesNewestFirst) {
   for (int i = 0; i < 5; ++i) {
     auto c = make_call("c" + std::to_string(i), "u" + std::to_string(i), 1000 + i);
     ASSERT_TRUE(store_->create_call(c, {}, std::nullopt));
@@ -253,7 +270,7 @@ TEST_F(StoreTest, ListPagesNewestFirst) {
   EXPECT_EQ(store_->list_calls(q)->calls.size(), 1u);
 }
 
-TEST_F(StoreTest, EverythingSurvivesReopeningTheFile) {
+TEST_P(StoreTest, EverythingSurvivesReopeningTheFile) {
   staff_online("s1");
   ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
   ASSERT_TRUE(store_->transition(accept_request("c1", "s1"))->call);
@@ -267,7 +284,7 @@ TEST_F(StoreTest, EverythingSurvivesReopeningTheFile) {
   EXPECT_EQ((*accepted)[0].deadline_ms, 2000);
 }
 
-TEST_F(StoreTest, OpenCallsOfAUserIncludeRingingOnes) {
+TEST_P(StoreTest, OpenCallsOfAUserIncludeRingingOnes) {
   staff_online("s1");
   ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
   EXPECT_EQ(store_->open_calls_of_user("org1", "s1")->size(), 1u);
@@ -275,6 +292,98 @@ TEST_F(StoreTest, OpenCallsOfAUserIncludeRingingOnes) {
   EXPECT_EQ(store_->open_calls_of_user("org1", "s2")->size(), 0u);
   EXPECT_EQ(store_->ringing_calls()->size(), 1u);
 }
+
+TEST_P(StoreTest, QualityFiguresAreAveragedOverTheSamplesThatCarriedThem) {
+  staff_online("s1");
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
+  QualitySample first;  // Before the first RTCP report: no RTT, no jitter yet.
+  first.packet_loss_pct = 0;
+  first.audio_in_kbps = 30;
+  first.ice_state = "connected";
+  QualitySample second;
+  second.rtt_ms = 40;
+  second.packet_loss_pct = 3;
+  second.audio_in_kbps = 50;
+  second.candidate_type = "relay";
+  second.ice_state = "disconnected";
+  ASSERT_TRUE(store_->add_quality_sample("c1", "caller", first));
+  ASSERT_TRUE(store_->add_quality_sample("c1", "caller", second));
+  auto q = store_->quality_of("c1");
+  ASSERT_TRUE(q && q->caller);
+  EXPECT_FALSE(q->staff);
+  const QualitySummary& c = *q->caller;
+  EXPECT_EQ(c.samples, 2);
+  EXPECT_EQ(c.rtt_avg, 40.0);
+  EXPECT_EQ(c.rtt_max, 40.0);
+  EXPECT_FALSE(c.jitter_avg);
+  EXPECT_FALSE(c.jitter_max);
+  EXPECT_EQ(c.loss_avg, 1.5);
+  EXPECT_EQ(c.loss_max, 3.0);
+  EXPECT_EQ(c.audio_in_avg, 40.0);
+  EXPECT_FALSE(c.video_out_avg);
+  EXPECT_EQ(c.candidate_type, "relay");
+  EXPECT_EQ(c.reconnects, 1);
+}
+
+TEST_P(StoreTest, FeedbackReadsBackAndASecondOneReplacesTheFirst) {
+  staff_online("s1");
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
+  ASSERT_TRUE(store_->save_feedback("c1", "u1", {2, {"audio"}, "first"}, 100));
+  ASSERT_TRUE(store_->save_feedback("c1", "s1", {5, {}, ""}, 200));
+  ASSERT_TRUE(store_->save_feedback("c1", "u1", {3, {"video", "connection"}, "Say \"hi\""}, 300));
+  auto got = store_->feedback_of("c1");
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].user_id, "s1");
+  EXPECT_EQ((*got)[0].feedback.score, 5);
+  EXPECT_EQ((*got)[1].user_id, "u1");
+  EXPECT_EQ((*got)[1].feedback.score, 3);
+  EXPECT_EQ((*got)[1].feedback.issues, (std::vector<std::string>{"video", "connection"}));
+  EXPECT_EQ((*got)[1].feedback.comment, "Say \"hi\"");
+  EXPECT_EQ((*got)[1].created_at_ms, 300);
+  EXPECT_TRUE(store_->feedback_of("other")->empty());
+}
+
+TEST_P(StoreTest, WrapUpsInProgressAreListedForRecovery) {
+  staff_online("s1");
+  staff_online("s2");
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
+  ASSERT_TRUE(store_->transition(accept_request("c1", "s1"))->call);
+  TransitionRequest end;
+  end.org_id = "org1";
+  end.call_id = "c1";
+  end.from = {CallState::kAccepted, CallState::kActive};
+  end.to = CallState::kEnded;
+  end.end_reason = "hangup";
+  end.now_ms = 10000;
+  end.wrap_up_ms = 5000;
+  ASSERT_TRUE(store_->transition(end));
+  auto during = store_->wrap_ups_after(12000);
+  ASSERT_TRUE(during);
+  ASSERT_EQ(during->size(), 1u);
+  EXPECT_EQ((*during)[0].staff_id, "s1");
+  EXPECT_EQ((*during)[0].until_ms, 15000);
+  EXPECT_TRUE(store_->wrap_ups_after(15000)->empty());
+}
+
+TEST_P(StoreTest, EveryOperationIsTimedAndFailuresAreNamed) {
+  int operations = 0;
+  std::vector<std::string> errors;
+  store_->set_operation_observer([&](double seconds, std::string_view error) {
+    EXPECT_GE(seconds, 0.0);
+    ++operations;
+    if (!error.empty()) errors.emplace_back(error);
+  });
+  staff_online("s1");
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
+  EXPECT_EQ(operations, 4);  // upsert, status, presence, create
+  EXPECT_TRUE(errors.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(kBackends),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param.name;
+                         });
 
 }  // namespace
 }  // namespace sb::storage
