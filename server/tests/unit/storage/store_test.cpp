@@ -79,6 +79,20 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     return r;
   }
 
+  /// A hang-up of an accepted or active call at `now`, with `wrap_up_ms` of wrap-up after it.
+  TransitionRequest hangup_request(const std::string& call_id, std::int64_t now,
+                                   std::int64_t wrap_up_ms) {
+    TransitionRequest r;
+    r.org_id = "org1";
+    r.call_id = call_id;
+    r.from = {CallState::kAccepted, CallState::kActive};
+    r.to = CallState::kEnded;
+    r.end_reason = "hangup";
+    r.now_ms = now;
+    r.wrap_up_ms = wrap_up_ms;
+    return r;
+  }
+
   StaffEntry staff(const std::string& id, std::int64_t now = 3000) {
     auto e = store_->find_staff("org1", id, now, 10000);
     EXPECT_TRUE(e && *e);
@@ -213,15 +227,7 @@ TEST_P(StoreTest, EndingACallStartsWrapUpAndFreesTheStaffMember) {
   staff_online("s1");
   ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
   ASSERT_TRUE(store_->transition(accept_request("c1", "s1"))->call);
-  TransitionRequest end;
-  end.org_id = "org1";
-  end.call_id = "c1";
-  end.from = {CallState::kAccepted, CallState::kActive};
-  end.to = CallState::kEnded;
-  end.end_reason = "hangup";
-  end.now_ms = 10000;
-  end.wrap_up_ms = 5000;
-  auto out = store_->transition(end);
+  auto out = store_->transition(hangup_request("c1", 10000, 5000));
   ASSERT_TRUE(out && out->call);
   EXPECT_EQ(out->call->ended_at_ms, 10000);
   EXPECT_EQ(staff("s1", 12000).state, StaffState::kWrapUp);
@@ -349,15 +355,7 @@ TEST_P(StoreTest, WrapUpsInProgressAreListedForRecovery) {
   staff_online("s2");
   ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
   ASSERT_TRUE(store_->transition(accept_request("c1", "s1"))->call);
-  TransitionRequest end;
-  end.org_id = "org1";
-  end.call_id = "c1";
-  end.from = {CallState::kAccepted, CallState::kActive};
-  end.to = CallState::kEnded;
-  end.end_reason = "hangup";
-  end.now_ms = 10000;
-  end.wrap_up_ms = 5000;
-  ASSERT_TRUE(store_->transition(end));
+  ASSERT_TRUE(store_->transition(hangup_request("c1", 10000, 5000)));
   auto during = store_->wrap_ups_after(12000);
   ASSERT_TRUE(during);
   ASSERT_EQ(during->size(), 1u);
