@@ -48,6 +48,9 @@ function ClientScreen() {
     phase === CallPhase.Reconnecting;
 
   let body;
+  // The idle page's visible title is the page's h1; every other screen titles its card with an
+  // h2, so the page keeps a level-one heading for screen-reader navigation.
+  let visibleH1 = false;
   if (
     phase === CallPhase.RequestingPermission &&
     (media.acquiring || media.permission === 'granted')
@@ -153,6 +156,7 @@ function ClientScreen() {
       />
     );
   } else {
+    visibleH1 = true;
     body = (
       <section className="card hero" aria-labelledby="hero-title" data-testid="client-idle">
         <h1 id="hero-title">Talk to us face to face</h1>
@@ -193,6 +197,7 @@ function ClientScreen() {
     <div className="page" data-testid="client-page" data-phase={phase}>
       <Header signaling={signaling} />
       <main className={`main ${inRoom ? 'main--wide' : 'main--narrow'}`} id="main">
+        {!visibleH1 && <h1 className="sr-only">Video call</h1>}
         {body}
       </main>
       <CallToast notices={notices} onDismiss={dismissNotice} />

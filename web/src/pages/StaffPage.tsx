@@ -98,6 +98,9 @@ function StaffConsole() {
     phase === CallPhase.RequestingPermission;
 
   let main;
+  // The waiting card's title is the page's h1; the other screens title their card with an h2,
+  // so the page keeps a level-one heading for screen-reader navigation.
+  let visibleH1 = false;
   if (phase === CallPhase.PermissionDenied) {
     main = (
       <DevicePermissionPrompt
@@ -139,6 +142,7 @@ function StaffConsole() {
       />
     );
   } else {
+    visibleH1 = true;
     main = (
       <section className="card waiting" aria-labelledby="waiting-title" data-testid="staff-idle">
         <h1 id="waiting-title">
@@ -212,6 +216,7 @@ function StaffConsole() {
           <TeamList team={team} myId={user?.id ?? null} />
         </aside>
         <main className="console__main" id="main">
+          {!visibleH1 && <h1 className="sr-only">Staff console</h1>}
           {main}
           <RecentCalls refreshKey={`${phase}-${notices.length}`} />
         </main>
@@ -302,31 +307,47 @@ function RecentCalls({ refreshKey }: { refreshKey: string }) {
       {calls && calls.length === 0 && <p className="muted">No calls yet.</p>}
       {calls && calls.length > 0 && (
         <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Caller</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Answered by</th>
-                <th scope="col">Duration</th>
+          {/* On phones each call is a card (table--stack) rather than a table wider than the
+              screen; the explicit roles keep the table semantics when display changes. */}
+          <table className="table--stack" role="table">
+            <thead role="rowgroup">
+              <tr role="row">
+                <th scope="col" role="columnheader">
+                  When
+                </th>
+                <th scope="col" role="columnheader">
+                  Caller
+                </th>
+                <th scope="col" role="columnheader">
+                  Outcome
+                </th>
+                <th scope="col" role="columnheader">
+                  Answered by
+                </th>
+                <th scope="col" role="columnheader">
+                  Duration
+                </th>
               </tr>
             </thead>
-            <tbody>
+            <tbody role="rowgroup">
               {calls.map((c) => (
-                <tr key={c.id}>
-                  <td>
+                <tr key={c.id} role="row">
+                  <td role="cell" data-label="When">
                     {new Date(c.created_at).toLocaleTimeString([], {
                       hour: '2-digit',
                       minute: '2-digit',
                     })}
                   </td>
-                  <td>{partyName(c.caller)}</td>
-                  <td>
+                  <td role="cell" data-label="Caller">
+                    {partyName(c.caller)}
+                  </td>
+                  <td role="cell" data-label="Outcome">
                     <span className={`pill pill--${c.state}`}>{OUTCOME[c.state] ?? c.state}</span>
                   </td>
-                  <td>{c.staff ? partyName(c.staff) : '–'}</td>
-                  <td>
+                  <td role="cell" data-label="Answered by">
+                    {c.staff ? partyName(c.staff) : '–'}
+                  </td>
+                  <td role="cell" data-label="Duration">
                     {c.active_at && c.ended_at
                       ? formatDuration(Date.parse(c.ended_at) - Date.parse(c.active_at))
                       : '–'}

@@ -1,6 +1,6 @@
 // The e2e harness: starts the real server binary and coturn on loopback, launches Debian's
 // Chromium through playwright-core with fake camera and microphone, and gives tests helpers.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
@@ -11,10 +11,12 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readFileSync,
   readSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,6 +44,31 @@ export const CHROMIUM_FLAGS = [
   '--use-fake-ui-for-media-stream',
   '--allow-loopback-in-peer-connection',
 ];
+
+/**
+ * Re-executes this script in a private network namespace whose only interface is loopback (when it
+ * runs as root and `unshare` works; E2E_NETNS=0 to skip) and exits with its status.
+ */
+export function maybeReexecInNetns() {
+  if (process.env.E2E_IN_NETNS || process.env.E2E_NETNS === '0') return false;
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/unshare')) return false;
+  const probe = spawnSync('unshare', ['--net', 'true']);
+  if (probe.status !== 0) return false;
+  const r = spawnSync(
+    'unshare',
+    [
+      '--net',
+      'sh',
+      '-c',
+      'ip link set lo up && exec "$@"',
+      'sh',
+      process.execPath,
+      ...process.argv.slice(1),
+    ],
+    { stdio: 'inherit', env: { ...process.env, E2E_IN_NETNS: '1' } },
+  );
+  process.exit(r.status ?? 1);
+}
 
 export function freeTcpPort() {
   return new Promise((res, rej) => {
@@ -404,6 +431,66 @@ export async function eventually(fn, ms, what) {
   }
   throw new Error(
     `timed out after ${ms} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`,
+  );
+}
+
+let axeSource;
+
+/**
+ * Runs axe-core (injected from node_modules, no network) on what `page` shows now and fails on
+ * any violation of impact serious or critical, listing rule, target and axe's summary. Every
+ * violation, minor ones included, and what axe could not decide ("incomplete": to look at by
+ * hand) are written to test-results/a11y/<screen>.json.
+ * No rule is disabled: a finding is fixed in the components.
+ */
+export async function checkA11y(page, screen) {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => typeof window.axe === 'object')))
+    await page.addScriptTag({ content: axeSource });
+  const { violations, incomplete } = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations', 'incomplete'] });
+    const brief = (list) =>
+      list.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => ({
+          impact: n.impact ?? v.impact,
+          target: n.target.map(String).join(' '),
+          summary: n.failureSummary,
+        })),
+      }));
+    return { violations: brief(r.violations), incomplete: brief(r.incomplete) };
+  });
+  mkdirSync(join(RESULTS, 'a11y'), { recursive: true });
+  writeFileSync(
+    join(RESULTS, 'a11y', `${screen}.json`),
+    JSON.stringify({ violations, incomplete }, null, 2),
+  );
+  const lines = [];
+  for (const v of violations) {
+    for (const n of v.nodes) {
+      if (n.impact !== 'serious' && n.impact !== 'critical') continue;
+      lines.push(
+        `[${n.impact}] ${v.id} (${v.help}) at ${n.target}: ${String(n.summary).replace(/\s+/g, ' ')}`,
+      );
+    }
+  }
+  if (lines.length)
+    throw new Error(
+      `axe found on "${screen}" ${lines.length} serious or critical:\n${lines.join('\n')}`,
+    );
+}
+
+/** Fails if the page scrolls sideways (its content is wider than the viewport). */
+export async function assertNoSidewaysScroll(page, what) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  assert(
+    scrollWidth <= innerWidth,
+    `${what}: no sideways scrolling at ${innerWidth} px (content is ${scrollWidth} px wide)`,
   );
 }
 

@@ -5,34 +5,12 @@
 // Env: SWITCHBOARD_BIN (default ../build/switchboard; a compiled binary only), CHROMIUM (default /usr/bin/chromium),
 // SWITCHBOARD_WEB_DIST (default web/dist: the built front end the server serves),
 // E2E_NETNS=0 to run in the host's network namespace.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Harness, RESULTS, shot } from './harness.mjs';
+import { Harness, RESULTS, maybeReexecInNetns, shot } from './harness.mjs';
 import { tests } from './tests.mjs';
 
 const TEST_TIMEOUT_MS = 90_000;
-
-function maybeReexecInNetns() {
-  if (process.env.E2E_IN_NETNS || process.env.E2E_NETNS === '0') return false;
-  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/unshare')) return false;
-  const probe = spawnSync('unshare', ['--net', 'true']);
-  if (probe.status !== 0) return false;
-  const r = spawnSync(
-    'unshare',
-    [
-      '--net',
-      'sh',
-      '-c',
-      'ip link set lo up && exec "$@"',
-      'sh',
-      process.execPath,
-      ...process.argv.slice(1),
-    ],
-    { stdio: 'inherit', env: { ...process.env, E2E_IN_NETNS: '1' } },
-  );
-  process.exit(r.status ?? 1);
-}
 
 async function main() {
   maybeReexecInNetns();

@@ -1,17 +1,26 @@
 // The end-to-end scenarios of issue 4, against the real server. Each test uses its own org, so
 // staff of one test are never rung for another's calls.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assert, byTestId, eventually, shot, signJwt, waitPhase } from './harness.mjs';
+import {
+  assert,
+  assertNoSidewaysScroll,
+  byTestId,
+  checkA11y,
+  eventually,
+  shot,
+  signJwt,
+  waitPhase,
+} from './harness.mjs';
 
 const uid = () => Math.random().toString(36).slice(2, 8);
 
-async function goAvailable(page) {
+export async function goAvailable(page) {
   await byTestId(page, 'go-available').click();
   await byTestId(page, 'my-status').filter({ hasText: 'Available' }).waitFor({ timeout: 10_000 });
 }
 
 /** Presses Call; clicks through the explanation when the browser would prompt. */
-async function placeCall(page) {
+export async function placeCall(page) {
   await byTestId(page, 'call-button').click();
   const explain = byTestId(page, 'permission-explain');
   const calling = byTestId(page, 'calling');
@@ -76,6 +85,7 @@ export const tests = [
       await byTestId(page, 'signin-name').fill('Dana');
       await byTestId(page, 'signin-role-staff').check();
       await shot(page, 'signin-01-form');
+      await checkA11y(page, 'signin-dev');
       await byTestId(page, 'signin-submit').click();
       await byTestId(page, 'staff-page').waitFor({ timeout: 10_000 });
       assert(new URL(page.url()).pathname === '/staff', `landed on ${page.url()}`);
@@ -83,10 +93,14 @@ export const tests = [
         .locator('[data-testid="connection-state"]', { hasText: 'Online' })
         .waitFor({ timeout: 10_000 });
       await shot(page, 'staff-01-console-away');
+      await checkA11y(page, 'staff-console-away');
       await goAvailable(page);
       await shot(page, 'staff-02-console-available');
-      await page.setViewportSize({ width: 390, height: 844 });
+      await checkA11y(page, 'staff-console-available');
+      await page.setViewportSize({ width: 375, height: 812 });
+      await assertNoSidewaysScroll(page, 'staff console');
       await shot(page, 'phone-05-staff-console');
+      await checkA11y(page, 'phone-staff-console');
     },
   },
   {
@@ -103,6 +117,7 @@ export const tests = [
       const text = await byTestId(page, 'signin-dev-off').textContent();
       assert(/--dev/.test(text), `explains dev mode is off: ${text}`);
       await shot(page, 'signin-02-dev-mode-off');
+      await checkA11y(page, 'signin-integrator');
       // A token the server does not accept (signed with another secret) is refused plainly.
       const claims = { sub: 'iris', org: `org-jwt-${uid()}`, role: 'client', name: 'Iris' };
       await byTestId(page, 'signin-jwt').fill(signJwt('not-the-secret-of-this-server', claims));
@@ -110,6 +125,7 @@ export const tests = [
       const refused = await byTestId(page, 'signin-jwt-error').textContent({ timeout: 10_000 });
       assert(/did not accept/.test(refused), `says the token was refused: ${refused}`);
       await shot(page, 'signin-03-token-refused');
+      await checkA11y(page, 'signin-token-refused');
       // The integrating app's token: the client page, online.
       await byTestId(page, 'signin-jwt').fill(signJwt(secret, claims));
       await byTestId(page, 'signin-jwt-submit').click();
@@ -130,12 +146,14 @@ export const tests = [
       await goAvailable(ben);
       const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
       await shot(carla, 'client-01-idle');
+      await checkA11y(carla, 'client-idle');
       const hostBefore = await h.metric('switchboard_ice_results_total', {
         result: 'connected',
         candidate_type: 'host',
       });
       await placeCall(carla);
       await shot(carla, 'client-03-ringing');
+      await checkA11y(carla, 'client-ringing');
 
       for (const p of [ana, ben]) {
         await byTestId(p, 'incoming-modal').waitFor({ timeout: 10_000 });
@@ -151,6 +169,7 @@ export const tests = [
         'Ben ringtone audible',
       );
       await shot(ana, 'staff-03-incoming');
+      await checkA11y(ana, 'staff-incoming-dialog');
 
       await byTestId(ana, 'accept-button').click();
       await byTestId(ben, 'toast-answered_elsewhere')
@@ -195,6 +214,8 @@ export const tests = [
       assert(c2 > c1 && c1 > 0, `client receives media: ${c1} -> ${c2}`);
       await shot(carla, 'client-04-in-call');
       await shot(ana, 'staff-05-in-call');
+      await checkA11y(carla, 'client-call-room');
+      await checkA11y(ana, 'staff-call-room');
 
       // Mute and camera off are seen on the other side.
       await byTestId(carla, 'mute-button').click();
@@ -203,6 +224,8 @@ export const tests = [
       await byTestId(ana, 'remote-camera-off').waitFor({ timeout: 5000 });
       await shot(ana, 'staff-06-client-muted-camera-off');
       await shot(carla, 'client-05-muted-camera-off');
+      await checkA11y(carla, 'client-call-room-muted-camera-off');
+      await checkA11y(ana, 'staff-call-room-remote-muted');
       await byTestId(carla, 'mute-button').click();
       await byTestId(ana, 'remote-muted').waitFor({ state: 'detached', timeout: 5000 });
       await byTestId(carla, 'camera-button').click();
@@ -247,6 +270,8 @@ export const tests = [
       await sleep(300);
       await shot(carla, 'client-06-summary');
       await shot(ana, 'staff-07-summary');
+      await checkA11y(carla, 'client-end-summary');
+      await checkA11y(ana, 'staff-end-summary');
       // The rating: "thanks" only once the server answered 200, which its own counter shows.
       const feedbackRoute = { route: '/v1/calls/{id}/feedback', status: '200' };
       const rated = await h.metric('switchboard_http_requests_total', feedbackRoute);
@@ -266,6 +291,7 @@ export const tests = [
         'the server answered the rating 200',
       );
       await shot(carla, 'client-07-rated');
+      await checkA11y(carla, 'client-end-summary-rated');
       await byTestId(ana, 'summary-close').click();
       await byTestId(ana, 'recent-calls').getByText('Completed').first().waitFor({ timeout: 5000 });
       await shot(ana, 'staff-08-recent-calls');
@@ -328,6 +354,7 @@ export const tests = [
         'the camera preview plays',
       );
       await shot(carla, 'client-11-device-check');
+      await checkA11y(carla, 'client-device-check');
       await byTestId(carla, 'device-check-done').click();
       await byTestId(carla, 'client-idle').waitFor({ timeout: 5000 });
       await byTestId(carla, 'call-button').click();
@@ -338,6 +365,7 @@ export const tests = [
       const tracks = await carla.evaluate(() => window.__switchboard.getMediaSnapshot().local);
       assert(tracks === null, 'the camera is released');
       await shot(carla, 'client-12-nobody-available');
+      await checkA11y(carla, 'client-nobody-available');
     },
   },
   {
@@ -364,11 +392,13 @@ export const tests = [
       await byTestId(carla, 'call-button').click();
       await byTestId(carla, 'permission-explain').waitFor({ timeout: 5000 });
       await shot(carla, 'client-02-permission-explain');
+      await checkA11y(carla, 'client-permission-explain');
       await byTestId(carla, 'permission-allow').click();
       await byTestId(carla, 'permission-denied').waitFor({ timeout: 5000 });
       const steps = await byTestId(carla, 'permission-help').locator('li').count();
       assert(steps >= 3, `help has steps (${steps})`);
       await shot(carla, 'client-10-permission-denied');
+      await checkA11y(carla, 'client-permission-denied');
 
       // A staff member whose camera is blocked accepts: media cannot start, the call fails.
       const sam = await h.openAs({
@@ -414,11 +444,13 @@ export const tests = [
         role: 'client',
         name: 'Carla',
         relay: true,
-        viewport: { width: 390, height: 844 },
+        viewport: { width: 375, height: 812 },
       });
       await shot(carla, 'phone-01-client-idle');
+      await assertNoSidewaysScroll(carla, 'client idle page');
       await placeCall(carla);
       await shot(carla, 'phone-02-client-ringing');
+      await assertNoSidewaysScroll(carla, 'client ringing');
       await byTestId(ana, 'accept-button').click();
       await waitPhase(ana, 'connected', 25_000);
       await waitPhase(carla, 'connected', 25_000);
@@ -436,6 +468,16 @@ export const tests = [
       assert((await bytesIn(carla)) > b1, 'media flows through the relay');
       await shot(carla, 'phone-03-client-in-call-relay');
       await shot(ana, 'staff-12-in-call-relay');
+      await assertNoSidewaysScroll(carla, 'client call room');
+      await checkA11y(carla, 'phone-client-call-room');
+      await ana.setViewportSize({ width: 375, height: 812 });
+      await sleep(200);
+      await assertNoSidewaysScroll(ana, 'staff call room');
+      await shot(ana, 'phone-07-staff-in-call', { fullPage: true });
+      // At phone width the recent calls (with this call in progress) are cards, not a table
+      // that scrolls sideways out of keyboard reach.
+      await checkA11y(ana, 'phone-staff-call-room');
+      await ana.setViewportSize({ width: 1280, height: 800 });
       // The connected report named the route: the server counts a relayed call (TURN share).
       assert(
         (await h.metric('switchboard_ice_results_total', {
@@ -467,6 +509,7 @@ export const tests = [
         .waitFor({ timeout: 10_000 });
       await sleep(800);
       await shot(carla, 'phone-04-client-summary');
+      await assertNoSidewaysScroll(carla, 'client end summary');
     },
   },
   {
@@ -765,6 +808,7 @@ export const tests = [
         path: '/staff',
       });
       await shot(ada, 'ops-00-admin-staff-console');
+      await checkA11y(ada, 'admin-staff-console');
       await byTestId(ada, 'nav-ops').click();
       await byTestId(ada, 'ops-page').waitFor({ timeout: 10_000 });
       assert(new URL(ada.url()).pathname === '/ops', `on /ops: ${ada.url()}`);
@@ -777,6 +821,7 @@ export const tests = [
       await byTestId(ada, 'live-calls-empty').waitFor({ timeout: 5000 });
       await byTestId(ada, 'worst-calls-empty').waitFor({ timeout: 5000 });
       await shot(ada, 'ops-01-empty', { fullPage: true });
+      await checkA11y(ada, 'ops-empty');
       // Everything below happens without a reload of the dashboard.
       await ada.evaluate(() => {
         window.__sameDocument = true;
@@ -816,6 +861,7 @@ export const tests = [
       assert(/Ana/.test(liveText) && /In progress/.test(liveText), `live call row: ${liveText}`);
       await sleep(4000); // a few 2 s quality samples from each side
       await shot(ada, 'ops-03-live-call', { fullPage: true });
+      await checkA11y(ada, 'ops-live-call');
       await byTestId(ana, 'hangup-button').click();
       await carla
         .locator('[data-testid="call-summary"][data-outcome="ended"]')
@@ -910,13 +956,12 @@ export const tests = [
         'the dashboard was never reloaded',
       );
       await shot(ada, 'ops-05-last-hour', { fullPage: true });
-      await ada.setViewportSize({ width: 390, height: 844 });
+      await checkA11y(ada, 'ops-last-hour');
+      await ada.setViewportSize({ width: 375, height: 812 });
       await sleep(300);
-      const overflow = await ada.evaluate(
-        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      );
-      assert(overflow <= 0, `no sideways scrolling of the page at phone width (${overflow}px)`);
+      await assertNoSidewaysScroll(ada, 'ops dashboard');
       await shot(ada, 'phone-06-ops', { fullPage: true });
+      await checkA11y(ada, 'phone-ops');
 
       // A staff member who is not an admin is told plainly.
       await ana.goto(`${base}/ops`);
@@ -924,6 +969,7 @@ export const tests = [
         .filter({ hasText: 'admins only' })
         .waitFor({ timeout: 10_000 });
       await shot(ana, 'ops-06-admins-only');
+      await checkA11y(ana, 'ops-admins-only');
     },
   },
 ];

@@ -59,7 +59,7 @@ export function LiveCalls({
         </p>
       )}
       {calls && calls.length > 0 && (
-        <div className="table-wrap" role="region" aria-labelledby="live-title" tabIndex={0}>
+        <div className="table-wrap" role="region" aria-label="Live calls table" tabIndex={0}>
           <table className="ops-table">
             <thead>
               <tr>

@@ -42,7 +42,12 @@ export function OpsTimings({ summary, pendingText = 'Loading…' }: OpsTimingsPr
         </p>
       )}
       {summary && !none && (
-        <div className="table-wrap" role="region" aria-labelledby="timings-title" tabIndex={0}>
+        <div
+          className="table-wrap"
+          role="region"
+          aria-label="Set-up and connect times table"
+          tabIndex={0}
+        >
           <table className="ops-table">
             <thead>
               <tr>

@@ -63,7 +63,7 @@ export function StaffBoard({ staff, myId, pendingText = 'Loading…' }: StaffBoa
         </p>
       )}
       {staff && staff.length > 0 && (
-        <div className="table-wrap" role="region" aria-labelledby="staff-title" tabIndex={0}>
+        <div className="table-wrap" role="region" aria-label="Staff table" tabIndex={0}>
           <table className="ops-table">
             <thead>
               <tr>

@@ -85,7 +85,7 @@ export function WorstCalls({ calls, pendingText = 'Loading…' }: WorstCallsProp
         <div
           className="table-wrap"
           role="region"
-          aria-labelledby="worst-title"
+          aria-label="Worst calls table"
           aria-describedby="worst-note"
           tabIndex={0}
         >
