@@ -522,7 +522,13 @@ Result<Call> CallService::accept(const Principal& user, const std::string& call_
     error.details["state"] = std::string(call::to_string(c->state));
     return error;
   }
-  return invalid_transition(*c);
+  auto error = invalid_transition(*c);
+  // The call still rings, but no longer for this staff member: say why (declined, stopped when
+  // they took another call, withdrawn while they were offline, their ring step ran out), so a
+  // UI holding a late call.incoming can drop it.
+  if (c->state == CallState::kRinging)
+    error.details["ring"] = std::string(to_string(mine->outcome));
+  return error;
 }
 
 Result<Call> CallService::decline(const Principal& user, const std::string& call_id) {

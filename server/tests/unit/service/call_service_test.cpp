@@ -128,6 +128,23 @@ TEST_F(CallServiceTest, OnlyRungStaffMayAcceptAndOnlyTheCallerMayCancel) {
   EXPECT_EQ(cancelled->end_reason, "caller_cancelled");
 }
 
+TEST_F(CallServiceTest, AcceptAfterYourRingStoppedSaysWhy) {
+  online(ana_);
+  online(bo_);
+  Call a = create(cat_);
+  Call b = create(dan_);
+  ASSERT_TRUE(service_->decline(bo_, b.id));
+  ASSERT_TRUE(service_->accept(ana_, a.id));  // Stops ana's ring for b (CONTRACT 10.3).
+  auto late = service_->accept(ana_, b.id);
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, ErrorCode::kInvalidTransition);
+  EXPECT_EQ(late.error().details.at("state"), "ringing");
+  EXPECT_EQ(late.error().details.at("ring"), "stopped");
+  auto again = service_->accept(bo_, b.id);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().details.at("ring"), "declined");
+}
+
 TEST_F(CallServiceTest, EveryoneDecliningEndsTheCallDeclined) {
   online(ana_);
   online(bo_);
