@@ -114,6 +114,8 @@ int run_server(const Config& config) {
   obs::Metrics metrics;
   MetricsObserver observer(metrics);
   service::CallService calls(*store, bus, scheduler, clock, timings_of(config), ice, &observer);
+  // What /readyz answers and the switchboard_ready gauge shows.
+  const auto ready = [&] { return store->ping() && bus.healthy(); };
   metrics.set_snapshot_source([&] {
     obs::ScrapeSnapshot s;
     const std::int64_t now = clock.now_ms();
@@ -125,7 +127,7 @@ int run_server(const Config& config) {
       s.active_calls = static_cast<std::int64_t>(open->size()) - s.ringing_calls;
     }
     if (auto pending = store->webhook_pending()) s.webhook_pending = *pending;
-    s.ready = store->ping() && bus.healthy();
+    s.ready = ready();
     return s;
   });
   store->set_operation_observer([&metrics, &clock, last_logged_ms = std::int64_t{0},
@@ -149,7 +151,7 @@ int run_server(const Config& config) {
   api_options.web_root = config.web_root;
   api_options.rate_user = rate_of(config.rate_user);
   api_options.rate_ip = rate_of(config.rate_ip);
-  api_options.ready = [&] { return store->ping() && bus.healthy(); };
+  api_options.ready = ready;
   api_options.metrics_text = [&] { return metrics.render(); };
   api_options.on_request = [&](std::string_view route, int status, double seconds) {
     metrics.http_request(route, status, seconds);
