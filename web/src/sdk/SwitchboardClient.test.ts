@@ -227,6 +227,31 @@ describe('SwitchboardClient, staff', () => {
     expect(notices.map((n) => n.text)).toContain('Answered by Ana');
   });
 
+  it('a ring that was stopped for us: the accept closes it with a plain notice', async () => {
+    const { client, ws, notices } = setup('staff', {
+      'POST /calls/call-1/accept': {
+        status: 409,
+        body: {
+          error: {
+            code: 'invalid_transition',
+            message: 'x',
+            retryable: false,
+            details: { state: 'ringing', ring: 'stopped' },
+          },
+        },
+      },
+    });
+    ws.welcome(staffUser);
+    ws.serverSend({ type: 'call.incoming', call: makeCall() });
+    await client.accept('call-1');
+    expect(client.store.phase).toBe(CallPhase.Idle);
+    expect(client.store.getSnapshot().incoming).toHaveLength(0);
+    expect(notices.at(-1)).toMatchObject({
+      kind: 'info',
+      text: 'That call is no longer ringing for you.',
+    });
+  });
+
   it('ignores an accept while already accepting (guard)', async () => {
     const { client, ws, requests } = setup('staff', {
       'POST /calls/call-1/accept': {

@@ -334,6 +334,13 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
       const view = this.store.record(callId)?.view;
       if (err.code === ErrorCode.CallAlreadyTaken && view?.staff) {
         this.store.notify('answered_elsewhere', `Answered by ${partyName(view.staff)}`, callId);
+      } else if (
+        err.code === ErrorCode.InvalidTransition &&
+        typeof err.details?.ring === 'string'
+      ) {
+        // The call still rings for others, not for us (we declined it, took another call, or
+        // were offline): a late ring, nothing went wrong.
+        this.store.notify('info', 'That call is no longer ringing for you.', callId);
       } else this.store.notify('error', err.friendly, callId);
       return;
     }
