@@ -37,8 +37,9 @@ run: build
 test: deps-test
 	scripts/test-all.sh
 
+# Under a throwaway PostgreSQL, so the store suite's postgres backend has its database.
 test-unit: server-asan
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && $(CURDIR)/scripts/with-redis.sh $(CURDIR)/scripts/with-postgres.sh ctest --output-on-failure -j $(JOBS)
 
 test-blackbox: server
 	scripts/test-blackbox.sh

@@ -1,7 +1,11 @@
-# Writes OUT: a C++ file holding every DIR/*.sql as (name, text), sorted by name.
+# Writes OUT: a C++ file holding every DIR/*.sql as (name, text), sorted by name, returned by
+# the function FUNC (default `migrations`; `postgres_migrations` for migrations/postgres/).
+if(NOT DEFINED FUNC)
+  set(FUNC migrations)
+endif()
 file(GLOB files ${DIR}/*.sql)
 list(SORT files)
-set(body "#include \"storage/migrations.hpp\"\n\nnamespace sb::storage {\n\nconst std::vector<Migration>& migrations() {\n  static const std::vector<Migration> all = {\n")
+set(body "#include \"storage/migrations.hpp\"\n\nnamespace sb::storage {\n\nconst std::vector<Migration>& ${FUNC}() {\n  static const std::vector<Migration> all = {\n")
 foreach(f ${files})
   get_filename_component(name ${f} NAME)
   file(READ ${f} text)

@@ -1,5 +1,6 @@
 #pragma once
-// Versioned SQL migrations, compiled in from storage/migrations/NNNN_name.sql (see CMake).
+// Versioned SQL migrations, compiled in from storage/migrations/NNNN_name.sql and, for
+// PostgreSQL, storage/migrations/postgres/NNNN_name.sql (see CMake).
 
 #include <string_view>
 #include <vector>
@@ -13,5 +14,7 @@ struct Migration {
 
 /// Every migration, in order.
 const std::vector<Migration>& migrations();
+/// The same migrations in PostgreSQL's dialect (storage/migrations/postgres/), in order.
+const std::vector<Migration>& postgres_migrations();
 
 }  // namespace sb::storage

@@ -1,12 +1,18 @@
-// The Store contract, run on every backend in kBackends (a real SQLite file today). A second
-// implementation joins by adding a row there: every case below runs on it unchanged.
+// The Store contract, run on every backend in kBackends: a real SQLite file, and a real
+// PostgreSQL database (scripts/with-postgres.sh starts one and sets SB_TEST_POSTGRES_URL; without
+// it the postgres cases fail). Every case below runs on each backend unchanged.
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <ostream>
+#include <stdexcept>
 
+#include "storage/postgres/postgres_db.hpp"
+#include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace sb::storage {
@@ -17,16 +23,69 @@ using call::StaffState;
 using call::StaffStatus;
 
 /// A backend under test: how to open a store whose data lives under `dir` (the same `dir` opens
-/// the same data again, as after a restart).
+/// the same data again, as after a restart). `create` and `drop`, when set, make and remove the
+/// backend's own home for `dir` before the first open and after the last.
 struct Backend {
   std::string name;
   std::function<std::unique_ptr<Store>(const std::filesystem::path& dir)> open;
+  std::function<void(const std::filesystem::path& dir)> create = nullptr;
+  std::function<void(const std::filesystem::path& dir)> drop = nullptr;
 };
+
+// gtest names the backend in a failure rather than dumping its bytes.
+void PrintTo(const Backend& backend, std::ostream* os) {
+  *os << backend.name;
+}
+
+/// The server scripts/with-postgres.sh started. Fails loudly when there is none: a postgres
+/// case that skipped would hide a broken backend.
+std::string postgres_admin_url() {
+  const char* url = std::getenv("SB_TEST_POSTGRES_URL");
+  if (!url || !*url) {
+    throw std::runtime_error(
+        "SB_TEST_POSTGRES_URL is not set: run the tests under scripts/with-postgres.sh "
+        "(make test-unit does)");
+  }
+  return url;
+}
+
+/// One database per test, named after its folder: sb_store_<pid>_postgres_<hash>. Only digits,
+/// lowercase letters and underscores, so it is a plain identifier.
+std::string postgres_db_name(const std::filesystem::path& dir) {
+  return dir.filename().string();
+}
+
+/// The admin URL with its database replaced by `db`.
+std::string postgres_url_for(const std::string& db) {
+  std::string url = postgres_admin_url();
+  const auto scheme = url.find("://");
+  const auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  const auto query = url.find('?', slash == std::string::npos ? 0 : slash);
+  std::string tail = query == std::string::npos ? "" : url.substr(query);
+  return url.substr(0, slash) + "/" + db + tail;
+}
+
+void postgres_admin(const std::string& sql) {
+  postgres::Database admin(postgres_admin_url());
+  admin.exec(sql);
+}
 
 const std::vector<Backend> kBackends{
     {"sqlite",
      [](const std::filesystem::path& dir) -> std::unique_ptr<Store> {
        return std::make_unique<sqlite::SqliteStore>((dir / "sb.db").string());
+     }},
+    {"postgres",
+     [](const std::filesystem::path& dir) -> std::unique_ptr<Store> {
+       return std::make_unique<postgres::PostgresStore>(postgres_url_for(postgres_db_name(dir)));
+     },
+     [](const std::filesystem::path& dir) {
+       const std::string db = postgres_db_name(dir);
+       postgres_admin("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+       postgres_admin("CREATE DATABASE " + db);
+     },
+     [](const std::filesystem::path& dir) {
+       postgres_admin("DROP DATABASE IF EXISTS " + postgres_db_name(dir) + " WITH (FORCE)");
      }},
 };
 
@@ -39,10 +98,27 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
                 ::testing::UnitTest::GetInstance()->current_test_info()->name())));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store_ = open();
+    try {
+      if (GetParam().create) GetParam().create(dir_);
+      created_ = true;
+      store_ = open();
+    } catch (const std::exception& e) {
+      FAIL() << GetParam().name << " backend: " << e.what();
+    } catch (const postgres::PostgresError& e) {
+      FAIL() << GetParam().name << " backend: " << e.message;
+    }
   }
   void TearDown() override {
     store_.reset();
+    if (created_ && GetParam().drop) {
+      try {
+        GetParam().drop(dir_);
+      } catch (const postgres::PostgresError& e) {
+        ADD_FAILURE() << "dropping the test database: " << e.message;
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "dropping the test database: " << e.what();
+      }
+    }
     std::filesystem::remove_all(dir_);
   }
   std::unique_ptr<Store> open() {
@@ -100,6 +176,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   }
 
   std::filesystem::path dir_;
+  bool created_ = false;
   std::unique_ptr<Store> store_;
 };
 

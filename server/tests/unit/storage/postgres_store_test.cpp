@@ -1,0 +1,187 @@
+// What only PostgreSQL has: several connections (nodes) on one database. Races between them are
+// decided by the database, migrations run once however many nodes start, and a broken
+// connection comes back on ping(). Needs SB_TEST_POSTGRES_URL (scripts/with-postgres.sh); fails
+// without it.
+
+#include "storage/postgres/postgres_store.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/postgres/postgres_db.hpp"
+
+namespace sb::storage::postgres {
+namespace {
+
+using call::CallState;
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* url = std::getenv("SB_TEST_POSTGRES_URL");
+    ASSERT_TRUE(url && *url) << "SB_TEST_POSTGRES_URL is not set: run the tests under "
+                                "scripts/with-postgres.sh (make test-unit does)";
+    admin_url_ = url;
+    db_ = "sb_pg_" + std::to_string(::getpid()) + "_" +
+          std::to_string(std::hash<std::string>{}(
+              ::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    admin("DROP DATABASE IF EXISTS " + db_ + " WITH (FORCE)");
+    admin("CREATE DATABASE " + db_);
+    created_ = true;
+  }
+  void TearDown() override {
+    if (created_) admin("DROP DATABASE IF EXISTS " + db_ + " WITH (FORCE)");
+  }
+
+  void admin(const std::string& sql) {
+    try {
+      Database(admin_url_).exec(sql);
+    } catch (const PostgresError& e) {
+      FAIL() << sql << ": " << e.message;
+    }
+  }
+
+  /// The admin URL pointing at this test's database instead.
+  std::string url() const {
+    const auto slash = admin_url_.find('/', admin_url_.find("://") + 3);
+    return admin_url_.substr(0, slash) + "/" + db_;
+  }
+
+  /// A store on its own connection, as another node would have.
+  std::unique_ptr<PostgresStore> node() { return std::make_unique<PostgresStore>(url()); }
+
+  static Call make_call(const std::string& id, const std::string& caller) {
+    Call c;
+    c.id = id;
+    c.org_id = "org1";
+    c.caller = {caller, "Caller " + caller};
+    c.created_at_ms = 1000;
+    c.ring_deadline_ms = 46000;
+    return c;
+  }
+
+  std::string admin_url_;
+  std::string db_;
+  bool created_ = false;
+};
+
+TEST(PostgresConnectTest, AnUnreachableDatabaseIsAStartUpError) {
+  EXPECT_THROW(PostgresStore("postgres://nobody@127.0.0.1:1/none?connect_timeout=2"),
+               PostgresConnectError);
+}
+
+TEST_F(PostgresStoreTest, NodesStartingAtOnceApplyEachMigrationOnce) {
+  constexpr int kNodes = 4;
+  std::vector<std::unique_ptr<PostgresStore>> nodes;
+  for (int i = 0; i < kNodes; ++i) nodes.push_back(node());
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (auto& n : nodes) {
+    threads.emplace_back([&ok, store = n.get()] {
+      if (store->migrate()) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), kNodes);
+  Database check(url());
+  auto applied = check.query("SELECT name FROM schema_migrations ORDER BY name");
+  ASSERT_EQ(applied.rows(), 3);
+  EXPECT_EQ(applied.text(0, 0), "0001_init.sql");
+  EXPECT_EQ(applied.text(2, 0), "0003_quality_figure_counts.sql");
+}
+
+TEST_F(PostgresStoreTest, OfStaffAcceptingOnDifferentNodesExactlyOneWins) {
+  constexpr int kStaff = 8;
+  auto first = node();
+  ASSERT_TRUE(first->migrate());
+  std::vector<RingTarget> ring;
+  for (int i = 0; i < kStaff; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    ASSERT_TRUE(first->upsert_staff("org1", id, "Staff " + id, 500));
+    ring.push_back({id, std::nullopt});
+  }
+  ASSERT_TRUE(first->create_call(make_call("c1", "u1"), ring, std::nullopt));
+  std::vector<std::unique_ptr<PostgresStore>> nodes;
+  for (int i = 0; i < kStaff; ++i) nodes.push_back(node());
+  std::atomic<int> won{0}, lost{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kStaff; ++i) {
+    threads.emplace_back([&, i, store = nodes[static_cast<std::size_t>(i)].get()] {
+      TransitionRequest r;
+      r.org_id = "org1";
+      r.call_id = "c1";
+      r.from = {CallState::kRinging};
+      r.to = CallState::kAccepted;
+      r.now_ms = 2000;
+      r.accepting_staff = call::Person{"s" + std::to_string(i), "Staff"};
+      auto out = store->transition(r);
+      if (!out) {
+        ++failed;
+      } else if (out->call) {
+        ++won;
+      } else {
+        ++lost;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(lost.load(), kStaff - 1);
+  EXPECT_EQ(failed.load(), 0);
+  auto c = first->find_call("org1", "c1");
+  ASSERT_TRUE(c && *c);
+  EXPECT_EQ((*c)->state, CallState::kAccepted);
+  EXPECT_EQ((*c)->version, 2);
+}
+
+TEST_F(PostgresStoreTest, OfTwoCreatesOfOneCallerOnDifferentNodesOneIsInProgress) {
+  constexpr int kNodes = 6;
+  std::vector<std::unique_ptr<PostgresStore>> nodes;
+  for (int i = 0; i < kNodes; ++i) nodes.push_back(node());
+  ASSERT_TRUE(nodes[0]->migrate());
+  std::atomic<int> created{0}, in_progress{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kNodes; ++i) {
+    threads.emplace_back([&, i, store = nodes[static_cast<std::size_t>(i)].get()] {
+      auto out = store->create_call(make_call("c" + std::to_string(i), "u1"), {}, std::nullopt);
+      if (out) {
+        ++created;
+      } else if (out.error().code == call::ErrorCode::kCallInProgress) {
+        ++in_progress;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(in_progress.load(), kNodes - 1);
+}
+
+TEST_F(PostgresStoreTest, ABrokenConnectionIsUnavailableAndPingReconnects) {
+  auto store = node();
+  ASSERT_TRUE(store->migrate());
+  std::vector<std::string> errors;
+  store->set_operation_observer([&](double, std::string_view error) {
+    if (!error.empty()) errors.emplace_back(error);
+  });
+  // What a database restart looks like from here: the server ends our session.
+  admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db_ + "'");
+  auto lost = store->find_call("org1", "c1");
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().code, call::ErrorCode::kUnavailable);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_TRUE(store->ping());
+  auto back = store->find_call("org1", "c1");
+  ASSERT_TRUE(back);
+  EXPECT_FALSE(*back);
+  EXPECT_EQ(errors.size(), 1u);
+}
+
+}  // namespace
+}  // namespace sb::storage::postgres
