@@ -1,0 +1,618 @@
+#include "bus/redis/redis_bus.hpp"
+
+#include <hiredis/hiredis.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/json.hpp>
+#include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace sb::bus {
+
+namespace json = boost::json;
+using SteadyClock = std::chrono::steady_clock;
+using TimePoint = SteadyClock::time_point;
+using std::chrono::milliseconds;
+
+std::optional<RedisEndpoint> parse_redis_url(std::string_view url) {
+  constexpr std::string_view kScheme = "redis://";
+  if (!url.starts_with(kScheme)) return std::nullopt;
+  std::string_view rest = url.substr(kScheme.size());
+  std::string_view host;
+  std::string_view port_text;
+  if (rest.starts_with('[')) {
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos || close + 1 >= rest.size() || rest[close + 1] != ':') {
+      return std::nullopt;
+    }
+    host = rest.substr(1, close - 1);
+    port_text = rest.substr(close + 2);
+    const bool v6 = std::all_of(host.begin(), host.end(), [](char c) {
+      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+             c == ':' || c == '.';
+    });
+    if (!v6) return std::nullopt;
+  } else {
+    const auto colon = rest.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    host = rest.substr(0, colon);
+    port_text = rest.substr(colon + 1);
+    const bool name = std::all_of(host.begin(), host.end(), [](char c) {
+      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+             c == '-' || c == '.' || c == '_';
+    });
+    if (!name) return std::nullopt;
+  }
+  if (host.empty() || port_text.empty() || port_text.size() > 5) return std::nullopt;
+  int port = 0;
+  for (const char c : port_text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    port = port * 10 + (c - '0');
+  }
+  if (port < 1 || port > 65535) return std::nullopt;
+  return RedisEndpoint{std::string(host), port};
+}
+
+std::string encode_delivery(const Delivery& delivery) {
+  json::array users;
+  users.reserve(delivery.user_ids.size());
+  for (const auto& u : delivery.user_ids) users.emplace_back(u);
+  json::object o;
+  o["org_id"] = delivery.org_id;
+  o["user_ids"] = std::move(users);
+  o["to_org_staff"] = delivery.to_org_staff;
+  o["payload"] = delivery.payload;
+  return json::serialize(o);
+}
+
+std::optional<Delivery> decode_delivery(std::string_view text) {
+  std::error_code ec;
+  const json::value v = json::parse(text, ec);
+  if (ec) return std::nullopt;
+  const auto* o = v.if_object();
+  if (o == nullptr) return std::nullopt;
+  const auto* org = o->if_contains("org_id");
+  const auto* users = o->if_contains("user_ids");
+  const auto* staff = o->if_contains("to_org_staff");
+  const auto* payload = o->if_contains("payload");
+  if (org == nullptr || !org->is_string() || users == nullptr || !users->is_array() ||
+      staff == nullptr || !staff->is_bool() || payload == nullptr || !payload->is_string()) {
+    return std::nullopt;
+  }
+  Delivery d;
+  d.org_id = std::string(org->get_string());
+  d.user_ids.reserve(users->get_array().size());
+  for (const auto& u : users->get_array()) {
+    if (!u.is_string()) return std::nullopt;
+    d.user_ids.emplace_back(u.get_string());
+  }
+  d.to_org_staff = staff->get_bool();
+  d.payload = std::string(payload->get_string());
+  return d;
+}
+
+namespace {
+
+enum class Wait { kReady, kTimeout, kStopped, kError };
+
+/// Waits until `fd` is ready for `events`, `deadline` passes or `wake_fd` is signalled (stop).
+/// With fd < 0 it only sleeps until the deadline or the stop.
+Wait wait_fd(int fd, short events, TimePoint deadline, int wake_fd) {
+  for (;;) {
+    const auto now = SteadyClock::now();
+    if (now >= deadline) return Wait::kTimeout;
+    const auto ms = std::chrono::ceil<milliseconds>(deadline - now).count();
+    pollfd fds[2] = {{wake_fd, POLLIN, 0}, {fd, events, 0}};
+    const int n = ::poll(fds, fd >= 0 ? 2 : 1, static_cast<int>(std::min<long long>(ms, 60000)));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Wait::kError;
+    }
+    if (n == 0) continue;
+    if (fds[0].revents != 0) return Wait::kStopped;
+    if (fd >= 0 && fds[1].revents != 0) return Wait::kReady;  // errors show in the read/write
+  }
+}
+
+std::string wait_error(Wait w) {
+  switch (w) {
+    case Wait::kTimeout:
+      return "timed out";
+    case Wait::kStopped:
+      return "stopped";
+    case Wait::kError:
+      return "poll failed";
+    case Wait::kReady:
+      break;
+  }
+  return {};
+}
+
+struct ReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+
+std::string_view reply_text(const redisReply& r) {
+  return std::string_view(r.str != nullptr ? r.str : "", r.str != nullptr ? r.len : 0);
+}
+
+/// One non-blocking hiredis connection driven with poll(), so that every wait has a deadline
+/// and wakes at once on stop.
+class Conn {
+ public:
+  Conn() = default;
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+  ~Conn() { close(); }
+
+  bool open() const { return ctx_ != nullptr; }
+  void close() {
+    if (ctx_ != nullptr) redisFree(ctx_);
+    ctx_ = nullptr;
+  }
+
+  /// Empty on success, else why not.
+  std::string connect(const RedisEndpoint& ep, TimePoint deadline, int wake_fd) {
+    close();
+    ctx_ = redisConnectNonBlock(ep.host.c_str(), ep.port);
+    if (ctx_ == nullptr) return "cannot allocate a connection";
+    if (ctx_->err != 0) return fail();
+    const Wait w = wait_fd(ctx_->fd, POLLOUT, deadline, wake_fd);
+    if (w != Wait::kReady) {
+      close();
+      return "connect " + wait_error(w);
+    }
+    int so_error = 0;
+    socklen_t len = sizeof so_error;
+    if (::getsockopt(ctx_->fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) so_error = errno;
+    if (so_error != 0) {
+      close();
+      return std::error_code(so_error, std::system_category()).message();
+    }
+    redisEnableKeepAlive(ctx_);
+    return {};
+  }
+
+  /// Queues a command in the output buffer.
+  bool append(std::initializer_list<std::string_view> args) {
+    const char* argv[4];
+    size_t lens[4];
+    int argc = 0;
+    for (const auto a : args) {
+      argv[argc] = a.data();
+      lens[argc] = a.size();
+      ++argc;
+    }
+    return redisAppendCommandArgv(ctx_, argc, argv, lens) == REDIS_OK;
+  }
+
+  /// Writes the output buffer; empty on success.
+  std::string flush(TimePoint deadline, int wake_fd) {
+    for (;;) {
+      int done = 0;
+      if (redisBufferWrite(ctx_, &done) == REDIS_ERR) return fail();
+      if (done != 0) return {};
+      const Wait w = wait_fd(ctx_->fd, POLLOUT, deadline, wake_fd);
+      if (w != Wait::kReady) return "write " + wait_error(w);
+    }
+  }
+
+  /// The next reply, or nullptr with `*why` (and `*timed_out` when only the deadline passed).
+  ReplyPtr read(TimePoint deadline, int wake_fd, std::string* why, bool* timed_out) {
+    *timed_out = false;
+    for (;;) {
+      void* reply = nullptr;
+      if (redisGetReplyFromReader(ctx_, &reply) == REDIS_ERR) {
+        *why = fail();
+        return nullptr;
+      }
+      if (reply != nullptr) return ReplyPtr(static_cast<redisReply*>(reply));
+      const Wait w = wait_fd(ctx_->fd, POLLIN, deadline, wake_fd);
+      if (w != Wait::kReady) {
+        *timed_out = w == Wait::kTimeout;
+        *why = "read " + wait_error(w);
+        return nullptr;
+      }
+      if (redisBufferRead(ctx_) == REDIS_ERR) {
+        *why = fail();
+        return nullptr;
+      }
+    }
+  }
+
+ private:
+  std::string fail() {
+    std::string why = ctx_->errstr[0] != '\0' ? ctx_->errstr : "connection error";
+    close();
+    return why;
+  }
+
+  redisContext* ctx_ = nullptr;
+};
+
+using Handlers = std::vector<std::function<void(const Delivery&)>>;
+
+/// What closures posted to the io thread need; outlives the bus while any is pending.
+struct Dispatch {
+  std::mutex mu;
+  bool closed = false;
+  std::shared_ptr<const Handlers> handlers = std::make_shared<Handlers>();
+
+  void deliver(const Delivery& d) {
+    std::shared_ptr<const Handlers> hs;
+    {
+      std::lock_guard lock(mu);
+      if (closed) return;
+      hs = handlers;
+    }
+    for (const auto& h : *hs) h(d);
+  }
+};
+
+constexpr std::size_t kBatch = 128;
+
+/// hiredis writes with write(2): a connection Redis reset would raise SIGPIPE and kill the
+/// process. Blocked in this thread, the write fails with EPIPE instead.
+void block_sigpipe() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+}  // namespace
+
+struct RedisBus::Impl {
+  struct Item {
+    std::uint64_t seq;
+    std::string text;
+  };
+
+  Impl(RedisBusOptions o, RedisEndpoint e, Post p)
+      : opt(std::move(o)),
+        ep(std::move(e)),
+        channel(opt.channel_prefix + ":deliveries"),
+        post(std::move(p)),
+        wake_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    if (wake_fd < 0) {
+      throw std::system_error(errno, std::system_category(), "RedisBus: eventfd");
+    }
+    publisher = std::thread([this] { run_publisher(); });
+    subscriber = std::thread([this] { run_subscriber(); });
+  }
+
+  ~Impl() {
+    {
+      std::lock_guard lock(mu);
+      stopping = true;
+    }
+    stop.store(true);
+    cv.notify_all();
+    const std::uint64_t one = 1;
+    if (::write(wake_fd, &one, sizeof one) < 0) {
+      // The stop flag and the condition variable still end both threads within a timeout.
+    }
+    if (publisher.joinable()) publisher.join();
+    if (subscriber.joinable()) subscriber.join();
+    {
+      std::lock_guard lock(dispatch->mu);
+      dispatch->closed = true;
+      dispatch->handlers = std::make_shared<Handlers>();
+    }
+    ::close(wake_fd);
+  }
+
+  void event(std::string_view name, const std::string& detail) const {
+    if (opt.on_event) opt.on_event(name, detail);
+  }
+
+  void pause(milliseconds d) const { wait_fd(-1, 0, SteadyClock::now() + d, wake_fd); }
+
+  std::string where() const { return ep.host + ":" + std::to_string(ep.port); }
+
+  /// Removes the queued items up to `seq` (those still there: a full queue may have dropped
+  /// some meanwhile).
+  void confirm(std::uint64_t seq, std::uint64_t count) {
+    {
+      std::lock_guard lock(mu);
+      while (!queue.empty() && queue.front().seq <= seq) queue.pop_front();
+      dropping = false;
+    }
+    published.fetch_add(count);
+  }
+
+  /// PUBLISHes `batch` in one pipeline; empty on success.
+  std::string send(Conn& conn, const std::vector<Item>& batch) {
+    for (const auto& item : batch) {
+      if (!conn.append({"PUBLISH", channel, item.text})) return "cannot queue PUBLISH";
+    }
+    if (auto err = conn.flush(SteadyClock::now() + opt.command_timeout, wake_fd); !err.empty()) {
+      return err;
+    }
+    std::uint64_t done = 0;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      std::string why;
+      bool timed_out = false;
+      auto reply = conn.read(SteadyClock::now() + opt.command_timeout, wake_fd, &why, &timed_out);
+      if (!reply) {
+        if (done != 0) confirm(batch[done - 1].seq, done);
+        return why;
+      }
+      if (reply->type == REDIS_REPLY_ERROR) {
+        // Redis refused it (ACL, OOM): sending it again would not help.
+        rejected.fetch_add(1);
+        event("bus.redis.rejected", "PUBLISH refused: " + std::string(reply_text(*reply)));
+      }
+      ++done;
+    }
+    confirm(batch.back().seq, done);
+    return {};
+  }
+
+  std::string ping(Conn& conn) {
+    if (!conn.append({"PING"})) return "cannot queue PING";
+    if (auto err = conn.flush(SteadyClock::now() + opt.command_timeout, wake_fd); !err.empty()) {
+      return err;
+    }
+    std::string why;
+    bool timed_out = false;
+    auto reply = conn.read(SteadyClock::now() + opt.command_timeout, wake_fd, &why, &timed_out);
+    if (!reply) return timed_out ? "no reply to PING" : why;
+    return {};
+  }
+
+  void run_publisher() {
+    block_sigpipe();
+    Conn conn;
+    auto backoff = opt.backoff_min;
+    bool ever_up = false;
+    bool reported_down = false;
+    auto last_io = SteadyClock::now();
+    while (!stop.load()) {
+      if (!conn.open()) {
+        const auto err = conn.connect(ep, SteadyClock::now() + opt.connect_timeout, wake_fd);
+        if (!err.empty()) {
+          if (stop.load()) break;
+          if (!reported_down) event("bus.redis.down", "publisher: " + where() + ": " + err);
+          reported_down = true;
+          pause(backoff);
+          backoff = std::min(backoff * 2, opt.backoff_max);
+          continue;
+        }
+        backoff = opt.backoff_min;
+        if (ever_up) reconnects.fetch_add(1);
+        ever_up = true;
+        reported_down = false;
+        pub_up.store(true);
+        event("bus.redis.up", "publisher connected to " + where());
+        last_io = SteadyClock::now();
+      }
+      std::vector<Item> batch;
+      {
+        std::unique_lock lock(mu);
+        cv.wait_until(lock, last_io + opt.ping_interval,
+                      [&] { return stopping || !queue.empty(); });
+        if (stopping) break;
+        const auto n = std::min(queue.size(), kBatch);
+        batch.assign(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(n));
+      }
+      const auto err = batch.empty() ? ping(conn) : send(conn, batch);
+      if (!err.empty()) {
+        conn.close();
+        pub_up.store(false);
+        if (stop.load()) break;
+        event("bus.redis.down", "publisher: " + where() + ": " + err);
+        reported_down = true;
+        pause(opt.backoff_min);
+        continue;
+      }
+      last_io = SteadyClock::now();
+    }
+    pub_up.store(false);
+  }
+
+  /// SUBSCRIBE and its confirmation; empty on success.
+  std::string subscribe(Conn& conn) {
+    if (!conn.append({"SUBSCRIBE", channel})) return "cannot queue SUBSCRIBE";
+    const auto deadline = SteadyClock::now() + opt.command_timeout;
+    if (auto err = conn.flush(deadline, wake_fd); !err.empty()) return err;
+    std::string why;
+    bool timed_out = false;
+    auto reply = conn.read(deadline, wake_fd, &why, &timed_out);
+    if (!reply) return timed_out ? "no reply to SUBSCRIBE" : why;
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
+        reply_text(*reply->element[0]) != "subscribe") {
+      return "unexpected reply to SUBSCRIBE";
+    }
+    return {};
+  }
+
+  void handle(const redisReply& r) {
+    if (r.type != REDIS_REPLY_ARRAY || r.elements != 3 ||
+        r.element[0]->type != REDIS_REPLY_STRING || reply_text(*r.element[0]) != "message") {
+      return;  // the pong of our PING, or a confirmation
+    }
+    auto d = decode_delivery(reply_text(*r.element[2]));
+    if (!d) {
+      malformed.fetch_add(1);
+      event("bus.redis.malformed", "a message on " + channel + " is not a delivery");
+      return;
+    }
+    received.fetch_add(1);
+    post([target = dispatch, d = std::move(*d)] { target->deliver(d); });
+  }
+
+  /// Reads messages until the connection fails or the bus stops; why it ended.
+  std::string listen(Conn& conn) {
+    auto last_rx = SteadyClock::now();
+    std::optional<TimePoint> pong_due;
+    for (;;) {
+      const auto deadline = pong_due ? *pong_due : last_rx + opt.ping_interval;
+      std::string why;
+      bool timed_out = false;
+      auto reply = conn.read(deadline, wake_fd, &why, &timed_out);
+      if (reply) {
+        last_rx = SteadyClock::now();
+        pong_due.reset();
+        handle(*reply);
+        continue;
+      }
+      if (!timed_out) return why;
+      if (pong_due) return "no reply to PING";
+      if (!conn.append({"PING"})) return "cannot queue PING";
+      pong_due = SteadyClock::now() + opt.command_timeout;
+      if (auto err = conn.flush(*pong_due, wake_fd); !err.empty()) return err;
+    }
+  }
+
+  void run_subscriber() {
+    block_sigpipe();
+    Conn conn;
+    auto backoff = opt.backoff_min;
+    bool ever_up = false;
+    bool reported_down = false;
+    while (!stop.load()) {
+      auto err = conn.connect(ep, SteadyClock::now() + opt.connect_timeout, wake_fd);
+      if (err.empty()) err = subscribe(conn);
+      if (!err.empty()) {
+        conn.close();
+        if (stop.load()) break;
+        if (!reported_down) event("bus.redis.down", "subscriber: " + where() + ": " + err);
+        reported_down = true;
+        pause(backoff);
+        backoff = std::min(backoff * 2, opt.backoff_max);
+        continue;
+      }
+      backoff = opt.backoff_min;
+      if (ever_up) reconnects.fetch_add(1);
+      ever_up = true;
+      reported_down = false;
+      sub_up.store(true);
+      event("bus.redis.up", "subscriber on " + channel + " at " + where());
+      err = listen(conn);
+      conn.close();
+      sub_up.store(false);
+      if (stop.load()) break;
+      event("bus.redis.down", "subscriber: " + where() + ": " + err);
+      reported_down = true;
+      pause(opt.backoff_min);
+    }
+    sub_up.store(false);
+  }
+
+  const RedisBusOptions opt;
+  const RedisEndpoint ep;
+  const std::string channel;
+  const Post post;
+  const std::shared_ptr<Dispatch> dispatch = std::make_shared<Dispatch>();
+  const int wake_fd;
+
+  mutable std::mutex mu;  // guards queue, next_seq, stopping, dropping
+  std::condition_variable cv;
+  std::deque<Item> queue;
+  std::uint64_t next_seq = 0;
+  bool stopping = false;
+  bool dropping = false;
+
+  std::atomic<bool> stop{false};
+  std::atomic<bool> pub_up{false};
+  std::atomic<bool> sub_up{false};
+  std::atomic<std::uint64_t> published{0};
+  std::atomic<std::uint64_t> received{0};
+  std::atomic<std::uint64_t> dropped{0};
+  std::atomic<std::uint64_t> rejected{0};
+  std::atomic<std::uint64_t> malformed{0};
+  std::atomic<std::uint64_t> reconnects{0};
+
+  // Last, so they start after everything they use exists.
+  std::thread publisher;
+  std::thread subscriber;
+};
+
+namespace {
+
+RedisEndpoint endpoint_or_throw(const RedisBusOptions& options) {
+  auto ep = parse_redis_url(options.url);
+  if (!ep) {
+    throw std::invalid_argument("Redis URL must be redis://host:port, got \"" + options.url + "\"");
+  }
+  if (options.max_pending == 0) throw std::invalid_argument("RedisBus: max_pending must be > 0");
+  return std::move(*ep);
+}
+
+}  // namespace
+
+RedisBus::RedisBus(RedisBusOptions options, Post post) {
+  auto ep = endpoint_or_throw(options);
+  if (!post) throw std::invalid_argument("RedisBus: post function is empty");
+  impl_ = std::make_unique<Impl>(std::move(options), std::move(ep), std::move(post));
+}
+
+RedisBus::~RedisBus() = default;
+
+void RedisBus::publish(const Delivery& delivery) {
+  auto text = encode_delivery(delivery);
+  bool first_drop = false;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->stopping) return;
+    if (impl_->queue.size() >= impl_->opt.max_pending) {
+      impl_->queue.pop_front();
+      impl_->dropped.fetch_add(1);
+      first_drop = !impl_->dropping;
+      impl_->dropping = true;
+    }
+    impl_->queue.push_back(Impl::Item{impl_->next_seq++, std::move(text)});
+  }
+  impl_->cv.notify_one();
+  if (first_drop) {
+    impl_->event("bus.redis.dropping", "queue full (" + std::to_string(impl_->opt.max_pending) +
+                                           "): dropping the oldest deliveries");
+  }
+}
+
+void RedisBus::subscribe(std::function<void(const Delivery&)> handler) {
+  auto& d = *impl_->dispatch;
+  std::lock_guard lock(d.mu);
+  auto next = std::make_shared<Handlers>(*d.handlers);
+  next->push_back(std::move(handler));
+  d.handlers = std::move(next);
+}
+
+bool RedisBus::healthy() const {
+  return impl_->pub_up.load() && impl_->sub_up.load();
+}
+
+RedisBus::Stats RedisBus::stats() const {
+  Stats s;
+  s.published = impl_->published.load();
+  s.received = impl_->received.load();
+  s.dropped = impl_->dropped.load();
+  s.malformed = impl_->malformed.load();
+  s.rejected = impl_->rejected.load();
+  s.reconnects = impl_->reconnects.load();
+  std::lock_guard lock(impl_->mu);
+  s.pending = impl_->queue.size();
+  return s;
+}
+
+const std::string& RedisBus::channel() const {
+  return impl_->channel;
+}
+
+}  // namespace sb::bus

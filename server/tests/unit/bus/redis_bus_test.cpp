@@ -1,0 +1,463 @@
+// RedisBus against a real redis-server: the shared one from scripts/with-redis.sh
+// (SB_TEST_REDIS_URL; its absence fails the tests), and private ones started here when a test
+// needs to stop and restart Redis.
+
+#include "bus/redis/redis_bus.hpp"
+
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace sb::bus {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+std::string unique_prefix() {
+  std::random_device rd;
+  return "sbtest" + std::to_string(rd()) + std::to_string(::getpid());
+}
+
+bool redis_answers(int port) {
+  timeval tv{0, 200000};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
+  if (c == nullptr) return false;
+  bool ok = false;
+  if (c->err == 0) {
+    auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
+    ok = r != nullptr && r->type == REDIS_REPLY_STATUS && std::string(r->str) == "PONG";
+    if (r != nullptr) freeReplyObject(r);
+  }
+  redisFree(c);
+  return ok;
+}
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    return 0;
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+/// A redis-server child this test starts and stops.
+class RedisServer {
+ public:
+  explicit RedisServer(int port) : port_(port) {
+    dir_ = std::filesystem::temp_directory_path() / ("sb-redis-test-" + std::to_string(port));
+    std::filesystem::create_directories(dir_);
+  }
+  ~RedisServer() {
+    stop();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  bool start() {
+    const std::string port = std::to_string(port_);
+    const std::string dir = dir_.string();
+    const std::string log = (dir_ / "redis.log").string();
+    std::vector<std::string> args = {
+        "redis-server", "--port",      port, "--bind", "127.0.0.1", "--save",    "", "--appendonly",
+        "no",           "--daemonize", "no", "--dir",  dir,         "--logfile", log};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (::posix_spawnp(&pid_, "redis-server", nullptr, nullptr, argv.data(), environ) != 0) {
+      pid_ = -1;
+      return false;
+    }
+    for (int i = 0; i < 100; ++i) {
+      if (redis_answers(port_)) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int port_;
+  pid_t pid_ = -1;
+  std::filesystem::path dir_;
+};
+
+/// The io thread: an io_context run by one thread, as in the server.
+class IoThread {
+ public:
+  IoThread() : guard_(ioc_.get_executor()), thread_([this] { ioc_.run(); }) {}
+  ~IoThread() {
+    guard_.reset();
+    ioc_.stop();
+    thread_.join();
+  }
+  RedisBus::Post post() {
+    return [this](std::function<void()> fn) { boost::asio::post(ioc_, std::move(fn)); };
+  }
+  std::thread::id id() const { return thread_.get_id(); }
+
+ private:
+  boost::asio::io_context ioc_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+  std::thread thread_;
+};
+
+/// What one node's subscriber saw.
+class Inbox {
+ public:
+  explicit Inbox(std::thread::id io) : io_(io) {}
+  std::function<void(const Delivery&)> handler() {
+    return [this](const Delivery& d) {
+      std::lock_guard lock(mu_);
+      if (std::this_thread::get_id() != io_) ++off_thread_;
+      got_.push_back(d);
+      cv_.notify_all();
+    };
+  }
+  bool wait_for_count(std::size_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return got_.size() >= n; });
+  }
+  std::vector<Delivery> got() {
+    std::lock_guard lock(mu_);
+    return got_;
+  }
+  int off_thread() {
+    std::lock_guard lock(mu_);
+    return off_thread_;
+  }
+
+ private:
+  std::thread::id io_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Delivery> got_;
+  int off_thread_ = 0;
+};
+
+template <typename Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout) {
+  const auto end = Clock::now() + timeout;
+  while (Clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return pred();
+}
+
+RedisBusOptions options(std::string url, std::string prefix) {
+  RedisBusOptions o;
+  o.url = std::move(url);
+  o.channel_prefix = std::move(prefix);
+  o.connect_timeout = 500ms;
+  o.command_timeout = 500ms;
+  o.ping_interval = 200ms;
+  return o;
+}
+
+class RedisBusTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* url = std::getenv("SB_TEST_REDIS_URL");
+    if (url == nullptr || *url == '\0') {
+      FAIL() << "SB_TEST_REDIS_URL is not set: run the tests under scripts/with-redis.sh "
+                "(it starts a throwaway redis-server)";
+    }
+    url_ = url;
+  }
+  std::string url_;
+};
+
+TEST(RedisUrl, AcceptsHostAndPortOnly) {
+  auto ep = parse_redis_url("redis://127.0.0.1:6379");
+  ASSERT_TRUE(ep);
+  EXPECT_EQ(ep->host, "127.0.0.1");
+  EXPECT_EQ(ep->port, 6379);
+  ep = parse_redis_url("redis://redis-1.internal:1");
+  ASSERT_TRUE(ep);
+  EXPECT_EQ(ep->host, "redis-1.internal");
+  ep = parse_redis_url("redis://[::1]:65535");
+  ASSERT_TRUE(ep);
+  EXPECT_EQ(ep->host, "::1");
+  EXPECT_EQ(ep->port, 65535);
+  for (const char* bad :
+       {"", "127.0.0.1:6379", "rediss://h:6379", "http://h:6379", "redis://h", "redis://:6379",
+        "redis://h:0", "redis://h:65536", "redis://h:12x", "redis://h:6379/0", "redis://u:p@h:6379",
+        "redis://h:6379?x=1", "redis://[::1]", "redis://::1:6379", "redis://h:-1"}) {
+    EXPECT_FALSE(parse_redis_url(bad)) << bad;
+  }
+}
+
+TEST(RedisUrl, ConstructorRejectsAnythingElseClearly) {
+  RedisBusOptions o;
+  o.url = "redis://localhost";
+  try {
+    RedisBus bus(o, [](std::function<void()> fn) { fn(); });
+    FAIL() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("redis://host:port"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("redis://localhost"), std::string::npos) << e.what();
+  }
+}
+
+TEST(RedisDeliveryCodec, RoundTripsEveryField) {
+  Delivery d{"org-1", {"u1", "ü2 \"quoted\""}, true, R"({"type":"call.ringing","x":"é\n\"😀"})"};
+  const auto back = decode_delivery(encode_delivery(d));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->org_id, d.org_id);
+  EXPECT_EQ(back->user_ids, d.user_ids);
+  EXPECT_EQ(back->to_org_staff, d.to_org_staff);
+  EXPECT_EQ(back->payload, d.payload);
+  EXPECT_FALSE(decode_delivery("not json"));
+  EXPECT_FALSE(
+      decode_delivery(R"({"org_id":"o","user_ids":[1],"to_org_staff":false,"payload":""})"));
+  EXPECT_FALSE(decode_delivery(R"({"org_id":"o","user_ids":[],"payload":""})"));
+}
+
+TEST_F(RedisBusTest, TwoNodesSeeEveryDeliveryOnceInOrderWithEveryField) {
+  IoThread io_a;
+  IoThread io_b;
+  Inbox inbox_a(io_a.id());
+  Inbox inbox_b(io_b.id());
+  const auto prefix = unique_prefix();
+  RedisBus a(options(url_, prefix), io_a.post());
+  RedisBus b(options(url_, prefix), io_b.post());
+  a.subscribe(inbox_a.handler());
+  b.subscribe(inbox_b.handler());
+  ASSERT_TRUE(eventually([&] { return a.healthy() && b.healthy(); }, 5s));
+
+  const std::string tricky = R"({"type":"call.ringing","name":"Zoë \"Z\" Ørsted 😀\\ \n"})";
+  constexpr int kEach = 200;
+  for (int i = 0; i < kEach; ++i) {
+    a.publish(Delivery{"org-a", {"a" + std::to_string(i), "ü"}, i % 2 == 0, tricky});
+    b.publish(Delivery{"org-b", {"b" + std::to_string(i)}, false, std::to_string(i)});
+  }
+  ASSERT_TRUE(inbox_a.wait_for_count(2 * kEach, 5s)) << inbox_a.got().size();
+  ASSERT_TRUE(inbox_b.wait_for_count(2 * kEach, 5s)) << inbox_b.got().size();
+  std::this_thread::sleep_for(300ms);  // nothing more arrives
+
+  for (auto* inbox : {&inbox_a, &inbox_b}) {
+    const auto got = inbox->got();
+    ASSERT_EQ(got.size(), 2u * kEach);
+    EXPECT_EQ(inbox->off_thread(), 0);
+    int next_a = 0;
+    int next_b = 0;
+    for (const auto& d : got) {
+      if (d.org_id == "org-a") {
+        ASSERT_EQ(d.user_ids, (std::vector<std::string>{"a" + std::to_string(next_a), "ü"}));
+        EXPECT_EQ(d.to_org_staff, next_a % 2 == 0);
+        EXPECT_EQ(d.payload, tricky);
+        ++next_a;
+      } else {
+        ASSERT_EQ(d.org_id, "org-b");
+        ASSERT_EQ(d.user_ids, std::vector<std::string>{"b" + std::to_string(next_b)});
+        EXPECT_FALSE(d.to_org_staff);
+        EXPECT_EQ(d.payload, std::to_string(next_b));
+        ++next_b;
+      }
+    }
+    EXPECT_EQ(next_a, kEach);
+    EXPECT_EQ(next_b, kEach);
+  }
+  EXPECT_EQ(a.stats().published, static_cast<std::uint64_t>(kEach));
+  EXPECT_EQ(a.stats().received, 2u * kEach);
+  EXPECT_EQ(a.stats().pending, 0u);
+  EXPECT_EQ(a.stats().dropped, 0u);
+}
+
+TEST_F(RedisBusTest, DeliveryLatencyThroughRedis) {
+  IoThread io;
+  std::mutex mu;
+  std::condition_variable cv;
+  int seen = -1;
+  RedisBus bus(options(url_, unique_prefix()), io.post());
+  bus.subscribe([&](const Delivery& d) {
+    std::lock_guard lock(mu);
+    seen = std::stoi(d.payload);
+    cv.notify_all();
+  });
+  ASSERT_TRUE(eventually([&] { return bus.healthy(); }, 5s));
+  constexpr int kRounds = 200;
+  std::vector<double> us;
+  for (int i = 0; i < kRounds; ++i) {
+    const auto start = Clock::now();
+    bus.publish(Delivery{"o", {"u"}, false, std::to_string(i)});
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 2s, [&] { return seen == i; }));
+    us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+  }
+  std::sort(us.begin(), us.end());
+  std::cout << "publish -> handler through Redis: p50 " << us[us.size() / 2] << " us, p99 "
+            << us[us.size() * 99 / 100] << " us (" << kRounds << " round trips)\n";
+  EXPECT_LT(us[us.size() / 2], 50000.0);
+}
+
+TEST_F(RedisBusTest, MalformedMessagesAreCountedAndSkipped) {
+  IoThread io;
+  Inbox inbox(io.id());
+  const auto prefix = unique_prefix();
+  RedisBus bus(options(url_, prefix), io.post());
+  bus.subscribe(inbox.handler());
+  ASSERT_TRUE(eventually([&] { return bus.healthy(); }, 5s));
+  const auto ep = parse_redis_url(url_);
+  ASSERT_TRUE(ep);
+  redisContext* c = redisConnect(ep->host.c_str(), ep->port);
+  ASSERT_TRUE(c != nullptr && c->err == 0);
+  auto* r = static_cast<redisReply*>(
+      redisCommand(c, "PUBLISH %s %s", bus.channel().c_str(), "{not a delivery"));
+  ASSERT_NE(r, nullptr);
+  freeReplyObject(r);
+  redisFree(c);
+  bus.publish(Delivery{"o", {"u"}, false, "after"});
+  ASSERT_TRUE(inbox.wait_for_count(1, 5s));
+  EXPECT_EQ(inbox.got().at(0).payload, "after");
+  EXPECT_EQ(bus.stats().malformed, 1u);
+}
+
+TEST(RedisBusOutage, PublishNeverBlocksWhileRedisIsDownAndDeliveriesResumeAfter) {
+  const int port = free_port();
+  ASSERT_NE(port, 0);
+  RedisServer server(port);
+  ASSERT_TRUE(server.start()) << "redis-server did not start on port " << port;
+
+  IoThread io;
+  Inbox inbox(io.id());
+  std::mutex events_mu;
+  std::map<std::string, int> events;
+  auto o = options(server.url(), unique_prefix());
+  o.max_pending = 100;
+  o.on_event = [&](std::string_view name, std::string_view) {
+    std::lock_guard lock(events_mu);
+    ++events[std::string(name)];
+  };
+  RedisBus bus(o, io.post());
+  bus.subscribe(inbox.handler());
+  ASSERT_TRUE(eventually([&] { return bus.healthy(); }, 5s));
+  bus.publish(Delivery{"o", {"u"}, false, "before"});
+  ASSERT_TRUE(inbox.wait_for_count(1, 5s));
+
+  // Killed while the publisher streams: writes on the reset connection must fail with EPIPE,
+  // not kill the process with SIGPIPE.
+  std::atomic<bool> streaming{true};
+  std::thread streamer([&] {
+    while (streaming.load()) {
+      bus.publish(Delivery{"o", {"u"}, false, std::string(2000, 'x')});
+      std::this_thread::sleep_for(200us);
+    }
+  });
+  std::this_thread::sleep_for(100ms);
+  server.stop();
+  std::this_thread::sleep_for(300ms);
+  streaming.store(false);
+  streamer.join();
+  ASSERT_TRUE(eventually([&] { return !bus.healthy(); }, 3s));
+  const auto dropped_before = bus.stats().dropped;
+
+  const auto start = Clock::now();
+  for (int i = 0; i < 1000; ++i) bus.publish(Delivery{"o", {"u"}, false, "down"});
+  const auto took = Clock::now() - start;
+  EXPECT_LT(took, 100ms);
+  EXPECT_EQ(bus.stats().pending, 100u);
+  EXPECT_GE(bus.stats().dropped - dropped_before, 900u);
+  {
+    std::lock_guard lock(events_mu);
+    EXPECT_GE(events["bus.redis.down"], 1);
+    EXPECT_GE(events["bus.redis.dropping"], 1);
+  }
+
+  ASSERT_TRUE(server.start());
+  // Backoff is capped at 2 s.
+  ASSERT_TRUE(eventually([&] { return bus.healthy(); }, 5s));
+  EXPECT_TRUE(eventually([&] { return bus.stats().pending == 0; }, 5s));
+  EXPECT_GE(bus.stats().reconnects, 2u);
+  const auto before = inbox.got().size();
+  bus.publish(Delivery{"o", {"u"}, false, "after"});
+  ASSERT_TRUE(eventually(
+      [&] { return !inbox.got().empty() && inbox.got().back().payload == "after"; }, 5s));
+  EXPECT_GT(inbox.got().size(), before);
+}
+
+TEST(RedisBusOutage, DestructorReturnsWithinASecond) {
+  const int port = free_port();
+  ASSERT_NE(port, 0);
+  RedisServer server(port);
+  ASSERT_TRUE(server.start());
+  IoThread io;
+  {
+    auto o = options(server.url(), unique_prefix());
+    o.ping_interval = 10s;  // blocked in a long read when destroyed
+    auto bus = std::make_unique<RedisBus>(o, io.post());
+    ASSERT_TRUE(eventually([&] { return bus->healthy(); }, 5s));
+    for (int i = 0; i < 50; ++i) bus->publish(Delivery{"o", {"u"}, false, "x"});
+    const auto start = Clock::now();
+    bus.reset();
+    EXPECT_LT(Clock::now() - start, 1s);
+  }
+  server.stop();
+  {
+    auto o = options(server.url(), unique_prefix());
+    o.backoff_min = 2s;  // asleep in backoff when destroyed
+    o.backoff_max = 2s;
+    auto bus = std::make_unique<RedisBus>(o, io.post());
+    std::this_thread::sleep_for(100ms);
+    EXPECT_FALSE(bus->healthy());
+    bus->publish(Delivery{"o", {"u"}, false, "x"});
+    const auto start = Clock::now();
+    bus.reset();
+    EXPECT_LT(Clock::now() - start, 1s);
+  }
+  {
+    // Connecting to an address that never answers (a blackhole): the connect wait wakes too.
+    auto o = options("redis://10.255.255.1:6379", unique_prefix());
+    o.connect_timeout = 10s;
+    auto bus = std::make_unique<RedisBus>(o, io.post());
+    std::this_thread::sleep_for(100ms);
+    const auto start = Clock::now();
+    bus.reset();
+    EXPECT_LT(Clock::now() - start, 1s);
+  }
+}
+
+}  // namespace
+}  // namespace sb::bus
