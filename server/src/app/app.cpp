@@ -1,6 +1,7 @@
 #include "app/app.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/json.hpp>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include "app/metrics_observer.hpp"
 #include "auth/jwt_verifier.hpp"
 #include "bus/local/local_bus.hpp"
+#include "bus/redis/redis_bus.hpp"
 #include "net/asio_scheduler.hpp"
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
@@ -19,6 +21,7 @@
 #include "service/call_service.hpp"
 #include "service/webhook_sender.hpp"
 #include "signaling/hub.hpp"
+#include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace sb::app {
@@ -64,9 +67,13 @@ int fail(std::string_view what, std::string_view detail) {
 }
 
 std::unique_ptr<storage::Store> open_store(const Config& config, std::string& error) {
-  if (config.db_kind != DbKind::kSqlite) {
-    error = "PostgreSQL storage is not available in this build yet; use sqlite:";
-    return nullptr;
+  if (config.db_kind == DbKind::kPostgres) {
+    try {
+      return std::make_unique<storage::postgres::PostgresStore>(config.db);
+    } catch (const std::exception& e) {
+      error = e.what();
+      return nullptr;
+    }
   }
   try {
     const std::filesystem::path path(config.sqlite_path);
@@ -93,7 +100,6 @@ int run_server(const Config& config) {
                     "--dev is on: anyone can mint tokens at POST /v1/dev/token. Never use it in "
                     "production."}});
   }
-  if (config.redis) return fail("redis", "Redis bus is not available in this build yet");
 
   std::string error;
   auto store = open_store(config, error);
@@ -107,15 +113,32 @@ int run_server(const Config& config) {
   boost::asio::io_context ioc{1};
   SystemClock clock;
   net::AsioScheduler scheduler(ioc);
-  bus::LocalBus bus;
+  // One node: events stay in this process. Several: every node hears every event through Redis
+  // and hands it to its own connections.
+  std::unique_ptr<bus::Bus> bus;
+  if (config.redis) {
+    bus::RedisBusOptions options;
+    options.url = *config.redis;
+    options.on_event = [](std::string_view event, std::string_view detail) {
+      obs::log_warn(event, {{"detail", detail}});
+    };
+    try {
+      bus = std::make_unique<bus::RedisBus>(
+          options, [&ioc](std::function<void()> fn) { boost::asio::post(ioc, std::move(fn)); });
+    } catch (const std::exception& e) {
+      return fail("redis", e.what());
+    }
+  } else {
+    bus = std::make_unique<bus::LocalBus>();
+  }
 
   service::IceConfig ice{config.stun_urls, config.turn_urls, config.turn_secret.value_or(""),
                          config.turn_ttl.count()};
   obs::Metrics metrics;
   MetricsObserver observer(metrics);
-  service::CallService calls(*store, bus, scheduler, clock, timings_of(config), ice, &observer);
+  service::CallService calls(*store, *bus, scheduler, clock, timings_of(config), ice, &observer);
   // What /readyz answers and the switchboard_ready gauge shows.
-  const auto ready = [&] { return store->ping() && bus.healthy(); };
+  const auto ready = [&] { return store->ping() && bus->healthy(); };
   metrics.set_snapshot_source([&] {
     obs::ScrapeSnapshot s;
     const std::int64_t now = clock.now_ms();
@@ -162,7 +185,7 @@ int run_server(const Config& config) {
   hub_options.ws_rate = rate_of(config.ws_rate);
   hub_options.on_signal_relayed = [&](std::string_view kind) { metrics.signal_relayed(kind); };
   hub_options.on_connections_changed = [&](std::int64_t open) { metrics.ws_connections(open); };
-  signaling::Hub hub(calls, *verifier, bus, scheduler, clock, hub_options);
+  signaling::Hub hub(calls, *verifier, *bus, scheduler, clock, hub_options);
 
   net::ServerOptions server_options;
   server_options.host = config.listen_host;

@@ -501,6 +501,14 @@ Result<Call> CallService::accept(const Principal& user, const std::string& call_
                            [&](const auto& p) { return p.staff_id == user.user_id; });
   // CONTRACT 10.7: a staff member who was not rung may not accept.
   if (mine == parts->end()) return make_error(ErrorCode::kForbidden);
+  if (mine->outcome != RingOutcome::kRinging) {
+    // Another node may have moved the call between the two reads above (the participants were
+    // updated in the same transaction as the call): read the call again, so it is at least as
+    // new as the ring outcome.
+    auto fresh = store_.find_call(user.org_id, call_id);
+    if (!fresh) return fresh.error();
+    if (*fresh) c = **fresh;
+  }
   // CONTRACT 10.6: only the winner's repeat is answered 200, while the call is still live.
   auto mine_and_live = [&](const Call& call) {
     return call.staff && call.staff->id == user.user_id && !call::is_terminal(call.state);

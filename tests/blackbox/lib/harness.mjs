@@ -100,7 +100,7 @@ export async function startServer(args = [], opts = {}) {
   const rates = opts.defaultRates ? [] : HIGH_RATES;
   const fullArgs = [
     '--listen', '127.0.0.1:0',
-    '--db', `sqlite:${join(dir, 'sb.db')}`,
+    '--db', opts.db ?? `sqlite:${join(dir, 'sb.db')}`,
     // opts.secret === null: no --jwt-secret (a public key or --dev in args instead).
     ...(opts.secret === null ? [] : ['--jwt-secret', opts.secret ?? SECRET]),
     '--log-format', 'json',

@@ -460,23 +460,27 @@ struct RedisBus::Impl {
   /// Reads messages until the connection fails or the bus stops; why it ended.
   std::string listen(Conn& conn) {
     auto last_rx = SteadyClock::now();
-    std::optional<TimePoint> pong_due;
+    // A bool and a time point rather than an optional: GCC 12 at -O2 misreads the optional as
+    // maybe-uninitialized.
+    bool awaiting_pong = false;
+    TimePoint pong_due = last_rx;
     for (;;) {
-      const auto deadline = pong_due ? *pong_due : last_rx + opt.ping_interval;
+      const auto deadline = awaiting_pong ? pong_due : last_rx + opt.ping_interval;
       std::string why;
       bool timed_out = false;
       auto reply = conn.read(deadline, wake_fd, &why, &timed_out);
       if (reply) {
         last_rx = SteadyClock::now();
-        pong_due.reset();
+        awaiting_pong = false;
         handle(*reply);
         continue;
       }
       if (!timed_out) return why;
-      if (pong_due) return "no reply to PING";
+      if (awaiting_pong) return "no reply to PING";
       if (!conn.append({"PING"})) return "cannot queue PING";
+      awaiting_pong = true;
       pong_due = SteadyClock::now() + opt.command_timeout;
-      if (auto err = conn.flush(*pong_due, wake_fd); !err.empty()) return err;
+      if (auto err = conn.flush(pong_due, wake_fd); !err.empty()) return err;
     }
   }
 
