@@ -1,5 +1,6 @@
 #include "storage/store_common.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 #include <utility>
@@ -49,6 +50,32 @@ std::map<std::string, std::string> metadata_from_json(std::string_view text) {
     if (v.is_string()) out.emplace(std::string(k), std::string(v.as_string()));
   }
   return out;
+}
+
+void derive_staff_view(StaffEntry& e, bool ringing, std::int64_t available_since_ms,
+                       std::int64_t last_call_end_ms, std::int64_t wrap_up_until_ms,
+                       std::int64_t now_ms) {
+  e.status = e.connected ? e.chosen_status : call::StaffStatus::kOffline;
+  if (e.call_id) {
+    e.state = call::StaffState::kInCall;
+  } else if (ringing) {
+    e.state = call::StaffState::kRinging;
+  } else if (wrap_up_until_ms > now_ms) {
+    e.state = call::StaffState::kWrapUp;
+  } else {
+    e.state = call::StaffState::kIdle;
+  }
+  e.idle_since_ms = std::max(available_since_ms, last_call_end_ms);
+}
+
+std::optional<double> quality_average(double sum, std::int64_t count) {
+  if (count <= 0) return std::nullopt;
+  return sum / static_cast<double>(count);
+}
+
+std::optional<double> quality_maximum(double max, std::int64_t count) {
+  if (count <= 0) return std::nullopt;
+  return max;
 }
 
 std::string string_list_to_json(const std::vector<std::string>& items) {

@@ -557,17 +557,7 @@ std::vector<StaffEntry> PostgresStore::query_staff(const std::string& org_id,
     e.call_id = q.opt_text(i, 8);
     const bool ringing = q.boolean(i, 9);
     e.connected = q.boolean(i, 10);
-    e.status = e.connected ? e.chosen_status : call::StaffStatus::kOffline;
-    if (e.call_id) {
-      e.state = call::StaffState::kInCall;
-    } else if (ringing) {
-      e.state = call::StaffState::kRinging;
-    } else if (wrap_up_until > now_ms) {
-      e.state = call::StaffState::kWrapUp;
-    } else {
-      e.state = call::StaffState::kIdle;
-    }
-    e.idle_since_ms = std::max(available_since, last_call_end);
+    derive_staff_view(e, ringing, available_since, last_call_end, wrap_up_until, now_ms);
     out.push_back(std::move(e));
   }
   return out;
@@ -768,21 +758,6 @@ Result<void> PostgresStore::add_quality_sample(const std::string& call_id, const
   });
 }
 
-namespace {
-
-/// `sum / count`, or nothing when no sample carried the figure.
-std::optional<double> average(double sum, std::int64_t count) {
-  if (count <= 0) return std::nullopt;
-  return sum / static_cast<double>(count);
-}
-
-std::optional<double> maximum(double max, std::int64_t count) {
-  if (count <= 0) return std::nullopt;
-  return max;
-}
-
-}  // namespace
-
 Result<CallQuality> PostgresStore::quality_of(const std::string& call_id) {
   return guarded([&] {
     auto q = db_.query(
@@ -795,16 +770,16 @@ Result<CallQuality> PostgresStore::quality_of(const std::string& call_id) {
     for (int i = 0; i < q.rows(); ++i) {
       QualitySummary s;
       s.samples = static_cast<int>(q.int64(i, 1));
-      s.rtt_avg = average(q.real(i, 2), q.int64(i, 4));
-      s.rtt_max = maximum(q.real(i, 3), q.int64(i, 4));
-      s.jitter_avg = average(q.real(i, 5), q.int64(i, 7));
-      s.jitter_max = maximum(q.real(i, 6), q.int64(i, 7));
-      s.loss_avg = average(q.real(i, 8), q.int64(i, 10));
-      s.loss_max = maximum(q.real(i, 9), q.int64(i, 10));
-      s.audio_in_avg = average(q.real(i, 11), q.int64(i, 12));
-      s.audio_out_avg = average(q.real(i, 13), q.int64(i, 14));
-      s.video_in_avg = average(q.real(i, 15), q.int64(i, 16));
-      s.video_out_avg = average(q.real(i, 17), q.int64(i, 18));
+      s.rtt_avg = quality_average(q.real(i, 2), q.int64(i, 4));
+      s.rtt_max = quality_maximum(q.real(i, 3), q.int64(i, 4));
+      s.jitter_avg = quality_average(q.real(i, 5), q.int64(i, 7));
+      s.jitter_max = quality_maximum(q.real(i, 6), q.int64(i, 7));
+      s.loss_avg = quality_average(q.real(i, 8), q.int64(i, 10));
+      s.loss_max = quality_maximum(q.real(i, 9), q.int64(i, 10));
+      s.audio_in_avg = quality_average(q.real(i, 11), q.int64(i, 12));
+      s.audio_out_avg = quality_average(q.real(i, 13), q.int64(i, 14));
+      s.video_in_avg = quality_average(q.real(i, 15), q.int64(i, 16));
+      s.video_out_avg = quality_average(q.real(i, 17), q.int64(i, 18));
       s.candidate_type = q.opt_text(i, 19);
       s.reconnects = static_cast<int>(q.int64(i, 20));
       (q.text(i, 0) == "caller" ? out.caller : out.staff) = s;

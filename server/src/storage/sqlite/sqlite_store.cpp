@@ -591,17 +591,7 @@ std::vector<StaffEntry> SqliteStore::query_staff(const std::string& org_id,
     e.call_id = q.opt_text(8);
     const bool ringing = q.int64(9) != 0;
     e.connected = q.int64(10) != 0;
-    e.status = e.connected ? e.chosen_status : call::StaffStatus::kOffline;
-    if (e.call_id) {
-      e.state = call::StaffState::kInCall;
-    } else if (ringing) {
-      e.state = call::StaffState::kRinging;
-    } else if (wrap_up_until > now_ms) {
-      e.state = call::StaffState::kWrapUp;
-    } else {
-      e.state = call::StaffState::kIdle;
-    }
-    e.idle_since_ms = std::max(available_since, last_call_end);
+    derive_staff_view(e, ringing, available_since, last_call_end, wrap_up_until, now_ms);
     out.push_back(std::move(e));
   }
   return out;
@@ -814,21 +804,6 @@ Result<void> SqliteStore::add_quality_sample(const std::string& call_id, const s
   });
 }
 
-namespace {
-
-/// `sum / count`, or nothing when no sample carried the figure.
-std::optional<double> average(double sum, std::int64_t count) {
-  if (count <= 0) return std::nullopt;
-  return sum / static_cast<double>(count);
-}
-
-std::optional<double> maximum(double max, std::int64_t count) {
-  if (count <= 0) return std::nullopt;
-  return max;
-}
-
-}  // namespace
-
 Result<CallQuality> SqliteStore::quality_of(const std::string& call_id) {
   return guarded([&] {
     auto q = db_.prepare(
@@ -841,16 +816,16 @@ Result<CallQuality> SqliteStore::quality_of(const std::string& call_id) {
     while (q.step()) {
       QualitySummary s;
       s.samples = static_cast<int>(q.int64(1));
-      s.rtt_avg = average(q.real(2), q.int64(4));
-      s.rtt_max = maximum(q.real(3), q.int64(4));
-      s.jitter_avg = average(q.real(5), q.int64(7));
-      s.jitter_max = maximum(q.real(6), q.int64(7));
-      s.loss_avg = average(q.real(8), q.int64(10));
-      s.loss_max = maximum(q.real(9), q.int64(10));
-      s.audio_in_avg = average(q.real(11), q.int64(12));
-      s.audio_out_avg = average(q.real(13), q.int64(14));
-      s.video_in_avg = average(q.real(15), q.int64(16));
-      s.video_out_avg = average(q.real(17), q.int64(18));
+      s.rtt_avg = quality_average(q.real(2), q.int64(4));
+      s.rtt_max = quality_maximum(q.real(3), q.int64(4));
+      s.jitter_avg = quality_average(q.real(5), q.int64(7));
+      s.jitter_max = quality_maximum(q.real(6), q.int64(7));
+      s.loss_avg = quality_average(q.real(8), q.int64(10));
+      s.loss_max = quality_maximum(q.real(9), q.int64(10));
+      s.audio_in_avg = quality_average(q.real(11), q.int64(12));
+      s.audio_out_avg = quality_average(q.real(13), q.int64(14));
+      s.video_in_avg = quality_average(q.real(15), q.int64(16));
+      s.video_out_avg = quality_average(q.real(17), q.int64(18));
       s.candidate_type = q.opt_text(19);
       s.reconnects = static_cast<int>(q.int64(20));
       (q.text(0) == "caller" ? out.caller : out.staff) = s;
