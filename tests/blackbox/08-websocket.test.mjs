@@ -213,11 +213,19 @@ test('events reach exactly who should get them; another org hears nothing', L(as
   await A.w2.waitFor(incoming(c.id), 3000);
   expectStatus(await action(srv, A.s1, c.id, 'accept'), 200);
   for (const w of [A.wc, A.w1, A.w2]) await w.waitFor(updated(c.id, 'accepted'), 3000);
-  // A third staff member of A comes online: A's staff and admins hear it, A's client does not.
+  // A third staff member of A comes online: the boards of A's staff and admins show it (CONTRACT
+  // 11.1), A's client sees no board, and availability.updated goes to s3's own connection only.
+  for (const w of [A.w1, A.w2, wAdminA]) {
+    w.send({ type: 'subscribe', topic: 'board' });
+    await w.waitFor((m) => m.type === 'board' && m.seq === 1, 3000, 'the board snapshot');
+  }
   const s3 = user(A.org, 'staff', 'cy');
   const w3 = await readyStaff(srv, s3);
-  const avail = (m) => m.type === 'availability.updated' && m.staff?.id === s3.id && m.staff.status === 'available';
-  for (const w of [A.w1, A.w2, wAdminA]) await w.waitFor(avail, 3000, 'availability.updated');
+  const onBoard = (m) => m.type === 'board.updated' && m.staff.some((e) => e.id === s3.id && e.status === 'available');
+  for (const w of [A.w1, A.w2, wAdminA]) await w.waitFor(onBoard, 3000, 'board.updated with s3 available');
+  await w3.waitFor((m) => m.type === 'availability.updated' && m.staff?.id === s3.id, 3000, 'own availability.updated');
+  const othersAvail = (m) => m.type === 'availability.updated' && m.staff?.id === s3.id;
+  for (const w of [A.w1, A.w2, wAdminA]) await w.expectNone(othersAvail, 10, 'another staff member\'s availability.updated');
   expectStatus(await action(srv, A.cl, c.id, 'end'), 200);
   for (const w of [A.wc, A.w1, A.w2]) await w.waitFor(updated(c.id, 'ended'), 3000);
 
@@ -355,14 +363,15 @@ test('welcome.calls lists the user\'s non-terminal calls after a reconnect', L(a
 test('presence: a staff member whose socket closed turns offline after the grace and is not rung', L(async () => {
   const A = await org();
   const gone = user(A.org, 'staff', 'gone');
+  A.w1.send({ type: 'subscribe', topic: 'board' });
+  await A.w1.waitFor((m) => m.type === 'board', 3000, 'the board');
   const wg = await readyStaff(srv, gone);
-  await A.w1.waitFor((m) => m.type === 'availability.updated' && m.staff?.id === gone.id && m.staff.status === 'available',
-    3000, 'availability.updated available');
+  const row = (m, status) => m.type === 'board.updated' && m.staff.some((e) => e.id === gone.id && e.status === status);
+  await A.w1.waitFor((m) => row(m, 'available'), 3000, 'the board showing the staff member available');
   A.w1.skipAll();
   const t0 = Date.now();
   await wg.close();
-  await A.w1.waitFor((m) => m.type === 'availability.updated' && m.staff?.id === gone.id && m.staff.status === 'offline',
-    4000, 'availability.updated offline');
+  await A.w1.waitFor((m) => row(m, 'offline'), 4000, 'the board showing the staff member offline');
   assert.ok(Date.now() - t0 >= 800, `offline after ${Date.now() - t0} ms: the 1 s presence grace was respected`);
   const e = (await availability(srv, A.s1)).find((s) => s.id === gone.id);
   assert.equal(e.status, 'offline');
@@ -393,11 +402,13 @@ test('a rung staff member gone longer than the presence grace: ring withdrawn, n
   const c = await createCall(s, cl);
   await wa.waitFor(incoming(c.id), 3000);
   await wb.waitFor(incoming(c.id), 3000);
+  wb.send({ type: 'subscribe', topic: 'board' });
+  await wb.waitFor((m) => m.type === 'board', 3000, 'bo\'s board');
   wb.skipAll();
   await wa.terminate();
-  const offline = await wb.waitFor((m) => m.type === 'availability.updated' && m.staff?.id === ana.id && m.staff.status === 'offline',
-    4000, 'ana offline');
-  assert.equal(offline.staff.state, 'idle', 'no longer ringing once offline');
+  const offline = await wb.waitFor((m) => m.type === 'board.updated' && m.staff.some((e) => e.id === ana.id && e.status === 'offline'),
+    4000, 'ana offline on the board');
+  assert.equal(offline.staff.find((e) => e.id === ana.id).state, 'idle', 'no longer ringing once offline');
   assert.equal(ringOutcome(s, c.id, ana.id), 'withdrawn');
   // The call rings on for bo and runs out on him alone.
   const missed = await wc.waitFor(updated(c.id, 'missed'), 6000, 'the call to be missed');

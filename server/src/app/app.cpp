@@ -9,11 +9,13 @@
 
 #include "app/metrics_observer.hpp"
 #include "auth/jwt_verifier.hpp"
+#include "bus/gated_bus.hpp"
 #include "bus/local/local_bus.hpp"
 #include "bus/redis/redis_bus.hpp"
 #include "net/asio_scheduler.hpp"
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
+#include "net/loop_lag_probe.hpp"
 #include "obs/log.hpp"
 #include "obs/metrics.hpp"
 #include "rest/api.hpp"
@@ -40,6 +42,7 @@ service::CallTimings timings_of(const Config& c) {
                                                  : call::RoutingMode::kRingAll;
   // Stable across restarts, so a restarted node finds its own presence rows again.
   t.node_id = c.listen_host + ":" + std::to_string(c.listen_port);
+  t.single_node = !c.redis;
   return t;
 }
 
@@ -136,7 +139,22 @@ int run_server(const Config& config) {
                          config.turn_ttl.count()};
   obs::Metrics metrics;
   MetricsObserver observer(metrics);
-  service::CallService calls(*store, *bus, scheduler, clock, timings_of(config), ice, &observer);
+  // Group commit: commits don't wait for the disk; answers and events wait for the one fsync
+  // that covers many commits (storage/sqlite/wal_syncer.hpp).
+  if (auto* sqlite = dynamic_cast<storage::sqlite::SqliteStore*>(store.get())) {
+    try {
+      sqlite->enable_group_commit(
+          [&ioc](std::function<void()> fn) { boost::asio::post(ioc, std::move(fn)); });
+    } catch (const std::exception& e) {
+      return fail("storage", e.what());
+    }
+  }
+  const auto after_durable = [&store](std::function<void()> fn) {
+    store->after_commit_durable(std::move(fn));
+  };
+  bus::GatedBus durable_bus(*bus, after_durable);
+  service::CallService calls(*store, durable_bus, scheduler, clock, timings_of(config), ice,
+                             &observer);
   // What /readyz answers and the switchboard_ready gauge shows.
   const auto ready = [&] { return store->ping() && bus->healthy(); };
   metrics.set_snapshot_source([&] {
@@ -179,18 +197,31 @@ int run_server(const Config& config) {
   api_options.on_request = [&](std::string_view route, int status, double seconds) {
     metrics.http_request(route, status, seconds);
   };
+  // Overload (CONTRACT 11.5): while the io thread is behind, new calls are refused before
+  // anything is written, so calls already placed keep their latency.
+  net::LoopLagProbe lag_probe(ioc, std::chrono::milliseconds(5));
+  if (config.admission_lag.count() > 0) {
+    lag_probe.start();
+    api_options.admit_new_call = [&lag_probe, &metrics, limit = config.admission_lag.count()] {
+      if (lag_probe.lag_ms() <= static_cast<double>(limit)) return true;
+      metrics.call_refused_overload();
+      return false;
+    };
+  }
   rest::Api api(calls, *verifier, clock, api_options);
 
   signaling::HubOptions hub_options;
   hub_options.ws_rate = rate_of(config.ws_rate);
+  hub_options.board_interval_ms = config.board_interval.count();
   hub_options.on_signal_relayed = [&](std::string_view kind) { metrics.signal_relayed(kind); };
   hub_options.on_connections_changed = [&](std::int64_t open) { metrics.ws_connections(open); };
-  signaling::Hub hub(calls, *verifier, *bus, scheduler, clock, hub_options);
+  signaling::Hub hub(calls, *verifier, durable_bus, scheduler, clock, hub_options);
 
   net::ServerOptions server_options;
   server_options.host = config.listen_host;
   server_options.port = config.listen_port;
   server_options.ws_ping_interval = config.ws_ping_interval;
+  server_options.before_respond = after_durable;
   net::HttpServer server(
       ioc, server_options, [&api](const net::HttpRequest& r) { return api.handle(r); }, hub);
 

@@ -308,6 +308,13 @@ const std::vector<Flag>& flags() {
        duration(&Config::presence_grace, true)},
       {"wrap-up", "<duration>", "Pause after a call before staff are rung again (default 0s).",
        duration(&Config::wrap_up, true)},
+      {"admission-lag", "<duration>",
+       "Refuse new calls with 503 while the server runs this late; 0 turns it off (default "
+       "50ms).",
+       duration(&Config::admission_lag, true)},
+      {"board-interval", "<duration>",
+       "How often, at most, an org's staff board sends its changes (default 500ms).",
+       duration(&Config::board_interval, false)},
       {"max-missed", "<n>", "Missed rings before a staff member is set away (default 3).",
        set_max_missed},
       {"routing", "<ring-all|longest-idle>", "Who is rung for a new call (default ring-all).",

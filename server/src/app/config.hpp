@@ -58,6 +58,11 @@ struct Config {
   std::chrono::milliseconds presence_grace = std::chrono::seconds{10};
   std::chrono::milliseconds wrap_up = std::chrono::seconds{0};
   int max_missed = 3;
+  /// New calls are refused (503, Retry-After) while the io thread runs later than this;
+  /// zero turns admission control off (CONTRACT 11.5).
+  std::chrono::milliseconds admission_lag = std::chrono::milliseconds{50};
+  /// How often, at most, an org's staff board sends its changes (CONTRACT 11.1).
+  std::chrono::milliseconds board_interval = std::chrono::milliseconds{500};
   Routing routing = Routing::kRingAll;
 
   // ICE servers handed to browsers.

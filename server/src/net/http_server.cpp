@@ -526,6 +526,19 @@ asio::awaitable<bool> write_response(ServerState& server, HttpConn& conn, Respon
   co_return !ec;
 }
 
+// Waits for options_.before_respond to call back. The timer is shared with the callback, which
+// may run after this connection is gone.
+asio::awaitable<void> wait_before_respond(ServerState& server, HttpConn& conn) {
+  auto gate = std::make_shared<asio::steady_timer>(conn.stream.get_executor(),
+                                                   asio::steady_timer::time_point::max());
+  auto open = std::make_shared<bool>(false);
+  server.options_.before_respond([gate, open] {
+    *open = true;
+    gate->cancel();
+  });
+  if (!*open) co_await gate->async_wait(kAsTuple);
+}
+
 asio::awaitable<void> close_gracefully(HttpConn& conn) {
   error_code ignored;
   conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -575,6 +588,7 @@ asio::awaitable<void> run_connection(std::shared_ptr<ServerState> server, tcp::s
       co_return;
     }
     auto [res, keep_alive] = answer(*server, parser.get(), result, remote_ip);
+    if (server->options_.before_respond) co_await wait_before_respond(*server, conn);
     const bool head = result == ReadResult::kOk && parser.get().method() == http::verb::head;
     if (!co_await write_response(*server, conn, res, head)) break;
     if (!keep_alive) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,9 @@ struct ServerOptions {
   std::chrono::milliseconds ws_ping_interval{15000};
   /// Idle keep-alive HTTP connections are closed after this.
   std::chrono::milliseconds http_idle_timeout{60000};
+  /// When set, an answer is written only once this has called back (on the io thread): group
+  /// commit holds answers until the writes they report are durable.
+  std::function<void(std::function<void()>)> before_respond;
 };
 
 class HttpServer {

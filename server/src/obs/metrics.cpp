@@ -62,6 +62,11 @@ struct Metrics::Impl {
           .Name("switchboard_accept_conflicts_total")
           .Help("Accepts that lost the race to another staff member.")
           .Register(registry);
+  prometheus::Family<prometheus::Counter>& refused =
+      BuildCounter()
+          .Name("switchboard_calls_refused_total")
+          .Help("New calls refused before anything was written, by reason (overload).")
+          .Register(registry);
   prometheus::Family<prometheus::Gauge>& active = BuildGauge()
                                                       .Name("switchboard_active_calls")
                                                       .Help("Calls in accepted or active state.")
@@ -149,6 +154,7 @@ struct Metrics::Impl {
   Histogram& store_histogram = store_seconds.Add({}, kStoreBuckets);
   prometheus::Counter& created_counter = created.Add({});
   prometheus::Counter& conflicts_counter = conflicts.Add({});
+  prometheus::Counter& refused_overload = refused.Add({{"reason", "overload"}});
   prometheus::Counter& quality_counter = quality.Add({});
   Histogram& setup_histogram = setup.Add({}, kCallBuckets);
   Histogram& connect_histogram = connect.Add({}, kCallBuckets);
@@ -204,6 +210,9 @@ void Metrics::call_connect(double seconds) {
 }
 void Metrics::accept_conflict() {
   impl_->conflicts_counter.Increment();
+}
+void Metrics::call_refused_overload() {
+  impl_->refused_overload.Increment();
 }
 void Metrics::ws_connections(std::int64_t open) {
   impl_->ws_gauge.Set(static_cast<double>(open));

@@ -32,6 +32,8 @@ class Metrics {
   void call_setup(double seconds);
   void call_connect(double seconds);
   void accept_conflict();
+  /// A new call refused with 503 because the server was overloaded.
+  void call_refused_overload();
   void ws_connections(std::int64_t open);
   void signal_relayed(std::string_view kind);
   void event_sent(std::string_view type);

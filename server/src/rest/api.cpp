@@ -395,6 +395,12 @@ net::HttpResponse Api::route_calls(Context& ctx, const std::vector<std::string_v
       }
       create.idempotency_key = std::string(key);
     }
+    if (options_.admit_new_call && !options_.admit_new_call()) {
+      auto res = error_response(
+          make_error(ErrorCode::kUnavailable, "The server is overloaded; try again shortly."));
+      res.headers.emplace_back("Retry-After", "1");
+      return res;
+    }
     auto created = calls_.create_call(user, create);
     if (!created) return error_response(created.error());
     ctx.call_id = created->call.id;

@@ -28,6 +28,9 @@ struct ApiOptions {
   std::function<std::string()> metrics_text;
   /// Called once per request with its route label, status and seconds, for metrics.
   std::function<void(std::string_view route, int status, double seconds)> on_request;
+  /// Admission control (CONTRACT 11.5): when set and false, a new call is refused with 503
+  /// and Retry-After before anything is written. Commands on calls already placed skip it.
+  std::function<bool()> admit_new_call;
 };
 
 class Api {

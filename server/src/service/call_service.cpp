@@ -36,6 +36,9 @@ std::string user_key(const std::string& org_id, const std::string& user_id) {
   return org_id + "/" + user_id;
 }
 
+/// With several nodes, how long a remembered live call is trusted before it is read again.
+constexpr std::int64_t kLiveCallRecheckMs = 1000;
+
 }  // namespace
 
 CallService::CallService(storage::Store& store, bus::Bus& bus, Scheduler& scheduler,
@@ -164,6 +167,7 @@ Result<void> CallService::recover() {
 
 void CallService::sweep() {
   const std::int64_t now = clock_.now_ms();
+  forget_stale_live_calls(now);
   if (auto ringing = store_.ringing_calls()) {
     for (const auto& ref : *ringing) {
       if (ref.deadline_ms <= now) on_ring_timeout(ref.org_id, ref.call_id);
@@ -186,14 +190,14 @@ void CallService::sweep() {
 // --- Announcing ---
 
 void CallService::publish(const std::string& org_id, std::vector<std::string> users,
-                          bool to_org_staff, const boost::json::object& message) {
+                          const boost::json::object& message) {
   if (const auto* type = message.if_contains("type"); type && type->is_string()) {
     observer_->on_event(type->as_string());
   }
   std::sort(users.begin(), users.end());
   users.erase(std::unique(users.begin(), users.end()), users.end());
   bus_.publish(
-      bus::Delivery{org_id, std::move(users), to_org_staff, boost::json::serialize(message)});
+      bus::Delivery{org_id, std::move(users), std::nullopt, boost::json::serialize(message)});
 }
 
 void CallService::announce(const Call& c, CallState from) {
@@ -211,17 +215,36 @@ void CallService::announce(const Call& c, CallState from) {
   if (auto parts = store_.participants(c.id)) {
     for (const auto& p : *parts) users.push_back(p.staff_id);
   }
-  publish(c.org_id, std::move(users), false, {{"type", "call.updated"}, {"call", render(c)}});
+  publish(c.org_id, std::move(users), {{"type", "call.updated"}, {"call", render(c)}});
 }
 
 void CallService::announce_staff(const std::string& org_id,
                                  const std::vector<std::string>& staff_ids) {
+  if (staff_ids.empty()) return;
   const std::int64_t now = clock_.now_ms();
-  for (const auto& id : staff_ids) {
-    auto entry = store_.find_staff(org_id, id, now, timings_.presence_grace_ms);
-    if (!entry || !*entry) continue;
-    publish(org_id, {}, true,
-            {{"type", "availability.updated"}, {"staff", staff_to_json(**entry)}});
+  // One read for the lot: ringing N staff changes N rows at once.
+  std::vector<storage::StaffEntry> entries;
+  if (staff_ids.size() == 1) {
+    auto entry = store_.find_staff(org_id, staff_ids.front(), now, timings_.presence_grace_ms);
+    if (!entry || !*entry) return;
+    entries.push_back(std::move(**entry));
+  } else {
+    auto all = store_.list_staff(org_id, now, timings_.presence_grace_ms);
+    if (!all) return;
+    const std::set<std::string> wanted(staff_ids.begin(), staff_ids.end());
+    for (auto& e : *all) {
+      if (wanted.contains(e.id)) entries.push_back(std::move(e));
+    }
+  }
+  for (const auto& entry : entries) {
+    const std::string& id = entry.id;
+    // CONTRACT 11.1: the staff member's own connections hear of it at once; the org's boards
+    // get the row in their next coalesced board.updated.
+    std::string row = boost::json::serialize(staff_to_json(entry));
+    observer_->on_event("availability.updated");
+    std::string payload = R"({"type":"availability.updated","staff":)" + row + "}";
+    bus_.publish(
+        bus::Delivery{org_id, {id}, bus::BoardEntry{id, std::move(row)}, std::move(payload)});
   }
 }
 
@@ -233,7 +256,7 @@ void CallService::push_ice_servers(const std::string& org_id, const std::string&
   for (const auto& user_id : {call.caller.id, call.staff->id}) {
     auto message = ice_servers_for(user_id);
     message["type"] = "ice_servers";
-    publish(org_id, {user_id}, false, message);
+    publish(org_id, {user_id}, message);
   }
   // CONTRACT 10.14: again every half TURN lifetime while the call is not terminal.
   schedule_user_timer("ice:" + call_id, now + std::max<std::int64_t>(ice_.turn_ttl_ms / 2, 1000),
@@ -261,7 +284,7 @@ Result<std::vector<call::StaffCandidate>> CallService::ringable_staff(const std:
 
 void CallService::ring(const Call& c, const std::vector<std::string>& staff_ids) {
   if (staff_ids.empty()) return;
-  publish(c.org_id, staff_ids, false, {{"type", "call.incoming"}, {"call", call_to_json(c)}});
+  publish(c.org_id, staff_ids, {{"type", "call.incoming"}, {"call", call_to_json(c)}});
   announce_staff(c.org_id, staff_ids);
 }
 
@@ -341,6 +364,9 @@ Result<Call> CallService::apply(const Call& c, CallEvent event, storage::Transit
   const Call& moved = *outcome->call;
   if (call::is_terminal(moved.state)) {
     cancel_call_timers(moved.id);
+    live_calls_.erase(moved.id);
+  } else if (moved.state == CallState::kAccepted || moved.state == CallState::kActive) {
+    remember_live(moved);
   }
   if (moved.state != CallState::kRinging) cancel_timer("ring:" + moved.id);
   announce(moved, c.state);
@@ -462,7 +488,7 @@ Result<CreateCallResult> CallService::create_call(const Principal& user,
   if (until) {
     for (const auto& id : staff_ids) schedule_ring_step(stored.org_id, stored.id, id, *until);
   }
-  publish(stored.org_id, {stored.caller.id}, false,
+  publish(stored.org_id, {stored.caller.id},
           {{"type", "call.updated"}, {"call", call_to_json(stored)}});
   ring(stored, staff_ids);
   return CreateCallResult{stored, true};
@@ -687,12 +713,46 @@ Result<storage::StaffEntry> CallService::set_my_status(const Principal& user,
 }
 
 Result<std::string> CallService::signal_peer(const Principal& user, const std::string& call_id) {
+  const std::int64_t now = clock_.now_ms();
+  auto known = live_calls_.find(call_id);
+  const bool usable = known != live_calls_.end() && known->second.org_id == user.org_id;
+  const bool fresh =
+      usable && (timings_.single_node || now - known->second.checked_at_ms < kLiveCallRecheckMs);
+  if (fresh) {
+    const LiveCall& live = known->second;
+    if (live.caller_id == user.user_id) return live.staff_id;
+    if (live.staff_id == user.user_id) return live.caller_id;
+    return make_error(ErrorCode::kForbidden);
+  }
   auto c = participant_call(user, call_id);
-  if (!c) return c.error();
+  if (!c) {
+    // CONTRACT 11.5: a relay stores nothing, so signals of a call we know keep flowing while
+    // the database is away.
+    if (usable && c.error().code == ErrorCode::kUnavailable) {
+      const LiveCall& live = known->second;
+      if (live.caller_id == user.user_id) return live.staff_id;
+      if (live.staff_id == user.user_id) return live.caller_id;
+    }
+    return c.error();
+  }
   if (c->state != CallState::kAccepted && c->state != CallState::kActive) {
+    live_calls_.erase(call_id);
     return invalid_transition(*c);
   }
+  remember_live(*c);
   return c->caller.id == user.user_id ? c->staff->id : c->caller.id;
+}
+
+void CallService::remember_live(const Call& c) {
+  if (!c.staff) return;
+  live_calls_[c.id] = LiveCall{c.org_id, c.caller.id, c.staff->id, clock_.now_ms()};
+}
+
+void CallService::forget_stale_live_calls(std::int64_t now_ms) {
+  if (timings_.single_node) return;  // Every end passes through apply() here.
+  std::erase_if(live_calls_, [&](const auto& entry) {
+    return now_ms - entry.second.checked_at_ms > 60 * kLiveCallRecheckMs;
+  });
 }
 
 Result<std::vector<Call>> CallService::open_calls_of(const Principal& user) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "auth/principal.hpp"
@@ -39,6 +40,9 @@ struct CallTimings {
   call::RoutingMode routing = call::RoutingMode::kRingAll;
   /// Stable name of this node in the presence table.
   std::string node_id = "local";
+  /// True when this process is the only one writing the database (no --redis): what it
+  /// remembers of live calls is then never stale.
+  bool single_node = true;
 };
 
 struct CreateCallRequest {
@@ -109,7 +113,7 @@ class CallService {
   Result<Call> apply(const Call& call, call::CallEvent event, storage::TransitionRequest request);
   void announce(const Call& call, call::CallState from);
   void announce_staff(const std::string& org_id, const std::vector<std::string>& staff_ids);
-  void publish(const std::string& org_id, std::vector<std::string> users, bool to_org_staff,
+  void publish(const std::string& org_id, std::vector<std::string> users,
                const boost::json::object& message);
   Result<std::vector<call::StaffCandidate>> ringable_staff(const std::string& org_id);
   void ring(const Call& call, const std::vector<std::string>& staff_ids);
@@ -135,6 +139,19 @@ class CallService {
   void cancel_timer(const std::string& key);
   void cancel_call_timers(const std::string& call_id);
 
+  /// The two participants of a call that may signal now (accepted or active): relaying a
+  /// signal reads no database. Kept by this node's own transitions; with several nodes an entry
+  /// is read again from the database when older than kLiveCallRecheckMs, since another node
+  /// may have ended the call.
+  struct LiveCall {
+    std::string org_id;
+    std::string caller_id;
+    std::string staff_id;
+    std::int64_t checked_at_ms = 0;
+  };
+  void remember_live(const Call& call);
+  void forget_stale_live_calls(std::int64_t now_ms);
+
   storage::Store& store_;
   bus::Bus& bus_;
   Scheduler& scheduler_;
@@ -146,6 +163,7 @@ class CallService {
   /// Pending timers by a readable key: "ring:<call>", "connect:<call>", "step:<call>:<staff>",
   /// "ice:<call>", "presence:<org>/<user>", "reconnect:<org>/<user>", "wrapup:<org>/<staff>".
   std::map<std::string, TimerId> timers_;
+  std::unordered_map<std::string, LiveCall> live_calls_;
 };
 
 }  // namespace sb::service

@@ -31,7 +31,15 @@ Hub::Hub(service::CallService& calls, const auth::JwtVerifier& verifier, bus::Bu
       bus_(bus),
       scheduler_(scheduler),
       clock_(clock),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      boards_(
+          scheduler, clock, options_.board_interval_ms,
+          [this](std::uint64_t id, const std::string& frame) {
+            auto it = sessions_.find(id);
+            if (it == sessions_.end()) return;
+            if (auto c = it->second.conn.lock()) c->send_text(frame);
+          },
+          nullptr) {
   bus_.subscribe([this](const bus::Delivery& d) { deliver(d); });
 }
 
@@ -59,6 +67,7 @@ void Hub::on_close(const std::shared_ptr<net::WsConnection>& conn) {
   if (it == sessions_.end()) return;
   scheduler_.cancel(it->second.hello_timer);
   sessions_.erase(it);
+  boards_.unsubscribe(id);
   auto user = by_id_.find(id);
   if (user == by_id_.end()) return;
   auth::Principal p = user->second;
@@ -115,6 +124,8 @@ void Hub::on_message(const std::shared_ptr<net::WsConnection>& conn, std::string
     conn->send_text(R"({"type":"pong"})");
   } else if (type == "signal") {
     handle_signal(s, conn, msg);
+  } else if (type == "subscribe" || type == "unsubscribe") {
+    handle_subscribe(conn, s, msg, type == "subscribe");
   } else if (type == "hello") {
     send_error(conn, make_error(ErrorCode::kInvalidRequest, "Already signed in."), ref);
   } else {
@@ -187,8 +198,33 @@ void Hub::handle_signal(Session& s, const std::shared_ptr<net::WsConnection>& co
   }
   json::object relayed{{"type", "signal"}, {"call_id", id}, {"from", s.user->user_id},
                        {"kind", *kind},    {"data", *data}, {"seq", *seq}};
-  bus_.publish(bus::Delivery{s.user->org_id, {*peer}, false, json::serialize(relayed)});
+  bus_.publish(bus::Delivery{s.user->org_id, {*peer}, std::nullopt, json::serialize(relayed)});
   if (options_.on_signal_relayed) options_.on_signal_relayed(kind->as_string());
+}
+
+void Hub::handle_subscribe(const std::shared_ptr<net::WsConnection>& conn, const Session& s,
+                           const json::object& msg, bool subscribe) {
+  const json::value* seq = msg.if_contains("seq");
+  const json::value ref = seq ? *seq : json::value(nullptr);
+  const json::value* topic = msg.if_contains("topic");
+  if (!topic || !topic->is_string() || topic->as_string() != "board") {
+    send_error(conn, make_error(ErrorCode::kInvalidRequest, "The only topic is \"board\"."), ref);
+    return;
+  }
+  if (!subscribe) {
+    boards_.unsubscribe(conn->id());
+    return;
+  }
+  // Clients may not see the board: list_staff answers forbidden for them.
+  auto staff = calls_.list_staff(*s.user);
+  if (!staff) {
+    send_error(conn, staff.error(), ref);
+    return;
+  }
+  std::vector<std::string> rows;
+  rows.reserve(staff->size());
+  for (const auto& entry : *staff) rows.push_back(json::serialize(service::staff_to_json(entry)));
+  boards_.subscribe(conn->id(), s.user->org_id, rows);
 }
 
 void Hub::send_error(const std::shared_ptr<net::WsConnection>& conn, const call::Error& error,
@@ -206,6 +242,8 @@ void Hub::send_error(const std::shared_ptr<net::WsConnection>& conn, const call:
 }
 
 void Hub::deliver(const bus::Delivery& d) {
+  if (d.board) boards_.row_changed(d.org_id, d.board->staff_id, d.board->json);
+  if (d.payload.empty()) return;
   auto org = by_org_.find(d.org_id);
   if (org == by_org_.end()) return;
   std::vector<std::shared_ptr<net::WsConnection>> targets;
@@ -217,15 +255,6 @@ void Hub::deliver(const bus::Delivery& d) {
     }
   };
   for (const auto& u : d.user_ids) add_user(u);
-  if (d.to_org_staff) {
-    for (const auto& [user_id, conns] : org->second) {
-      for (const auto& [id, weak] : conns) {
-        auto p = by_id_.find(id);
-        if (p == by_id_.end() || p->second.role == auth::Role::kClient) continue;
-        if (auto c = weak.lock()) targets.push_back(std::move(c));
-      }
-    }
-  }
   std::sort(targets.begin(), targets.end());
   targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
   for (const auto& c : targets) c->send_text(d.payload);

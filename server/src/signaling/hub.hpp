@@ -15,6 +15,7 @@
 #include "bus/bus.hpp"
 #include "net/http_types.hpp"
 #include "service/call_service.hpp"
+#include "signaling/staff_boards.hpp"
 #include "util/rate_limiter.hpp"
 #include "util/scheduler.hpp"
 
@@ -27,6 +28,8 @@ struct HubOptions {
   /// `burst` of them, regained at `per_second`. Accepted messages in between do not reset it, so
   /// a steady flood that gets a message through now and then is closed too.
   RateSpec rate_refusals{1, 20};
+  /// At most one board.updated per org per this interval (CONTRACT 11.1).
+  std::int64_t board_interval_ms = 500;
   std::function<void(std::string_view kind)> on_signal_relayed;
   std::function<void(std::int64_t open_connections)> on_connections_changed;
 };
@@ -60,6 +63,8 @@ class Hub final : public net::WsHandler {
                     std::string_view token);
   void handle_signal(Session& s, const std::shared_ptr<net::WsConnection>& conn,
                      const boost::json::object& msg);
+  void handle_subscribe(const std::shared_ptr<net::WsConnection>& conn, const Session& s,
+                        const boost::json::object& msg, bool subscribe);
   void send_error(const std::shared_ptr<net::WsConnection>& conn, const call::Error& error,
                   const boost::json::value& ref);
 
@@ -71,6 +76,7 @@ class Hub final : public net::WsHandler {
   HubOptions options_;
   bool shutting_down_ = false;
   std::unordered_map<std::uint64_t, Session> sessions_;
+  StaffBoards boards_;
   /// Authenticated connections: connection id -> (org, user), and org -> user -> connection ids.
   std::unordered_map<std::uint64_t, auth::Principal> by_id_;
   std::map<std::string,

@@ -196,6 +196,11 @@ class Store {
   using OperationObserver = std::function<void(double seconds, std::string_view error)>;
   virtual void set_operation_observer(OperationObserver observer) = 0;
 
+  /// Group commit: runs `fn` on the io thread once every write committed so far is durable.
+  /// Whatever announces a write (an answer, an event) goes through here. Stores whose commits
+  /// are durable when they return run it at once.
+  virtual void after_commit_durable(std::function<void()> fn) { fn(); }
+
   /// Creates the schema or upgrades it to the newest migration.
   virtual Result<void> migrate() = 0;
   /// True when the database answers.

@@ -15,13 +15,13 @@ class RecordingBus final : public bus::Bus {
   void subscribe(std::function<void(const bus::Delivery&)>) override {}
   bool healthy() const override { return true; }
 
-  /// Messages of `type` delivered to `user` (directly, not through to_org_staff).
+  /// Messages of `type` delivered to `user` (the board is not a message).
   std::vector<boost::json::object> to(const std::string& user, const std::string& type) const {
     std::vector<boost::json::object> out;
     for (const auto& d : sent) {
       bool addressed = false;
       for (const auto& u : d.user_ids) addressed |= u == user;
-      if (!addressed) continue;
+      if (!addressed || d.payload.empty()) continue;
       auto msg = boost::json::parse(d.payload).as_object();
       if (msg.at("type").as_string() == type) out.push_back(std::move(msg));
     }

@@ -4,7 +4,7 @@ import type { CallStoreSnapshot } from './types';
 import type { MediaSnapshot, SwitchboardClient } from '../sdk/SwitchboardClient';
 import type { Notice } from '../sdk/call/CallStore';
 import { SignalingState } from '../sdk/signaling/SignalingClient';
-import { mergeFetchedStaff, upsertStaff } from '../sdk/ops/board';
+import type { BoardSnapshot, BoardSubscription } from '../sdk/board/BoardSubscription';
 import type { StaffEntry, User } from '../sdk/types';
 import type { DeviceLists } from '../sdk/devices/DeviceManager';
 
@@ -51,30 +51,21 @@ export function useNotices(
   return [notices, dismiss];
 }
 
-/** Staff of the org with live updates (`availability.updated`). */
-export function useTeam(client: SwitchboardClient, enabled: boolean): StaffEntry[] {
-  const [team, setTeam] = useState<StaffEntry[]>([]);
-  const signaling = useSignalingState(client);
+/** The org's staff board, followed (`subscribe` to the `board` topic) while `enabled` and mounted. */
+export function useBoard(board: BoardSubscription, enabled: boolean): BoardSnapshot {
   useEffect(() => {
-    if (!enabled || signaling !== SignalingState.Open) return;
-    let live = true;
-    // An event that arrives while the fetch is out is newer than its answer (say, "Go available"
-    // clicked at once): that person's entry from the event stays.
-    const updatedSinceFetch = new Set<string>();
-    client.rest.staffAvailability().then(
-      (r) => live && setTeam((list) => mergeFetchedStaff(r.staff, list, updatedSinceFetch)),
-      () => undefined,
-    );
-    const off = client.on('availability', (entry) => {
-      updatedSinceFetch.add(entry.id);
-      setTeam((list) => upsertStaff(list, entry));
-    });
-    return () => {
-      live = false;
-      off();
-    };
-  }, [client, enabled, signaling]);
-  return team;
+    if (!enabled) return;
+    board.subscribe();
+    return () => board.unsubscribe();
+  }, [board, enabled]);
+  return useSyncExternalStore(board.listen, board.getSnapshot);
+}
+
+const NO_STAFF: StaffEntry[] = [];
+
+/** Staff of the org, live from the board (empty until its first snapshot). */
+export function useTeam(client: SwitchboardClient, enabled: boolean): StaffEntry[] {
+  return useBoard(client.board, enabled).staff ?? NO_STAFF;
 }
 
 /** Seconds left until `deadline` (ISO), ticking every 250 ms; null without a deadline. */

@@ -11,7 +11,8 @@ import {
 import { RestClient } from './rest/RestClient';
 import { immediateReconnect } from './signaling/ReconnectPolicy';
 import { SwitchboardClient } from './SwitchboardClient';
-import { FakeSocket, fakeFetch, makeCall, type FakeRoute } from './test/fakes';
+import { FakeSocket, fakeFetch, makeCall, makeStaff, type FakeRoute } from './test/fakes';
+import type { StaffEntry } from './types';
 
 function fakeStream(): MediaStream {
   const track = (kind: string) => ({
@@ -204,6 +205,30 @@ describe('SwitchboardClient, staff', () => {
     FakeSocket.instances = [];
   });
   const staffUser = { id: 'st-me', org: 'org-a', role: 'staff', name: 'Me' };
+
+  it('follows the board when asked; its own availability.updated reaches the event and its row', () => {
+    const { client, ws } = setup('staff', {});
+    ws.welcome(staffUser);
+    expect(ws.sent.some((m) => m.type === 'subscribe')).toBe(false); // not until asked
+    client.board.subscribe();
+    expect(ws.sent.find((m) => m.type === 'subscribe')).toMatchObject({ topic: 'board' });
+    ws.serverSend({
+      type: 'board',
+      staff: [makeStaff('st-me', { status: 'away' }), makeStaff('st-ana')],
+      queue: { length: 0 },
+      seq: 1,
+    });
+    const own: StaffEntry[] = [];
+    client.on('availability', (e) => own.push(e));
+    ws.serverSend({ type: 'availability.updated', staff: makeStaff('st-me') });
+    expect(own.map((e) => `${e.id}:${e.status}`)).toEqual(['st-me:available']);
+    expect(client.board.getSnapshot().staff?.map((e) => `${e.id}:${e.status}`)).toEqual([
+      'st-me:available',
+      'st-ana:available',
+    ]);
+    client.dispose();
+    expect(ws.sent.at(-1)).toEqual({ type: 'unsubscribe', topic: 'board' });
+  });
 
   it('loses the accept race: rolls back, closes the ring, says who answered', async () => {
     const { client, ws, notices } = setup('staff', {

@@ -14,6 +14,7 @@ import {
   type WebSocketFactory,
 } from './signaling/SignalingClient';
 import type { ReconnectPolicy } from './signaling/ReconnectPolicy';
+import { BoardSubscription } from './board/BoardSubscription';
 import { CallStore, type CallSummary, type Role as StoreRole } from './call/CallStore';
 import { CallPhase, PhaseEvent } from './call/phases';
 import { isTerminal } from './call/callFsm';
@@ -83,6 +84,7 @@ type ClientEvents = {
   media: (m: MediaSnapshot) => void;
   signaling: (s: SignalingState) => void;
   user: (u: User) => void;
+  /** This staff member's own entry changed (`availability.updated`; the org's is on `board`). */
   availability: (entry: StaffEntry) => void;
   authFailed: () => void;
 };
@@ -99,6 +101,8 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
   readonly rest: RestClient;
   readonly signaling: SignalingClient;
   readonly devices: DeviceManager;
+  /** The org's staff board (staff and admins; a client is refused). Not followed until subscribed. */
+  readonly board: BoardSubscription;
   private readonly opts: SwitchboardClientOptions;
   private user: User | null = null;
   private peer: PeerSession | null = null;
@@ -134,6 +138,7 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
       reconnectPolicy: opts.reconnectPolicy,
       createSocket: opts.createSocket,
     });
+    this.board = new BoardSubscription(this.signaling);
     this.mediaSnap = {
       local: null,
       remote: null,
@@ -178,6 +183,7 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
 
   dispose(): void {
     this.teardownMedia();
+    this.board.dispose();
     this.signaling.close();
     this.stopDeviceWatch?.();
     this.stopDeviceWatch = null;

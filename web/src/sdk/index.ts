@@ -19,6 +19,12 @@ export { StatsSampler } from './stats/StatsSampler';
 export { computeSample, qualityWarnings } from './stats/computeSample';
 export { Ringer, type RingerState } from './audio/Ringer';
 export { SwitchboardClient, type MediaSnapshot } from './SwitchboardClient';
+export {
+  BoardSubscription,
+  type BoardSnapshot,
+  type BoardStatus,
+  type BoardSubscriptionOptions,
+} from './board/BoardSubscription';
 export { OpsMonitor, type OpsSnapshot, type OpsMonitorOptions } from './ops/OpsMonitor';
 export * from './ops/summary';
 export * from './ops/board';

@@ -1,4 +1,7 @@
-/** Wire types of CONTRACT.md sections 3 to 6. Field names are the server's (snake_case). */
+/**
+ * Wire types of CONTRACT.md sections 3 to 6 and 11.1 (the board). Field names are the server's
+ * (snake_case).
+ */
 
 export type Role = 'client' | 'staff' | 'admin';
 
@@ -62,7 +65,30 @@ export interface StaffEntry {
   connected: boolean;
   since: string | null;
   call_id: string | null;
+  /** Topics this person serves (v1.1, section 11.3); absent from servers that have no topics. */
+  skills?: string[];
 }
+
+/** The topics a connection can subscribe to (section 11.1). */
+export type Topic = 'board';
+
+/** The org's queue as the board carries it (sections 11.1 and 11.2). */
+export interface QueueInfo {
+  length: number;
+}
+
+/** What `board` and `board.updated` carry. `seq` grows by one per message on the connection. */
+export interface BoardContent {
+  staff: StaffEntry[];
+  queue: QueueInfo;
+  seq: number;
+}
+
+/** The answer to `subscribe`: every entry of the org, seq 1. */
+export type BoardMessage = { type: 'board' } & BoardContent;
+
+/** The entries changed since the last board message (at most once per `--board-interval`). */
+export type BoardUpdatedMessage = { type: 'board.updated' } & BoardContent;
 
 export interface IceServersResponse {
   ice_servers: RTCIceServer[];
@@ -98,7 +124,7 @@ export type SignalKind = 'offer' | 'answer' | 'candidate' | 'restart';
  */
 export type SignalData = RTCSessionDescriptionInit | RTCIceCandidateInit | null;
 
-// Server → browser WebSocket messages (section 5).
+// Server → browser WebSocket messages (sections 5 and 11.1).
 export type ServerMessage =
   | { type: 'welcome'; session: string; user: User; calls: Call[] }
   | { type: 'call.incoming'; call: Call }
@@ -111,10 +137,20 @@ export type ServerMessage =
       data: SignalData;
       seq: number;
     }
+  /** v1.1: only to the staff member's own connections; the org's staff are on the board. */
   | { type: 'availability.updated'; staff: StaffEntry }
+  | BoardMessage
+  | BoardUpdatedMessage
   | { type: 'ice_servers'; ice_servers: RTCIceServer[]; expires_at: string }
-  | { type: 'error'; code: string; message: string; ref?: number }
+  /** `ref` is the `seq` of the message it answers (null when that message had none). */
+  | { type: 'error'; code: string; message: string; ref?: number | null }
   | { type: 'pong' };
+
+// Browser → server WebSocket messages besides `hello`, `signal` and `ping` (section 11.1).
+export interface TopicMessage {
+  type: 'subscribe' | 'unsubscribe';
+  topic: Topic;
+}
 
 export const TERMINAL_STATES: readonly ServerCallState[] = [
   'cancelled',

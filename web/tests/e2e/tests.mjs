@@ -68,6 +68,26 @@ async function holdRequests(page, pattern) {
   };
 }
 
+/**
+ * Collects the staff board messages (`board`, `board.updated`, CONTRACT.md 11.1) that reach the
+ * page's WebSockets from now on.
+ */
+function recordBoardFrames(page) {
+  const frames = [];
+  page.on('websocket', (ws) =>
+    ws.on('framereceived', ({ payload }) => {
+      if (typeof payload !== 'string' || !payload.includes('"board')) return;
+      try {
+        const m = JSON.parse(payload);
+        if (m.type === 'board' || m.type === 'board.updated') frames.push(m);
+      } catch {
+        /* not JSON: not a board message */
+      }
+    }),
+  );
+  return frames;
+}
+
 /** The number a dashboard element shows in its data-value. */
 async function valueOf(page, testId) {
   return page.locator(`[data-testid="${testId}"]`).getAttribute('data-value', { timeout: 2000 });
@@ -809,6 +829,7 @@ export const tests = [
       });
       await shot(ada, 'ops-00-admin-staff-console');
       await checkA11y(ada, 'admin-staff-console');
+      const boardFrames = recordBoardFrames(ada); // the dashboard's socket opens on /ops
       await byTestId(ada, 'nav-ops').click();
       await byTestId(ada, 'ops-page').waitFor({ timeout: 10_000 });
       assert(new URL(ada.url()).pathname === '/ops', `on /ops: ${ada.url()}`);
@@ -827,8 +848,9 @@ export const tests = [
         window.__sameDocument = true;
       });
 
-      // Live staff board: Ana goes available, and the board says so from the WebSocket event
-      // alone (the dashboard's own fetches of the board are held back meanwhile).
+      // Live staff board: Ana goes available, and the board says so from the board subscription
+      // alone (the dashboard's own fetches of the board are held back meanwhile; since v1.1
+      // `availability.updated` reaches only Ana's own connections).
       const ana = await h.openAs({ org, sub: 'ana', role: 'staff', name: 'Ana', base });
       let release;
       const held = new Promise((res) => (release = res));
@@ -841,6 +863,16 @@ export const tests = [
       await ada
         .locator('[data-testid="staff-row-ana"][data-status="available"][data-state="idle"]')
         .waitFor({ timeout: 5000 });
+      assert(
+        boardFrames.some((m) => m.type === 'board'),
+        'the dashboard subscribed to the board and got its snapshot',
+      );
+      assert(
+        boardFrames.some((m) =>
+          m.staff?.some((e) => e.id === 'ana' && e.status === 'available' && e.connected),
+        ),
+        `a board message named Ana available: ${JSON.stringify(boardFrames.map((m) => m.type))}`,
+      );
       release();
       await ada.unroute('**/v1/staff/availability', holdBoard);
       await shot(ada, 'ops-02-staff-available');

@@ -74,7 +74,9 @@ std::string encode_delivery(const Delivery& delivery) {
   json::object o;
   o["org_id"] = delivery.org_id;
   o["user_ids"] = std::move(users);
-  o["to_org_staff"] = delivery.to_org_staff;
+  if (delivery.board) {
+    o["board"] = {{"staff_id", delivery.board->staff_id}, {"json", delivery.board->json}};
+  }
   o["payload"] = delivery.payload;
   return json::serialize(o);
 }
@@ -87,10 +89,10 @@ std::optional<Delivery> decode_delivery(std::string_view text) {
   if (o == nullptr) return std::nullopt;
   const auto* org = o->if_contains("org_id");
   const auto* users = o->if_contains("user_ids");
-  const auto* staff = o->if_contains("to_org_staff");
+  const auto* board = o->if_contains("board");
   const auto* payload = o->if_contains("payload");
   if (org == nullptr || !org->is_string() || users == nullptr || !users->is_array() ||
-      staff == nullptr || !staff->is_bool() || payload == nullptr || !payload->is_string()) {
+      payload == nullptr || !payload->is_string()) {
     return std::nullopt;
   }
   Delivery d;
@@ -100,7 +102,15 @@ std::optional<Delivery> decode_delivery(std::string_view text) {
     if (!u.is_string()) return std::nullopt;
     d.user_ids.emplace_back(u.get_string());
   }
-  d.to_org_staff = staff->get_bool();
+  if (board != nullptr) {
+    const auto* b = board->if_object();
+    const auto* staff_id = b ? b->if_contains("staff_id") : nullptr;
+    const auto* entry = b ? b->if_contains("json") : nullptr;
+    if (staff_id == nullptr || !staff_id->is_string() || entry == nullptr || !entry->is_string()) {
+      return std::nullopt;
+    }
+    d.board = BoardEntry{std::string(staff_id->get_string()), std::string(entry->get_string())};
+  }
   d.payload = std::string(payload->get_string());
   return d;
 }

@@ -119,6 +119,23 @@ void Database::exec(const std::string& sql) {
   }
 }
 
+Database::RelaxedDurability::RelaxedDurability(Database& db) : db_(db) {
+  {
+    auto q = db_.prepare("PRAGMA synchronous");
+    if (q.step()) before_ = q.int64(0);
+  }
+  if (before_ > 1) db_.exec("PRAGMA synchronous = NORMAL");
+}
+
+Database::RelaxedDurability::~RelaxedDurability() {
+  if (before_ <= 1) return;
+  try {
+    db_.exec("PRAGMA synchronous = " + std::to_string(before_));
+  } catch (const SqliteError&) {
+    // Inside a failed transaction the pragma can't run; the next scope sets it again.
+  }
+}
+
 Database::Transaction::Transaction(Database& db) : db_(db) {
   db_.exec("BEGIN IMMEDIATE");
 }

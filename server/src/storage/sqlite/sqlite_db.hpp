@@ -20,9 +20,21 @@ struct SqliteError {
   bool is_constraint() const { return (code & 0xff) == SQLITE_CONSTRAINT; }
 };
 
+/// A cached prepared statement, borrowed for one use. Leaving scope resets it: a statement left
+/// mid-result holds its read snapshot open, and while any snapshot is open no checkpoint can
+/// copy the WAL past it, so the WAL would grow for as long as the process lives.
 class Statement {
  public:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~Statement() {
+    if (stmt_) sqlite3_reset(stmt_);
+  }
+  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+    other.stmt_ = nullptr;
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement& operator=(Statement&&) = delete;
 
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
@@ -69,25 +81,21 @@ class Database {
   Statement prepare(const std::string& sql);
   void exec(const std::string& sql);
   int changes() const { return sqlite3_changes(db_); }
+  sqlite3* handle() const { return db_; }
 
   /// For the scope's writes, commits don't wait for fsync (synchronous=NORMAL in WAL mode):
   /// they survive a crash of the process, not a power cut. Only for data that is rebuilt
-  /// anyway (presence); call state keeps synchronous=FULL.
+  /// anyway (presence); the setting before the scope comes back after it.
   class RelaxedDurability {
    public:
-    explicit RelaxedDurability(Database& db) : db_(db) { db_.exec("PRAGMA synchronous = NORMAL"); }
-    ~RelaxedDurability() {
-      try {
-        db_.exec("PRAGMA synchronous = FULL");
-      } catch (const SqliteError&) {
-        // Inside a failed transaction the pragma can't run; the next scope sets it again.
-      }
-    }
+    explicit RelaxedDurability(Database& db);
+    ~RelaxedDurability();
     RelaxedDurability(const RelaxedDurability&) = delete;
     RelaxedDurability& operator=(const RelaxedDurability&) = delete;
 
    private:
     Database& db_;
+    std::int64_t before_ = 2;  // FULL
   };
 
   /// BEGIN IMMEDIATE ... COMMIT, rolled back if the scope is left without commit().

@@ -90,11 +90,70 @@ auto SqliteStore::guarded(F&& fn) -> Result<std::invoke_result_t<F>> {
   }
 }
 
-SqliteStore::SqliteStore(const std::string& path) : db_(path) {
+namespace {
+
+/// WAL pages after which the writer asks the checkpointer for a checkpoint now rather than at
+/// its next tick (about 4 MiB of 4 KiB pages).
+constexpr int kCheckpointNudgePages = 1000;
+/// The WAL file is cut back to this size whenever SQLite starts it again from the beginning.
+constexpr std::int64_t kWalSizeLimitBytes = 16 * 1024 * 1024;
+constexpr std::chrono::milliseconds kCheckpointInterval{500};
+/// WAL size past which a checkpoint makes the writer wait until it has caught up.
+constexpr std::int64_t kWalRestartBytes = 32 * 1024 * 1024;
+
+bool is_in_memory(const std::string& path) {
+  return path == ":memory:" || path.empty() || path.starts_with("file::memory:");
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path) : db_(path), path_(path) {
   db_.exec("PRAGMA journal_mode = WAL");
   // FULL: a committed transition survives power loss, not only a crash of the process.
   db_.exec("PRAGMA synchronous = FULL");
   db_.exec("PRAGMA foreign_keys = ON");
+  db_.exec("PRAGMA journal_size_limit = " + std::to_string(kWalSizeLimitBytes));
+  if (!is_in_memory(path)) {
+    checkpointer_ = std::make_unique<WalCheckpointer>(path, kCheckpointInterval, kWalRestartBytes);
+    // Replaces SQLite's own autocheckpoint, which would run on this (the io) thread.
+    // Called after every commit on this connection.
+    sqlite3_wal_hook(
+        db_.handle(),
+        [](void* self, sqlite3*, const char*, int pages) {
+          auto* store = static_cast<SqliteStore*>(self);
+          if (store->syncer_) store->syncer_->committed();
+          if (pages >= kCheckpointNudgePages) store->checkpointer_->nudge();
+          return SQLITE_OK;
+        },
+        this);
+  }
+}
+
+SqliteStore::~SqliteStore() {
+  sqlite3_wal_hook(db_.handle(), nullptr, nullptr);
+  syncer_.reset();
+  checkpointer_.reset();
+}
+
+void SqliteStore::enable_group_commit(WalSyncer::Post post) {
+  if (!checkpointer_ || syncer_) return;  // In memory: nothing to make durable.
+  // NORMAL in WAL mode: a commit appends to the WAL without fsync; checkpoints still fsync
+  // both files in the right order, so the WAL syncer's fsync is all a commit needs.
+  db_.exec("PRAGMA synchronous = NORMAL");
+  db_.exec("PRAGMA user_version = user_version");  // Makes sure the -wal file exists.
+  syncer_ = std::make_unique<WalSyncer>(path_ + "-wal", std::move(post));
+}
+
+void SqliteStore::after_commit_durable(std::function<void()> fn) {
+  if (!syncer_) {
+    fn();
+    return;
+  }
+  syncer_->after_durable(std::move(fn));
+}
+
+CheckpointStats SqliteStore::checkpoint_stats() const {
+  return checkpointer_ ? checkpointer_->stats() : CheckpointStats{};
 }
 
 Result<void> SqliteStore::migrate() {

@@ -8,6 +8,8 @@
 #include <type_traits>
 
 #include "storage/sqlite/sqlite_db.hpp"
+#include "storage/sqlite/wal_checkpointer.hpp"
+#include "storage/sqlite/wal_syncer.hpp"
 #include "storage/store.hpp"
 
 namespace sb::storage::sqlite {
@@ -17,6 +19,18 @@ class SqliteStore final : public Store {
   /// Opens the database file (creating its folder's file, not the folder). Throws SqliteError
   /// when it can't be opened: that is a start-up failure.
   explicit SqliteStore(const std::string& path);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  /// Checkpoints run so far by the background checkpointer (zeros in memory).
+  CheckpointStats checkpoint_stats() const;
+
+  /// Group commit (see WalSyncer): from now on commits do not wait for fsync, and
+  /// after_commit_durable() holds announcements until one fsync covers them. `post` runs a
+  /// function on the io thread. Without it every commit is fsynced before it returns.
+  void enable_group_commit(WalSyncer::Post post);
+  void after_commit_durable(std::function<void()> fn) override;
 
   void set_operation_observer(OperationObserver observer) override {
     observer_ = std::move(observer);
@@ -107,6 +121,10 @@ class SqliteStore final : public Store {
   Result<std::vector<CallRef>> call_refs(const std::string& sql);
 
   Database db_;
+  /// Null for an in-memory database, which has no WAL.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
+  std::unique_ptr<WalSyncer> syncer_;
+  std::string path_;
   OutboxRenderer render_outbox_;
   OperationObserver observer_;
 };

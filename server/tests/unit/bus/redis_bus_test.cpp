@@ -242,17 +242,26 @@ TEST(RedisUrl, ConstructorRejectsAnythingElseClearly) {
 }
 
 TEST(RedisDeliveryCodec, RoundTripsEveryField) {
-  Delivery d{"org-1", {"u1", "ü2 \"quoted\""}, true, R"({"type":"call.ringing","x":"é\n\"😀"})"};
+  Delivery d{"org-1",
+             {"u1", "ü2 \"quoted\""},
+             BoardEntry{"s1", R"({"id":"s1","name":"Zoë"})"},
+             R"({"type":"call.ringing","x":"é\n\"😀"})"};
   const auto back = decode_delivery(encode_delivery(d));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->org_id, d.org_id);
   EXPECT_EQ(back->user_ids, d.user_ids);
-  EXPECT_EQ(back->to_org_staff, d.to_org_staff);
+  ASSERT_TRUE(back->board);
+  EXPECT_EQ(back->board->staff_id, "s1");
+  EXPECT_EQ(back->board->json, d.board->json);
   EXPECT_EQ(back->payload, d.payload);
   EXPECT_FALSE(decode_delivery("not json"));
+  EXPECT_FALSE(decode_delivery(R"({"org_id":"o","user_ids":[1],"payload":""})"));
   EXPECT_FALSE(
-      decode_delivery(R"({"org_id":"o","user_ids":[1],"to_org_staff":false,"payload":""})"));
-  EXPECT_FALSE(decode_delivery(R"({"org_id":"o","user_ids":[],"payload":""})"));
+      decode_delivery(R"({"org_id":"o","user_ids":[],"board":{"staff_id":1},"payload":""})"));
+  EXPECT_FALSE(decode_delivery(R"({"org_id":"o","user_ids":[]})"));
+  const auto plain = decode_delivery(R"({"org_id":"o","user_ids":[],"payload":"p"})");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->board);
 }
 
 TEST_F(RedisBusTest, TwoNodesSeeEveryDeliveryOnceInOrderWithEveryField) {
@@ -270,8 +279,10 @@ TEST_F(RedisBusTest, TwoNodesSeeEveryDeliveryOnceInOrderWithEveryField) {
   const std::string tricky = R"({"type":"call.ringing","name":"Zoë \"Z\" Ørsted 😀\\ \n"})";
   constexpr int kEach = 200;
   for (int i = 0; i < kEach; ++i) {
-    a.publish(Delivery{"org-a", {"a" + std::to_string(i), "ü"}, i % 2 == 0, tricky});
-    b.publish(Delivery{"org-b", {"b" + std::to_string(i)}, false, std::to_string(i)});
+    const auto board =
+        i % 2 == 0 ? std::optional<BoardEntry>(BoardEntry{"s", tricky}) : std::nullopt;
+    a.publish(Delivery{"org-a", {"a" + std::to_string(i), "ü"}, board, tricky});
+    b.publish(Delivery{"org-b", {"b" + std::to_string(i)}, std::nullopt, std::to_string(i)});
   }
   ASSERT_TRUE(inbox_a.wait_for_count(2 * kEach, 5s)) << inbox_a.got().size();
   ASSERT_TRUE(inbox_b.wait_for_count(2 * kEach, 5s)) << inbox_b.got().size();
@@ -286,13 +297,13 @@ TEST_F(RedisBusTest, TwoNodesSeeEveryDeliveryOnceInOrderWithEveryField) {
     for (const auto& d : got) {
       if (d.org_id == "org-a") {
         ASSERT_EQ(d.user_ids, (std::vector<std::string>{"a" + std::to_string(next_a), "ü"}));
-        EXPECT_EQ(d.to_org_staff, next_a % 2 == 0);
+        EXPECT_EQ(d.board.has_value(), next_a % 2 == 0);
         EXPECT_EQ(d.payload, tricky);
         ++next_a;
       } else {
         ASSERT_EQ(d.org_id, "org-b");
         ASSERT_EQ(d.user_ids, std::vector<std::string>{"b" + std::to_string(next_b)});
-        EXPECT_FALSE(d.to_org_staff);
+        EXPECT_FALSE(d.board);
         EXPECT_EQ(d.payload, std::to_string(next_b));
         ++next_b;
       }
@@ -322,7 +333,7 @@ TEST_F(RedisBusTest, DeliveryLatencyThroughRedis) {
   std::vector<double> us;
   for (int i = 0; i < kRounds; ++i) {
     const auto start = Clock::now();
-    bus.publish(Delivery{"o", {"u"}, false, std::to_string(i)});
+    bus.publish(Delivery{"o", {"u"}, std::nullopt, std::to_string(i)});
     std::unique_lock lock(mu);
     ASSERT_TRUE(cv.wait_for(lock, 2s, [&] { return seen == i; }));
     us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
@@ -349,7 +360,7 @@ TEST_F(RedisBusTest, MalformedMessagesAreCountedAndSkipped) {
   ASSERT_NE(r, nullptr);
   freeReplyObject(r);
   redisFree(c);
-  bus.publish(Delivery{"o", {"u"}, false, "after"});
+  bus.publish(Delivery{"o", {"u"}, std::nullopt, "after"});
   ASSERT_TRUE(inbox.wait_for_count(1, 5s));
   EXPECT_EQ(inbox.got().at(0).payload, "after");
   EXPECT_EQ(bus.stats().malformed, 1u);
@@ -374,7 +385,7 @@ TEST(RedisBusOutage, PublishNeverBlocksWhileRedisIsDownAndDeliveriesResumeAfter)
   RedisBus bus(o, io.post());
   bus.subscribe(inbox.handler());
   ASSERT_TRUE(eventually([&] { return bus.healthy(); }, 5s));
-  bus.publish(Delivery{"o", {"u"}, false, "before"});
+  bus.publish(Delivery{"o", {"u"}, std::nullopt, "before"});
   ASSERT_TRUE(inbox.wait_for_count(1, 5s));
 
   // Killed while the publisher streams: writes on the reset connection must fail with EPIPE,
@@ -382,7 +393,7 @@ TEST(RedisBusOutage, PublishNeverBlocksWhileRedisIsDownAndDeliveriesResumeAfter)
   std::atomic<bool> streaming{true};
   std::thread streamer([&] {
     while (streaming.load()) {
-      bus.publish(Delivery{"o", {"u"}, false, std::string(2000, 'x')});
+      bus.publish(Delivery{"o", {"u"}, std::nullopt, std::string(2000, 'x')});
       std::this_thread::sleep_for(200us);
     }
   });
@@ -395,7 +406,7 @@ TEST(RedisBusOutage, PublishNeverBlocksWhileRedisIsDownAndDeliveriesResumeAfter)
   const auto dropped_before = bus.stats().dropped;
 
   const auto start = Clock::now();
-  for (int i = 0; i < 1000; ++i) bus.publish(Delivery{"o", {"u"}, false, "down"});
+  for (int i = 0; i < 1000; ++i) bus.publish(Delivery{"o", {"u"}, std::nullopt, "down"});
   const auto took = Clock::now() - start;
   EXPECT_LT(took, 100ms);
   EXPECT_EQ(bus.stats().pending, 100u);
@@ -412,7 +423,7 @@ TEST(RedisBusOutage, PublishNeverBlocksWhileRedisIsDownAndDeliveriesResumeAfter)
   EXPECT_TRUE(eventually([&] { return bus.stats().pending == 0; }, 5s));
   EXPECT_GE(bus.stats().reconnects, 2u);
   const auto before = inbox.got().size();
-  bus.publish(Delivery{"o", {"u"}, false, "after"});
+  bus.publish(Delivery{"o", {"u"}, std::nullopt, "after"});
   ASSERT_TRUE(eventually(
       [&] { return !inbox.got().empty() && inbox.got().back().payload == "after"; }, 5s));
   EXPECT_GT(inbox.got().size(), before);
@@ -429,7 +440,7 @@ TEST(RedisBusOutage, DestructorReturnsWithinASecond) {
     o.ping_interval = 10s;  // blocked in a long read when destroyed
     auto bus = std::make_unique<RedisBus>(o, io.post());
     ASSERT_TRUE(eventually([&] { return bus->healthy(); }, 5s));
-    for (int i = 0; i < 50; ++i) bus->publish(Delivery{"o", {"u"}, false, "x"});
+    for (int i = 0; i < 50; ++i) bus->publish(Delivery{"o", {"u"}, std::nullopt, "x"});
     const auto start = Clock::now();
     bus.reset();
     EXPECT_LT(Clock::now() - start, 1s);
@@ -442,7 +453,7 @@ TEST(RedisBusOutage, DestructorReturnsWithinASecond) {
     auto bus = std::make_unique<RedisBus>(o, io.post());
     std::this_thread::sleep_for(100ms);
     EXPECT_FALSE(bus->healthy());
-    bus->publish(Delivery{"o", {"u"}, false, "x"});
+    bus->publish(Delivery{"o", {"u"}, std::nullopt, "x"});
     const auto start = Clock::now();
     bus.reset();
     EXPECT_LT(Clock::now() - start, 1s);

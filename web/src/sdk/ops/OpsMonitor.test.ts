@@ -61,6 +61,17 @@ function heldSecond(first: FakeRoute) {
   return { route, release: (r: FakeRoute) => release(r) };
 }
 
+const board = (list: StaffEntry[], seq = 1, queue = 0) => ({
+  type: 'board',
+  staff: list,
+  queue: { length: queue },
+  seq,
+});
+const updated = (list: StaffEntry[], seq: number, queue = 0) => ({
+  ...board(list, seq, queue),
+  type: 'board.updated',
+});
+
 function openSocket(): FakeSocket {
   const ws = FakeSocket.latest();
   ws.serverOpen();
@@ -111,7 +122,25 @@ describe('OpsMonitor', () => {
     monitor.stop();
   });
 
-  it('shows availability.updated at once and refreshes shortly after', async () => {
+  it('shows the fetched list until the board snapshot replaces it', async () => {
+    const { monitor } = setup();
+    monitor.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(monitor.getSnapshot().staff?.map((e) => e.id)).toEqual(['ana', 'ben']);
+    const ws = openSocket();
+    expect(ws.sent.find((m) => m.type === 'subscribe')).toMatchObject({ topic: 'board' });
+    await vi.advanceTimersByTimeAsync(0);
+    ws.serverSend(board([staff('ben', { status: 'available' }), staff('cleo')], 1, 2));
+    // Replaced, not merged (ana is gone), and sorted: the available person comes first.
+    expect(monitor.getSnapshot().staff?.map((e) => `${e.id}:${e.status}`)).toEqual([
+      'ben:available',
+      'cleo:away',
+    ]);
+    expect(monitor.getSnapshot().queueLength).toBe(2);
+    monitor.stop();
+  });
+
+  it('shows board.updated at once, refreshes the calls shortly after, and stops fetching staff', async () => {
     const { monitor, count } = setup();
     monitor.start();
     await vi.advanceTimersByTimeAsync(0);
@@ -119,34 +148,68 @@ describe('OpsMonitor', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(monitor.getSnapshot().signaling).toBe(SignalingState.Open);
     expect(monitor.getSnapshot().me?.role).toBe('admin');
+    ws.serverSend(board([staff('ana'), staff('ben')]));
+    const staffFetches = count('/staff/availability');
     const before = count('/ops/summary');
-    ws.serverSend({
-      type: 'availability.updated',
-      staff: staff('ben', { status: 'available' }),
-    });
-    // At once, and sorted: the available person comes first.
+    ws.serverSend(updated([staff('ben', { status: 'available' })], 2, 1));
     expect(monitor.getSnapshot().staff?.map((e) => `${e.id}:${e.status}`)).toEqual([
       'ben:available',
       'ana:away',
     ]);
+    expect(monitor.getSnapshot().queueLength).toBe(1);
     await vi.advanceTimersByTimeAsync(399);
     expect(count('/ops/summary')).toBe(before);
     await vi.advanceTimersByTimeAsync(1);
     expect(count('/ops/summary')).toBe(before + 1);
+    expect(count('/calls?state=ringing&limit=100')).toBe(before + 1);
+    await vi.advanceTimersByTimeAsync(10_000); // two polls
+    expect(count('/ops/summary')).toBe(before + 3);
+    expect(count('/staff/availability')).toBe(staffFetches);
     monitor.stop();
   });
 
-  it('keeps an event newer than the answer of a fetch that was under way', async () => {
+  it('drops a fetched list that comes back after the board went live', async () => {
     const { route, release } = heldSecond(ok({ staff: [staff('ana')] }));
     const { monitor } = setup({ 'GET /staff/availability': route });
     monitor.start();
     await vi.advanceTimersByTimeAsync(0);
     const ws = openSocket(); // welcome: a refresh whose staff answer is held back
     await vi.advanceTimersByTimeAsync(0);
-    ws.serverSend({ type: 'availability.updated', staff: staff('ana', { status: 'available' }) });
-    release(ok({ staff: [staff('ana', { status: 'away' })] }));
+    ws.serverSend(board([staff('ana', { status: 'available' })]));
+    release(ok({ staff: [staff('ana', { status: 'away' }), staff('zed')] }));
     await vi.advanceTimersByTimeAsync(0);
-    expect(monitor.getSnapshot().staff?.[0].status).toBe('available');
+    expect(monitor.getSnapshot().staff?.map((e) => `${e.id}:${e.status}`)).toEqual([
+      'ana:available',
+    ]);
+    expect(monitor.getSnapshot().error).toBeNull();
+    monitor.stop();
+  });
+
+  it('falls back to fetching the staff while the board is down, and resubscribes on reconnect', async () => {
+    const { monitor, count } = setup({
+      'GET /staff/availability': [
+        ok({ staff: [staff('ana')] }),
+        ok({ staff: [staff('ana', { status: 'available', connected: false })] }),
+      ],
+    });
+    monitor.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const ws = openSocket();
+    await vi.advanceTimersByTimeAsync(0);
+    ws.serverSend(board([staff('ana', { status: 'available' })]));
+    const fetches = count('/staff/availability');
+
+    ws.serverClose(1006); // the new socket stays unopened: reconnecting
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(count('/staff/availability')).toBe(fetches + 1);
+    expect(monitor.getSnapshot().staff?.[0]).toMatchObject({ id: 'ana', connected: false });
+
+    const ws2 = openSocket();
+    expect(ws2).not.toBe(ws);
+    expect(ws2.sent.filter((m) => m.type === 'subscribe')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(0);
+    ws2.serverSend(board([staff('ana', { status: 'available', state: 'in_call' })]));
+    expect(monitor.getSnapshot().staff?.[0]).toMatchObject({ connected: true, state: 'in_call' });
     monitor.stop();
   });
 

@@ -1,28 +1,28 @@
 /**
  * The ops dashboard's data, for an admin: the last hour's summary (`GET /v1/ops/summary`), the
  * live calls (`GET /v1/calls?state=ringing|accepted|active`: admins see the org's calls) and the
- * staff board (`GET /v1/staff/availability`, then `availability.updated`).
+ * staff board (the `board` topic of the WebSocket, CONTRACT.md 11.1).
  *
- * Admins get `availability.updated` for the whole org but `call.updated` only for calls they are
- * rung for, so everything is polled every `pollMs`, and refreshed soon after any such event.
- * Refreshes never overlap: one asked for while another runs is done once, right after it.
+ * The board is live from its subscription: its snapshot replaces the list, its updates merge.
+ * `GET /v1/staff/availability` is only the fallback for while the board is not live (before the
+ * first snapshot, while reconnecting, or if the server refused the subscription); an answer that
+ * comes back once the board is live is older than it and dropped.
+ *
+ * Admins get `call.updated` only for calls they are rung for, so the summary and the live calls
+ * are polled every `pollMs`, and refreshed soon after any call event or board update (a staff
+ * member's state changes with the calls). Refreshes never overlap: one asked for while another
+ * runs is done once, right after it.
  * No React in here; `subscribe`/`getSnapshot` fit `useSyncExternalStore`.
  */
 import { ErrorCode, SwitchboardError } from '../errors';
 import { RestClient } from '../rest/RestClient';
 import { SignalingClient, SignalingState } from '../signaling/SignalingClient';
+import { BoardSubscription, type BoardSnapshot } from '../board/BoardSubscription';
 import type { Call, ServerMessage, StaffEntry, User } from '../types';
 import { TypedEmitter } from '../util/emitter';
 import { getLogger } from '../util/logger';
 import { realClock, type Clock } from '../util/time';
-import {
-  LIVE_STATES,
-  applyCallUpdate,
-  mergeFetchedStaff,
-  mergeLiveCalls,
-  sortStaff,
-  upsertStaff,
-} from './board';
+import { LIVE_STATES, applyCallUpdate, mergeLiveCalls, sortStaff } from './board';
 import { parseOpsSummary, type OpsSummary } from './summary';
 
 const log = getLogger('ops');
@@ -40,6 +40,8 @@ export interface OpsSnapshot {
   liveTruncated: boolean;
   /** Sorted for the board; null until the first answer. */
   staff: StaffEntry[] | null;
+  /** Calls waiting in the org's queue, from the board; null until its first snapshot. */
+  queueLength: number | null;
   signaling: SignalingState;
   me: User | null;
   /** Local time (ms) of the last refresh that fully succeeded. */
@@ -69,6 +71,7 @@ type OpsEvents = { change: (s: OpsSnapshot) => void };
 export class OpsMonitor extends TypedEmitter<OpsEvents> {
   readonly rest: RestClient;
   readonly signaling: SignalingClient;
+  readonly board: BoardSubscription;
   private readonly clock: Clock;
   private readonly pollMs: number;
   private readonly eventRefreshMs: number;
@@ -79,8 +82,7 @@ export class OpsMonitor extends TypedEmitter<OpsEvents> {
   private eventTimer: unknown = null;
   private inFlight: Promise<void> | null = null;
   private again = false;
-  /** While a fetch runs: who `availability.updated` told us about, and `call.updated` snapshots. */
-  private staffSinceFetch: Set<string> | null = null;
+  /** While a fetch runs: the `call.updated` snapshots that came meanwhile. */
   private callsSinceFetch: Map<string, Call> | null = null;
   private readonly offs: (() => void)[] = [];
 
@@ -89,6 +91,7 @@ export class OpsMonitor extends TypedEmitter<OpsEvents> {
     this.rest = opts.rest ?? new RestClient({ baseUrl: opts.baseUrl, getToken: opts.getToken });
     this.signaling =
       opts.signaling ?? new SignalingClient({ url: opts.wsUrl, getToken: opts.getToken });
+    this.board = new BoardSubscription(this.signaling, { clock: opts.clock });
     this.clock = opts.clock ?? realClock;
     this.pollMs = opts.pollMs ?? 5000;
     this.eventRefreshMs = opts.eventRefreshMs ?? 400;
@@ -98,6 +101,7 @@ export class OpsMonitor extends TypedEmitter<OpsEvents> {
       liveCalls: null,
       liveTruncated: false,
       staff: null,
+      queueLength: null,
       signaling: this.signaling.state,
       me: null,
       refreshedAt: null,
@@ -126,7 +130,9 @@ export class OpsMonitor extends TypedEmitter<OpsEvents> {
       this.signaling.on('authFailed', () =>
         this.update({ error: new SwitchboardError({ code: ErrorCode.Unauthenticated }) }),
       ),
+      this.board.on('change', (b) => this.onBoard(b)),
     );
+    this.board.subscribe();
     this.signaling.connect();
     this.pollTimer = this.clock.setInterval(() => void this.refresh(), this.pollMs);
     void this.refresh();
@@ -137,6 +143,7 @@ export class OpsMonitor extends TypedEmitter<OpsEvents> {
     this.clock.clearInterval(this.pollTimer);
     this.clock.clearTimeout(this.eventTimer);
     for (const off of this.offs.splice(0)) off();
+    this.board.dispose();
     this.signaling.close();
     this.removeAllListeners();
   }
@@ -158,18 +165,20 @@ export class OpsMonitor extends TypedEmitter<OpsEvents> {
     return this.inFlight;
   }
 
+  private get boardLive(): boolean {
+    return this.board.getSnapshot().status === 'live';
+  }
+
   private async load(): Promise<void> {
-    this.staffSinceFetch = new Set();
     this.callsSinceFetch = new Map();
     this.update({ refreshing: true });
     const [summary, staff, ...live] = await Promise.allSettled([
       this.rest.opsSummary(),
-      this.rest.staffAvailability(),
+      // The REST fallback, only while the board is not live.
+      this.boardLive ? Promise.resolve(null) : this.rest.staffAvailability(),
       ...LIVE_STATES.map((state) => this.rest.listCalls({ state, limit: LIVE_LIMIT })),
     ]);
-    const staffSince = this.staffSinceFetch;
     const callsSince = this.callsSinceFetch;
-    this.staffSinceFetch = null;
     this.callsSinceFetch = null;
     if (this.stopped) return;
 
@@ -202,15 +211,12 @@ export class OpsMonitor extends TypedEmitter<OpsEvents> {
       }
     }
 
-    if (staff.status === 'rejected') fail(staff, 'staff availability');
-    else {
-      next.staff = sortStaff(
-        mergeFetchedStaff(
-          Array.isArray(staff.value?.staff) ? staff.value.staff : [],
-          this.snap.staff ?? [],
-          staffSince ?? new Set(),
-        ),
-      );
+    // Once the board is live, its entries are newer than any answer (one that was out when the
+    // board went live included): the answer is dropped.
+    if (!this.boardLive) {
+      if (staff.status === 'rejected') fail(staff, 'staff availability');
+      else if (staff.value)
+        next.staff = sortStaff(Array.isArray(staff.value.staff) ? staff.value.staff : []);
     }
 
     const lists: Call[][] = [];
@@ -233,10 +239,14 @@ export class OpsMonitor extends TypedEmitter<OpsEvents> {
     this.update(next);
   }
 
+  /** The live board replaces whatever the list was; while it is not live, the list stays. */
+  private onBoard(b: BoardSnapshot): void {
+    if (b.status !== 'live' || !b.staff) return;
+    this.update({ staff: sortStaff(b.staff), queueLength: b.queueLength });
+  }
+
   private onMessage(m: ServerMessage): void {
-    if (m.type === 'availability.updated') {
-      this.staffSinceFetch?.add(m.staff.id);
-      this.update({ staff: sortStaff(upsertStaff(this.snap.staff ?? [], m.staff)) });
+    if (m.type === 'board.updated') {
       this.refreshSoon();
     } else if (m.type === 'call.updated' || m.type === 'call.incoming') {
       const seen = this.callsSinceFetch?.get(m.call.id);

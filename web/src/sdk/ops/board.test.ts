@@ -5,11 +5,9 @@ import {
   applyCallUpdate,
   boardCounts,
   canBeRung,
-  mergeFetchedStaff,
   mergeLiveCalls,
   presenceOf,
   sortStaff,
-  upsertStaff,
 } from './board';
 
 const entry = (id: string, over: Partial<StaffEntry> = {}): StaffEntry => ({
@@ -55,29 +53,6 @@ describe('staff board', () => {
         entry('f', { connected: false }),
       ]),
     ).toEqual({ total: 6, free: 2, ringing: 1, inCall: 1, wrapUp: 1, away: 1, offline: 1 });
-  });
-
-  it('applies availability.updated in place and adds newcomers', () => {
-    const list = [entry('ana'), entry('ben')];
-    const next = upsertStaff(list, entry('ben', { state: 'in_call' }));
-    expect(next.map((e) => e.state)).toEqual(['idle', 'in_call']);
-    expect(list[1].state).toBe('idle');
-    expect(upsertStaff(list, entry('cleo')).map((e) => e.id)).toEqual(['ana', 'ben', 'cleo']);
-  });
-
-  it('keeps an event that arrived while the list was being fetched', () => {
-    const fetched = [entry('ana', { status: 'away' }), entry('ben')];
-    const current = [entry('ana', { status: 'available' }), entry('cleo')];
-    const merged = mergeFetchedStaff(fetched, current, new Set(['ana', 'cleo']));
-    expect(merged.map((e) => `${e.id}:${e.status}`)).toEqual([
-      'ana:available',
-      'ben:available',
-      'cleo:available',
-    ]);
-    expect(mergeFetchedStaff(fetched, current, new Set()).map((e) => e.status)).toEqual([
-      'away',
-      'available',
-    ]);
   });
 });
 

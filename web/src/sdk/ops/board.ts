@@ -1,6 +1,6 @@
 /**
- * The live half of the ops dashboard, as pure functions: the staff board (from
- * `GET /v1/staff/availability` and `availability.updated`) and the live calls (from
+ * The live half of the ops dashboard, as pure functions: the staff board's order and counts (its
+ * entries come from the `board` topic, see ../board/BoardSubscription) and the live calls (from
  * `GET /v1/calls?state=...` and `call.updated`).
  */
 import { isTerminal } from '../call/callFsm';
@@ -34,33 +34,6 @@ export function sortStaff(list: readonly StaffEntry[]): StaffEntry[] {
       displayName(a).localeCompare(displayName(b)) ||
       a.id.localeCompare(b.id),
   );
-}
-
-/** Replaces (or adds) one person's entry. */
-export function upsertStaff(list: readonly StaffEntry[], entry: StaffEntry): StaffEntry[] {
-  const i = list.findIndex((e) => e.id === entry.id);
-  if (i < 0) return [...list, entry];
-  const next = list.slice();
-  next[i] = entry;
-  return next;
-}
-
-/**
- * A fetched list, except for the people an `availability.updated` told us about after the fetch
- * was sent: for them the event is newer than the answer, so the current entry stays.
- */
-export function mergeFetchedStaff(
-  fetched: readonly StaffEntry[],
-  current: readonly StaffEntry[],
-  updatedSinceFetch: ReadonlySet<string>,
-): StaffEntry[] {
-  const out = fetched.map((e) =>
-    updatedSinceFetch.has(e.id) ? (current.find((c) => c.id === e.id) ?? e) : e,
-  );
-  for (const c of current) {
-    if (updatedSinceFetch.has(c.id) && !out.some((e) => e.id === c.id)) out.push(c);
-  }
-  return out;
 }
 
 export interface BoardCounts {

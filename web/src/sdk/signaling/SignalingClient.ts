@@ -127,7 +127,19 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
       log.warn(`signal ${kind} for ${callId} dropped: not connected`);
       return false;
     }
-    return this.send({ type: 'signal', call_id: callId, kind, data, seq: ++this.seq });
+    return this.sendNumbered({ type: 'signal', call_id: callId, kind, data }) !== null;
+  }
+
+  /**
+   * Sends `message` with the connection's next `seq` (one counter for every numbered message, so
+   * signals' seq still grows), which an `error` about it names in `ref`. Answers that seq, or
+   * null when not connected (the message is then dropped).
+   */
+  sendNumbered(message: { type: string; [field: string]: unknown }): number | null {
+    const seq = this.seq + 1;
+    if (!this.send({ ...message, seq })) return null;
+    this.seq = seq;
+    return seq;
   }
 
   send(message: Record<string, unknown>): boolean {

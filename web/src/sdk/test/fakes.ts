@@ -1,6 +1,6 @@
 /** Fakes for the transport seams (twilio's `new EventEmitter() as Room` idea). */
 import { EventEmitter } from 'node:events';
-import type { Call } from '../types';
+import type { Call, StaffEntry } from '../types';
 import type { WebSocketLike } from '../signaling/SignalingClient';
 
 export function makeCall(over: Partial<Call> = {}): Call {
@@ -19,6 +19,19 @@ export function makeCall(over: Partial<Call> = {}): Call {
     active_at: null,
     ended_at: null,
     end_reason: null,
+    ...over,
+  };
+}
+
+export function makeStaff(id: string, over: Partial<StaffEntry> = {}): StaffEntry {
+  return {
+    id,
+    name: id[0].toUpperCase() + id.slice(1),
+    status: 'available',
+    state: 'idle',
+    connected: true,
+    since: '2026-11-23T21:00:00.000Z',
+    call_id: null,
     ...over,
   };
 }

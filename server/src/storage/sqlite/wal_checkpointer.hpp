@@ -1,0 +1,61 @@
+#pragma once
+// Keeps the SQLite WAL small while the server runs, off the io thread. The store's own
+// connection never checkpoints (wal_autocheckpoint = 0): a checkpoint copies pages and fsyncs
+// the database file, which would stall every socket. Instead this thread, on a connection of
+// its own, runs a PASSIVE checkpoint (it never blocks the writer) every `interval`, or sooner
+// when the writer says the WAL has grown. Once a checkpoint has copied the whole WAL, the
+// writer's next transaction starts the WAL again from the beginning, and journal_size_limit
+// truncates the file back. Should the writer never leave a gap for a PASSIVE checkpoint to
+// catch up, a RESTART checkpoint past `restart_bytes` makes it, so the WAL stays bounded.
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace sb::storage::sqlite {
+
+struct CheckpointStats {
+  std::int64_t checkpoints = 0;
+  /// Of which RESTART checkpoints, run because the WAL had grown past the limit.
+  std::int64_t restarts = 0;
+  /// WAL frames in the log and frames copied back, at the last checkpoint.
+  int last_log_frames = 0;
+  int last_copied_frames = 0;
+};
+
+class WalCheckpointer {
+ public:
+  /// Opens its own connection to `path` and starts the thread.
+  /// Past `restart_bytes` of WAL the checkpoint makes the writer wait until it has caught up.
+  WalCheckpointer(const std::string& path, std::chrono::milliseconds interval,
+                  std::int64_t restart_bytes);
+  ~WalCheckpointer();
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  /// Asks for a checkpoint soon; cheap, callable from any thread.
+  void nudge();
+  CheckpointStats stats() const;
+
+ private:
+  void run(std::stop_token stop);
+  void checkpoint_once();
+  std::int64_t wal_bytes() const;
+
+  sqlite3* db_ = nullptr;
+  std::chrono::milliseconds interval_;
+  std::int64_t restart_bytes_;
+  std::string wal_path_;
+  mutable std::mutex mutex_;
+  std::condition_variable_any wake_;
+  bool nudged_ = false;
+  CheckpointStats stats_;
+  std::jthread thread_;
+};
+
+}  // namespace sb::storage::sqlite
