@@ -50,7 +50,26 @@ CallService::CallService(storage::Store& store, bus::Bus& bus, Scheduler& schedu
       clock_(clock),
       timings_(std::move(timings)),
       ice_(std::move(ice)),
-      observer_(observer ? observer : &default_observer_) {}
+      observer_(observer ? observer : &default_observer_),
+      hot_(timings_.single_node) {}
+
+// --- Reads, from memory where it holds them ---
+
+Result<std::optional<Call>> CallService::find_call(const std::string& org_id,
+                                                   const std::string& call_id) {
+  if (const Call* known = hot_.find_call(org_id, call_id)) return std::optional<Call>(*known);
+  auto found = store_.find_call(org_id, call_id);
+  // One node: every open call is in memory, so one found here has ended (or another org's).
+  if (found && *found && !call::is_terminal((*found)->state)) hot_.put_call(**found);
+  return found;
+}
+
+Result<std::vector<storage::Participant>> CallService::participants_of(const std::string& call_id) {
+  if (const auto* known = hot_.participants(call_id)) return *known;
+  auto parts = store_.participants(call_id);
+  if (parts) hot_.set_participants(call_id, *parts);
+  return parts;
+}
 
 // --- Timers ---
 
@@ -135,13 +154,13 @@ Result<void> CallService::recover() {
   auto open = store_.open_calls();
   if (!open) return open.error();
   for (const auto& ref : *open) {
-    auto c = store_.find_call(ref.org_id, ref.call_id);
+    auto c = find_call(ref.org_id, ref.call_id);
     if (!c || !*c) continue;
-    const Call& call = **c;
+    const Call call = **c;
     std::vector<std::string> users{call.caller.id};
     if (call.staff) users.push_back(call.staff->id);
     // Staff it still rings for: their rings are withdrawn if they do not come back in time.
-    if (auto parts = store_.participants(call.id)) {
+    if (auto parts = participants_of(call.id)) {
       for (const auto& p : *parts) {
         if (p.outcome == RingOutcome::kRinging) users.push_back(p.staff_id);
       }
@@ -200,7 +219,8 @@ void CallService::publish(const std::string& org_id, std::vector<std::string> us
       bus::Delivery{org_id, std::move(users), std::nullopt, boost::json::serialize(message)});
 }
 
-void CallService::announce(const Call& c, CallState from) {
+void CallService::announce(const Call& c, CallState from,
+                           const std::vector<storage::Participant>& participants) {
   obs::log_info("call.transition", {{"call_id", c.id},
                                     {"org", c.org_id},
                                     {"from", call::to_string(from)},
@@ -212,9 +232,7 @@ void CallService::announce(const Call& c, CallState from) {
   // CONTRACT 5: the caller, the accepted staff member and every staff member rung for the call.
   std::vector<std::string> users{c.caller.id};
   if (c.staff) users.push_back(c.staff->id);
-  if (auto parts = store_.participants(c.id)) {
-    for (const auto& p : *parts) users.push_back(p.staff_id);
-  }
+  for (const auto& p : participants) users.push_back(p.staff_id);
   publish(c.org_id, std::move(users), {{"type", "call.updated"}, {"call", render(c)}});
 }
 
@@ -237,6 +255,7 @@ void CallService::announce_staff(const std::string& org_id,
     }
   }
   for (const auto& entry : entries) {
+    hot_.update_staff(org_id, entry);
     const std::string& id = entry.id;
     // CONTRACT 11.1: the staff member's own connections hear of it at once; the org's boards
     // get the row in their next coalesced board.updated.
@@ -249,7 +268,7 @@ void CallService::announce_staff(const std::string& org_id,
 }
 
 void CallService::push_ice_servers(const std::string& org_id, const std::string& call_id) {
-  auto c = store_.find_call(org_id, call_id);
+  auto c = find_call(org_id, call_id);
   if (!c || !*c || call::is_terminal((*c)->state) || !(*c)->staff) return;
   const Call& call = **c;
   const std::int64_t now = clock_.now_ms();
@@ -270,10 +289,17 @@ boost::json::object CallService::ice_servers_for(const std::string& user_id) con
 // --- Routing ---
 
 Result<std::vector<call::StaffCandidate>> CallService::ringable_staff(const std::string& org_id) {
+  if (const auto* staff = hot_.staff_of(org_id)) return candidates_from(*staff);
+  auto listed = store_.list_staff(org_id, clock_.now_ms(), timings_.presence_grace_ms);
+  if (!listed) return listed.error();
+  hot_.put_staff_list(org_id, *listed);  // Kept with one node only.
+  return candidates_from(*listed);
+}
+
+std::vector<call::StaffCandidate> CallService::candidates_from(
+    const std::vector<storage::StaffEntry>& staff) const {
   std::vector<call::StaffCandidate> out;
-  auto staff = store_.list_staff(org_id, clock_.now_ms(), timings_.presence_grace_ms);
-  if (!staff) return staff.error();
-  for (const auto& s : *staff) {
+  for (const auto& s : staff) {
     const bool free = s.state == call::StaffState::kIdle || s.state == call::StaffState::kRinging;
     if (s.status == call::StaffStatus::kAvailable && s.connected && free) {
       out.push_back({s.id, s.name, s.idle_since_ms});
@@ -289,10 +315,10 @@ void CallService::ring(const Call& c, const std::vector<std::string>& staff_ids)
 }
 
 void CallService::reroute(const std::string& org_id, const std::string& call_id) {
-  auto found = store_.find_call(org_id, call_id);
+  auto found = find_call(org_id, call_id);
   if (!found || !*found || (*found)->state != CallState::kRinging) return;
-  const Call& c = **found;
-  auto parts = store_.participants(call_id);
+  const Call c = **found;
+  auto parts = participants_of(call_id);
   if (!parts) return;
   std::set<std::string> already;
   bool someone_ringing = false;
@@ -316,6 +342,7 @@ void CallService::reroute(const std::string& org_id, const std::string& call_id)
     }
     for (const auto& s : chosen) targets.push_back({s.id, until});
     auto added = store_.add_ring_targets(org_id, call_id, targets, now);
+    hot_.participants_changed(call_id);
     if (!added) return;
     ring(c, *added);
     if (until) {
@@ -331,6 +358,10 @@ void CallService::reroute(const std::string& org_id, const std::string& call_id)
 }
 
 void CallService::reroute_org(const std::string& org_id) {
+  if (hot_.enabled()) {
+    for (const auto& id : hot_.ringing_calls_of(org_id)) reroute(org_id, id);
+    return;
+  }
   auto ringing = store_.ringing_calls();
   if (!ringing) return;
   for (const auto& ref : *ringing) {
@@ -359,17 +390,29 @@ Result<Call> CallService::apply(const Call& c, CallEvent event, storage::Transit
     auto now = store_.find_call(c.org_id, c.id);
     if (!now) return now.error();
     if (!*now) return make_error(ErrorCode::kNotFound);
+    if (call::is_terminal((*now)->state)) {
+      hot_.drop_call(c.id);
+    } else {
+      hot_.put_call(**now);
+      hot_.participants_changed(c.id);
+    }
     return invalid_transition(**now);
   }
   const Call& moved = *outcome->call;
-  if (call::is_terminal(moved.state)) {
+  const bool terminal = call::is_terminal(moved.state);
+  for (const auto& other : outcome->rings_stopped) hot_.participants_changed(other);
+  if (terminal) {
     cancel_call_timers(moved.id);
     live_calls_.erase(moved.id);
-  } else if (moved.state == CallState::kAccepted || moved.state == CallState::kActive) {
-    remember_live(moved);
+  } else {
+    hot_.put_call(moved, outcome->participants);
+    if (moved.state == CallState::kAccepted || moved.state == CallState::kActive) {
+      remember_live(moved);
+    }
   }
   if (moved.state != CallState::kRinging) cancel_timer("ring:" + moved.id);
-  announce(moved, c.state);
+  announce(moved, c.state, outcome->participants);
+  if (terminal) hot_.drop_call(moved.id);
   announce_staff(moved.org_id, outcome->staff_changed);
   if (moved.state == CallState::kAccepted) {
     schedule_connect_timeout(moved.org_id, moved.id,
@@ -394,7 +437,7 @@ Result<Call> CallService::apply(const Call& c, CallEvent event, storage::Transit
 }
 
 void CallService::on_ring_timeout(const std::string& org_id, const std::string& call_id) {
-  auto found = store_.find_call(org_id, call_id);
+  auto found = find_call(org_id, call_id);
   if (!found || !*found || (*found)->state != CallState::kRinging) return;
   const Call& c = **found;
   const std::int64_t now = clock_.now_ms();
@@ -410,7 +453,7 @@ void CallService::on_ring_timeout(const std::string& org_id, const std::string& 
 }
 
 void CallService::on_connect_timeout(const std::string& org_id, const std::string& call_id) {
-  auto found = store_.find_call(org_id, call_id);
+  auto found = find_call(org_id, call_id);
   if (!found || !*found || (*found)->state != CallState::kAccepted) return;
   (void)apply(**found, CallEvent::kConnectTimeout, {});
 }
@@ -420,6 +463,7 @@ void CallService::on_ring_step_end(const std::string& org_id, const std::string&
   auto ended =
       store_.end_ring_step(org_id, call_id, staff_id, clock_.now_ms(), timings_.max_missed);
   if (!ended || !*ended) return;
+  hot_.participants_changed(call_id);
   announce_staff(org_id, {staff_id});
   reroute(org_id, call_id);
 }
@@ -437,13 +481,21 @@ Result<CreateCallResult> CallService::create_call(const Principal& user,
     if (!earlier) return earlier.error();
     if (*earlier) return CreateCallResult{**earlier, false};
   }
-  auto open = store_.open_calls_of_user(user.org_id, user.user_id);
-  if (!open) return open.error();
-  for (const auto& c : *open) {
-    if (c.caller.id == user.user_id) {
+  if (hot_.enabled()) {
+    if (auto open = hot_.open_call_of_caller(user.org_id, user.user_id)) {
       auto error = make_error(ErrorCode::kCallInProgress);
-      error.details["call_id"] = c.id;
+      error.details["call_id"] = *open;
       return error;
+    }
+  } else {
+    auto open = store_.open_calls_of_user(user.org_id, user.user_id);
+    if (!open) return open.error();
+    for (const auto& c : *open) {
+      if (c.caller.id == user.user_id) {
+        auto error = make_error(ErrorCode::kCallInProgress);
+        error.details["call_id"] = c.id;
+        return error;
+      }
     }
   }
   // A storage failure here is `unavailable`, not "nobody can be rung".
@@ -479,6 +531,13 @@ Result<CreateCallResult> CallService::create_call(const Principal& user,
   if (!created) return created.error();
   if (!created->created) return CreateCallResult{created->call, false};
   const Call& stored = created->call;
+  std::vector<storage::Participant> rung;
+  for (const auto& t : targets) {
+    rung.push_back({t.staff_id, now, t.ring_until_ms, RingOutcome::kRinging});
+  }
+  std::sort(rung.begin(), rung.end(),
+            [](const auto& a, const auto& b) { return a.staff_id < b.staff_id; });
+  hot_.put_call(stored, std::move(rung));
   observer_->on_created(stored);
   obs::log_info("call.created", {{"call_id", stored.id},
                                  {"org", stored.org_id},
@@ -495,7 +554,7 @@ Result<CreateCallResult> CallService::create_call(const Principal& user,
 }
 
 Result<Call> CallService::load_visible(const Principal& user, const std::string& call_id) {
-  auto found = store_.find_call(user.org_id, call_id);
+  auto found = find_call(user.org_id, call_id);
   if (!found) return found.error();
   // CONTRACT 1: another org's call answers not_found, so existence does not leak.
   if (!*found) return make_error(ErrorCode::kNotFound);
@@ -521,7 +580,7 @@ Result<Call> CallService::accept(const Principal& user, const std::string& call_
   auto c = load_visible(user, call_id);
   if (!c) return c;
   if (!is_staff(user)) return make_error(ErrorCode::kForbidden);
-  auto parts = store_.participants(call_id);
+  auto parts = participants_of(call_id);
   if (!parts) return parts.error();
   auto mine = std::find_if(parts->begin(), parts->end(),
                            [&](const auto& p) { return p.staff_id == user.user_id; });
@@ -531,7 +590,7 @@ Result<Call> CallService::accept(const Principal& user, const std::string& call_
     // Another node may have moved the call between the two reads above (the participants were
     // updated in the same transaction as the call): read the call again, so it is at least as
     // new as the ring outcome.
-    auto fresh = store_.find_call(user.org_id, call_id);
+    auto fresh = find_call(user.org_id, call_id);
     if (!fresh) return fresh.error();
     if (*fresh) c = **fresh;
   }
@@ -546,7 +605,7 @@ Result<Call> CallService::accept(const Principal& user, const std::string& call_
     auto moved = apply(*c, CallEvent::kAccept, r);
     if (moved) return moved;
     // Lost the compare-and-swap: say who won if someone did.
-    auto now = store_.find_call(user.org_id, call_id);
+    auto now = find_call(user.org_id, call_id);
     if (now && *now) c = **now;
   }
   if (mine_and_live(*c)) return c;
@@ -571,8 +630,9 @@ Result<Call> CallService::decline(const Principal& user, const std::string& call
   if (!is_staff(user)) return make_error(ErrorCode::kForbidden);
   auto outcome = store_.decline(user.org_id, call_id, user.user_id, clock_.now_ms());
   if (!outcome) return outcome.error();
+  hot_.participants_changed(call_id);
   if (!outcome->declined) {
-    auto parts = store_.participants(call_id);
+    auto parts = participants_of(call_id);
     if (!parts) return parts.error();
     auto mine = std::find_if(parts->begin(), parts->end(),
                              [&](const auto& p) { return p.staff_id == user.user_id; });
@@ -583,7 +643,7 @@ Result<Call> CallService::decline(const Principal& user, const std::string& call
   }
   announce_staff(user.org_id, {user.user_id});
   reroute(user.org_id, call_id);
-  auto now = store_.find_call(user.org_id, call_id);
+  auto now = find_call(user.org_id, call_id);
   if (!now) return now.error();
   return now->value_or(*c);
 }
@@ -626,6 +686,7 @@ Result<void> CallService::add_quality(const Principal& user, const std::string& 
   if (!live && !just_ended) return invalid_transition(*c);
   const std::string side = c->caller.id == user.user_id ? "caller" : "staff";
   if (auto r = store_.add_quality_sample(call_id, side, sample); !r) return r.error();
+  hot_.count_quality_sample(call_id);
   observer_->on_quality_sample();
   return {};
 }
@@ -669,6 +730,11 @@ Result<boost::json::object> CallService::ops_summary(const Principal& user,
 boost::json::object CallService::render(const Call& c) {
   auto out = call_to_json(c);
   if (call::is_terminal(c.state)) {
+    // A call this node knows had no samples has no summary: nothing to read.
+    if (auto has = hot_.has_quality(c.id); has && !*has) {
+      out["quality"] = quality_to_json(storage::CallQuality{});
+      return out;
+    }
     auto q = store_.quality_of(c.id);
     out["quality"] = q ? boost::json::value(quality_to_json(*q)) : boost::json::value(nullptr);
   }
@@ -814,6 +880,7 @@ void CallService::withdraw_rings(const std::string& org_id, const std::string& s
   announce_staff(org_id, {staff_id});
   if (!withdrawn) return;
   for (const auto& call_id : *withdrawn) {
+    hot_.participants_changed(call_id);
     cancel_timer("step:" + call_id + ":" + staff_id);
     reroute(org_id, call_id);
   }

@@ -18,6 +18,7 @@
 #include "call/errors.hpp"
 #include "call/routing.hpp"
 #include "service/call_observer.hpp"
+#include "service/hot_state.hpp"
 #include "service/ice_servers.hpp"
 #include "storage/store.hpp"
 #include "util/clock.hpp"
@@ -110,8 +111,14 @@ class CallService {
 
  private:
   Result<Call> load_visible(const Principal& user, const std::string& call_id);
+  /// The call, from memory when this node holds it, else from the database.
+  Result<std::optional<Call>> find_call(const std::string& org_id, const std::string& call_id);
+  Result<std::vector<storage::Participant>> participants_of(const std::string& call_id);
+  std::vector<call::StaffCandidate> candidates_from(
+      const std::vector<storage::StaffEntry>& staff) const;
   Result<Call> apply(const Call& call, call::CallEvent event, storage::TransitionRequest request);
-  void announce(const Call& call, call::CallState from);
+  void announce(const Call& call, call::CallState from,
+                const std::vector<storage::Participant>& participants);
   void announce_staff(const std::string& org_id, const std::vector<std::string>& staff_ids);
   void publish(const std::string& org_id, std::vector<std::string> users,
                const boost::json::object& message);
@@ -164,6 +171,7 @@ class CallService {
   /// "ice:<call>", "presence:<org>/<user>", "reconnect:<org>/<user>", "wrapup:<org>/<staff>".
   std::map<std::string, TimerId> timers_;
   std::unordered_map<std::string, LiveCall> live_calls_;
+  HotState hot_;
 };
 
 }  // namespace sb::service

@@ -81,6 +81,11 @@ struct TransitionOutcome {
   std::optional<Call> call;
   /// Staff whose status or state the move changed.
   std::vector<std::string> staff_changed;
+  /// The call's ring participants after the move, read in the same transaction.
+  std::vector<Participant> participants;
+  /// Accept only: other calls that were ringing for the accepting staff member and no longer
+  /// are (CONTRACT 10.3); their participants changed too.
+  std::vector<std::string> rings_stopped;
 };
 
 struct DeclineOutcome {

@@ -291,19 +291,21 @@ Result<CallPage> PostgresStore::list_calls(const CallQuery& query) {
   });
 }
 
+std::vector<Participant> PostgresStore::read_participants(const std::string& call_id) {
+  auto r = db_.query(
+      "SELECT staff_id, rung_at, ring_until, outcome FROM call_participants WHERE call_id = $1 "
+      "ORDER BY rung_at, staff_id",
+      Params().add(call_id));
+  std::vector<Participant> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back({r.text(i, 0), r.int64(i, 1), r.opt_int64(i, 2),
+                   parse_ring_outcome(r.text(i, 3)).value_or(RingOutcome::kRinging)});
+  }
+  return out;
+}
+
 Result<std::vector<Participant>> PostgresStore::participants(const std::string& call_id) {
-  return guarded([&] {
-    auto r = db_.query(
-        "SELECT staff_id, rung_at, ring_until, outcome FROM call_participants WHERE call_id = $1 "
-        "ORDER BY rung_at, staff_id",
-        Params().add(call_id));
-    std::vector<Participant> out;
-    for (int i = 0; i < r.rows(); ++i) {
-      out.push_back({r.text(i, 0), r.int64(i, 1), r.opt_int64(i, 2),
-                     parse_ring_outcome(r.text(i, 3)).value_or(RingOutcome::kRinging)});
-    }
-    return out;
-  });
+  return guarded([&] { return read_participants(call_id); });
 }
 
 Result<std::vector<Call>> PostgresStore::open_calls_of_user(const std::string& org_id,
@@ -374,10 +376,11 @@ Result<TransitionOutcome> PostgresStore::transition(const TransitionRequest& r) 
           Params().add(r.now_ms).add(r.call_id).add(c.staff->id));
       set_ringing_outcome(to_string(RingOutcome::kTaken));
       // CONTRACT 10.3: accepting one call stops the others ringing for this staff member.
-      db_.query(
+      auto stopped = db_.query(
           "UPDATE call_participants SET outcome = 'stopped', ended_at = $1 WHERE org_id = $2 "
-          "AND staff_id = $3 AND outcome = 'ringing'",
+          "AND staff_id = $3 AND outcome = 'ringing' RETURNING call_id",
           Params().add(r.now_ms).add(r.org_id).add(c.staff->id));
+      for (int i = 0; i < stopped.rows(); ++i) out.rings_stopped.push_back(stopped.text(i, 0));
       db_.query("UPDATE staff SET missed_in_row = 0 WHERE org_id = $1 AND staff_id = $2",
                 Params().add(r.org_id).add(c.staff->id));
       out.staff_changed = was_ringing;
@@ -406,6 +409,7 @@ Result<TransitionOutcome> PostgresStore::transition(const TransitionRequest& r) 
         out.staff_changed.push_back(c.staff->id);
       }
     }
+    out.participants = read_participants(r.call_id);
     tx.commit();
     return out;
   } catch (const PostgresError& e) {

@@ -95,6 +95,7 @@ class PostgresStore final : public Store {
  private:
   std::optional<Call> load_call(const std::string& org_id, const std::string& call_id);
   std::vector<std::string> ringing_staff_of(const std::string& call_id);
+  std::vector<Participant> read_participants(const std::string& call_id);
   void touch_staff(const std::string& org_id, const std::string& staff_id, std::int64_t now_ms);
   void count_missed_ring(const std::string& org_id, const std::string& staff_id,
                          std::int64_t now_ms, int max_missed);

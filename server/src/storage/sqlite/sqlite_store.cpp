@@ -340,19 +340,21 @@ Result<CallPage> SqliteStore::list_calls(const CallQuery& query) {
   });
 }
 
+std::vector<Participant> SqliteStore::read_participants(const std::string& call_id) {
+  auto q = db_.prepare(
+      "SELECT staff_id, rung_at, ring_until, outcome FROM call_participants WHERE call_id = ? "
+      "ORDER BY rung_at, staff_id");
+  q.bind(1, call_id);
+  std::vector<Participant> out;
+  while (q.step()) {
+    out.push_back({q.text(0), q.int64(1), q.opt_int64(2),
+                   parse_ring_outcome(q.text(3)).value_or(RingOutcome::kRinging)});
+  }
+  return out;
+}
+
 Result<std::vector<Participant>> SqliteStore::participants(const std::string& call_id) {
-  return guarded([&] {
-    auto q = db_.prepare(
-        "SELECT staff_id, rung_at, ring_until, outcome FROM call_participants WHERE call_id = ? "
-        "ORDER BY rung_at, staff_id");
-    q.bind(1, call_id);
-    std::vector<Participant> out;
-    while (q.step()) {
-      out.push_back({q.text(0), q.int64(1), q.opt_int64(2),
-                     parse_ring_outcome(q.text(3)).value_or(RingOutcome::kRinging)});
-    }
-    return out;
-  });
+  return guarded([&] { return read_participants(call_id); });
 }
 
 Result<std::vector<Call>> SqliteStore::open_calls_of_user(const std::string& org_id,
@@ -432,13 +434,13 @@ Result<TransitionOutcome> SqliteStore::transition(const TransitionRequest& r) {
           .run();
       set_ringing_outcome(to_string(RingOutcome::kTaken));
       // CONTRACT 10.3: accepting one call stops the others ringing for this staff member.
-      db_.prepare(
-             "UPDATE call_participants SET outcome = 'stopped', ended_at = ? WHERE org_id = ? "
-             "AND staff_id = ? AND outcome = 'ringing'")
-          .bind(1, r.now_ms)
-          .bind(2, r.org_id)
-          .bind(3, c.staff->id)
-          .run();
+      {
+        auto stopped = db_.prepare(
+            "UPDATE call_participants SET outcome = 'stopped', ended_at = ? WHERE org_id = ? "
+            "AND staff_id = ? AND outcome = 'ringing' RETURNING call_id");
+        stopped.bind(1, r.now_ms).bind(2, r.org_id).bind(3, c.staff->id);
+        while (stopped.step()) out.rings_stopped.push_back(stopped.text(0));
+      }
       db_.prepare("UPDATE staff SET missed_in_row = 0 WHERE org_id = ? AND staff_id = ?")
           .bind(1, r.org_id)
           .bind(2, c.staff->id)
@@ -473,6 +475,7 @@ Result<TransitionOutcome> SqliteStore::transition(const TransitionRequest& r) {
         out.staff_changed.push_back(c.staff->id);
       }
     }
+    out.participants = read_participants(r.call_id);
     tx.commit();
     return out;
   } catch (const SqliteError& e) {

@@ -1,0 +1,109 @@
+#include "service/hot_state.hpp"
+
+#include <algorithm>
+
+namespace sb::service {
+
+void HotState::put_call(const call::Call& call,
+                        std::optional<std::vector<storage::Participant>> participants) {
+  if (!enabled_) return;
+  auto& entry = calls_[call.id];
+  entry.call = call;
+  if (participants) {
+    entry.participants = std::move(*participants);
+    entry.participants_known = true;
+  }
+  by_caller_[user_key(call.org_id, call.caller.id)] = call.id;
+}
+
+void HotState::drop_call(const std::string& call_id) {
+  auto it = calls_.find(call_id);
+  if (it == calls_.end()) return;
+  auto caller = by_caller_.find(user_key(it->second.call.org_id, it->second.call.caller.id));
+  if (caller != by_caller_.end() && caller->second == call_id) by_caller_.erase(caller);
+  calls_.erase(it);
+}
+
+const call::Call* HotState::find_call(const std::string& org_id, const std::string& call_id) const {
+  auto it = calls_.find(call_id);
+  if (it == calls_.end() || it->second.call.org_id != org_id) return nullptr;
+  return &it->second.call;
+}
+
+const std::vector<storage::Participant>* HotState::participants(const std::string& call_id) const {
+  auto it = calls_.find(call_id);
+  if (it == calls_.end() || !it->second.participants_known) return nullptr;
+  return &it->second.participants;
+}
+
+void HotState::set_participants(const std::string& call_id,
+                                std::vector<storage::Participant> parts) {
+  auto it = calls_.find(call_id);
+  if (it == calls_.end()) return;
+  it->second.participants = std::move(parts);
+  it->second.participants_known = true;
+}
+
+void HotState::participants_changed(const std::string& call_id) {
+  auto it = calls_.find(call_id);
+  if (it != calls_.end()) it->second.participants_known = false;
+}
+
+std::vector<std::string> HotState::ringing_calls_of(const std::string& org_id) const {
+  std::vector<const call::Call*> ringing;
+  for (const auto& [id, entry] : calls_) {
+    if (entry.call.org_id == org_id && entry.call.state == call::CallState::kRinging) {
+      ringing.push_back(&entry.call);
+    }
+  }
+  std::sort(ringing.begin(), ringing.end(), [](const call::Call* a, const call::Call* b) {
+    return std::tie(a->created_at_ms, a->id) < std::tie(b->created_at_ms, b->id);
+  });
+  std::vector<std::string> out;
+  out.reserve(ringing.size());
+  for (const auto* c : ringing) out.push_back(c->id);
+  return out;
+}
+
+std::optional<std::string> HotState::open_call_of_caller(const std::string& org_id,
+                                                         const std::string& caller_id) const {
+  auto it = by_caller_.find(user_key(org_id, caller_id));
+  if (it == by_caller_.end()) return std::nullopt;
+  return it->second;
+}
+
+void HotState::count_quality_sample(const std::string& call_id) {
+  auto it = calls_.find(call_id);
+  if (it != calls_.end()) ++it->second.quality_samples;
+}
+
+std::optional<bool> HotState::has_quality(const std::string& call_id) const {
+  auto it = calls_.find(call_id);
+  if (it == calls_.end()) return std::nullopt;
+  return it->second.quality_samples > 0;
+}
+
+const std::vector<storage::StaffEntry>* HotState::staff_of(const std::string& org_id) const {
+  auto it = staff_.find(org_id);
+  return it == staff_.end() ? nullptr : &it->second;
+}
+
+void HotState::put_staff_list(const std::string& org_id, std::vector<storage::StaffEntry> staff) {
+  if (!enabled_) return;
+  staff_[org_id] = std::move(staff);
+}
+
+void HotState::update_staff(const std::string& org_id, const storage::StaffEntry& entry) {
+  auto it = staff_.find(org_id);
+  if (it == staff_.end()) return;
+  auto& list = it->second;
+  auto same = std::find_if(list.begin(), list.end(),
+                           [&](const storage::StaffEntry& e) { return e.id == entry.id; });
+  if (same == list.end()) {
+    list.push_back(entry);
+  } else {
+    *same = entry;
+  }
+}
+
+}  // namespace sb::service

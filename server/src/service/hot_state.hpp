@@ -1,0 +1,79 @@
+#pragma once
+// What the call service keeps in memory of what the database holds, so the hot path of a call
+// reads nothing it has just written: every open call with its ring participants, and each org's
+// staff board. A write-through cache: the service updates it only from what a store operation
+// returned (a transition returns the call and its participants after the move) or re-reads it
+// after operations that do not return enough (marked stale).
+//
+// Only exact while this process is the database's only writer (one node). With several nodes
+// another node changes the same rows, so the service turns it off and reads the database.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "call/call.hpp"
+#include "storage/store.hpp"
+
+namespace sb::service {
+
+class HotState {
+ public:
+  explicit HotState(bool enabled) : enabled_(enabled) {}
+  bool enabled() const { return enabled_; }
+
+  // --- Open calls ---
+
+  /// The call is open (not terminal) as given. `participants`, when known, replace the
+  /// remembered ones; otherwise they are kept (or read on first use).
+  void put_call(const call::Call& call,
+                std::optional<std::vector<storage::Participant>> participants = std::nullopt);
+  /// The call ended: forget it.
+  void drop_call(const std::string& call_id);
+  /// The open call, if remembered and of `org_id`.
+  const call::Call* find_call(const std::string& org_id, const std::string& call_id) const;
+  /// Its participants, when known and not stale.
+  const std::vector<storage::Participant>* participants(const std::string& call_id) const;
+  void set_participants(const std::string& call_id, std::vector<storage::Participant> parts);
+  /// Something changed the call's participants without saying how: read them again next time.
+  void participants_changed(const std::string& call_id);
+  /// The ringing calls of the org, oldest first.
+  std::vector<std::string> ringing_calls_of(const std::string& org_id) const;
+  /// The caller's open call, if any.
+  std::optional<std::string> open_call_of_caller(const std::string& org_id,
+                                                 const std::string& caller_id) const;
+  void count_quality_sample(const std::string& call_id);
+  /// Whether the call has quality samples; nullopt when the call is not remembered.
+  std::optional<bool> has_quality(const std::string& call_id) const;
+
+  // --- Staff ---
+
+  /// The org's staff, when the whole list has been read once.
+  const std::vector<storage::StaffEntry>* staff_of(const std::string& org_id) const;
+  void put_staff_list(const std::string& org_id, std::vector<storage::StaffEntry> staff);
+  /// One staff member as just read; added when the org's list is known.
+  void update_staff(const std::string& org_id, const storage::StaffEntry& entry);
+
+  std::size_t open_calls() const { return calls_.size(); }
+
+ private:
+  struct OpenCall {
+    call::Call call;
+    std::vector<storage::Participant> participants;
+    bool participants_known = false;
+    int quality_samples = 0;
+  };
+  static std::string user_key(const std::string& org_id, const std::string& user_id) {
+    return org_id + "/" + user_id;
+  }
+
+  bool enabled_;
+  std::unordered_map<std::string, OpenCall> calls_;
+  /// "org/caller" -> call id, for the one open call a caller may have.
+  std::unordered_map<std::string, std::string> by_caller_;
+  std::unordered_map<std::string, std::vector<storage::StaffEntry>> staff_;
+};
+
+}  // namespace sb::service
