@@ -140,14 +140,14 @@ int run_server(const Config& config) {
   obs::Metrics metrics;
   MetricsObserver observer(metrics);
   // Group commit: commits don't wait for the disk; answers and events wait for the one fsync
-  // that covers many commits (storage/sqlite/wal_syncer.hpp).
-  if (auto* sqlite = dynamic_cast<storage::sqlite::SqliteStore*>(store.get())) {
-    try {
-      sqlite->enable_group_commit(
-          [&ioc](std::function<void()> fn) { boost::asio::post(ioc, std::move(fn)); });
-    } catch (const std::exception& e) {
-      return fail("storage", e.what());
-    }
+  // that covers many commits (storage/group_commit.hpp).
+  try {
+    store->enable_group_commit(
+        [&ioc](std::function<void()> fn) { boost::asio::post(ioc, std::move(fn)); });
+  } catch (const std::exception& e) {
+    return fail("storage", e.what());
+  } catch (const storage::postgres::PostgresError& e) {
+    return fail("storage", e.message);
   }
   const auto after_durable = [&store](std::function<void()> fn) {
     store->after_commit_durable(std::move(fn));

@@ -15,6 +15,7 @@
 #include "call/call.hpp"
 #include "call/errors.hpp"
 #include "call/routing.hpp"
+#include "storage/group_commit.hpp"
 
 namespace sb::storage {
 
@@ -201,10 +202,14 @@ class Store {
   using OperationObserver = std::function<void(double seconds, std::string_view error)>;
   virtual void set_operation_observer(OperationObserver observer) = 0;
 
-  /// Group commit: runs `fn` on the io thread once every write committed so far is durable.
-  /// Whatever announces a write (an answer, an event) goes through here. Stores whose commits
-  /// are durable when they return run it at once.
-  virtual void after_commit_durable(std::function<void()> fn) { fn(); }
+  /// Turns on group commit (group_commit.hpp): from now on commits do not wait for the disk,
+  /// and after_commit_durable() holds announcements until one sync covers them. `post` runs a
+  /// function on the io thread. Throws std::runtime_error when it can't be set up.
+  virtual void enable_group_commit(GroupCommit::Post post) = 0;
+  /// Runs `fn` on the io thread once every write committed so far is durable. Whatever
+  /// announces a write (an answer, an event) goes through here. Without group commit, commits
+  /// are durable when they return, and `fn` runs at once.
+  virtual void after_commit_durable(std::function<void()> fn) = 0;
 
   /// Creates the schema or upgrades it to the newest migration.
   virtual Result<void> migrate() = 0;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <type_traits>
 
+#include "obs/log.hpp"
 #include "storage/migrations.hpp"
 #include "storage/store_common.hpp"
 
@@ -85,9 +86,12 @@ auto PostgresStore::guarded(F&& fn) -> Result<std::invoke_result_t<F>> {
   try {
     if constexpr (std::is_void_v<T>) {
       fn();
+      count_commit();
       return {};
     } else {
-      return fn();
+      auto result = fn();
+      count_commit();
+      return result;
     }
   } catch (const PostgresError& e) {
     timer.failed(e);
@@ -109,7 +113,39 @@ auto PostgresStore::relaxed(F&& fn) -> std::invoke_result_t<F> {
   }
 }
 
-PostgresStore::PostgresStore(const std::string& url) : db_(url) {}
+PostgresStore::PostgresStore(const std::string& url) : url_(url), db_(url) {}
+
+PostgresStore::~PostgresStore() {
+  group_.reset();  // Joins its thread before its connection goes.
+}
+
+void PostgresStore::enable_group_commit(GroupCommit::Post post) {
+  if (group_) return;
+  sync_db_ = std::make_unique<Database>(url_);
+  db_.exec("SET synchronous_commit = off");
+  group_ = std::make_unique<GroupCommit>(
+      [this] {
+        try {
+          // A transaction with an id commits synchronously on this connection: PostgreSQL
+          // flushes its WAL up to this commit, so every earlier commit is durable too.
+          sync_db_->query("SELECT txid_current()");
+          return true;
+        } catch (const PostgresError& e) {
+          obs::log_error("postgres.group_commit_failed", {{"error", e.message}});
+          sync_db_->ping();  // Reconnects if the connection broke.
+          return false;
+        }
+      },
+      std::move(post));
+}
+
+void PostgresStore::after_commit_durable(std::function<void()> fn) {
+  if (!group_) {
+    fn();
+    return;
+  }
+  group_->after_durable(std::move(fn));
+}
 
 Result<void> PostgresStore::migrate() {
   return guarded([&] {
@@ -178,6 +214,7 @@ Result<CreateOutcome> PostgresStore::create_call(
     const Call& c, const std::vector<RingTarget>& ring,
     const std::optional<std::string>& idempotency_key) {
   OperationTimer timer(observer_);
+  const CommitCounted counted(*this);
   try {
     Database::Transaction tx(db_);
     if (idempotency_key) {
@@ -323,6 +360,7 @@ Result<std::vector<Call>> PostgresStore::open_calls_of_user(const std::string& o
 
 Result<TransitionOutcome> PostgresStore::transition(const TransitionRequest& r) {
   OperationTimer timer(observer_);
+  const CommitCounted counted(*this);
   try {
     Database::Transaction tx(db_);
     TransitionOutcome out;

@@ -19,6 +19,14 @@ class PostgresStore final : public Store {
   /// Connects to `url` (postgres://user:password@host:port/db?sslmode=...). Throws
   /// PostgresConnectError when it can't: that is a start-up failure.
   explicit PostgresStore(const std::string& url);
+  ~PostgresStore() override;
+  PostgresStore(const PostgresStore&) = delete;
+  PostgresStore& operator=(const PostgresStore&) = delete;
+
+  /// Group commit here: synchronous_commit=off on the store's connection, and a synchronous
+  /// commit on a second connection, which flushes the WAL up to it, for many commits.
+  void enable_group_commit(GroupCommit::Post post) override;
+  void after_commit_durable(std::function<void()> fn) override;
 
   void set_operation_observer(OperationObserver observer) override {
     observer_ = std::move(observer);
@@ -113,7 +121,22 @@ class PostgresStore final : public Store {
   template <typename F>
   auto relaxed(F&& fn) -> std::invoke_result_t<F>;
 
+  /// Every operation counts as a commit for the group commit, reads included: a read may see
+  /// another node's asynchronous commit, and what it leads to must wait for that to be durable.
+  void count_commit() {
+    if (group_) group_->committed();
+  }
+  /// Counts the operation when it leaves scope, whichever way it returns.
+  struct CommitCounted {
+    PostgresStore& store;
+    ~CommitCounted() { store.count_commit(); }
+  };
+
+  std::string url_;
   Database db_;
+  /// The group commit's own connection, used only from its thread.
+  std::unique_ptr<Database> sync_db_;
+  std::unique_ptr<GroupCommit> group_;
   OutboxRenderer render_outbox_;
   OperationObserver observer_;
 };

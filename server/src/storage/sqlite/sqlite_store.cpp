@@ -1,9 +1,16 @@
 #include "storage/sqlite/sqlite_store.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <stdexcept>
 #include <type_traits>
 
+#include "obs/log.hpp"
 #include "storage/migrations.hpp"
 #include "storage/store_common.hpp"
 
@@ -133,15 +140,25 @@ SqliteStore::~SqliteStore() {
   sqlite3_wal_hook(db_.handle(), nullptr, nullptr);
   syncer_.reset();
   checkpointer_.reset();
+  if (wal_fd_ >= 0) ::close(wal_fd_);
 }
 
-void SqliteStore::enable_group_commit(WalSyncer::Post post) {
-  if (!checkpointer_ || syncer_) return;  // In memory: nothing to make durable.
-  // NORMAL in WAL mode: a commit appends to the WAL without fsync; checkpoints still fsync
-  // both files in the right order, so the WAL syncer's fsync is all a commit needs.
-  db_.exec("PRAGMA synchronous = NORMAL");
+void SqliteStore::enable_group_commit(GroupCommit::Post post) {
+  if (!checkpointer_ || syncer_) return;           // In memory: nothing to make durable.
   db_.exec("PRAGMA user_version = user_version");  // Makes sure the -wal file exists.
-  syncer_ = std::make_unique<WalSyncer>(path_ + "-wal", std::move(post));
+  const std::string wal = path_ + "-wal";
+  wal_fd_ = ::open(wal.c_str(), O_RDWR | O_CLOEXEC);
+  if (wal_fd_ < 0) throw std::runtime_error("cannot open " + wal + ": " + std::strerror(errno));
+  // NORMAL in WAL mode: a commit appends to the WAL without fsync; checkpoints still fsync
+  // both files in the right order, so an fdatasync of the WAL is all a commit needs.
+  db_.exec("PRAGMA synchronous = NORMAL");
+  syncer_ = std::make_unique<GroupCommit>(
+      [fd = wal_fd_] {
+        if (::fdatasync(fd) == 0) return true;
+        obs::log_error("sqlite.wal_fsync_failed", {{"error", std::strerror(errno)}});
+        return false;
+      },
+      std::move(post));
 }
 
 void SqliteStore::after_commit_durable(std::function<void()> fn) {

@@ -9,7 +9,6 @@
 
 #include "storage/sqlite/sqlite_db.hpp"
 #include "storage/sqlite/wal_checkpointer.hpp"
-#include "storage/sqlite/wal_syncer.hpp"
 #include "storage/store.hpp"
 
 namespace sb::storage::sqlite {
@@ -26,10 +25,9 @@ class SqliteStore final : public Store {
   /// Checkpoints run so far by the background checkpointer (zeros in memory).
   CheckpointStats checkpoint_stats() const;
 
-  /// Group commit (see WalSyncer): from now on commits do not wait for fsync, and
-  /// after_commit_durable() holds announcements until one fsync covers them. `post` runs a
-  /// function on the io thread. Without it every commit is fsynced before it returns.
-  void enable_group_commit(WalSyncer::Post post);
+  /// Group commit here: synchronous=NORMAL, and one fdatasync of the WAL file for many commits.
+  /// Without it every commit is fsynced (synchronous=FULL) before it returns.
+  void enable_group_commit(GroupCommit::Post post) override;
   void after_commit_durable(std::function<void()> fn) override;
 
   void set_operation_observer(OperationObserver observer) override {
@@ -124,7 +122,8 @@ class SqliteStore final : public Store {
   Database db_;
   /// Null for an in-memory database, which has no WAL.
   std::unique_ptr<WalCheckpointer> checkpointer_;
-  std::unique_ptr<WalSyncer> syncer_;
+  int wal_fd_ = -1;
+  std::unique_ptr<GroupCommit> syncer_;
   std::string path_;
   OutboxRenderer render_outbox_;
   OperationObserver observer_;

@@ -1,6 +1,5 @@
 // SQLite's WAL while the server runs: statements give back their read snapshot when they go out
-// of scope, the background checkpointer keeps the WAL small under steady writes, and the group
-// commit syncer releases what waits on it in order, once an fsync covers it.
+// of scope, and the background checkpointer keeps the WAL small under steady writes.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -17,7 +16,6 @@
 
 #include "storage/sqlite/sqlite_db.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
-#include "storage/sqlite/wal_syncer.hpp"
 
 namespace sb::storage::sqlite {
 namespace {
@@ -96,74 +94,6 @@ TEST(SqliteStoreWal, StaysSmallUnderSteadyWritesWhileTheStoreIsOpen) {
   // WAL starts again and is cut back to 16 MiB (journal_size_limit).
   EXPECT_LT(largest, 48u << 20);
   EXPECT_GT(size_of(dir.file("sb.db")), 4096u) << "pages were copied back into the database";
-}
-
-/// Runs what the syncer posts, on the test's thread, as the io thread would.
-class PostedQueue {
- public:
-  WalSyncer::Post post() {
-    return [this](std::function<void()> fn) {
-      std::lock_guard lock(mutex_);
-      queue_.push_back(std::move(fn));
-      cv_.notify_all();
-    };
-  }
-  /// Runs posted functions until `done` or 5 s pass.
-  bool pump_until(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (!done()) {
-      std::function<void()> fn;
-      {
-        std::unique_lock lock(mutex_);
-        if (!cv_.wait_until(lock, deadline, [&] { return !queue_.empty(); })) return false;
-        fn = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      fn();
-    }
-    return true;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-};
-
-TEST(WalSyncer, HoldsCallbacksUntilAnFsyncCoversTheirCommitsAndKeepsTheirOrder) {
-  TempDir dir;
-  const std::string wal = dir.file("x.db-wal");
-  std::fclose(std::fopen(wal.c_str(), "w"));
-  PostedQueue io;
-  WalSyncer syncer(wal, io.post());
-
-  std::vector<std::string> ran;
-  syncer.after_durable([&] { ran.push_back("nothing committed: at once"); });
-  ASSERT_EQ(ran.size(), 1u);
-
-  syncer.committed();
-  syncer.after_durable([&] { ran.push_back("a"); });
-  // No new commit, but it must not overtake "a".
-  syncer.after_durable([&] { ran.push_back("b"); });
-  EXPECT_EQ(ran.size(), 1u) << "nothing runs before the fsync";
-  ASSERT_TRUE(io.pump_until([&] { return ran.size() == 3; }));
-  EXPECT_EQ(ran[1], "a");
-  EXPECT_EQ(ran[2], "b");
-  EXPECT_GE(syncer.fsyncs(), 1);
-
-  // Everything committed is on disk now: the next one runs at once.
-  syncer.after_durable([&] { ran.push_back("c"); });
-  EXPECT_EQ(ran.size(), 4u);
-
-  // Many commits and waiters: far fewer fsyncs than commits.
-  const std::int64_t before = syncer.fsyncs();
-  int released = 0;
-  for (int i = 0; i < 200; ++i) {
-    syncer.committed();
-    syncer.after_durable([&] { ++released; });
-  }
-  ASSERT_TRUE(io.pump_until([&] { return released == 200; }));
-  EXPECT_LT(syncer.fsyncs() - before, 200);
 }
 
 }  // namespace

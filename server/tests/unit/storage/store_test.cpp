@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <ostream>
 #include <stdexcept>
 
@@ -179,6 +183,46 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   bool created_ = false;
   std::unique_ptr<Store> store_;
 };
+
+// Group commit on each backend: a write, then what announces it waits for the store's own sync
+// (an fdatasync of SQLite's WAL, a synchronous commit on PostgreSQL's second connection), and
+// the write is there for a store opened afresh.
+TEST_P(StoreTest, GroupCommitReleasesWhatWaitsOnceTheWriteIsDurable) {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::deque<std::function<void()>> posted;
+  store_->enable_group_commit([&](std::function<void()> fn) {
+    std::lock_guard lock(mutex);
+    posted.push_back(std::move(fn));
+    cv.notify_all();
+  });
+  ASSERT_TRUE(store_->upsert_staff("org", "ana", "Ana", 1000));
+  bool released = false;
+  store_->after_commit_durable([&] { released = true; });
+  EXPECT_FALSE(released) << "released before any sync ran";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!released) {
+    std::function<void()> fn;
+    {
+      std::unique_lock lock(mutex);
+      ASSERT_TRUE(cv.wait_until(lock, deadline, [&] { return !posted.empty(); }))
+          << "the sync never reported back";
+      fn = std::move(posted.front());
+      posted.pop_front();
+    }
+    fn();
+  }
+  // Nothing new since: the next one runs at once.
+  bool again = false;
+  store_->after_commit_durable([&] { again = true; });
+  EXPECT_TRUE(again);
+  store_.reset();
+  store_ = open();
+  auto found = store_->find_staff("org", "ana", 1000, 10'000);
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(*found);
+  EXPECT_EQ((*found)->name, "Ana");
+}
 
 TEST_P(StoreTest, MigratingTwiceIsHarmless) {
   EXPECT_TRUE(store_->migrate());
