@@ -47,8 +47,11 @@ test('board: snapshot on subscribe, changes coalesced per interval, seq per conn
   const c = await createCall(srv, cl);
   for (const w of ws) await w.waitFor(incoming(c.id), 3000);
   const ringing = (m) => m.type === 'board.updated' && m.staff.filter((e) => ids.has(e.id) && e.state === 'ringing').length === 8;
-  const update = await wAdmin.waitFor(ringing, 3000, 'every rung staff member ringing on the board');
-  assert.equal(update.seq, 2, 'the eight changes came as one message');
+  // The predicate wants all eight rows ringing in one message: the changes were coalesced.
+  const update = await wAdmin.waitFor(ringing, 3000, 'every rung staff member ringing on one board.updated');
+  const boardSeqs = wAdmin.seen((m) => m.type === 'board' || m.type === 'board.updated').map((m) => m.seq);
+  assert.deepEqual(boardSeqs, boardSeqs.map((_, i) => i + 1), 'seq grows by one per message from the snapshot');
+  assert.ok(update.seq <= 3, `seq ${update.seq}: at most the admin's own arrival came before the ring`);
   // Other staff members' availability.updated never reaches the admin or the other staff.
   const foreign = (self) => (m) => m.type === 'availability.updated' && m.staff?.id !== self;
   await wAdmin.expectNone(foreign(admin.id), 10, 'availability.updated of someone else');
@@ -63,9 +66,9 @@ test('board: snapshot on subscribe, changes coalesced per interval, seq per conn
   const settled = await wAdmin.waitFor((m) => m.type === 'board.updated' && m.staff.some((e) => e.id === staff[0].id && e.state === 'idle'),
     4000, 'the board showing the staff member idle again');
   const updates = wAdmin.messages.slice(mark).filter((m) => m.type === 'board.updated');
-  assert.deepEqual(updates.map((m) => m.seq), updates.map((_, i) => 3 + i), 'seq grows by one per message');
+  assert.deepEqual(updates.map((m) => m.seq), updates.map((_, i) => update.seq + 1 + i), 'seq grows by one per message');
   assert.ok(updates.length <= 2, `${updates.length} updates for one accept and one end within about a second`);
-  assert.ok(settled.seq >= 3);
+  assert.ok(settled.seq > update.seq);
   assert.ok(Date.now() - started < 4000);
 
   // Unsubscribed: nothing more comes, even when something changes.
@@ -94,7 +97,8 @@ test('board: a client is refused, an unknown topic is invalid, bystanders are un
 }));
 
 test('the SQLite WAL stays small while 3,000 calls run', L(async () => {
-  const srv = await server([]);
+  // Storage is under test here, not admission: a busy machine must not turn creates away.
+  const srv = await server(['--admission-lag', '0ms']);
   const wal = join(srv.dir, 'sb.db-wal');
   const org = uniq('org');
   const pairs = [];

@@ -309,8 +309,8 @@ const std::vector<Flag>& flags() {
       {"wrap-up", "<duration>", "Pause after a call before staff are rung again (default 0s).",
        duration(&Config::wrap_up, true)},
       {"admission-lag", "<duration>",
-       "Refuse new calls with 503 while the server runs this late; 0 turns it off (default "
-       "50ms).",
+       "Refuse new calls with 503 while the server runs this late; 0ms turns it off "
+       "(default 100ms).",
        duration(&Config::admission_lag, true)},
       {"board-interval", "<duration>",
        "How often, at most, an org's staff board sends its changes (default 500ms).",

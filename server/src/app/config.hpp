@@ -60,7 +60,7 @@ struct Config {
   int max_missed = 3;
   /// New calls are refused (503, Retry-After) while the io thread runs later than this;
   /// zero turns admission control off (CONTRACT 11.5).
-  std::chrono::milliseconds admission_lag = std::chrono::milliseconds{50};
+  std::chrono::milliseconds admission_lag = std::chrono::milliseconds{100};
   /// How often, at most, an org's staff board sends its changes (CONTRACT 11.1).
   std::chrono::milliseconds board_interval = std::chrono::milliseconds{500};
   Routing routing = Routing::kRingAll;

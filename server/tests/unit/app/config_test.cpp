@@ -106,6 +106,8 @@ TEST(Config, DefaultsMatchTheContract) {
   EXPECT_EQ(c.presence_grace, 10s);
   EXPECT_EQ(c.wrap_up, 0s);
   EXPECT_EQ(c.max_missed, 3);
+  EXPECT_EQ(c.board_interval, 500ms);
+  EXPECT_EQ(c.admission_lag, 100ms);
   EXPECT_EQ(c.routing, Routing::kRingAll);
   EXPECT_TRUE(c.stun_urls.empty());
   EXPECT_TRUE(c.turn_urls.empty());
@@ -205,6 +207,7 @@ TEST(Config, HelpReturnsTheUsageText) {
                            "--ring-timeout",    "--ring-step",
                            "--connect-timeout", "--reconnect-grace",
                            "--presence-grace",  "--wrap-up",
+                           "--admission-lag",   "--board-interval",
                            "--max-missed",      "--routing",
                            "--stun-urls",       "--turn-urls",
                            "--turn-secret",     "--turn-ttl",
@@ -358,6 +361,16 @@ TEST(Config, WrapUpAndGracesMayBeZero) {
   EXPECT_EQ(c.wrap_up, 0s);
   EXPECT_EQ(c.reconnect_grace, 0s);
   EXPECT_EQ(c.presence_grace, 0s);
+}
+
+TEST(Config, AdmissionLagMayBeZeroButTheBoardIntervalMayNot) {
+  const Config c = parse_ok({"--dev", "--admission-lag", "0ms", "--board-interval", "250ms"});
+  EXPECT_EQ(c.admission_lag, 0ms);
+  EXPECT_EQ(c.board_interval, 250ms);
+  std::string message = parse_error({"--dev", "--board-interval", "0ms"});
+  EXPECT_NE(message.find("--board-interval"), std::string::npos) << message;
+  message = parse_error({"--dev", "--admission-lag", "fast"});
+  EXPECT_NE(message.find("--admission-lag"), std::string::npos) << message;
 }
 
 TEST(Config, SplitsListenIntoHostAndPort) {
