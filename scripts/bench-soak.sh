@@ -9,6 +9,8 @@
 #   scripts/bench-soak.sh overload MAX           30 s at 2 x MAX, then 30 s at MAX / 2, in 5 s
 #                                                slices: completed/s, 503s, setup p99 per slice
 #   scripts/bench-soak.sh fixed RATE SECONDS     one run (the same figures)
+#   scripts/bench-soak.sh sweep RATE             one org of 5, 50 and 300 staff at RATE calls/s:
+#                                                CPU, store operations and frames per call
 # BENCH_DB=postgres://... uses that database instead of a fresh SQLite file; for a throwaway
 # PostgreSQL: scripts/with-postgres.sh bash -c 'BENCH_DB=$SB_TEST_POSTGRES_URL scripts/bench-soak.sh fixed 100 30'
 # Each slice is its own generator run (it connects its 1,050 sockets again and lets the calls
@@ -30,42 +32,59 @@ ulimit -n 20000
 dir="$(mktemp -d)"
 port=3199
 secret=bench-secret
-taskset -c 0 "$bin" --listen 127.0.0.1:$port --db "${BENCH_DB:-sqlite:$dir/sb.db}" --jwt-secret "$secret" \
-  --rate-user 1000000/s --rate-ip 1000000/s --ws-rate 1000000/s --log-format text \
-  ${SB_ARGS:-} >"$dir/server.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+pid=""
+stop_server() {
+  if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  pid=""
+}
+start_server() {
+  stop_server
+  rm -f "$dir"/sb.db*
+  taskset -c 0 "$bin" --listen 127.0.0.1:$port --db "${BENCH_DB:-sqlite:$dir/sb.db}" \
+    --jwt-secret "$secret" --rate-user 1000000/s --rate-ip 1000000/s --ws-rate 1000000/s \
+    --log-format text ${SB_ARGS:-} >"$dir/server.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return; sleep 0.2; done
+  echo "bench-soak: the server did not become ready" >&2
+  exit 1
+}
+trap 'stop_server; rm -rf "$dir"' EXIT
 
-store_ops() {
-  curl -sf "http://127.0.0.1:$port/metrics" | awk '/^switchboard_store_operation_seconds_count/ {print $2}'
+metric() {  # name: the sum of its samples
+  curl -sf "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 ~ "^"m"({|$)" {s += $2} END {print s + 0}'
 }
 
 # One loadgen run; prints a line of figures.
-run() {  # rate seconds label
+run() {  # rate seconds label [more loadgen options]
+  local rate="$1" seconds="$2" label="$3"
+  shift 3
   local out="$dir/run.json"
-  local ops_before
-  ops_before=$(store_ops)
+  local ops_before frames_before
+  ops_before=$(metric switchboard_store_operation_seconds_count)
+  frames_before=$(metric switchboard_ws_frames_sent_total)
   (cd "$ref" && taskset -c 1 node --max-old-space-size=4096 loadgen.js --protocol switchboard \
-    --url "http://127.0.0.1:$port" --jwt-secret "$secret" --mode fixed --rate "$1" \
-    --duration "$2" --warmup 0 --server-pid "$pid" >"$out" 2>/dev/null) || true
-  local rss wal ops
-  ops=$(( $(store_ops) - ops_before ))
+    --url "http://127.0.0.1:$port" --jwt-secret "$secret" --mode fixed --rate "$rate" \
+    --duration "$seconds" --warmup 0 --server-pid "$pid" "$@" >"$out" 2>/dev/null) || true
+  local rss wal ops frames
+  ops=$(($(metric switchboard_store_operation_seconds_count) - ops_before))
+  frames=$(($(metric switchboard_ws_frames_sent_total) - frames_before))
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
   wal=$(stat -c %s "$dir/sb.db-wal" 2>/dev/null || echo 0)
   node -e '
-    const [file, label, rss, wal, ops, seconds] = process.argv.slice(1);
+    const [file, label, rss, wal, ops, frames, seconds] = process.argv.slice(1);
     const f = require(file).fixed;
     const e = f.errors || {};
     const shed = e.create_unavailable || 0;
     console.log(`${label}  completed/s ${f.completed_per_s}  setup p50 ${f.setup_latency_ms.p50} ms p99 ${f.setup_latency_ms.p99} ms` +
       `  signal p99 ${f.signal_latency_ms.p99} ms  errors ${f.errors_total} (503: ${shed})` +
       `  cpu ${f.server.cpu_ms_per_call} ms/call  store ops/call ${(ops / (f.completed_per_s * seconds)).toFixed(1)}` +
+      `  ws frames/call ${(frames / (f.completed_per_s * seconds)).toFixed(1)}` +
       `  rss ${(rss / 1024).toFixed(1)} MiB  wal ${(wal / 2 ** 20).toFixed(1)} MiB`);
-  ' "$out" "$3" "$rss" "$wal" "$ops" "$2"
+  ' "$out" "$label" "$rss" "$wal" "$ops" "$frames" "$seconds"
 }
 
 echo "bench-soak $mode: $(date -u +%Y-%m-%dT%H:%MZ), switchboard $(git rev-parse --short HEAD)"
+[[ "$mode" == sweep ]] || start_server
 case "$mode" in
   soak)
     rate="${2:?rate}"; minutes="${3:-15}"
@@ -75,5 +94,12 @@ case "$mode" in
     for s in 1 2 3 4 5 6; do run $((max * 2)) 5 "2x   slice $s"; done
     for s in 1 2 3 4 5 6; do run $((max / 2)) 5 "0.5x slice $s"; done ;;
   fixed) run "${2:?rate}" "${3:-30}" "fixed $2/s" ;;
+  sweep)
+    # One org, ring-all, every staff member races to accept each call; a fresh server per size.
+    rate="${2:-10}"
+    for staff in 5 50 300; do
+      start_server
+      run "$rate" 20 "$staff staff" --orgs 1 --staff-per-org "$staff" --clients 200
+    done ;;
   *) echo "bench-soak: soak, overload or fixed" >&2; exit 2 ;;
 esac

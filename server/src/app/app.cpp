@@ -215,6 +215,7 @@ int run_server(const Config& config) {
   hub_options.board_interval_ms = config.board_interval.count();
   hub_options.on_signal_relayed = [&](std::string_view kind) { metrics.signal_relayed(kind); };
   hub_options.on_connections_changed = [&](std::int64_t open) { metrics.ws_connections(open); };
+  hub_options.on_frames_sent = [&](std::int64_t n) { metrics.ws_frames_sent(n); };
   signaling::Hub hub(calls, *verifier, durable_bus, scheduler, clock, hub_options);
 
   net::ServerOptions server_options;

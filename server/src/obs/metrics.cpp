@@ -62,6 +62,11 @@ struct Metrics::Impl {
           .Name("switchboard_accept_conflicts_total")
           .Help("Accepts that lost the race to another staff member.")
           .Register(registry);
+  prometheus::Family<prometheus::Counter>& frames =
+      BuildCounter()
+          .Name("switchboard_ws_frames_sent_total")
+          .Help("WebSocket text frames handed to connections: one per recipient connection.")
+          .Register(registry);
   prometheus::Family<prometheus::Counter>& refused =
       BuildCounter()
           .Name("switchboard_calls_refused_total")
@@ -155,6 +160,7 @@ struct Metrics::Impl {
   prometheus::Counter& created_counter = created.Add({});
   prometheus::Counter& conflicts_counter = conflicts.Add({});
   prometheus::Counter& refused_overload = refused.Add({{"reason", "overload"}});
+  prometheus::Counter& frames_counter = frames.Add({});
   prometheus::Counter& quality_counter = quality.Add({});
   Histogram& setup_histogram = setup.Add({}, kCallBuckets);
   Histogram& connect_histogram = connect.Add({}, kCallBuckets);
@@ -210,6 +216,9 @@ void Metrics::call_connect(double seconds) {
 }
 void Metrics::accept_conflict() {
   impl_->conflicts_counter.Increment();
+}
+void Metrics::ws_frames_sent(std::int64_t n) {
+  impl_->frames_counter.Increment(static_cast<double>(n));
 }
 void Metrics::call_refused_overload() {
   impl_->refused_overload.Increment();

@@ -35,6 +35,8 @@ class Metrics {
   /// A new call refused with 503 because the server was overloaded.
   void call_refused_overload();
   void ws_connections(std::int64_t open);
+  /// `n` text frames handed to WebSocket connections.
+  void ws_frames_sent(std::int64_t n);
   void signal_relayed(std::string_view kind);
   void event_sent(std::string_view type);
   void http_request(std::string_view route, int status, double seconds);

@@ -37,7 +37,10 @@ Hub::Hub(service::CallService& calls, const auth::JwtVerifier& verifier, bus::Bu
           [this](std::uint64_t id, const std::string& frame) {
             auto it = sessions_.find(id);
             if (it == sessions_.end()) return;
-            if (auto c = it->second.conn.lock()) c->send_text(frame);
+            if (auto c = it->second.conn.lock()) {
+              c->send_text(frame);
+              if (options_.on_frames_sent) options_.on_frames_sent(1);
+            }
           },
           nullptr) {
   bus_.subscribe([this](const bus::Delivery& d) { deliver(d); });
@@ -258,6 +261,7 @@ void Hub::deliver(const bus::Delivery& d) {
   std::sort(targets.begin(), targets.end());
   targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
   for (const auto& c : targets) c->send_text(d.payload);
+  if (options_.on_frames_sent) options_.on_frames_sent(static_cast<std::int64_t>(targets.size()));
 }
 
 }  // namespace sb::signaling

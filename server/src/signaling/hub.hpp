@@ -32,6 +32,8 @@ struct HubOptions {
   std::int64_t board_interval_ms = 500;
   std::function<void(std::string_view kind)> on_signal_relayed;
   std::function<void(std::int64_t open_connections)> on_connections_changed;
+  /// Text frames handed to connections by deliveries and boards (not replies to a request).
+  std::function<void(std::int64_t frames)> on_frames_sent;
 };
 
 class Hub final : public net::WsHandler {
