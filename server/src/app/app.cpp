@@ -116,6 +116,9 @@ int run_server(const Config& config) {
   boost::asio::io_context ioc{1};
   SystemClock clock;
   net::AsioScheduler scheduler(ioc);
+  // How late the io thread runs: for admission control and the switchboard_load_seconds gauge.
+  net::LoopLagProbe lag_probe(ioc, std::chrono::milliseconds(5));
+  lag_probe.start();
   // One node: events stay in this process. Several: every node hears every event through Redis
   // and hands it to its own connections.
   std::unique_ptr<bus::Bus> bus;
@@ -169,6 +172,8 @@ int run_server(const Config& config) {
     }
     if (auto pending = store->webhook_pending()) s.webhook_pending = *pending;
     s.ready = ready();
+    s.loop_lag_seconds = lag_probe.lag_ms() / 1000.0;
+    s.commit_wait_seconds = store->commit_wait_ms() / 1000.0;
     return s;
   });
   store->set_operation_observer([&metrics, &clock, last_logged_ms = std::int64_t{0},
@@ -197,13 +202,13 @@ int run_server(const Config& config) {
   api_options.on_request = [&](std::string_view route, int status, double seconds) {
     metrics.http_request(route, status, seconds);
   };
-  // Overload (CONTRACT 11.5): while the io thread is behind, new calls are refused before
+  // Overload (CONTRACT 11.5): while work waits too long, new calls are refused before
   // anything is written, so calls already placed keep their latency.
-  net::LoopLagProbe lag_probe(ioc, std::chrono::milliseconds(5));
   if (config.admission_lag.count() > 0) {
-    lag_probe.start();
-    api_options.admit_new_call = [&lag_probe, &metrics, limit = config.admission_lag.count()] {
-      if (lag_probe.lag_ms() <= static_cast<double>(limit)) return true;
+    api_options.admit_new_call = [&lag_probe, &store, &metrics,
+                                  limit = static_cast<double>(config.admission_lag.count())] {
+      // Work waits in two places: behind the loop's backlog, and for the group commit.
+      if (std::max(lag_probe.lag_ms(), store->commit_wait_ms()) <= limit) return true;
       metrics.call_refused_overload();
       return false;
     };

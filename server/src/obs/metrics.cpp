@@ -144,6 +144,13 @@ struct Metrics::Impl {
           .Name("switchboard_ready")
           .Help("1 when storage and the bus are reachable (what /readyz answers 200 for), else 0.")
           .Register(registry);
+  prometheus::Family<prometheus::Gauge>& pressure =
+      BuildGauge()
+          .Name("switchboard_load_seconds")
+          .Help(
+              "At the scrape: how late the io thread runs (kind=loop_lag) and how long the "
+              "oldest answer has waited for its commit to be durable (kind=commit_wait).")
+          .Register(registry);
   prometheus::Family<prometheus::Gauge>& process =
       BuildGauge()
           .Name("switchboard_process")
@@ -155,6 +162,8 @@ struct Metrics::Impl {
   prometheus::Gauge& ws_gauge = ws.Add({});
   prometheus::Gauge& pending_gauge = webhook_pending.Add({});
   prometheus::Gauge& ready_gauge = ready.Add({});
+  prometheus::Gauge& lag_gauge = pressure.Add({{"kind", "loop_lag"}});
+  prometheus::Gauge& commit_wait_gauge = pressure.Add({{"kind", "commit_wait"}});
   prometheus::Counter& store_errors_counter = store_errors.Add({});
   Histogram& store_histogram = store_seconds.Add({}, kStoreBuckets);
   prometheus::Counter& created_counter = created.Add({});
@@ -267,6 +276,8 @@ std::string Metrics::render() {
     impl_->stuck_gauge.Set(static_cast<double>(s.stuck_ringing));
     impl_->pending_gauge.Set(static_cast<double>(s.webhook_pending));
     impl_->ready_gauge.Set(s.ready ? 1 : 0);
+    impl_->lag_gauge.Set(s.loop_lag_seconds);
+    impl_->commit_wait_gauge.Set(s.commit_wait_seconds);
   }
   impl_->refresh_process();
   return prometheus::TextSerializer().Serialize(impl_->registry.Collect());

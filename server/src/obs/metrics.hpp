@@ -17,7 +17,9 @@ struct ScrapeSnapshot {
   std::int64_t ringing_calls = 0;
   std::int64_t stuck_ringing = 0;  // ringing more than 5 s past their deadline
   std::int64_t webhook_pending = 0;
-  bool ready = true;  // what /readyz would answer: storage and bus reachable
+  bool ready = true;               // what /readyz would answer: storage and bus reachable
+  double loop_lag_seconds = 0;     // how late the io thread runs
+  double commit_wait_seconds = 0;  // how long the oldest answer has waited for durability
 };
 
 class Metrics {

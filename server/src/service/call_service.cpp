@@ -324,7 +324,10 @@ void CallService::reroute(const std::string& org_id, const std::string& call_id)
   bool someone_ringing = false;
   bool all_declined = !parts->empty();
   for (const auto& p : *parts) {
-    // Staff whose ring was withdrawn while they were offline are rung again once back.
+    // Staff whose ring was withdrawn while they were offline are rung again once back. Staff
+    // whose ring stopped when they took another call are not: ringing every freed staff member
+    // for every waiting call is a thundering herd under load (docs/decisions/0004); offering
+    // them the oldest waiting call is the queue's job (CONTRACT 11.2).
     if (p.outcome != RingOutcome::kWithdrawn) already.insert(p.staff_id);
     someone_ringing |= p.outcome == RingOutcome::kRinging;
     all_declined &= p.outcome == RingOutcome::kDeclined;

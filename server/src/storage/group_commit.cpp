@@ -21,8 +21,15 @@ void GroupCommit::after_durable(std::function<void()> fn) {
     fn();
     return;
   }
-  waiting_.push_back({seq, std::move(fn)});
+  waiting_.push_back({seq, std::move(fn), std::chrono::steady_clock::now()});
   request_sync(seq);
+}
+
+double GroupCommit::oldest_wait_ms() const {
+  if (waiting_.empty()) return 0;
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                   waiting_.front().since)
+      .count();
 }
 
 void GroupCommit::request_sync(std::int64_t upto) {

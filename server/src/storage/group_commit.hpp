@@ -7,6 +7,7 @@
 // event) waits in after_durable() until the sync that covers it is done, so nothing is announced
 // that a power cut could take back. Callbacks run on the io thread in the order they were queued.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -35,6 +36,8 @@ class GroupCommit {
   /// io thread: runs `fn` once every commit so far is on disk; at once if nothing waits.
   void after_durable(std::function<void()> fn);
 
+  /// io thread: how long the oldest callback still waiting has waited, in milliseconds.
+  double oldest_wait_ms() const;
   /// Syncs done so far.
   std::int64_t syncs() const { return syncs_; }
 
@@ -42,6 +45,7 @@ class GroupCommit {
   struct Waiter {
     std::int64_t seq;
     std::function<void()> fn;
+    std::chrono::steady_clock::time_point since;
   };
   void request_sync(std::int64_t upto);
   void on_synced(std::int64_t upto);

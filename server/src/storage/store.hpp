@@ -210,6 +210,8 @@ class Store {
   /// announces a write (an answer, an event) goes through here. Without group commit, commits
   /// are durable when they return, and `fn` runs at once.
   virtual void after_commit_durable(std::function<void()> fn) = 0;
+  /// How long the oldest announcement has been waiting for its commit to be durable (ms).
+  virtual double commit_wait_ms() const = 0;
 
   /// Creates the schema or upgrades it to the newest migration.
   virtual Result<void> migrate() = 0;
