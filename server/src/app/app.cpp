@@ -276,6 +276,8 @@ int run_server(const Config& config) {
                  {"db", config.db_kind == DbKind::kSqlite ? "sqlite" : "postgres"},
                  {"routing", config.routing == Routing::kRingAll ? "ring-all" : "longest-idle"}});
   ioc.run();
+  // Its thread posts to the io_context: stop it while that still exists.
+  store->stop_group_commit();
   obs::log_info("server.stopped", {});
   return 0;
 }

@@ -210,6 +210,9 @@ class Store {
   /// announces a write (an answer, an event) goes through here. Without group commit, commits
   /// are durable when they return, and `fn` runs at once.
   virtual void after_commit_durable(std::function<void()> fn) = 0;
+  /// Stops the group commit's thread (at shutdown, before the io thread's context goes);
+  /// whatever still waits is dropped. Commits wait for the disk again afterwards.
+  virtual void stop_group_commit() = 0;
   /// How long the oldest announcement has been waiting for its commit to be durable (ms).
   virtual double commit_wait_ms() const = 0;
 

@@ -139,6 +139,16 @@ void PostgresStore::enable_group_commit(GroupCommit::Post post) {
       std::move(post));
 }
 
+void PostgresStore::stop_group_commit() {
+  if (!group_) return;
+  group_.reset();
+  try {
+    db_.exec("SET synchronous_commit = on");
+  } catch (const PostgresError&) {
+    // Shutting down: nothing more is written through this connection that needs it.
+  }
+}
+
 void PostgresStore::after_commit_durable(std::function<void()> fn) {
   if (!group_) {
     fn();

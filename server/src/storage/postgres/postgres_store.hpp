@@ -27,6 +27,7 @@ class PostgresStore final : public Store {
   /// commit on a second connection, which flushes the WAL up to it, for many commits.
   void enable_group_commit(GroupCommit::Post post) override;
   void after_commit_durable(std::function<void()> fn) override;
+  void stop_group_commit() override;
   double commit_wait_ms() const override { return group_ ? group_->oldest_wait_ms() : 0; }
 
   void set_operation_observer(OperationObserver observer) override {

@@ -147,6 +147,7 @@ void SqliteStore::enable_group_commit(GroupCommit::Post post) {
   if (!checkpointer_ || syncer_) return;           // In memory: nothing to make durable.
   db_.exec("PRAGMA user_version = user_version");  // Makes sure the -wal file exists.
   const std::string wal = path_ + "-wal";
+  if (wal_fd_ >= 0) ::close(wal_fd_);  // From a group commit stopped before.
   wal_fd_ = ::open(wal.c_str(), O_RDWR | O_CLOEXEC);
   if (wal_fd_ < 0) throw std::runtime_error("cannot open " + wal + ": " + std::strerror(errno));
   // NORMAL in WAL mode: a commit appends to the WAL without fsync; checkpoints still fsync
@@ -159,6 +160,16 @@ void SqliteStore::enable_group_commit(GroupCommit::Post post) {
         return false;
       },
       std::move(post));
+}
+
+void SqliteStore::stop_group_commit() {
+  if (!syncer_) return;
+  syncer_.reset();
+  try {
+    db_.exec("PRAGMA synchronous = FULL");
+  } catch (const SqliteError&) {
+    // Shutting down: nothing more is written through this connection that needs it.
+  }
 }
 
 void SqliteStore::after_commit_durable(std::function<void()> fn) {

@@ -29,6 +29,7 @@ class SqliteStore final : public Store {
   /// Without it every commit is fsynced (synchronous=FULL) before it returns.
   void enable_group_commit(GroupCommit::Post post) override;
   void after_commit_durable(std::function<void()> fn) override;
+  void stop_group_commit() override;
   double commit_wait_ms() const override { return syncer_ ? syncer_->oldest_wait_ms() : 0; }
 
   void set_operation_observer(OperationObserver observer) override {

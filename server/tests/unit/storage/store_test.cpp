@@ -216,6 +216,12 @@ TEST_P(StoreTest, GroupCommitReleasesWhatWaitsOnceTheWriteIsDurable) {
   bool again = false;
   store_->after_commit_durable([&] { again = true; });
   EXPECT_TRUE(again);
+  // Stopped (at shutdown): commits are durable when they return, so nothing waits.
+  store_->stop_group_commit();
+  ASSERT_TRUE(store_->upsert_staff("org", "bo", "Bo", 1000));
+  bool after_stop = false;
+  store_->after_commit_durable([&] { after_stop = true; });
+  EXPECT_TRUE(after_stop);
   store_.reset();
   store_ = open();
   auto found = store_->find_staff("org", "ana", 1000, 10'000);
