@@ -54,7 +54,7 @@ struct World {
                 .value()),
         calls(store, bus, scheduler, clock, {}, {{"stun:s"}, {"turn:t"}, "x", 60000}),
         api(calls, verifier, clock,
-            {false, "", "/nonexistent", {1e9, 1e9}, {1e9, 1e9}, {}, {}, {}}),
+            {false, "", "/nonexistent", {1e9, 1e9}, {1e9, 1e9}, {}, {}, {}, {}}),
         hub(calls, verifier, bus, scheduler, clock, {}) {
     (void)store.migrate();
   }

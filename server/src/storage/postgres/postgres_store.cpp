@@ -224,7 +224,7 @@ Result<CreateOutcome> PostgresStore::create_call(
     const Call& c, const std::vector<RingTarget>& ring,
     const std::optional<std::string>& idempotency_key) {
   OperationTimer timer(observer_);
-  const CommitCounted counted(*this);
+  const CommitCounted counted{*this};
   try {
     Database::Transaction tx(db_);
     if (idempotency_key) {
@@ -370,7 +370,7 @@ Result<std::vector<Call>> PostgresStore::open_calls_of_user(const std::string& o
 
 Result<TransitionOutcome> PostgresStore::transition(const TransitionRequest& r) {
   OperationTimer timer(observer_);
-  const CommitCounted counted(*this);
+  const CommitCounted counted{*this};
   try {
     Database::Transaction tx(db_);
     TransitionOutcome out;
