@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeCall } from '../test/fakes';
-import type { StaffEntry } from '../types';
+import { makeCall, makeStaff } from '../test/fakes';
 import {
   applyCallUpdate,
   boardCounts,
@@ -10,34 +9,23 @@ import {
   sortStaff,
 } from './board';
 
-const entry = (id: string, over: Partial<StaffEntry> = {}): StaffEntry => ({
-  id,
-  name: id[0].toUpperCase() + id.slice(1),
-  status: 'available',
-  state: 'idle',
-  connected: true,
-  since: '2026-11-23T21:00:00.000Z',
-  call_id: null,
-  ...over,
-});
-
 describe('staff board', () => {
   it('shows a person without a connection as offline, whatever they chose', () => {
-    expect(presenceOf(entry('ana', { connected: false }))).toBe('offline');
-    expect(presenceOf(entry('ana', { status: 'away' }))).toBe('away');
-    expect(canBeRung(entry('ana', { connected: false }))).toBe(false);
-    expect(canBeRung(entry('ana', { state: 'ringing' }))).toBe(true);
-    expect(canBeRung(entry('ana', { state: 'wrap_up' }))).toBe(false);
-    expect(canBeRung(entry('ana', { status: 'away' }))).toBe(false);
+    expect(presenceOf(makeStaff('ana', { connected: false }))).toBe('offline');
+    expect(presenceOf(makeStaff('ana', { status: 'away' }))).toBe('away');
+    expect(canBeRung(makeStaff('ana', { connected: false }))).toBe(false);
+    expect(canBeRung(makeStaff('ana', { state: 'ringing' }))).toBe(true);
+    expect(canBeRung(makeStaff('ana', { state: 'wrap_up' }))).toBe(false);
+    expect(canBeRung(makeStaff('ana', { status: 'away' }))).toBe(false);
   });
 
   it('sorts available first, busy before idle, then by name', () => {
     const sorted = sortStaff([
-      entry('zoe', { connected: false }),
-      entry('ben'),
-      entry('ana', { status: 'away' }),
-      entry('cleo', { state: 'in_call' }),
-      entry('abe'),
+      makeStaff('zoe', { connected: false }),
+      makeStaff('ben'),
+      makeStaff('ana', { status: 'away' }),
+      makeStaff('cleo', { state: 'in_call' }),
+      makeStaff('abe'),
     ]);
     expect(sorted.map((e) => e.id)).toEqual(['cleo', 'abe', 'ben', 'ana', 'zoe']);
   });
@@ -45,12 +33,12 @@ describe('staff board', () => {
   it('counts who is free, busy, away and offline', () => {
     expect(
       boardCounts([
-        entry('a'),
-        entry('b', { state: 'ringing' }),
-        entry('c', { state: 'in_call' }),
-        entry('d', { state: 'wrap_up' }),
-        entry('e', { status: 'away' }),
-        entry('f', { connected: false }),
+        makeStaff('a'),
+        makeStaff('b', { state: 'ringing' }),
+        makeStaff('c', { state: 'in_call' }),
+        makeStaff('d', { state: 'wrap_up' }),
+        makeStaff('e', { status: 'away' }),
+        makeStaff('f', { connected: false }),
       ]),
     ).toEqual({ total: 6, free: 2, ringing: 1, inCall: 1, wrapUp: 1, away: 1, offline: 1 });
   });
