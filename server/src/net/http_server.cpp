@@ -267,7 +267,6 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
         const std::string_view text(static_cast<const char*>(buffer.data().data()), n);
         self->notify([&](WsHandler& h) { h.on_message(self, text); });
       }
-      buffer.consume(buffer.size());
       // Most connections are idle between messages: hold no read buffer while they are.
       buffer = beast::flat_buffer();
     }

@@ -64,6 +64,16 @@ Result<std::optional<Call>> CallService::find_call(const std::string& org_id,
   return found;
 }
 
+Result<std::optional<std::string>> CallService::open_call_of_caller(const Principal& caller) {
+  if (hot_.enabled()) return hot_.open_call_of_caller(caller.org_id, caller.user_id);
+  auto open = store_.open_calls_of_user(caller.org_id, caller.user_id);
+  if (!open) return open.error();
+  for (const auto& c : *open) {
+    if (c.caller.id == caller.user_id) return std::optional<std::string>(c.id);
+  }
+  return std::optional<std::string>();
+}
+
 Result<std::vector<storage::Participant>> CallService::participants_of(const std::string& call_id) {
   if (const auto* known = hot_.participants(call_id)) return *known;
   auto parts = store_.participants(call_id);
@@ -484,22 +494,12 @@ Result<CreateCallResult> CallService::create_call(const Principal& user,
     if (!earlier) return earlier.error();
     if (*earlier) return CreateCallResult{**earlier, false};
   }
-  if (hot_.enabled()) {
-    if (auto open = hot_.open_call_of_caller(user.org_id, user.user_id)) {
-      auto error = make_error(ErrorCode::kCallInProgress);
-      error.details["call_id"] = *open;
-      return error;
-    }
-  } else {
-    auto open = store_.open_calls_of_user(user.org_id, user.user_id);
-    if (!open) return open.error();
-    for (const auto& c : *open) {
-      if (c.caller.id == user.user_id) {
-        auto error = make_error(ErrorCode::kCallInProgress);
-        error.details["call_id"] = c.id;
-        return error;
-      }
-    }
+  auto open = open_call_of_caller(user);
+  if (!open) return open.error();
+  if (*open) {
+    auto error = make_error(ErrorCode::kCallInProgress);
+    error.details["call_id"] = **open;
+    return error;
   }
   // A storage failure here is `unavailable`, not "nobody can be rung".
   auto candidates = ringable_staff(user.org_id);
@@ -787,10 +787,14 @@ Result<std::string> CallService::signal_peer(const Principal& user, const std::s
   const bool usable = known != live_calls_.end() && known->second.org_id == user.org_id;
   const bool fresh =
       usable && (timings_.single_node || now - known->second.checked_at_ms < kLiveCallRecheckMs);
-  if (fresh) {
-    const LiveCall& live = known->second;
+  // The other participant of a remembered call, if `user` is one of the two.
+  const auto peer_in = [&](const LiveCall& live) -> std::optional<std::string> {
     if (live.caller_id == user.user_id) return live.staff_id;
     if (live.staff_id == user.user_id) return live.caller_id;
+    return std::nullopt;
+  };
+  if (fresh) {
+    if (auto peer = peer_in(known->second)) return *peer;
     return make_error(ErrorCode::kForbidden);
   }
   auto c = participant_call(user, call_id);
@@ -798,9 +802,7 @@ Result<std::string> CallService::signal_peer(const Principal& user, const std::s
     // CONTRACT 11.5: a relay stores nothing, so signals of a call we know keep flowing while
     // the database is away.
     if (usable && c.error().code == ErrorCode::kUnavailable) {
-      const LiveCall& live = known->second;
-      if (live.caller_id == user.user_id) return live.staff_id;
-      if (live.staff_id == user.user_id) return live.caller_id;
+      if (auto peer = peer_in(known->second)) return *peer;
     }
     return c.error();
   }

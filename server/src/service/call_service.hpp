@@ -114,6 +114,8 @@ class CallService {
   /// The call, from memory when this node holds it, else from the database.
   Result<std::optional<Call>> find_call(const std::string& org_id, const std::string& call_id);
   Result<std::vector<storage::Participant>> participants_of(const std::string& call_id);
+  /// The caller's open call (a caller has at most one), from memory on one node.
+  Result<std::optional<std::string>> open_call_of_caller(const Principal& caller);
   std::vector<call::StaffCandidate> candidates_from(
       const std::vector<storage::StaffEntry>& staff) const;
   Result<Call> apply(const Call& call, call::CallEvent event, storage::TransitionRequest request);

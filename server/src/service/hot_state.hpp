@@ -56,8 +56,6 @@ class HotState {
   /// One staff member as just read; added when the org's list is known.
   void update_staff(const std::string& org_id, const storage::StaffEntry& entry);
 
-  std::size_t open_calls() const { return calls_.size(); }
-
  private:
   struct OpenCall {
     call::Call call;

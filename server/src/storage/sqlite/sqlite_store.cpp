@@ -180,8 +180,8 @@ void SqliteStore::after_commit_durable(std::function<void()> fn) {
   syncer_->after_durable(std::move(fn));
 }
 
-CheckpointStats SqliteStore::checkpoint_stats() const {
-  return checkpointer_ ? checkpointer_->stats() : CheckpointStats{};
+std::int64_t SqliteStore::checkpoints() const {
+  return checkpointer_ ? checkpointer_->checkpoints() : 0;
 }
 
 Result<void> SqliteStore::migrate() {

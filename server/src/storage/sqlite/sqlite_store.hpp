@@ -22,8 +22,8 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
-  /// Checkpoints run so far by the background checkpointer (zeros in memory).
-  CheckpointStats checkpoint_stats() const;
+  /// Checkpoints run so far by the background checkpointer (none in memory).
+  std::int64_t checkpoints() const;
 
   /// Group commit here: synchronous=NORMAL, and one fdatasync of the WAL file for many commits.
   /// Without it every commit is fsynced (synchronous=FULL) before it returns.

@@ -46,11 +46,6 @@ std::int64_t WalCheckpointer::wal_bytes() const {
   return ec ? 0 : static_cast<std::int64_t>(size);
 }
 
-CheckpointStats WalCheckpointer::stats() const {
-  std::lock_guard lock(mutex_);
-  return stats_;
-}
-
 void WalCheckpointer::run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     {
@@ -64,23 +59,17 @@ void WalCheckpointer::run(std::stop_token stop) {
 }
 
 void WalCheckpointer::checkpoint_once() {
-  int log_frames = 0;
-  int copied = 0;
   // Under a steady stream of commits a PASSIVE checkpoint may never catch up with the writer,
   // and the WAL only starts again once one has. Past the limit, RESTART makes the writer wait
   // (a few milliseconds, while the rest is copied) so that it does.
   const int mode =
       wal_bytes() > restart_bytes_ ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
-  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, mode, &log_frames, &copied);
+  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, mode, nullptr, nullptr);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
     obs::log_error("sqlite.checkpoint_failed", {{"error", sqlite3_errmsg(db_)}});
     return;
   }
-  std::lock_guard lock(mutex_);
-  ++stats_.checkpoints;
-  if (mode == SQLITE_CHECKPOINT_RESTART) ++stats_.restarts;
-  stats_.last_log_frames = log_frames;
-  stats_.last_copied_frames = copied;
+  ++checkpoints_;
 }
 
 }  // namespace sb::storage::sqlite

@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -18,15 +19,6 @@
 #include <thread>
 
 namespace sb::storage::sqlite {
-
-struct CheckpointStats {
-  std::int64_t checkpoints = 0;
-  /// Of which RESTART checkpoints, run because the WAL had grown past the limit.
-  std::int64_t restarts = 0;
-  /// WAL frames in the log and frames copied back, at the last checkpoint.
-  int last_log_frames = 0;
-  int last_copied_frames = 0;
-};
 
 class WalCheckpointer {
  public:
@@ -40,7 +32,8 @@ class WalCheckpointer {
 
   /// Asks for a checkpoint soon; cheap, callable from any thread.
   void nudge();
-  CheckpointStats stats() const;
+  /// Checkpoints run so far.
+  std::int64_t checkpoints() const { return checkpoints_; }
 
  private:
   void run(std::stop_token stop);
@@ -51,10 +44,10 @@ class WalCheckpointer {
   std::chrono::milliseconds interval_;
   std::int64_t restart_bytes_;
   std::string wal_path_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::condition_variable_any wake_;
   bool nudged_ = false;
-  CheckpointStats stats_;
+  std::atomic<std::int64_t> checkpoints_{0};
   std::jthread thread_;
 };
 
