@@ -1,11 +1,13 @@
 #pragma once
-// The call state machine of CONTRACT.md section 3 (spec/call-fsm.json). Pure: the service asks
-// it whether an event may move a call, and what to; storage then makes the move atomically.
+// The call state machine of CONTRACT.md section 3, loaded from spec/call-fsm.json (embedded at
+// build time). Pure: the service asks it whether an event may move a call, to what, and with
+// which effects; storage then makes the move and its data effects atomically.
 
 #include <optional>
 #include <string_view>
 
 #include "call/call.hpp"
+#include "call/effects.hpp"
 
 namespace sb::call {
 
@@ -34,6 +36,7 @@ struct Transition {
   CallState to;
   /// Set for moves into a terminal state: "timeout", "hangup", ...
   std::optional<std::string_view> end_reason;
+  Effects effects;
 };
 
 /// The transition `event` causes from `from`, or nullopt when the spec forbids it.

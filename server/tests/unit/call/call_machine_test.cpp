@@ -1,5 +1,6 @@
 // The C++ state machine against spec/call-fsm.json: every (state, event) pair, allowed or not,
-// and the spec's vectors. The TypeScript store runs the same file (web/src/sdk/call).
+// with its effects, and the spec's vectors. The TypeScript store runs the same file
+// (web/src/sdk/call).
 
 #include "call/call_machine.hpp"
 
@@ -24,12 +25,37 @@ std::string str(const boost::json::value& v) {
   return std::string(v.as_string());
 }
 
+// The test's own reading of a spec "effects" object, to compare with what the machine loaded.
+Effects expected_effects(const boost::json::object& o) {
+  Effects e;
+  if (o.contains("ringing_staff")) e.ringing_staff = parse_ring_outcome(str(o.at("ringing_staff")));
+  if (o.contains("accepting_staff")) e.accepting_staff = o.at("accepting_staff").as_bool();
+  if (o.contains("staff_wrap_up")) e.staff_wrap_up = o.at("staff_wrap_up").as_bool();
+  if (o.contains("push_ice_servers")) e.push_ice_servers = o.at("push_ice_servers").as_bool();
+  for (const auto* key : {"start_timers", "stop_timers"}) {
+    if (!o.contains(key)) continue;
+    for (const auto& name : o.at(key).as_array()) {
+      auto kind = parse_timer_kind(str(name));
+      EXPECT_TRUE(kind) << str(name);
+      if (!kind) continue;
+      (std::string_view(key) == "start_timers" ? e.start_timers : e.stop_timers).add(*kind);
+    }
+  }
+  if (o.contains("reroute")) {
+    e.reroute = str(o.at("reroute")) == "rings_end" ? Reroute::kRingsEnd : Reroute::kStaffFreed;
+  }
+  return e;
+}
+
 TEST(CallMachine, EveryStateEventPairMatchesTheSpec) {
   auto spec = load_spec();
   // (from, event) -> (to, end_reason) as the spec says.
   std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> allowed;
+  std::map<std::pair<std::string, std::string>, Effects> effects;
   for (const auto& t : spec.at("transitions").as_array()) {
     const auto& o = t.as_object();
+    effects[{str(o.at("from")), str(o.at("event"))}] =
+        expected_effects(o.at("effects").as_object());
     allowed[{str(o.at("from")), str(o.at("event"))}] = {
         str(o.at("to")), o.at("end_reason").is_null() ? "" : str(o.at("end_reason"))};
   }
@@ -53,6 +79,8 @@ TEST(CallMachine, EveryStateEventPairMatchesTheSpec) {
         EXPECT_EQ(to_string(got->to), want->second.first) << state_name << " + " << event_name;
         EXPECT_EQ(std::string(got->end_reason.value_or("")), want->second.second)
             << state_name << " + " << event_name;
+        EXPECT_TRUE(got->effects == effects.at({state_name, event_name}))
+            << state_name << " + " << event_name << ": effects differ from the spec";
       }
       ++checked;
     }
@@ -80,6 +108,7 @@ TEST(CallMachine, SpecVectorsReplay) {
     std::optional<CallState> state;
     std::optional<std::string> end_reason;
     std::int64_t version = 0;
+    std::optional<Effects> last_effects;
     for (const auto& step_value : o.at("steps").as_array()) {
       std::string step = str(step_value);
       const bool refused = step.ends_with("!");
@@ -95,6 +124,7 @@ TEST(CallMachine, SpecVectorsReplay) {
       if (t) {
         state = t->to;
         if (t->end_reason) end_reason = std::string(*t->end_reason);
+        last_effects = t->effects;
         ++version;
       }
     }
@@ -102,7 +132,44 @@ TEST(CallMachine, SpecVectorsReplay) {
     EXPECT_EQ(end_reason.value_or(""), o.at("end_reason").is_null() ? "" : str(o.at("end_reason")))
         << str(o.at("name"));
     EXPECT_EQ(version, o.at("version").as_int64()) << str(o.at("name"));
+    // The service creates calls itself, so a vector whose last accepted step is the create
+    // has no effects to check here.
+    EXPECT_EQ(last_effects.has_value(), o.contains("effects")) << str(o.at("name"));
+    if (last_effects && o.contains("effects")) {
+      EXPECT_TRUE(*last_effects == expected_effects(o.at("effects").as_object()))
+          << str(o.at("name")) << ": effects of the last accepted step";
+    }
   }
+}
+
+TEST(CallMachine, AcceptTakesTheOtherRingsAndStartsTheConnectTimer) {
+  auto t = next_transition(CallState::kRinging, CallEvent::kAccept);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->effects.ringing_staff, RingOutcome::kTaken);
+  EXPECT_TRUE(t->effects.accepting_staff);
+  EXPECT_TRUE(t->effects.start_timers.contains(TimerKind::kConnect));
+  EXPECT_TRUE(t->effects.stop_timers.contains(TimerKind::kRing));
+  EXPECT_FALSE(t->effects.stop_timers.contains(TimerKind::kConnect));
+  EXPECT_TRUE(t->effects.push_ice_servers);
+}
+
+TEST(CallMachine, RerouteDependsOnRoutingAndWrapUp) {
+  const EffectPolicy ring_all{RoutingMode::kRingAll, false};
+  const EffectPolicy ring_all_wrap_up{RoutingMode::kRingAll, true};
+  const EffectPolicy longest_idle_wrap_up{RoutingMode::kLongestIdle, true};
+  auto accept = next_transition(CallState::kRinging, CallEvent::kAccept)->effects;
+  auto hangup = next_transition(CallState::kActive, CallEvent::kHangup)->effects;
+  auto connected = next_transition(CallState::kAccepted, CallEvent::kConnected)->effects;
+  // Ring-all rang every free staff member for every call already.
+  EXPECT_FALSE(should_reroute(accept, ring_all));
+  EXPECT_TRUE(should_reroute(accept, longest_idle_wrap_up));
+  // A freed staff member is wanted now, or at the end of their wrap-up.
+  EXPECT_TRUE(should_reroute(hangup, ring_all));
+  EXPECT_FALSE(should_reroute(hangup, ring_all_wrap_up));
+  EXPECT_TRUE(should_reroute(hangup, longest_idle_wrap_up));
+  EXPECT_FALSE(should_reroute(connected, longest_idle_wrap_up));
+  EXPECT_TRUE(starts_timer(hangup, TimerKind::kWrapUp, ring_all_wrap_up));
+  EXPECT_FALSE(starts_timer(hangup, TimerKind::kWrapUp, ring_all));
 }
 
 TEST(CallMachine, NothingLeavesATerminalState) {

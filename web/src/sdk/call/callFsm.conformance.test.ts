@@ -15,6 +15,7 @@ import {
   SERVER_STATES,
   transition,
   type FsmState,
+  type FsmTransition,
 } from './callFsm';
 
 const ALL_STATES: FsmState[] = ['none', ...SERVER_STATES];
@@ -32,6 +33,26 @@ describe('spec/call-fsm.json', () => {
       expect(names.has(t.to), t.to).toBe(true);
       expect(FSM_EVENTS).toContain(t.event);
       if (t.end_reason) expect(callFsmSpec.end_reasons).toContain(t.end_reason);
+    }
+  });
+
+  it('gives every transition effects the spec documents', () => {
+    const documented = new Set(Object.keys(callFsmSpec.effects));
+    const timers = new Set(['ring', 'ring_step', 'connect', 'ice_refresh', 'wrap_up']);
+    for (const t of callFsmSpec.transitions) {
+      for (const key of Object.keys(t.effects)) expect(documented, key).toContain(key);
+      for (const timer of [...(t.effects.start_timers ?? []), ...(t.effects.stop_timers ?? [])]) {
+        expect(timers, timer).toContain(timer);
+      }
+      const terminal = isTerminal(t.to);
+      // Only moves out of ringing settle the rings; only ends of a live call start a wrap-up.
+      expect(t.effects.ringing_staff !== undefined, `${t.from} + ${t.event}`).toBe(
+        t.from === 'ringing',
+      );
+      expect(t.effects.staff_wrap_up === true, `${t.from} + ${t.event}`).toBe(
+        terminal && t.from !== 'ringing',
+      );
+      if (terminal) expect(t.effects.stop_timers).toContain('ice_refresh');
     }
   });
 
@@ -97,13 +118,19 @@ describe('vectors', () => {
   for (const v of callFsmSpec.vectors) {
     it(v.name, () => {
       const rec = new CallRecord(draftCall('call-1'));
+      let lastAccepted: FsmTransition | null = null;
       for (const step of v.steps) {
         const refused = step.endsWith('!');
         const event = refused ? step.slice(0, -1) : step;
         const before = JSON.stringify(rec.view);
+        const allowed = transition(rec.view.state, event);
         expect(rec.applyEvent(event), step).toBe(!refused);
         if (refused) expect(JSON.stringify(rec.view)).toBe(before);
+        else lastAccepted = allowed;
       }
+      // The server's effects of the last accepted step, as the vector states them.
+      if (lastAccepted?.event === 'create') expect(v.effects).toBeUndefined();
+      else expect(lastAccepted?.effects).toEqual(v.effects);
       expect(rec.view.state).toBe(v.then);
       expect(rec.view.end_reason).toBe(v.end_reason);
       expect(rec.view.version).toBe(v.version);

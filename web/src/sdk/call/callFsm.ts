@@ -9,11 +9,25 @@ import type { ServerCallState } from '../types';
 export type FsmState = ServerCallState | 'none';
 export type FsmEvent = string;
 
+/** What a transition causes on the server besides the new state (spec "effects"). */
+export interface FsmEffects {
+  ringing_staff?: 'taken' | 'cancelled' | 'missed' | 'declined';
+  accepting_staff?: boolean;
+  staff_wrap_up?: boolean;
+  start_timers?: FsmTimer[];
+  stop_timers?: FsmTimer[];
+  push_ice_servers?: boolean;
+  reroute?: 'rings_end' | 'staff_freed';
+}
+
+export type FsmTimer = 'ring' | 'ring_step' | 'connect' | 'ice_refresh' | 'wrap_up';
+
 export interface FsmTransition {
   from: FsmState;
   event: FsmEvent;
   to: ServerCallState;
   end_reason: string | null;
+  effects: FsmEffects;
 }
 
 export interface FsmVector {
@@ -22,6 +36,8 @@ export interface FsmVector {
   then: ServerCallState;
   end_reason: string | null;
   version: number;
+  /** The effects of the last step the vector accepts (absent when that is the create). */
+  effects?: FsmEffects;
 }
 
 export interface FsmSpec {
@@ -29,6 +45,7 @@ export interface FsmSpec {
   initial: 'none';
   states: { name: ServerCallState; terminal: boolean; why: string }[];
   events: { name: string; actor: string; why: string }[];
+  effects: Record<keyof FsmEffects | '$comment', string>;
   transitions: FsmTransition[];
   end_reasons: string[];
   vectors: FsmVector[];
