@@ -274,8 +274,22 @@ test('events sent: one call.updated per published call version, as the caller sa
     `switchboard_events_sent_total: ${JSON.stringify(m.table('switchboard_events_sent_total'))}`);
   assert.ok((m.exact('switchboard_events_sent_total', { type: 'call.incoming' }) ?? 0) >= 8, 'call.incoming sent');
   assert.equal(m.exact('switchboard_quality_samples_total') ?? 0, 0, 'no quality samples were sent');
-  assert.ok(m.exact('switchboard_process', { figure: 'resident_bytes' }) > 0, 'resident_bytes');
-  assert.ok(m.exact('switchboard_process', { figure: 'start_time_seconds' }) > 1.7e9, 'start_time_seconds');
+}));
+
+test('standard process_* figures and switchboard_build_info (CONTRACT 11.5)', L(async () => {
+  requireScenario();
+  const m = final;
+  assert.ok(m.exact('process_resident_memory_bytes') > 1e6, 'process_resident_memory_bytes');
+  assert.ok(m.exact('process_start_time_seconds') > 1.7e9, 'process_start_time_seconds');
+  assert.ok(m.exact('process_start_time_seconds') <= Date.now() / 1000, 'started in the past');
+  assert.ok(m.exact('process_open_fds') >= 3, 'process_open_fds');
+  assert.ok(m.exact('process_max_fds') >= m.exact('process_open_fds'), 'process_max_fds');
+  assert.ok(m.exact('process_cpu_seconds_total') > 0, 'process_cpu_seconds_total');
+  const info = m.series('switchboard_build_info');
+  assert.equal(info.length, 1, 'one build_info series');
+  assert.equal(info[0].value, 1);
+  assert.match(info[0].labels.version, /^\d+\.\d+\.\d+$/);
+  assert.match(info[0].labels.commit, /^([0-9a-f]{7,40}|unknown)$/);
 }));
 
 test('HTTP requests by route template and status: exactly the requests made, no ids in labels', L(async () => {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "auth/dev_token.hpp"
+#include "util/build_info.hpp"
 #include "util/duration.hpp"
 
 namespace sb::app {
@@ -482,7 +483,8 @@ ConfigResult parse(int argc, const char* const* argv,
                    const std::map<std::string, std::string>& env) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i] != nullptr ? argv[i] : "";
-    if (arg == "--help" || arg == "-h") return HelpRequested{usage()};
+    if (arg == "--help" || arg == "-h") return PrintAndExit{usage()};
+    if (arg == "--version") return PrintAndExit{version_line()};
   }
 
   Values values;
@@ -572,10 +574,16 @@ std::string usage() {
   out +=
       "  --help\n"
       "      Print this text.\n"
+      "  --version\n"
+      "      Print the version and the commit it was built from.\n"
       "\n"
       "Durations take ms, s, m or h (250ms, 45s, 1m30s, 1h). Rates are n/s or n/m.\n"
       "Without --dev, --jwt-secret or --jwt-public-key is required.\n";
   return out;
+}
+
+std::string version_line() {
+  return "switchboard " + std::string(build_version()) + " (" + std::string(build_commit()) + ")\n";
 }
 
 }  // namespace sb::app

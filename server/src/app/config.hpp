@@ -96,12 +96,12 @@ struct ConfigError {
   std::string message;
 };
 
-/// `--help` or `-h` was given.
-struct HelpRequested {
-  std::string usage;
+/// `--help`, `-h` or `--version` was given: print `text` and exit successfully.
+struct PrintAndExit {
+  std::string text;
 };
 
-using ConfigResult = std::variant<Config, HelpRequested, ConfigError>;
+using ConfigResult = std::variant<Config, PrintAndExit, ConfigError>;
 
 /// Parses `--flag value` and `--flag=value` from argv (argv[0] is the program) over the
 /// SWITCHBOARD_* variables of `env`; flags win, an empty variable counts as unset. Reads the
@@ -111,6 +111,8 @@ ConfigResult parse_config(int argc, const char* const* argv,
 
 /// The `--help` text.
 std::string usage();
+/// The `--version` line: "switchboard <version> (<commit>)" (CONTRACT 11.5).
+std::string version_line();
 
 /// "SWITCHBOARD_RING_TIMEOUT" for "ring-timeout".
 std::string env_name(std::string_view flag);

@@ -20,8 +20,8 @@ int main(int argc, char** argv) {
     }
   }
   auto parsed = sb::app::parse_config(argc, argv, env);
-  if (auto* help = std::get_if<sb::app::HelpRequested>(&parsed)) {
-    std::cout << help->usage;
+  if (auto* print = std::get_if<sb::app::PrintAndExit>(&parsed)) {
+    std::cout << print->text;
     return 0;
   }
   if (auto* error = std::get_if<sb::app::ConfigError>(&parsed)) {

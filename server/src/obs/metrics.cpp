@@ -5,12 +5,15 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "util/build_info.hpp"
 
 namespace sb::obs {
 namespace {
@@ -151,11 +154,40 @@ struct Metrics::Impl {
               "At the scrape: how late the io thread runs (kind=loop_lag) and how long the "
               "oldest answer has waited for its commit to be durable (kind=commit_wait).")
           .Register(registry);
-  prometheus::Family<prometheus::Gauge>& process =
+  // The standard process_* figures every Prometheus client library exports, read at scrape.
+  prometheus::Gauge& resident_bytes = BuildGauge()
+                                          .Name("process_resident_memory_bytes")
+                                          .Help("Resident memory size in bytes.")
+                                          .Register(registry)
+                                          .Add({});
+  prometheus::Gauge& open_fds = BuildGauge()
+                                    .Name("process_open_fds")
+                                    .Help("Number of open file descriptors.")
+                                    .Register(registry)
+                                    .Add({});
+  prometheus::Gauge& max_fds = BuildGauge()
+                                   .Name("process_max_fds")
+                                   .Help("Maximum number of open file descriptors.")
+                                   .Register(registry)
+                                   .Add({});
+  prometheus::Gauge& start_time_gauge =
       BuildGauge()
-          .Name("switchboard_process")
-          .Help("Process figures: resident_bytes, open_fds, start_time_seconds, cpu_seconds.")
-          .Register(registry);
+          .Name("process_start_time_seconds")
+          .Help("Start time of the process since unix epoch in seconds.")
+          .Register(registry)
+          .Add({});
+  prometheus::Counter& cpu_seconds = BuildCounter()
+                                         .Name("process_cpu_seconds_total")
+                                         .Help("Total user and system CPU time spent in seconds.")
+                                         .Register(registry)
+                                         .Add({});
+  prometheus::Gauge& build_info =
+      BuildGauge()
+          .Name("switchboard_build_info")
+          .Help("Always 1; the labels say which version and commit this node runs.")
+          .Register(registry)
+          .Add(
+              {{"version", std::string(build_version())}, {"commit", std::string(build_commit())}});
   prometheus::Gauge& active_gauge = active.Add({});
   prometheus::Gauge& ringing_gauge = ringing.Add({});
   prometheus::Gauge& stuck_gauge = stuck.Add({});
@@ -174,15 +206,20 @@ struct Metrics::Impl {
   Histogram& setup_histogram = setup.Add({}, kCallBuckets);
   Histogram& connect_histogram = connect.Add({}, kCallBuckets);
   Histogram& lateness_histogram = lateness.Add({}, kLatenessBuckets);
-  double start_time = process_seconds_since_epoch();
   std::function<ScrapeSnapshot()> snapshot;
+
+  Impl() {
+    // Made at start-up, so its construction time is the process's start to the second.
+    start_time_gauge.Set(process_seconds_since_epoch());
+    build_info.Set(1);
+  }
 
   void refresh_process() {
     std::ifstream statm("/proc/self/statm");
     long pages_total = 0, pages_resident = 0;
     if (statm >> pages_total >> pages_resident) {
-      process.Add({{"figure", "resident_bytes"}})
-          .Set(static_cast<double>(pages_resident) * static_cast<double>(sysconf(_SC_PAGESIZE)));
+      resident_bytes.Set(static_cast<double>(pages_resident) *
+                         static_cast<double>(sysconf(_SC_PAGESIZE)));
     }
     std::error_code ec;
     std::size_t fds = 0;
@@ -190,8 +227,10 @@ struct Metrics::Impl {
          !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
       ++fds;
     }
-    process.Add({{"figure", "open_fds"}}).Set(static_cast<double>(fds));
-    process.Add({{"figure", "start_time_seconds"}}).Set(start_time);
+    open_fds.Set(static_cast<double>(fds));
+    if (rlimit limit{}; getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+      max_fds.Set(static_cast<double>(limit.rlim_cur));
+    }
     std::ifstream stat("/proc/self/stat");
     std::string line;
     if (std::getline(stat, line)) {
@@ -202,8 +241,9 @@ struct Metrics::Impl {
       for (int i = 1; i <= 13 && rest >> field; ++i) {
         if (i == 12 || i == 13) ticks += std::stod(field);
       }
-      process.Add({{"figure", "cpu_seconds"}})
-          .Set(ticks / static_cast<double>(sysconf(_SC_CLK_TCK)));
+      // CPU time only grows: the counter takes what was used since the last scrape.
+      const double used = ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+      if (used > cpu_seconds.Value()) cpu_seconds.Increment(used - cpu_seconds.Value());
     }
   }
 };

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "auth/dev_token.hpp"
+#include "util/build_info.hpp"
 
 namespace sb::app {
 namespace {
@@ -197,8 +198,8 @@ TEST(Config, RejectsAMissingOrEmptyValue) {
 
 TEST(Config, HelpReturnsTheUsageText) {
   auto r = parse({"--ring-timeout", "bad", "--help"});
-  ASSERT_TRUE(std::holds_alternative<HelpRequested>(r));
-  const auto& text = std::get<HelpRequested>(r).usage;
+  ASSERT_TRUE(std::holds_alternative<PrintAndExit>(r));
+  const auto& text = std::get<PrintAndExit>(r).text;
   EXPECT_EQ(text, usage());
   for (const char* flag : {"--listen",          "--db",
                            "--redis",           "--jwt-secret",
@@ -222,7 +223,17 @@ TEST(Config, HelpReturnsTheUsageText) {
   }
   EXPECT_EQ(text.find("--ws-ping-interval"), std::string::npos);
   EXPECT_EQ(text.find("--sweep-interval"), std::string::npos);
-  EXPECT_TRUE(std::holds_alternative<HelpRequested>(parse({"-h"})));
+  EXPECT_TRUE(std::holds_alternative<PrintAndExit>(parse({"-h"})));
+}
+
+TEST(Config, VersionPrintsTheVersionAndCommit) {
+  auto r = parse({"--ring-timeout", "bad", "--version"});
+  ASSERT_TRUE(std::holds_alternative<PrintAndExit>(r));
+  const auto& text = std::get<PrintAndExit>(r).text;
+  EXPECT_EQ(text, "switchboard " + std::string(build_version()) + " (" +
+                      std::string(build_commit()) + ")\n");
+  EXPECT_TRUE(text.starts_with("switchboard 1.")) << text;
+  EXPECT_EQ(build_commit().empty(), false);
 }
 
 // --- Environment twins ---
