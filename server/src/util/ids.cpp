@@ -1,19 +1,25 @@
 #include "util/ids.hpp"
 
-#include <random>
+#include <openssl/rand.h>
+
+#include <array>
+#include <cstdlib>
 
 namespace sb {
 
 std::string random_id(std::string_view prefix) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
+  // From the kernel's CSPRNG through OpenSSL: an id must not be predictable from earlier ones.
+  std::array<unsigned char, 12> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    // Only when the system has no entropy source at all; no id is better than a guessable one.
+    std::abort();
+  }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(prefix);
-  for (int word = 0; word < 2; ++word) {
-    std::uint64_t bits = rng();
-    for (int i = 0; i < (word == 0 ? 16 : 8); ++i) {
-      out.push_back(kHex[bits & 0xf]);
-      bits >>= 4;
-    }
+  out.reserve(prefix.size() + 2 * bytes.size());
+  for (unsigned char b : bytes) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xf]);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 #pragma once
-// Random identifiers for calls, sessions and requests. Unguessable enough to not be enumerated;
-// authority never rests on them (org scoping and roles do that).
+// Random identifiers for calls, sessions and requests, from a CSPRNG (OpenSSL's RAND_bytes), so
+// none can be guessed from another. Authority never rests on them (org scoping and roles do).
 
 #include <string>
 #include <string_view>
