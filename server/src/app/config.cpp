@@ -11,6 +11,7 @@
 #include "auth/dev_token.hpp"
 #include "util/build_info.hpp"
 #include "util/duration.hpp"
+#include "util/endpoints.hpp"
 
 namespace sb::app {
 namespace {
@@ -107,52 +108,6 @@ Setter rate(Rate Config::*member) {
   };
 }
 
-std::optional<std::uint16_t> parse_port(std::string_view s) {
-  if (s.empty() || s.size() > 5) return std::nullopt;
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || end != s.data() + s.size() || value > 65535) return std::nullopt;
-  return static_cast<std::uint16_t>(value);
-}
-
-bool is_host_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '-' || c == '_';
-}
-
-struct HostPort {
-  std::string host;
-  std::uint16_t port = 0;
-};
-
-// "host:port", "1.2.3.4:port" or "[v6]:port". The host is returned without brackets.
-std::optional<HostPort> parse_host_port(std::string_view s) {
-  std::string_view host;
-  std::string_view port;
-  if (!s.empty() && s.front() == '[') {
-    const auto close = s.find(']');
-    if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':') {
-      return std::nullopt;
-    }
-    host = s.substr(1, close - 1);
-    port = s.substr(close + 2);
-    const bool v6 = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
-      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
-             c == ':' || c == '.';
-    });
-    if (!v6) return std::nullopt;
-  } else {
-    const auto colon = s.rfind(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    host = s.substr(0, colon);
-    port = s.substr(colon + 1);
-    if (host.empty() || !std::all_of(host.begin(), host.end(), is_host_char)) return std::nullopt;
-  }
-  const auto p = parse_port(port);
-  if (!p) return std::nullopt;
-  return HostPort{std::string(host), *p};
-}
-
 Problem set_listen(Config& c, std::string_view v) {
   const auto hp = parse_host_port(v);
   if (!hp) return shown(v) + " is not host:port (e.g. 127.0.0.1:8080 or [::1]:8080)";
@@ -180,12 +135,8 @@ Problem set_db(Config& c, std::string_view v) {
 }
 
 Problem set_redis(Config& c, std::string_view v) {
-  constexpr std::string_view kScheme = "redis://";
-  const auto hp = v.starts_with(kScheme) ? parse_host_port(v.substr(kScheme.size())) : std::nullopt;
-  if (!hp || hp->port == 0) return std::string("must be redis://host:port");
+  if (!parse_redis_url(v)) return std::string("must be redis://[[user]:password@]host:port[/db]");
   c.redis = std::string(v);
-  c.redis_host = hp->host;
-  c.redis_port = hp->port;
   return std::nullopt;
 }
 
@@ -276,8 +227,8 @@ const std::vector<Flag>& flags() {
        set_listen},
       {"db", "<url>", "sqlite:<path> or postgres://... (default sqlite:./data/switchboard.db).",
        set_db},
-      {"redis", "<redis://host:port>", "Redis for running several nodes (default: none, one node).",
-       set_redis},
+      {"redis", "<redis://[[user]:password@]host:port[/db]>",
+       "Redis for running several nodes (default: none, one node).", set_redis},
       {"jwt-secret", "<secret>", "HS256 shared secret of the integrating app.",
        text(&Config::jwt_secret)},
       {"jwt-public-key", "<file>", "PEM public key (RS256 or ES256) of the integrating app.",

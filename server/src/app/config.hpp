@@ -37,8 +37,6 @@ struct Config {
 
   // --redis: none for a single node.
   std::optional<std::string> redis;
-  std::string redis_host;
-  std::uint16_t redis_port = 0;
 
   // The JWT flags as given...
   std::optional<std::string> jwt_secret;

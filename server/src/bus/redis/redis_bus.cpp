@@ -28,45 +28,6 @@ using SteadyClock = std::chrono::steady_clock;
 using TimePoint = SteadyClock::time_point;
 using std::chrono::milliseconds;
 
-std::optional<RedisEndpoint> parse_redis_url(std::string_view url) {
-  constexpr std::string_view kScheme = "redis://";
-  if (!url.starts_with(kScheme)) return std::nullopt;
-  std::string_view rest = url.substr(kScheme.size());
-  std::string_view host;
-  std::string_view port_text;
-  if (rest.starts_with('[')) {
-    const auto close = rest.find(']');
-    if (close == std::string_view::npos || close + 1 >= rest.size() || rest[close + 1] != ':') {
-      return std::nullopt;
-    }
-    host = rest.substr(1, close - 1);
-    port_text = rest.substr(close + 2);
-    const bool v6 = std::all_of(host.begin(), host.end(), [](char c) {
-      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
-             c == ':' || c == '.';
-    });
-    if (!v6) return std::nullopt;
-  } else {
-    const auto colon = rest.rfind(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    host = rest.substr(0, colon);
-    port_text = rest.substr(colon + 1);
-    const bool name = std::all_of(host.begin(), host.end(), [](char c) {
-      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-             c == '-' || c == '.' || c == '_';
-    });
-    if (!name) return std::nullopt;
-  }
-  if (host.empty() || port_text.empty() || port_text.size() > 5) return std::nullopt;
-  int port = 0;
-  for (const char c : port_text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    port = port * 10 + (c - '0');
-  }
-  if (port < 1 || port > 65535) return std::nullopt;
-  return RedisEndpoint{std::string(host), port};
-}
-
 std::string encode_delivery(const Delivery& delivery) {
   json::array users;
   users.reserve(delivery.user_ids.size());
@@ -177,7 +138,7 @@ class Conn {
   }
 
   /// Empty on success, else why not.
-  std::string connect(const RedisEndpoint& ep, TimePoint deadline, int wake_fd) {
+  std::string connect(const RedisUrl& ep, TimePoint deadline, int wake_fd) {
     close();
     ctx_ = redisConnectNonBlock(ep.host.c_str(), ep.port);
     if (ctx_ == nullptr) return "cannot allocate a connection";
@@ -195,6 +156,35 @@ class Conn {
       return std::error_code(so_error, std::system_category()).message();
     }
     redisEnableKeepAlive(ctx_);
+    if (ep.password) {
+      auto why = ep.user.empty() ? command({"AUTH", *ep.password}, deadline, wake_fd)
+                                 : command({"AUTH", ep.user, *ep.password}, deadline, wake_fd);
+      if (!why.empty()) return "AUTH: " + why;
+    }
+    if (ep.db != 0) {
+      const std::string db = std::to_string(ep.db);
+      if (auto why = command({"SELECT", db}, deadline, wake_fd); !why.empty()) {
+        return "SELECT: " + why;
+      }
+    }
+    return {};
+  }
+
+  /// Sends one command and reads its reply; empty when Redis answered without an error. On
+  /// failure the connection is closed.
+  std::string command(std::initializer_list<std::string_view> args, TimePoint deadline,
+                      int wake_fd) {
+    std::string why;
+    bool timed_out = false;
+    if (!append(args)) return fail();
+    if (why = flush(deadline, wake_fd); !why.empty()) return why;
+    ReplyPtr reply = read(deadline, wake_fd, &why, &timed_out);
+    if (!reply) return why;
+    if (reply->type == REDIS_REPLY_ERROR) {
+      why = std::string(reply->str, reply->len);
+      close();
+      return why;
+    }
     return {};
   }
 
@@ -293,7 +283,7 @@ struct RedisBus::Impl {
     std::string text;
   };
 
-  Impl(RedisBusOptions o, RedisEndpoint e, Post p)
+  Impl(RedisBusOptions o, RedisUrl e, Post p)
       : opt(std::move(o)),
         ep(std::move(e)),
         channel(opt.channel_prefix + ":deliveries"),
@@ -530,7 +520,7 @@ struct RedisBus::Impl {
   }
 
   const RedisBusOptions opt;
-  const RedisEndpoint ep;
+  const RedisUrl ep;
   const std::string channel;
   const Post post;
   const std::shared_ptr<Dispatch> dispatch = std::make_shared<Dispatch>();
@@ -560,10 +550,14 @@ struct RedisBus::Impl {
 
 namespace {
 
-RedisEndpoint endpoint_or_throw(const RedisBusOptions& options) {
+RedisUrl endpoint_or_throw(const RedisBusOptions& options) {
   auto ep = parse_redis_url(options.url);
   if (!ep) {
-    throw std::invalid_argument("Redis URL must be redis://host:port, got \"" + options.url + "\"");
+    // Never echo a URL that may hold a password.
+    const bool secret = options.url.find('@') != std::string::npos;
+    throw std::invalid_argument(
+        "Redis URL must be redis://[[user]:password@]host:port[/db], got " +
+        (secret ? std::string("a URL that is not") : "\"" + options.url + "\""));
   }
   if (options.max_pending == 0) throw std::invalid_argument("RedisBus: max_pending must be > 0");
   return std::move(*ep);

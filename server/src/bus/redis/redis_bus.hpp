@@ -23,23 +23,17 @@
 #include <string_view>
 
 #include "bus/bus.hpp"
+#include "util/endpoints.hpp"
 
 namespace sb::bus {
-
-struct RedisEndpoint {
-  std::string host;
-  int port = 0;
-};
-
-/// `redis://host:port` (host may be `[v6]`); nullopt for anything else (no user, db or query).
-std::optional<RedisEndpoint> parse_redis_url(std::string_view url);
 
 /// A Delivery as the JSON text sent through Redis, and back (nullopt when malformed).
 std::string encode_delivery(const Delivery& delivery);
 std::optional<Delivery> decode_delivery(std::string_view text);
 
 struct RedisBusOptions {
-  /// `redis://host:port`; anything else makes the constructor throw std::invalid_argument.
+  /// `redis://[[user]:password@]host:port[/db]` (util/endpoints.hpp); anything else makes the
+  /// constructor throw std::invalid_argument. With a password, each connection sends AUTH.
   std::string url;
   /// The channel is `<prefix>:deliveries`; nodes sharing a prefix form one cluster.
   std::string channel_prefix = "switchboard";

@@ -323,9 +323,10 @@ TEST(Config, EachBadValueGivesOneLineNamingTheFlag) {
       {{"--db", "mysql://u:pw@h/db"},
        "--db: must start with sqlite: or postgres:// (or postgresql://)"},
       {{"--db", "sqlite:"}, "--db: sqlite: needs a file path (e.g. sqlite:./data/sb.db)"},
-      {{"--redis", "localhost:6379"}, "--redis: must be redis://host:port"},
-      {{"--redis", "redis://:pw@host:6379"}, "--redis: must be redis://host:port"},
-      {{"--redis", "redis://host"}, "--redis: must be redis://host:port"},
+      {{"--redis", "localhost:6379"}, "--redis: must be redis://[[user]:password@]host:port[/db]"},
+      {{"--redis", "redis://user@host:6379"},
+       "--redis: must be redis://[[user]:password@]host:port[/db]"},
+      {{"--redis", "redis://host"}, "--redis: must be redis://[[user]:password@]host:port[/db]"},
       {{"--routing", "round-robin"}, R"(--routing: "round-robin" is not ring-all or longest-idle)"},
       {{"--rate-user", "20"}, R"(--rate-user: "20" is not a rate (use e.g. 20/s or 600/m))"},
       {{"--rate-ip", "20/h"}, R"(--rate-ip: "20/h" is not a rate (use e.g. 20/s or 600/m))"},
@@ -355,7 +356,7 @@ TEST(Config, EachBadValueGivesOneLineNamingTheFlag) {
 TEST(Config, ErrorsDoNotEchoValuesThatMayHoldCredentials) {
   const auto db = parse_error({"--dev", "--db", "mysql://user:hunter2@h/db"});
   EXPECT_EQ(db.find("hunter2"), std::string::npos);
-  const auto redis = parse_error({"--dev", "--redis", "redis://:hunter2@h:6379"});
+  const auto redis = parse_error({"--dev", "--redis", "redis://:hunter2@h"});
   EXPECT_EQ(redis.find("hunter2"), std::string::npos);
 }
 
@@ -409,8 +410,8 @@ TEST(Config, TellsSqliteFromPostgres) {
 TEST(Config, ParsesRedis) {
   const Config c = parse_ok({"--dev", "--redis", "redis://cache.internal:6380"});
   EXPECT_EQ(c.redis, "redis://cache.internal:6380");
-  EXPECT_EQ(c.redis_host, "cache.internal");
-  EXPECT_EQ(c.redis_port, 6380);
+  EXPECT_EQ(parse_ok({"--dev", "--redis", "redis://:pw@cache:6380/2"}).redis,
+            "redis://:pw@cache:6380/2");
 }
 
 TEST(Config, RatesPerSecondOrPerMinuteWithBurstsOfTwice) {
