@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the front end's npm packages (from the lock file) and builds web/dist.
 set -euo pipefail
+# shellcheck source=node-env.sh
+source "$(dirname "$0")/node-env.sh"
 cd "$(dirname "$0")/../web"
 if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm ci --no-audit --no-fund --loglevel=error

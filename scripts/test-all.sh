@@ -31,6 +31,9 @@ layer "unit tests (ASan/UBSan)" make --no-print-directory test-unit
 layer "black-box tests (real binary)" scripts/test-blackbox.sh
 layer "fuzzing (libFuzzer, 60 s)" scripts/fuzz.sh 60
 if [[ -f web/package.json ]]; then
+  # shellcheck source=node-env.sh
+  source scripts/node-env.sh
+  layer "web toolchain on Debian's Node 18 (pinned Node fetched)" scripts/test-debian-node.sh
   layer "web unit tests (vitest)" bash -c 'cd web && npm test --silent'
   layer "web lint" bash -c 'cd web && npm run lint --silent'
   layer "web e2e (two Chromium peers)" bash -c 'cd web && npm run e2e --silent'

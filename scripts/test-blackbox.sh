@@ -13,6 +13,8 @@ if [[ ! -x "$bin" ]]; then
   echo "test-blackbox: $bin is missing; build it with 'make server'" >&2
   exit 2
 fi
+# shellcheck source=node-env.sh
+source scripts/node-env.sh
 for tool in node npm; do
   command -v "$tool" >/dev/null || { echo "test-blackbox: $tool is not installed" >&2; exit 2; }
 done
