@@ -18,6 +18,7 @@ deps-test:
 	@scripts/install-deps.sh test
 
 server: deps
+	@echo "server: configuring and building build/switchboard (the first build takes a few minutes)"
 	cmake -S server -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSB_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) --target switchboard -j $(JOBS)
 

@@ -35,10 +35,14 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
 fi
 
 if ((${#missing[@]})); then
-  echo "install-deps: installing ${missing[*]}"
+  echo "install-deps: installing ${#missing[@]} Debian packages (the first run takes a few minutes):"
+  echo "  ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # One line per package as it is set up, so a long first install is visibly moving.
+  # (pipefail: the pipeline fails exactly when apt-get does.)
+  apt-get install -y -q --no-install-recommends "${missing[@]}" |
+    { grep --line-buffered -E '^Setting up ' | sed -u 's/^/  /'; true; }
   # Debian starts the services it installs; the tests start their own on loopback.
   for svc in redis-server coturn postgresql prometheus; do
     (systemctl stop "$svc" 2>/dev/null || service "$svc" stop 2>/dev/null) >/dev/null 2>&1 || true
