@@ -81,4 +81,13 @@ boost::json::object quality_to_json(const storage::CallQuality& q) {
   return {{"caller", summary_to_json(q.caller)}, {"staff", summary_to_json(q.staff)}};
 }
 
+boost::json::object call_for_wire(const call::Call& c,
+                                  const std::optional<storage::CallQuality>& quality) {
+  auto out = call_to_json(c);
+  if (call::is_terminal(c.state)) {
+    out["quality"] = quality ? boost::json::value(quality_to_json(*quality)) : nullptr;
+  }
+  return out;
+}
+
 }  // namespace sb::service

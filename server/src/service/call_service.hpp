@@ -2,14 +2,13 @@
 // The call service: every command on a call (REST and WebSocket land here), routing, timers and
 // presence. It checks who may do what, asks the state machine whether a move is allowed, lets
 // the store make the move atomically, and only then announces it on the bus.
+// A facade: each concern is a part of its own (below), and this class owns them and forwards.
 // Single-threaded: all methods run on the server's io thread.
 
+#include <boost/json/object.hpp>
 #include <cstdint>
-#include <map>
 #include <optional>
-#include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "auth/principal.hpp"
@@ -17,51 +16,34 @@
 #include "call/call_machine.hpp"
 #include "call/errors.hpp"
 #include "call/routing.hpp"
+#include "service/announcer.hpp"
+#include "service/call_access.hpp"
 #include "service/call_observer.hpp"
+#include "service/call_reads.hpp"
+#include "service/call_timers.hpp"
+#include "service/call_timings.hpp"
+#include "service/commands.hpp"
+#include "service/context.hpp"
 #include "service/hot_state.hpp"
 #include "service/ice_servers.hpp"
+#include "service/live_calls.hpp"
+#include "service/ops_report.hpp"
+#include "service/presence.hpp"
+#include "service/quality_feedback.hpp"
+#include "service/router.hpp"
+#include "service/transitions.hpp"
 #include "storage/store.hpp"
 #include "util/clock.hpp"
 #include "util/scheduler.hpp"
 
 namespace sb::service {
 
-using auth::Principal;
-using call::Call;
-using call::Result;
-
-struct CallTimings {
-  std::int64_t ring_timeout_ms = 45'000;
-  std::int64_t ring_step_ms = 15'000;
-  std::int64_t connect_timeout_ms = 30'000;
-  std::int64_t reconnect_grace_ms = 30'000;
-  std::int64_t presence_grace_ms = 10'000;
-  std::int64_t wrap_up_ms = 0;
-  int max_missed = 3;
-  call::RoutingMode routing = call::RoutingMode::kRingAll;
-  /// Stable name of this node in the presence table.
-  std::string node_id = "local";
-  /// True when this process is the only one writing the database (no --redis): what it
-  /// remembers of live calls is then never stale.
-  bool single_node = true;
-};
-
-struct CreateCallRequest {
-  call::Media media;
-  std::optional<std::string> staff_id;
-  std::map<std::string, std::string> metadata;
-  std::optional<std::string> idempotency_key;
-};
-
-struct CreateCallResult {
-  Call call;
-  bool created = true;
-};
-
 class CallService {
  public:
   CallService(storage::Store& store, bus::Bus& bus, Scheduler& scheduler, const Clock& clock,
               CallTimings timings, IceConfig ice, CallObserver* observer = nullptr);
+  CallService(const CallService&) = delete;
+  CallService& operator=(const CallService&) = delete;
 
   /// After a start or a crash: graces restart now, and every timer the database implies is set
   /// again (ring deadlines that passed fire at once). Call once before serving.
@@ -89,7 +71,8 @@ class CallService {
                              const storage::Feedback& feedback);
   /// Admins only: the org's last `window_ms` for the ops dashboard.
   Result<boost::json::object> ops_summary(const Principal& user, std::int64_t window_ms);
-  /// The call as the wire shows it; a terminal call carries its `quality` (CONTRACT 6, 10.15).
+  /// The call as the wire shows it; a terminal call carries its `quality` (CONTRACT 6, 10.15),
+  /// read once here and rendered by call_for_wire (call_json.hpp), which reads nothing.
   boost::json::object render(const Call& call);
 
   Result<std::vector<storage::StaffEntry>> list_staff(const Principal& user);
@@ -110,70 +93,24 @@ class CallService {
   boost::json::object ice_servers_for(const std::string& user_id) const;
 
  private:
-  Result<Call> load_visible(const Principal& user, const std::string& call_id);
-  /// The call, from memory when this node holds it, else from the database.
-  Result<std::optional<Call>> find_call(const std::string& org_id, const std::string& call_id);
-  Result<std::vector<storage::Participant>> participants_of(const std::string& call_id);
-  /// The caller's open call (a caller has at most one), from memory on one node.
-  Result<std::optional<std::string>> open_call_of_caller(const Principal& caller);
-  std::vector<call::StaffCandidate> candidates_from(
-      const std::vector<storage::StaffEntry>& staff) const;
-  Result<Call> apply(const Call& call, call::CallEvent event, storage::TransitionRequest request);
-  void announce(const Call& call, call::CallState from,
-                const std::vector<storage::Participant>& participants);
-  void announce_staff(const std::string& org_id, const std::vector<std::string>& staff_ids);
-  void publish(const std::string& org_id, std::vector<std::string> users,
-               const boost::json::object& message);
-  Result<std::vector<call::StaffCandidate>> ringable_staff(const std::string& org_id);
-  void ring(const Call& call, const std::vector<std::string>& staff_ids);
-  void reroute(const std::string& org_id, const std::string& call_id);
-  void reroute_org(const std::string& org_id);
-  void on_ring_timeout(const std::string& org_id, const std::string& call_id);
-  void on_connect_timeout(const std::string& org_id, const std::string& call_id);
-  void on_ring_step_end(const std::string& org_id, const std::string& call_id,
-                        const std::string& staff_id);
-  void on_presence_grace(const std::string& org_id, const std::string& user_id, bool is_staff);
-  void withdraw_rings(const std::string& org_id, const std::string& staff_id);
-  void on_reconnect_grace(const std::string& org_id, const std::string& user_id);
-  void push_ice_servers(const std::string& org_id, const std::string& call_id);
-  void schedule_ring_timeout(const std::string& org_id, const std::string& call_id,
-                             std::int64_t at_ms);
-  void schedule_connect_timeout(const std::string& org_id, const std::string& call_id,
-                                std::int64_t at_ms);
-  void schedule_ring_step(const std::string& org_id, const std::string& call_id,
-                          const std::string& staff_id, std::int64_t at_ms);
-  void schedule_wrap_up_end(const std::string& org_id, const std::string& staff_id,
-                            std::int64_t at_ms);
-  void schedule_user_timer(const std::string& key, std::int64_t at_ms, std::function<void()> fn);
-  void cancel_timer(const std::string& key);
-  void cancel_call_timers(const std::string& call_id);
-
-  /// The two participants of a call that may signal now (accepted or active): relaying a
-  /// signal reads no database. Kept by this node's own transitions; with several nodes an entry
-  /// is read again from the database when older than kLiveCallRecheckMs, since another node
-  /// may have ended the call.
-  struct LiveCall {
-    std::string org_id;
-    std::string caller_id;
-    std::string staff_id;
-    std::int64_t checked_at_ms = 0;
-  };
-  void remember_live(const Call& call);
-  void forget_stale_live_calls(std::int64_t now_ms);
-
-  storage::Store& store_;
-  bus::Bus& bus_;
-  Scheduler& scheduler_;
-  const Clock& clock_;
   CallTimings timings_;
   IceConfig ice_;
   CallObserver default_observer_;
-  CallObserver* observer_;
-  /// Pending timers by a readable key: "ring:<call>", "connect:<call>", "step:<call>:<staff>",
-  /// "ice:<call>", "presence:<org>/<user>", "reconnect:<org>/<user>", "wrapup:<org>/<staff>".
-  std::map<std::string, TimerId> timers_;
-  std::unordered_map<std::string, LiveCall> live_calls_;
   HotState hot_;
+  ServiceContext ctx_;
+  CallReads reads_;
+  CallAccess access_;
+  // The parts call one another: each holds references to its peers, some constructed after it;
+  // none calls a peer while being constructed.
+  Announcer announcer_;
+  CallTimers timers_;
+  Router router_;
+  Transitions transitions_;
+  Presence presence_;
+  Commands commands_;
+  LiveCalls live_calls_;
+  QualityFeedback quality_;
+  OpsReport ops_;
 };
 
 }  // namespace sb::service

@@ -458,7 +458,24 @@ TEST_F(CallServiceTest, QualitySummaryShowsOnTheEndedCall) {
   EXPECT_TRUE(caller.at("bitrate_kbps").at("video_in").is_null());
   EXPECT_EQ(caller.at("candidate_type").as_string(), "relay");
   EXPECT_TRUE(view.at("quality").at("staff").is_null());
+  // The end was announced with the same summary.
+  EXPECT_EQ(bus_.to("cat", "call.updated").back().at("call").as_object(), view);
   EXPECT_TRUE(service_->give_feedback(cat_, c.id, {5, {"audio"}, "fine"}));
+}
+
+TEST_F(CallServiceTest, OnlyTerminalCallsCarryQualityEvenWithoutSamples) {
+  online(ana_);
+  Call c = create(cat_);
+  auto accepted = service_->accept(ana_, c.id);
+  ASSERT_TRUE(accepted);
+  EXPECT_FALSE(service_->render(*accepted).contains("quality"));
+  EXPECT_FALSE(bus_.to("cat", "call.updated").back().at("call").as_object().contains("quality"));
+  auto ended = service_->end(ana_, c.id, std::nullopt);
+  ASSERT_TRUE(ended);
+  const auto announced = bus_.to("cat", "call.updated").back().at("call").as_object();
+  EXPECT_TRUE(announced.at("quality").at("caller").is_null());
+  EXPECT_TRUE(announced.at("quality").at("staff").is_null());
+  EXPECT_EQ(service_->render(*ended), announced);
 }
 
 // When the staff list cannot be read, a create is `unavailable` (retryable), never the

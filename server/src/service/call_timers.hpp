@@ -1,0 +1,71 @@
+#pragma once
+// Every timer of the call service, and what happens when one fires: ring deadlines, connect
+// deadlines, longest-idle ring steps, wrap-up ends, ICE refreshes and the two graces of a user
+// who went away. Also sets them all again after a restart (recover) and finishes whatever is
+// past its deadline (sweep), a backstop to the timers.
+
+#include <cstdint>
+#include <string>
+
+#include "service/call_reads.hpp"
+#include "service/context.hpp"
+#include "service/timer_table.hpp"
+
+namespace sb::service {
+
+class Announcer;
+class Presence;
+class Router;
+class Transitions;
+
+class CallTimers {
+ public:
+  CallTimers(ServiceContext& ctx, CallReads& reads, Transitions& transitions, Router& router,
+             Announcer& announcer, Presence& presence)
+      : ctx_(ctx),
+        reads_(reads),
+        transitions_(transitions),
+        router_(router),
+        announcer_(announcer),
+        presence_(presence),
+        table_(ctx.scheduler) {}
+
+  /// After a start or a crash: graces restart now, and every timer the database implies is set
+  /// again (ring deadlines that passed fire at once).
+  Result<void> recover();
+  /// Finishes whatever is past its deadline.
+  void sweep();
+
+  void schedule_ring_timeout(const std::string& org_id, const std::string& call_id,
+                             std::int64_t at_ms);
+  void schedule_connect_timeout(const std::string& org_id, const std::string& call_id,
+                                std::int64_t at_ms);
+  void schedule_ring_step(const std::string& org_id, const std::string& call_id,
+                          const std::string& staff_id, std::int64_t at_ms);
+  void schedule_wrap_up_end(const std::string& org_id, const std::string& staff_id,
+                            std::int64_t at_ms);
+  void schedule_ice_refresh(const std::string& org_id, const std::string& call_id,
+                            std::int64_t at_ms);
+  /// The user's last connection closed at `now_ms`: both graces start.
+  void schedule_graces(const std::string& org_id, const std::string& user_id, bool staff,
+                       std::int64_t now_ms);
+  void cancel_graces(const std::string& org_id, const std::string& user_id);
+  void cancel(const TimerKey& key) { table_.cancel(key); }
+  void cancel_call_timers(const std::string& call_id) { table_.cancel_call(call_id); }
+
+ private:
+  void on_ring_timeout(const std::string& org_id, const std::string& call_id);
+  void on_connect_timeout(const std::string& org_id, const std::string& call_id);
+  void on_ring_step_end(const std::string& org_id, const std::string& call_id,
+                        const std::string& staff_id);
+
+  ServiceContext& ctx_;
+  CallReads& reads_;
+  Transitions& transitions_;
+  Router& router_;
+  Announcer& announcer_;
+  Presence& presence_;
+  TimerTable table_;
+};
+
+}  // namespace sb::service

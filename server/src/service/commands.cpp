@@ -1,0 +1,218 @@
+#include "service/commands.hpp"
+
+#include <algorithm>
+
+#include "obs/log.hpp"
+#include "service/announcer.hpp"
+#include "service/call_json.hpp"
+#include "service/call_timers.hpp"
+#include "service/router.hpp"
+#include "service/rules.hpp"
+#include "service/transitions.hpp"
+#include "util/ids.hpp"
+
+namespace sb::service {
+namespace {
+
+using auth::Role;
+using call::CallEvent;
+using call::CallState;
+using call::ErrorCode;
+using call::make_error;
+using storage::RingOutcome;
+
+Call new_ringing_call(const Principal& user, const CreateCallRequest& request, std::int64_t now,
+                      std::int64_t ring_timeout_ms) {
+  Call c;
+  c.id = random_id("call_");
+  c.org_id = user.org_id;
+  c.state = CallState::kRinging;
+  c.version = 1;
+  c.caller = {user.user_id, user.name};
+  c.media = request.media;
+  c.metadata = request.metadata;
+  c.created_at_ms = now;
+  c.ring_deadline_ms = now + ring_timeout_ms;
+  c.requested_staff_id = request.staff_id;
+  return c;
+}
+
+/// The participants of a call just created with `targets`, as the store holds them.
+std::vector<storage::Participant> rung_at(const std::vector<storage::RingTarget>& targets,
+                                          std::int64_t now) {
+  std::vector<storage::Participant> rung;
+  for (const auto& t : targets) {
+    rung.push_back({t.staff_id, now, t.ring_until_ms, RingOutcome::kRinging});
+  }
+  std::sort(rung.begin(), rung.end(),
+            [](const auto& a, const auto& b) { return a.staff_id < b.staff_id; });
+  return rung;
+}
+
+}  // namespace
+
+Result<CreateCallResult> Commands::create_call(const Principal& user,
+                                               const CreateCallRequest& request) {
+  if (user.role != Role::kClient) {
+    return make_error(ErrorCode::kForbidden, "Only clients can place calls.");
+  }
+  if (request.idempotency_key) {
+    auto earlier = ctx_.store.find_call_by_idempotency_key(user.org_id, user.user_id,
+                                                           *request.idempotency_key);
+    if (!earlier) return earlier.error();
+    if (*earlier) return CreateCallResult{**earlier, false};
+  }
+  auto open = reads_.open_call_of_caller(user);
+  if (!open) return open.error();
+  if (*open) {
+    auto error = make_error(ErrorCode::kCallInProgress);
+    error.details["call_id"] = **open;
+    return error;
+  }
+  // A storage failure here is `unavailable`, not "nobody can be rung".
+  auto candidates = router_.ringable_staff(user.org_id);
+  if (!candidates) return candidates.error();
+  const auto routing = ctx_.timings.routing;
+  auto chosen = call::choose_staff_to_ring(routing, *candidates, request.staff_id, {}, false);
+  if (chosen.empty()) return make_error(ErrorCode::kNoStaffAvailable);
+
+  const std::int64_t now = ctx_.clock.now_ms();
+  const Call c = new_ringing_call(user, request, now, ctx_.timings.ring_timeout_ms);
+  std::optional<std::int64_t> until;
+  if (routing == call::RoutingMode::kLongestIdle) {
+    until = std::min(now + ctx_.timings.ring_step_ms, c.ring_deadline_ms);
+  }
+  std::vector<storage::RingTarget> targets;
+  std::vector<std::string> staff_ids;
+  for (const auto& s : chosen) {
+    targets.push_back({s.id, until});
+    staff_ids.push_back(s.id);
+  }
+  auto created = ctx_.store.create_call(c, targets, request.idempotency_key);
+  if (!created) return created.error();
+  if (!created->created) return CreateCallResult{created->call, false};
+  const Call& stored = created->call;
+  ctx_.hot.put_call(stored, rung_at(targets, now));
+  ctx_.observer.on_created(stored);
+  obs::log_info("call.created", {{"call_id", stored.id},
+                                 {"org", stored.org_id},
+                                 {"caller", stored.caller.id},
+                                 {"rung", staff_ids.size()}});
+  timers_.schedule_ring_timeout(stored.org_id, stored.id, stored.ring_deadline_ms);
+  if (until) {
+    for (const auto& id : staff_ids)
+      timers_.schedule_ring_step(stored.org_id, stored.id, id, *until);
+  }
+  announcer_.publish(stored.org_id, {stored.caller.id},
+                     {{"type", "call.updated"}, {"call", call_to_json(stored)}});
+  router_.ring(stored, staff_ids);
+  return CreateCallResult{stored, true};
+}
+
+Result<Call> Commands::accept(const Principal& user, const std::string& call_id) {
+  auto c = access_.visible_call(user, call_id);
+  if (!c) return c;
+  if (!is_staff(user)) return make_error(ErrorCode::kForbidden);
+  auto parts = reads_.participants_of(call_id);
+  if (!parts) return parts.error();
+  auto mine = std::find_if(parts->begin(), parts->end(),
+                           [&](const auto& p) { return p.staff_id == user.user_id; });
+  // CONTRACT 10.7: a staff member who was not rung may not accept.
+  if (mine == parts->end()) return make_error(ErrorCode::kForbidden);
+  if (mine->outcome != RingOutcome::kRinging) {
+    // Another node may have moved the call between the two reads above (the participants were
+    // updated in the same transaction as the call): read the call again, so it is at least as
+    // new as the ring outcome.
+    auto fresh = reads_.find_call(user.org_id, call_id);
+    if (!fresh) return fresh.error();
+    if (*fresh) c = **fresh;
+  }
+  // CONTRACT 10.6: only the winner's repeat is answered 200, while the call is still live.
+  auto mine_and_live = [&](const Call& call) {
+    return call.staff && call.staff->id == user.user_id && !call::is_terminal(call.state);
+  };
+  if (mine_and_live(*c)) return c;
+  if (c->state == CallState::kRinging && mine->outcome == RingOutcome::kRinging) {
+    storage::TransitionRequest r;
+    r.accepting_staff = call::Person{user.user_id, user.name};
+    auto moved = transitions_.apply(*c, CallEvent::kAccept, r);
+    if (moved) return moved;
+    // Lost the compare-and-swap: say who won if someone did.
+    auto now = reads_.find_call(user.org_id, call_id);
+    if (now && *now) c = **now;
+  }
+  if (mine_and_live(*c)) return c;
+  if (c->staff && c->staff->id != user.user_id) {
+    ctx_.observer.on_accept_conflict();
+    auto error = make_error(ErrorCode::kCallAlreadyTaken);
+    error.details["state"] = std::string(call::to_string(c->state));
+    return error;
+  }
+  auto error = invalid_transition(*c);
+  // The call still rings, but no longer for this staff member: say why (declined, stopped when
+  // they took another call, withdrawn while they were offline, their ring step ran out), so a
+  // UI holding a late call.incoming can drop it.
+  if (c->state == CallState::kRinging)
+    error.details["ring"] = std::string(to_string(mine->outcome));
+  return error;
+}
+
+Result<Call> Commands::decline(const Principal& user, const std::string& call_id) {
+  auto c = access_.visible_call(user, call_id);
+  if (!c) return c;
+  if (!is_staff(user)) return make_error(ErrorCode::kForbidden);
+  auto outcome = ctx_.store.decline(user.org_id, call_id, user.user_id, ctx_.clock.now_ms());
+  if (!outcome) return outcome.error();
+  ctx_.hot.participants_changed(call_id);
+  if (!outcome->declined) {
+    auto parts = reads_.participants_of(call_id);
+    if (!parts) return parts.error();
+    auto mine = std::find_if(parts->begin(), parts->end(),
+                             [&](const auto& p) { return p.staff_id == user.user_id; });
+    if (mine == parts->end()) return make_error(ErrorCode::kForbidden);
+    // A repeated decline while the call still rings changes nothing and is fine.
+    if (c->state == CallState::kRinging && mine->outcome == RingOutcome::kDeclined) return c;
+    return invalid_transition(*c);
+  }
+  announcer_.announce_staff(user.org_id, {user.user_id});
+  router_.reroute(user.org_id, call_id);
+  auto now = reads_.find_call(user.org_id, call_id);
+  if (!now) return now.error();
+  return now->value_or(*c);
+}
+
+Result<Call> Commands::cancel(const Principal& user, const std::string& call_id) {
+  auto c = access_.visible_call(user, call_id);
+  if (!c) return c;
+  if (c->caller.id != user.user_id) return make_error(ErrorCode::kForbidden);
+  storage::TransitionRequest r;
+  r.ringing_outcome = RingOutcome::kCancelled;
+  return transitions_.apply(*c, CallEvent::kCancel, r);
+}
+
+Result<Call> Commands::connected(const Principal& user, const std::string& call_id,
+                                 const std::optional<std::string>& candidate_type) {
+  auto c = access_.participant_call(user, call_id);
+  if (!c) return c;
+  // Both sides report media connected; the second report finds the call active already.
+  if (c->state == CallState::kActive) return c;
+  auto moved = transitions_.apply(*c, CallEvent::kConnected, {});
+  if (moved) ctx_.observer.on_ice_result("connected", candidate_type.value_or("unknown"));
+  return moved;
+}
+
+Result<Call> Commands::end(const Principal& user, const std::string& call_id,
+                           const std::optional<std::string>& reason) {
+  auto c = access_.participant_call(user, call_id);
+  if (!c) return c;
+  const std::string why = reason.value_or("hangup");
+  const bool media_failure = why == "ice_failed" || why == "media_failed";
+  storage::TransitionRequest r;
+  r.end_reason = why;
+  if (media_failure && c->state == CallState::kAccepted) {
+    return transitions_.apply(*c, CallEvent::kMediaFailed, r);
+  }
+  return transitions_.apply(*c, CallEvent::kHangup, r);
+}
+
+}  // namespace sb::service

@@ -1,0 +1,35 @@
+#pragma once
+// What every part of the call service shares: the database, the bus, time, the settings and
+// the memory of open calls. CallService owns all of it; each part holds one of these and
+// references to the peers it calls.
+
+#include "auth/principal.hpp"
+#include "bus/bus.hpp"
+#include "call/call.hpp"
+#include "call/errors.hpp"
+#include "service/call_observer.hpp"
+#include "service/call_timings.hpp"
+#include "service/hot_state.hpp"
+#include "service/ice_servers.hpp"
+#include "storage/store.hpp"
+#include "util/clock.hpp"
+#include "util/scheduler.hpp"
+
+namespace sb::service {
+
+using auth::Principal;
+using call::Call;
+using call::Result;
+
+struct ServiceContext {
+  storage::Store& store;
+  bus::Bus& bus;
+  Scheduler& scheduler;
+  const Clock& clock;
+  const CallTimings& timings;
+  const IceConfig& ice;
+  CallObserver& observer;
+  HotState& hot;
+};
+
+}  // namespace sb::service

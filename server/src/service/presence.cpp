@@ -1,0 +1,106 @@
+#include "service/presence.hpp"
+
+#include "service/announcer.hpp"
+#include "service/call_timers.hpp"
+#include "service/router.hpp"
+#include "service/rules.hpp"
+#include "service/transitions.hpp"
+
+namespace sb::service {
+
+using call::CallEvent;
+using call::CallState;
+using call::ErrorCode;
+
+void Presence::connection_opened(const Principal& user) {
+  const std::int64_t now = ctx_.clock.now_ms();
+  auto was_present =
+      ctx_.store.is_present(user.org_id, user.user_id, now, ctx_.timings.presence_grace_ms);
+  if (is_staff(user)) (void)ctx_.store.upsert_staff(user.org_id, user.user_id, user.name, now);
+  if (!ctx_.store.presence_connect(user.org_id, user.user_id, ctx_.timings.node_id)) return;
+  timers_.cancel_graces(user.org_id, user.user_id);
+  if (is_staff(user) && was_present && !*was_present) {
+    announcer_.announce_staff(user.org_id, {user.user_id});
+    router_.reroute_org(user.org_id);
+  }
+}
+
+void Presence::connection_closed(const Principal& user) {
+  const std::int64_t now = ctx_.clock.now_ms();
+  auto left = ctx_.store.presence_disconnect(user.org_id, user.user_id, ctx_.timings.node_id, now);
+  if (!left || *left > 0) return;
+  timers_.schedule_graces(user.org_id, user.user_id, is_staff(user), now);
+}
+
+void Presence::on_presence_grace(const std::string& org_id, const std::string& user_id,
+                                 bool staff) {
+  const std::int64_t now = ctx_.clock.now_ms();
+  auto present = ctx_.store.is_present(org_id, user_id, now, ctx_.timings.presence_grace_ms);
+  if (!present || *present) return;
+  if (staff) withdraw_rings(org_id, user_id);
+  auto open = ctx_.store.open_calls_of_user(org_id, user_id);
+  if (!open) return;
+  for (const auto& c : *open) {
+    // CONTRACT 10.2: a caller gone longer than the grace while ringing has left.
+    if (c.caller.id == user_id && c.state == CallState::kRinging) {
+      storage::TransitionRequest r;
+      r.ringing_outcome = storage::RingOutcome::kCancelled;
+      (void)transitions_.apply(c, CallEvent::kCallerLeft, r);
+    }
+  }
+}
+
+void Presence::withdraw_rings(const std::string& org_id, const std::string& staff_id) {
+  // CONTRACT 10.2: staff are rung only while connected. Taking their rings back is no missed
+  // ring (10.4); each call moves on to whoever else can be rung, or rings on until its deadline.
+  auto withdrawn = ctx_.store.withdraw_rings(org_id, staff_id, ctx_.clock.now_ms());
+  announcer_.announce_staff(org_id, {staff_id});
+  if (!withdrawn) return;
+  for (const auto& call_id : *withdrawn) {
+    ctx_.hot.participants_changed(call_id);
+    timers_.cancel(TimerKey::ring_step(call_id, staff_id));
+    router_.reroute(org_id, call_id);
+  }
+}
+
+void Presence::on_reconnect_grace(const std::string& org_id, const std::string& user_id) {
+  const std::int64_t now = ctx_.clock.now_ms();
+  auto present = ctx_.store.is_present(org_id, user_id, now, ctx_.timings.reconnect_grace_ms);
+  if (!present || *present) return;
+  auto open = ctx_.store.open_calls_of_user(org_id, user_id);
+  if (!open) return;
+  for (const auto& c : *open) {
+    const bool participant = c.caller.id == user_id || (c.staff && c.staff->id == user_id);
+    if (participant && (c.state == CallState::kAccepted || c.state == CallState::kActive)) {
+      (void)transitions_.apply(c, CallEvent::kParticipantLost, {});
+    }
+  }
+}
+
+// --- Status ---
+
+Result<std::vector<storage::StaffEntry>> Presence::list_staff(const Principal& user) {
+  if (!is_staff(user)) return call::make_error(ErrorCode::kForbidden);
+  return ctx_.store.list_staff(user.org_id, ctx_.clock.now_ms(), ctx_.timings.presence_grace_ms);
+}
+
+Result<storage::StaffEntry> Presence::set_my_status(const Principal& user,
+                                                    call::StaffStatus status) {
+  if (!is_staff(user)) return call::make_error(ErrorCode::kForbidden);
+  const std::int64_t now = ctx_.clock.now_ms();
+  if (auto r = ctx_.store.upsert_staff(user.org_id, user.user_id, user.name, now); !r) {
+    return r.error();
+  }
+  if (auto r = ctx_.store.set_staff_status(user.org_id, user.user_id, status, now); !r) {
+    return r.error();
+  }
+  announcer_.announce_staff(user.org_id, {user.user_id});
+  if (status == call::StaffStatus::kAvailable) router_.reroute_org(user.org_id);
+  auto entry =
+      ctx_.store.find_staff(user.org_id, user.user_id, now, ctx_.timings.presence_grace_ms);
+  if (!entry) return entry.error();
+  if (!*entry) return call::make_error(ErrorCode::kUnavailable);
+  return **entry;
+}
+
+}  // namespace sb::service

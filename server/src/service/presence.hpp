@@ -1,0 +1,49 @@
+#pragma once
+// Whether staff are there and willing to take calls: connections opening and closing, the
+// graces after the last one closed (CONTRACT 10.2), and the status staff choose for themselves.
+
+#include <string>
+#include <vector>
+
+#include "service/context.hpp"
+
+namespace sb::service {
+
+class Announcer;
+class CallTimers;
+class Router;
+class Transitions;
+
+class Presence {
+ public:
+  Presence(ServiceContext& ctx, CallTimers& timers, Announcer& announcer, Router& router,
+           Transitions& transitions)
+      : ctx_(ctx),
+        timers_(timers),
+        announcer_(announcer),
+        router_(router),
+        transitions_(transitions) {}
+
+  /// One connection of `user` opened or closed.
+  void connection_opened(const Principal& user);
+  void connection_closed(const Principal& user);
+  /// The presence grace passed: staff still gone lose their rings, a caller still gone whose
+  /// call rings has left.
+  void on_presence_grace(const std::string& org_id, const std::string& user_id, bool staff);
+  /// The reconnect grace passed: a participant still gone ends their live call.
+  void on_reconnect_grace(const std::string& org_id, const std::string& user_id);
+
+  Result<std::vector<storage::StaffEntry>> list_staff(const Principal& user);
+  Result<storage::StaffEntry> set_my_status(const Principal& user, call::StaffStatus status);
+
+ private:
+  void withdraw_rings(const std::string& org_id, const std::string& staff_id);
+
+  ServiceContext& ctx_;
+  CallTimers& timers_;
+  Announcer& announcer_;
+  Router& router_;
+  Transitions& transitions_;
+};
+
+}  // namespace sb::service

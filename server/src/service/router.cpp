@@ -1,0 +1,103 @@
+#include "service/router.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "service/announcer.hpp"
+#include "service/call_json.hpp"
+#include "service/call_timers.hpp"
+#include "service/transitions.hpp"
+
+namespace sb::service {
+namespace {
+
+using call::CallState;
+using storage::RingOutcome;
+
+std::vector<call::StaffCandidate> candidates_from(const std::vector<storage::StaffEntry>& staff) {
+  std::vector<call::StaffCandidate> out;
+  for (const auto& s : staff) {
+    const bool free = s.state == call::StaffState::kIdle || s.state == call::StaffState::kRinging;
+    if (s.status == call::StaffStatus::kAvailable && s.connected && free) {
+      out.push_back({s.id, s.name, s.idle_since_ms});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<call::StaffCandidate>> Router::ringable_staff(const std::string& org_id) {
+  if (const auto* staff = ctx_.hot.staff_of(org_id)) return candidates_from(*staff);
+  auto listed = ctx_.store.list_staff(org_id, ctx_.clock.now_ms(), ctx_.timings.presence_grace_ms);
+  if (!listed) return listed.error();
+  ctx_.hot.put_staff_list(org_id, *listed);  // Kept with one node only.
+  return candidates_from(*listed);
+}
+
+void Router::ring(const Call& c, const std::vector<std::string>& staff_ids) {
+  if (staff_ids.empty()) return;
+  announcer_.publish(c.org_id, staff_ids, {{"type", "call.incoming"}, {"call", call_to_json(c)}});
+  announcer_.announce_staff(c.org_id, staff_ids);
+}
+
+void Router::reroute(const std::string& org_id, const std::string& call_id) {
+  auto found = reads_.find_call(org_id, call_id);
+  if (!found || !*found || (*found)->state != CallState::kRinging) return;
+  const Call c = **found;
+  auto parts = reads_.participants_of(call_id);
+  if (!parts) return;
+  std::set<std::string> already;
+  bool someone_ringing = false;
+  bool all_declined = !parts->empty();
+  for (const auto& p : *parts) {
+    // Staff whose ring was withdrawn while they were offline are rung again once back. Staff
+    // whose ring stopped when they took another call are not: ringing every freed staff member
+    // for every waiting call is a thundering herd under load (docs/decisions/0004); offering
+    // them the oldest waiting call is the queue's job (CONTRACT 11.2).
+    if (p.outcome != RingOutcome::kWithdrawn) already.insert(p.staff_id);
+    someone_ringing |= p.outcome == RingOutcome::kRinging;
+    all_declined &= p.outcome == RingOutcome::kDeclined;
+  }
+  auto candidates = ringable_staff(org_id);
+  if (!candidates) return;  // The sweeper and the next availability change try again.
+  const auto routing = ctx_.timings.routing;
+  auto chosen = call::choose_staff_to_ring(routing, *candidates, c.requested_staff_id, already,
+                                           someone_ringing);
+  if (!chosen.empty()) {
+    const std::int64_t now = ctx_.clock.now_ms();
+    std::vector<storage::RingTarget> targets;
+    std::optional<std::int64_t> until;
+    if (routing == call::RoutingMode::kLongestIdle) {
+      until = std::min(now + ctx_.timings.ring_step_ms, c.ring_deadline_ms);
+    }
+    for (const auto& s : chosen) targets.push_back({s.id, until});
+    auto added = ctx_.store.add_ring_targets(org_id, call_id, targets, now);
+    ctx_.hot.participants_changed(call_id);
+    if (!added) return;
+    ring(c, *added);
+    if (until) {
+      for (const auto& id : *added) timers_.schedule_ring_step(org_id, call_id, id, *until);
+    }
+    return;
+  }
+  if (!someone_ringing && all_declined) {
+    storage::TransitionRequest r;
+    r.ringing_outcome = RingOutcome::kDeclined;
+    (void)transitions_.apply(c, call::CallEvent::kAllDeclined, r);
+  }
+}
+
+void Router::reroute_org(const std::string& org_id) {
+  if (ctx_.hot.enabled()) {
+    for (const auto& id : ctx_.hot.ringing_calls_of(org_id)) reroute(org_id, id);
+    return;
+  }
+  auto ringing = ctx_.store.ringing_calls();
+  if (!ringing) return;
+  for (const auto& ref : *ringing) {
+    if (ref.org_id == org_id) reroute(org_id, ref.call_id);
+  }
+}
+
+}  // namespace sb::service

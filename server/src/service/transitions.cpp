@@ -1,0 +1,82 @@
+#include "service/transitions.hpp"
+
+#include "service/announcer.hpp"
+#include "service/call_timers.hpp"
+#include "service/live_calls.hpp"
+#include "service/quality_feedback.hpp"
+#include "service/router.hpp"
+#include "service/rules.hpp"
+
+namespace sb::service {
+
+using call::CallState;
+
+Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
+                                storage::TransitionRequest r) {
+  auto transition = call::next_transition(c.state, event);
+  if (!transition) return invalid_transition(c);
+  r.org_id = c.org_id;
+  r.call_id = c.id;
+  r.from = {c.state};
+  r.to = transition->to;
+  if (!r.end_reason && transition->end_reason) r.end_reason = std::string(*transition->end_reason);
+  r.now_ms = ctx_.clock.now_ms();
+  r.max_missed = ctx_.timings.max_missed;
+  r.wrap_up_ms = ctx_.timings.wrap_up_ms;
+  auto outcome = ctx_.store.transition(r);
+  if (!outcome) return outcome.error();
+  if (!outcome->call) {
+    // Someone else moved it first (or, for an accept, this staff member is no longer rung for
+    // it): answer from what the database holds now.
+    auto now = ctx_.store.find_call(c.org_id, c.id);
+    if (!now) return now.error();
+    if (!*now) return call::make_error(call::ErrorCode::kNotFound);
+    if (call::is_terminal((*now)->state)) {
+      ctx_.hot.drop_call(c.id);
+    } else {
+      ctx_.hot.put_call(**now);
+      ctx_.hot.participants_changed(c.id);
+    }
+    return invalid_transition(**now);
+  }
+  const Call& moved = *outcome->call;
+  const bool terminal = call::is_terminal(moved.state);
+  for (const auto& other : outcome->rings_stopped) ctx_.hot.participants_changed(other);
+  if (terminal) {
+    timers_.cancel_call_timers(moved.id);
+    live_calls_.forget(moved.id);
+  } else {
+    ctx_.hot.put_call(moved, outcome->participants);
+    if (moved.state == CallState::kAccepted || moved.state == CallState::kActive) {
+      live_calls_.remember(moved);
+    }
+  }
+  if (moved.state != CallState::kRinging) timers_.cancel(TimerKey::ring_timeout(moved.id));
+  // Read before the call leaves memory, which may know it had no samples to read.
+  const auto quality = terminal ? quality_.quality_shown(moved) : std::nullopt;
+  announcer_.announce(moved, c.state, outcome->participants, quality);
+  if (terminal) ctx_.hot.drop_call(moved.id);
+  announcer_.announce_staff(moved.org_id, outcome->staff_changed);
+  if (moved.state == CallState::kAccepted) {
+    timers_.schedule_connect_timeout(moved.org_id, moved.id,
+                                     *moved.accepted_at_ms + ctx_.timings.connect_timeout_ms);
+    announcer_.push_ice_servers(moved.org_id, moved.id);
+  }
+  if (moved.state == CallState::kActive) timers_.cancel(TimerKey::connect_timeout(moved.id));
+  if (moved.state == CallState::kFailed) ctx_.observer.on_ice_result("failed", "unknown");
+  if (call::is_terminal(moved.state) && moved.staff && ctx_.timings.wrap_up_ms > 0) {
+    timers_.schedule_wrap_up_end(moved.org_id, moved.staff->id, r.now_ms + ctx_.timings.wrap_up_ms);
+  }
+  // Staff this move frees may be wanted by calls still ringing. With ring-all, staff who were
+  // ringing stay rung for the other calls anyway; only the end of a live call frees someone
+  // (wrap-up has its own timer). With longest-idle, any move may leave a call nobody rings.
+  const bool freed_from_call = call::is_terminal(moved.state) && c.state != CallState::kRinging &&
+                               ctx_.timings.wrap_up_ms == 0;
+  if (freed_from_call || (ctx_.timings.routing == call::RoutingMode::kLongestIdle &&
+                          moved.state != CallState::kActive)) {
+    router_.reroute_org(moved.org_id);
+  }
+  return moved;
+}
+
+}  // namespace sb::service

@@ -1,0 +1,41 @@
+#pragma once
+// Runs one move of a call: the state machine says whether it is allowed, the store makes it
+// atomically, and then whatever the move causes follows (timers, announcements, ICE servers,
+// rerouting).
+
+#include "call/call_machine.hpp"
+#include "service/context.hpp"
+
+namespace sb::service {
+
+class Announcer;
+class CallTimers;
+class LiveCalls;
+class QualityFeedback;
+class Router;
+
+class Transitions {
+ public:
+  Transitions(ServiceContext& ctx, CallTimers& timers, Announcer& announcer, Router& router,
+              LiveCalls& live_calls, QualityFeedback& quality)
+      : ctx_(ctx),
+        timers_(timers),
+        announcer_(announcer),
+        router_(router),
+        live_calls_(live_calls),
+        quality_(quality) {}
+
+  /// `event` on `call`, as loaded. When someone else moved the call first, the answer is an
+  /// invalid transition from what the database holds now.
+  Result<Call> apply(const Call& call, call::CallEvent event, storage::TransitionRequest request);
+
+ private:
+  ServiceContext& ctx_;
+  CallTimers& timers_;
+  Announcer& announcer_;
+  Router& router_;
+  LiveCalls& live_calls_;
+  QualityFeedback& quality_;
+};
+
+}  // namespace sb::service
