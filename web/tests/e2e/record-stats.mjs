@@ -1,34 +1,36 @@
 #!/usr/bin/env node
 // Records real getStats() reports for the stats sampler's unit tests. A two-peer call in Chromium
-// against the real server, with the e2e harness (loopback-only network namespace when possible,
-// fake camera and microphone, coturn offered as STUN/TURN as in the e2e suite): a client calls, a
-// staff member accepts, and once media has flowed for a few seconds the caller's page takes two
+// against the real server, set up as in the e2e suite (loopback-only network namespace when
+// possible, fake camera and microphone, coturn offered as STUN/TURN): a client calls, a staff
+// member accepts, and once media has flowed for a few seconds the caller's page takes two
 // successive getStats() reports about 2 s apart. Each is written as the array of its stats
 // objects, unchanged, to src/sdk/stats/fixtures/chromium-direct-call.json.
-// Usage (after `make build`): npm run record-stats. Same env as the e2e runner (SWITCHBOARD_BIN,
+// Usage (after `make build`): npm run record-stats. Same env as the e2e suite (SWITCHBOARD_BIN,
 // CHROMIUM, SWITCHBOARD_WEB_DIST, E2E_NETNS=0).
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium } from '@playwright/test';
 import * as prettier from 'prettier';
-import { Harness, WEB_ROOT, byTestId, maybeReexecInNetns, waitPhase } from './harness.mjs';
-import { goAvailable, placeCall } from './tests.mjs';
+import { goAvailable, placeCall, uid } from './support/call-steps.mjs';
+import { Coturn } from './support/coturn.mjs';
+import { CHROMIUM, CHROMIUM_FLAGS, WEB_ROOT, requireWebDist } from './support/env.mjs';
+import { byTestId, waitPhase } from './support/page-checks.mjs';
+import { Peers } from './support/peers.mjs';
+import { SwitchboardServer } from './support/server.mjs';
 
 const OUT = join(WEB_ROOT, 'src', 'sdk', 'stats', 'fixtures', 'chromium-direct-call.json');
 const SETTLE_MS = 4000; // past the first seconds, when the video encoder ramps up
 const INTERVAL_MS = 2000; // the sampler's own interval
 
-async function main() {
-  maybeReexecInNetns();
-  const h = new Harness();
+async function record(server, browser) {
+  const peers = new Peers(browser, server);
   try {
-    await h.startCoturn();
-    await h.startServer();
-    await h.launchBrowser();
-    const org = `org-stats-${Math.random().toString(36).slice(2, 8)}`;
-    const ana = await h.openAs({ org, sub: 'ana', role: 'staff', name: 'Ana' });
+    const org = `org-stats-${uid()}`;
+    const ana = await peers.openAs({ org, sub: 'ana', role: 'staff', name: 'Ana' });
     await goAvailable(ana);
-    const carla = await h.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
+    const carla = await peers.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
     await placeCall(carla);
     await byTestId(ana, 'incoming-modal').waitFor({ timeout: 10_000 });
     await byTestId(ana, 'accept-button').click();
@@ -44,7 +46,7 @@ async function main() {
       description:
         'Two successive getStats() reports of the caller in a direct two-peer call on loopback ' +
         '(fake camera and microphone), recorded by tests/e2e/record-stats.mjs.',
-      browser: `Chromium ${h.browser.version()}`,
+      browser: `Chromium ${browser.version()}`,
       recordedAt: new Date().toISOString(),
       peer: 'caller (client page); the staff member who accepted made the offer',
       intervalMs: INTERVAL_MS,
@@ -60,7 +62,34 @@ async function main() {
     await byTestId(carla, 'hangup-button').click();
     await ana.locator('[data-testid="call-summary"]').waitFor({ timeout: 10_000 });
   } finally {
-    await h.stop({ keepLogs: false });
+    await peers.close();
+  }
+}
+
+async function main() {
+  requireWebDist();
+  const dir = mkdtempSync(join(tmpdir(), 'sb-record-stats-'));
+  let coturn;
+  let server;
+  let browser;
+  try {
+    coturn = await Coturn.start(dir);
+    server = await SwitchboardServer.start({
+      dir,
+      name: 'server',
+      args: ['--ring-timeout', '20s', ...coturn.serverArgs()],
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+    });
+    await record(server, browser);
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    await coturn?.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

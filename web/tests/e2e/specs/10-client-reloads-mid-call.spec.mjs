@@ -1,0 +1,8 @@
+import { test } from '../support/fixtures.mjs';
+import { reloadMidCall } from '../support/reload-mid-call.mjs';
+
+test('the client reloads the page mid-call: the call resumes from welcome and media flows again', async ({
+  peers,
+}) => {
+  await reloadMidCall(peers, 'client');
+});
