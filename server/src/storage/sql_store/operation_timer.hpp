@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <type_traits>
 
 #include "call/errors.hpp"
 #include "storage/sql/database.hpp"
@@ -35,5 +36,22 @@ class OperationTimer {
   std::chrono::steady_clock::time_point started_;
   std::string error_;
 };
+
+/// Runs one store operation, timed; a database failure becomes `unavailable`, and the open
+/// transaction, if any, has been rolled back by its guard.
+template <typename F>
+auto guarded(const Store::OperationObserver& observer, F&& fn) -> Result<std::invoke_result_t<F>> {
+  OperationTimer timer(observer);
+  try {
+    if constexpr (std::is_void_v<std::invoke_result_t<F>>) {
+      fn();
+      return {};
+    } else {
+      return fn();
+    }
+  } catch (const sql::Error& e) {
+    return timer.unavailable(e);
+  }
+}
 
 }  // namespace sb::storage

@@ -25,23 +25,6 @@ SqlStore::SqlStore(std::unique_ptr<sql::Database> db)
   });
 }
 
-// Runs one operation, timed; a database failure becomes `unavailable`, and the open
-// transaction, if any, has been rolled back by its guard.
-template <typename F>
-auto SqlStore::guarded(F&& fn) -> Result<std::invoke_result_t<F>> {
-  OperationTimer timer(observer_);
-  try {
-    if constexpr (std::is_void_v<std::invoke_result_t<F>>) {
-      fn();
-      return {};
-    } else {
-      return fn();
-    }
-  } catch (const sql::Error& e) {
-    return timer.unavailable(e);
-  }
-}
-
 void SqlStore::enable_group_commit(GroupCommit::Post post) {
   if (group_) return;
   auto sync = db_->begin_group_commit();
@@ -64,7 +47,7 @@ void SqlStore::after_commit_durable(std::function<void()> fn) {
 }
 
 Result<void> SqlStore::migrate() {
-  return guarded([&] {
+  return guarded(observer_, [&] {
     // One transaction for all of it, under a lock every node takes: nodes starting at once
     // apply each migration once, and a failed migration leaves the schema as it was.
     sql::Transaction tx(*db_);
@@ -182,46 +165,13 @@ Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
   }
 }
 
-Result<std::optional<Call>> SqlStore::find_call(const std::string& org_id,
-                                                const std::string& call_id) {
-  return guarded([&] { return calls_.find(org_id, call_id); });
-}
-
-Result<std::optional<Call>> SqlStore::find_call_by_idempotency_key(const std::string& org_id,
-                                                                   const std::string& caller_id,
-                                                                   const std::string& key) {
-  return guarded([&]() -> std::optional<Call> {
-    auto id = calls_.id_for_key(org_id, caller_id, key);
-    if (!id) return std::nullopt;
-    return calls_.find(org_id, *id);
-  });
-}
-
-Result<CallPage> SqlStore::list_calls(const CallQuery& query) {
-  return guarded([&] { return calls_.list(query); });
-}
-
-Result<std::vector<Participant>> SqlStore::participants(const std::string& call_id) {
-  return guarded([&] { return participants_.of_call(call_id); });
-}
-
-Result<std::vector<Call>> SqlStore::open_calls_of_user(const std::string& org_id,
-                                                       const std::string& user_id) {
-  return guarded([&] { return calls_.open_of_user(org_id, user_id); });
-}
-
-Result<std::vector<Call>> SqlStore::calls_created_since(const std::string& org_id,
-                                                        std::int64_t since_ms) {
-  return guarded([&] { return calls_.created_since(org_id, since_ms); });
-}
-
 // --- Rings ---
 
 Result<std::vector<std::string>> SqlStore::add_ring_targets(const std::string& org_id,
                                                             const std::string& call_id,
                                                             const std::vector<RingTarget>& ring,
                                                             std::int64_t now_ms) {
-  return guarded([&] {
+  return guarded(observer_, [&] {
     sql::Transaction tx(*db_);
     std::vector<std::string> added;
     for (const auto& target : ring) {
@@ -236,7 +186,7 @@ Result<std::vector<std::string>> SqlStore::add_ring_targets(const std::string& o
 
 Result<DeclineOutcome> SqlStore::decline(const std::string& org_id, const std::string& call_id,
                                          const std::string& staff_id, std::int64_t now_ms) {
-  return guarded([&] {
+  return guarded(observer_, [&] {
     sql::Transaction tx(*db_);
     DeclineOutcome out;
     out.declined = participants_.decline(org_id, call_id, staff_id, now_ms);
@@ -250,7 +200,7 @@ Result<DeclineOutcome> SqlStore::decline(const std::string& org_id, const std::s
 Result<bool> SqlStore::end_ring_step(const std::string& org_id, const std::string& call_id,
                                      const std::string& staff_id, std::int64_t now_ms,
                                      int max_missed) {
-  return guarded([&] {
+  return guarded(observer_, [&] {
     sql::Transaction tx(*db_);
     const bool ended =
         participants_.end_ring(org_id, call_id, staff_id, RingOutcome::kMissed, now_ms);
@@ -263,125 +213,13 @@ Result<bool> SqlStore::end_ring_step(const std::string& org_id, const std::strin
 Result<std::vector<std::string>> SqlStore::withdraw_rings(const std::string& org_id,
                                                           const std::string& staff_id,
                                                           std::int64_t now_ms) {
-  return guarded([&] {
+  return guarded(observer_, [&] {
     sql::Transaction tx(*db_);
     auto calls = participants_.end_rings_of(org_id, staff_id, RingOutcome::kWithdrawn, now_ms);
     if (!calls.empty()) staff_.touch(org_id, staff_id, now_ms);
     tx.commit();
     return calls;
   });
-}
-
-// --- Staff and presence ---
-
-Result<void> SqlStore::upsert_staff(const std::string& org_id, const std::string& staff_id,
-                                    const std::string& name, std::int64_t now_ms) {
-  return guarded([&] { staff_.upsert(org_id, staff_id, name, now_ms); });
-}
-
-Result<void> SqlStore::set_staff_status(const std::string& org_id, const std::string& staff_id,
-                                        call::StaffStatus status, std::int64_t now_ms) {
-  return guarded([&] { staff_.set_status(org_id, staff_id, status, now_ms); });
-}
-
-Result<std::vector<StaffEntry>> SqlStore::list_staff(const std::string& org_id, std::int64_t now_ms,
-                                                     std::int64_t presence_grace_ms) {
-  return guarded([&] { return staff_.list(org_id, std::nullopt, now_ms, presence_grace_ms); });
-}
-
-Result<std::optional<StaffEntry>> SqlStore::find_staff(const std::string& org_id,
-                                                       const std::string& staff_id,
-                                                       std::int64_t now_ms,
-                                                       std::int64_t presence_grace_ms) {
-  return guarded([&]() -> std::optional<StaffEntry> {
-    auto one = staff_.list(org_id, staff_id, now_ms, presence_grace_ms);
-    if (one.empty()) return std::nullopt;
-    return std::move(one.front());
-  });
-}
-
-Result<void> SqlStore::presence_connect(const std::string& org_id, const std::string& user_id,
-                                        const std::string& node_id) {
-  return guarded([&] { presence_.connect(org_id, user_id, node_id); });
-}
-
-Result<int> SqlStore::presence_disconnect(const std::string& org_id, const std::string& user_id,
-                                          const std::string& node_id, std::int64_t now_ms) {
-  return guarded([&] { return presence_.disconnect(org_id, user_id, node_id, now_ms); });
-}
-
-Result<bool> SqlStore::is_present(const std::string& org_id, const std::string& user_id,
-                                  std::int64_t now_ms, std::int64_t grace_ms) {
-  return guarded([&] { return presence_.is_present(org_id, user_id, now_ms, grace_ms); });
-}
-
-Result<bool> SqlStore::ever_connected(const std::string& org_id, const std::string& user_id) {
-  return guarded([&] { return presence_.ever_connected(org_id, user_id); });
-}
-
-Result<void> SqlStore::presence_reset(const std::string& node_id, std::int64_t now_ms) {
-  return guarded([&] { presence_.reset(node_id, now_ms); });
-}
-
-// --- Quality and feedback ---
-
-Result<void> SqlStore::add_quality_sample(const std::string& call_id, const std::string& side,
-                                          const QualitySample& sample) {
-  return guarded([&] { quality_.add_sample(call_id, side, sample); });
-}
-
-Result<CallQuality> SqlStore::quality_of(const std::string& call_id) {
-  return guarded([&] { return quality_.of_call(call_id); });
-}
-
-Result<void> SqlStore::save_feedback(const std::string& call_id, const std::string& user_id,
-                                     const Feedback& feedback, std::int64_t now_ms) {
-  return guarded([&] { feedback_.save(call_id, user_id, feedback, now_ms); });
-}
-
-Result<std::vector<FeedbackEntry>> SqlStore::feedback_of(const std::string& call_id) {
-  return guarded([&] { return feedback_.of_call(call_id); });
-}
-
-// --- Webhook outbox ---
-
-Result<std::vector<WebhookEvent>> SqlStore::due_webhooks(std::int64_t now_ms, int limit) {
-  return guarded([&] { return outbox_.due(now_ms, limit); });
-}
-
-Result<void> SqlStore::webhook_delivered(std::int64_t id, std::int64_t now_ms) {
-  return guarded([&] { outbox_.delivered(id, now_ms); });
-}
-
-Result<void> SqlStore::webhook_failed(std::int64_t id, std::int64_t next_attempt_ms,
-                                      const std::string& error) {
-  return guarded([&] { outbox_.failed(id, next_attempt_ms, error); });
-}
-
-Result<std::int64_t> SqlStore::webhook_pending() {
-  return guarded([&] { return outbox_.pending(); });
-}
-
-// --- Timers and recovery ---
-
-Result<std::vector<CallRef>> SqlStore::ringing_calls() {
-  return guarded([&] { return calls_.ringing(); });
-}
-
-Result<std::vector<CallRef>> SqlStore::accepted_calls() {
-  return guarded([&] { return calls_.accepted(); });
-}
-
-Result<std::vector<CallRef>> SqlStore::open_calls() {
-  return guarded([&] { return calls_.open(); });
-}
-
-Result<std::vector<RingStepRef>> SqlStore::open_ring_steps() {
-  return guarded([&] { return participants_.open_ring_steps(); });
-}
-
-Result<std::vector<WrapUpRef>> SqlStore::wrap_ups_after(std::int64_t now_ms) {
-  return guarded([&] { return staff_.wrap_ups_after(now_ms); });
 }
 
 }  // namespace sb::storage

@@ -2,13 +2,14 @@
 // The Store on SQL, written once for every database with a driver (storage/sql/database.hpp):
 // SQLite (sqlite/sqlite_store.hpp) and PostgreSQL (postgres/postgres_store.hpp). Each table's
 // SQL is in its own class beside this one; this class makes the store's operations of them:
-// transactions, the webhook outbox, group commit, and the mapping of database failures to
-// call::Error. Used from the server's single io thread.
+// sql_store.cpp has those that write several tables in one transaction (create, transition,
+// rings), the webhook outbox, group commit and migrations; sql_store_one_table.cpp the rest.
+// A database failure becomes `unavailable`, a unique violation the race it decides.
+// Used from the server's single io thread.
 
 #include <functional>
 #include <memory>
 #include <string>
-#include <type_traits>
 
 #include "storage/sql/database.hpp"
 #include "storage/sql_store/call_table.hpp"
@@ -107,8 +108,6 @@ class SqlStore : public Store {
   Result<std::vector<WrapUpRef>> wrap_ups_after(std::int64_t now_ms) override;
 
  private:
-  template <typename F>
-  auto guarded(F&& fn) -> Result<std::invoke_result_t<F>>;
   /// With the outbox on: the call as it is now, for the webhooks, in the open transaction.
   void write_outbox(const Call& call, std::int64_t now_ms);
 
