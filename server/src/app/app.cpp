@@ -84,8 +84,8 @@ std::unique_ptr<storage::Store> open_store(const Config& config, std::string& er
       std::filesystem::create_directories(path.parent_path());
     }
     return std::make_unique<storage::sqlite::SqliteStore>(config.sqlite_path);
-  } catch (const storage::sqlite::SqliteError& e) {
-    error = e.message;
+  } catch (const storage::sql::Error& e) {
+    error = e.what();
   } catch (const std::filesystem::filesystem_error& e) {
     error = e.what();
   }
@@ -149,8 +149,6 @@ int run_server(const Config& config) {
         [&ioc](std::function<void()> fn) { boost::asio::post(ioc, std::move(fn)); });
   } catch (const std::exception& e) {
     return fail("storage", e.what());
-  } catch (const storage::postgres::PostgresError& e) {
-    return fail("storage", e.message);
   }
   const auto after_durable = [&store](std::function<void()> fn) {
     store->after_commit_durable(std::move(fn));

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "storage/sqlite/sqlite_db.hpp"
+#include "storage/sqlite/sqlite_database.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace sb::storage::sqlite {
@@ -46,15 +46,14 @@ std::uintmax_t size_of(const std::string& path) {
 
 TEST(SqliteStatement, LeavingScopeMidResultLetsACheckpointFinish) {
   TempDir dir;
-  Database db(dir.file("t.db"));
-  db.exec("PRAGMA journal_mode = WAL");
+  SqliteDatabase db(dir.file("t.db"));
   db.exec("CREATE TABLE t (x INTEGER)");
-  for (int i = 0; i < 3; ++i) db.prepare("INSERT INTO t VALUES (?)").bind(1, i).run();
+  for (int i = 0; i < 3; ++i) db.run("INSERT INTO t VALUES (?)", {i});
   {
-    auto q = db.prepare("SELECT x FROM t");
-    ASSERT_TRUE(q.step());  // One row read, two left: the read snapshot is held here.
+    auto rows = db.query("SELECT x FROM t", {});
+    ASSERT_TRUE(rows.next());  // One row read, two left: the read snapshot is held here.
   }
-  db.prepare("INSERT INTO t VALUES (9)").run();
+  db.run("INSERT INTO t VALUES (9)", {});
   // Another connection can copy the whole WAL back and truncate it: nobody holds a snapshot.
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open(dir.file("t.db").c_str(), &other), SQLITE_OK);

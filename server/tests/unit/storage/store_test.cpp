@@ -15,7 +15,7 @@
 #include <ostream>
 #include <stdexcept>
 
-#include "storage/postgres/postgres_db.hpp"
+#include "storage/postgres/postgres_database.hpp"
 #include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
@@ -70,7 +70,7 @@ std::string postgres_url_for(const std::string& db) {
 }
 
 void postgres_admin(const std::string& sql) {
-  postgres::Database admin(postgres_admin_url());
+  postgres::PostgresDatabase admin(postgres_admin_url());
   admin.exec(sql);
 }
 
@@ -108,8 +108,6 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
       store_ = open();
     } catch (const std::exception& e) {
       FAIL() << GetParam().name << " backend: " << e.what();
-    } catch (const postgres::PostgresError& e) {
-      FAIL() << GetParam().name << " backend: " << e.message;
     }
   }
   void TearDown() override {
@@ -117,8 +115,6 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     if (created_ && GetParam().drop) {
       try {
         GetParam().drop(dir_);
-      } catch (const postgres::PostgresError& e) {
-        ADD_FAILURE() << "dropping the test database: " << e.message;
       } catch (const std::exception& e) {
         ADD_FAILURE() << "dropping the test database: " << e.what();
       }

@@ -1,0 +1,57 @@
+#pragma once
+// Times one store operation and tells the observer, if any, how long it took and, when the
+// database failed, why.
+
+#include <chrono>
+#include <string>
+#include <type_traits>
+
+#include "call/errors.hpp"
+#include "storage/sql/database.hpp"
+#include "storage/store.hpp"
+
+namespace sb::storage {
+
+class OperationTimer {
+ public:
+  explicit OperationTimer(const Store::OperationObserver& observer)
+      : observer_(observer), started_(std::chrono::steady_clock::now()) {}
+  OperationTimer(const OperationTimer&) = delete;
+  OperationTimer& operator=(const OperationTimer&) = delete;
+  ~OperationTimer() {
+    if (!observer_) return;
+    observer_(std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(),
+              error_);
+  }
+
+  /// The operation failed with `e`: the caller gets `unavailable` (CONTRACT 2: storage
+  /// unreachable), the observer the database's own words.
+  call::Error unavailable(const sql::Error& e) {
+    error_ = *e.what() ? e.what() : "database error";
+    return call::make_error(call::ErrorCode::kUnavailable);
+  }
+
+ private:
+  const Store::OperationObserver& observer_;
+  std::chrono::steady_clock::time_point started_;
+  std::string error_;
+};
+
+/// Runs one store operation, timed; a database failure becomes `unavailable`, and the open
+/// transaction, if any, has been rolled back by its guard.
+template <typename F>
+auto guarded(const Store::OperationObserver& observer, F&& fn) -> Result<std::invoke_result_t<F>> {
+  OperationTimer timer(observer);
+  try {
+    if constexpr (std::is_void_v<std::invoke_result_t<F>>) {
+      fn();
+      return {};
+    } else {
+      return fn();
+    }
+  } catch (const sql::Error& e) {
+    return timer.unavailable(e);
+  }
+}
+
+}  // namespace sb::storage

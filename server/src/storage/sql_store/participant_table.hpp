@@ -1,0 +1,48 @@
+#pragma once
+// The call_participants table: who was rung for each call, and how each ring ended.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "storage/sql/database.hpp"
+#include "storage/store.hpp"
+
+namespace sb::storage {
+
+class ParticipantTable {
+ public:
+  explicit ParticipantTable(sql::Database& db) : db_(db) {}
+
+  /// Rings `target` for a new call.
+  void ring(const Call& call, const RingTarget& target);
+  /// Rings `target` for a call that is still ringing, again if their ring was withdrawn. False
+  /// when nothing changed (the call rings no more, or the ring was there already).
+  bool ring_more(const std::string& org_id, const std::string& call_id, const RingTarget& target,
+                 std::int64_t now_ms);
+
+  /// Staff still ringing for the call, by id.
+  std::vector<std::string> ringing_staff(const std::string& call_id);
+  std::vector<Participant> of_call(const std::string& call_id);
+  std::vector<RingStepRef> open_ring_steps();
+
+  /// Ends every ring of the call still going with `outcome`.
+  void end_ringing(const std::string& call_id, RingOutcome outcome, std::int64_t now_ms);
+  /// The staff member took the call: their ring is `accepted`.
+  void accept(const std::string& call_id, const std::string& staff_id, std::int64_t now_ms);
+  /// Ends the staff member's ring for the call with `outcome` if it still rings; false if not.
+  bool end_ring(const std::string& org_id, const std::string& call_id, const std::string& staff_id,
+                RingOutcome outcome, std::int64_t now_ms);
+  /// The staff member declines: like end_ring, but only while the call itself still rings.
+  bool decline(const std::string& org_id, const std::string& call_id, const std::string& staff_id,
+               std::int64_t now_ms);
+  /// Ends every ring of the staff member still going with `outcome`; returns their calls,
+  /// oldest ring first.
+  std::vector<std::string> end_rings_of(const std::string& org_id, const std::string& staff_id,
+                                        RingOutcome outcome, std::int64_t now_ms);
+
+ private:
+  sql::Database& db_;
+};
+
+}  // namespace sb::storage

@@ -1,0 +1,225 @@
+#include "storage/sql_store/sql_store.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "storage/sql/transaction.hpp"
+#include "storage/sql_store/operation_timer.hpp"
+
+namespace sb::storage {
+
+using call::ErrorCode;
+using call::make_error;
+
+SqlStore::SqlStore(std::unique_ptr<sql::Database> db)
+    : db_(std::move(db)),
+      calls_(*db_),
+      participants_(*db_),
+      staff_(*db_),
+      presence_(*db_),
+      quality_(*db_),
+      feedback_(*db_),
+      outbox_(*db_) {
+  db_->set_commit_listener([this] {
+    if (group_) group_->committed();
+  });
+}
+
+void SqlStore::enable_group_commit(GroupCommit::Post post) {
+  if (group_) return;
+  auto sync = db_->begin_group_commit();
+  if (!sync) return;  // Nothing to make durable.
+  group_ = std::make_unique<GroupCommit>(std::move(sync), std::move(post));
+}
+
+void SqlStore::stop_group_commit() {
+  if (!group_) return;
+  group_.reset();
+  db_->end_group_commit();
+}
+
+void SqlStore::after_commit_durable(std::function<void()> fn) {
+  if (!group_) {
+    fn();
+    return;
+  }
+  group_->after_durable(std::move(fn));
+}
+
+Result<void> SqlStore::migrate() {
+  return guarded(observer_, [&] {
+    // One transaction for all of it, under a lock every node takes: nodes starting at once
+    // apply each migration once, and a failed migration leaves the schema as it was.
+    sql::Transaction tx(*db_);
+    const sql::Dialect& dialect = db_->dialect();
+    if (!dialect.migration_lock.empty()) db_->exec(dialect.migration_lock);
+    db_->exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at "
+        "BIGINT NOT NULL)");
+    const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
+    for (const auto& m : dialect.migrations()) {
+      if (db_->query("SELECT 1 FROM schema_migrations WHERE name = ?", {m.name}).next()) continue;
+      db_->exec(m.sql);
+      db_->run("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", {m.name, now_ms});
+    }
+    tx.commit();
+  });
+}
+
+// --- Calls ---
+
+void SqlStore::write_outbox(const Call& c, std::int64_t now_ms) {
+  if (!render_outbox_) return;
+  std::optional<CallQuality> quality;
+  if (call::is_terminal(c.state)) quality = quality_.of_call(c.id);
+  outbox_.add(c, render_outbox_(c, quality ? &*quality : nullptr), now_ms);
+}
+
+Result<CreateOutcome> SqlStore::create_call(const Call& c, const std::vector<RingTarget>& ring,
+                                            const std::optional<std::string>& idempotency_key) {
+  OperationTimer timer(observer_);
+  try {
+    sql::Transaction tx(*db_);
+    if (idempotency_key) {
+      if (auto earlier = calls_.id_for_key(c.org_id, c.caller.id, *idempotency_key)) {
+        if (auto existing = calls_.find(c.org_id, *earlier)) {
+          tx.commit();
+          return CreateOutcome{*existing, false};
+        }
+      }
+    }
+    if (auto open = calls_.open_call_of_caller(c.org_id, c.caller.id)) {
+      auto error = make_error(ErrorCode::kCallInProgress);
+      error.details["call_id"] = *open;
+      return error;
+    }
+    calls_.insert(c);
+    for (const auto& target : ring) {
+      participants_.ring(c, target);
+      staff_.touch(c.org_id, target.staff_id, c.created_at_ms);
+    }
+    if (idempotency_key) calls_.remember_key(c, *idempotency_key);
+    auto created = calls_.find(c.org_id, c.id);
+    write_outbox(*created, c.created_at_ms);
+    tx.commit();
+    return CreateOutcome{*created, true};
+  } catch (const sql::Error& e) {
+    // The unique index on open calls per caller is the last word on a race between two creates.
+    if (e.is_unique_violation()) return make_error(ErrorCode::kCallInProgress);
+    return timer.unavailable(e);
+  }
+}
+
+Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
+  OperationTimer timer(observer_);
+  try {
+    sql::Transaction tx(*db_);
+    TransitionOutcome out;
+    if (!calls_.move(r)) return out;  // The database says: not in `from`. Nothing changed.
+    // Who was ringing for the call: they are the ones whose state changes with the move. Read
+    // after the CAS so the losers of an accept race run no extra query.
+    const std::vector<std::string> was_ringing = participants_.ringing_staff(r.call_id);
+    out.call = calls_.find(r.org_id, r.call_id);
+    const Call& c = *out.call;
+    const bool terminal = call::is_terminal(r.to);
+
+    if (r.to == CallState::kAccepted) {
+      participants_.accept(r.call_id, c.staff->id, r.now_ms);
+      participants_.end_ringing(r.call_id, RingOutcome::kTaken, r.now_ms);
+      // CONTRACT 10.3: accepting one call stops the others ringing for this staff member.
+      out.rings_stopped =
+          participants_.end_rings_of(r.org_id, c.staff->id, RingOutcome::kStopped, r.now_ms);
+      staff_.forgive_missed_rings(r.org_id, c.staff->id);
+      out.staff_changed = was_ringing;
+    } else if (terminal && r.from.size() == 1 && r.from.front() == CallState::kRinging) {
+      participants_.end_ringing(r.call_id, r.ringing_outcome, r.now_ms);
+      for (const auto& id : was_ringing) {
+        if (r.to == CallState::kMissed) {
+          staff_.count_missed_ring(r.org_id, id, r.now_ms, r.max_missed);
+        } else {
+          staff_.touch(r.org_id, id, r.now_ms);
+        }
+      }
+      out.staff_changed = was_ringing;
+    } else if (terminal && c.staff) {
+      staff_.start_wrap_up(r.org_id, c.staff->id, r.now_ms, r.wrap_up_ms);
+      out.staff_changed = {c.staff->id};
+    }
+    write_outbox(c, r.now_ms);
+    if (r.to == CallState::kAccepted && c.staff) {
+      staff_.touch(r.org_id, c.staff->id, r.now_ms);
+      if (std::find(out.staff_changed.begin(), out.staff_changed.end(), c.staff->id) ==
+          out.staff_changed.end()) {
+        out.staff_changed.push_back(c.staff->id);
+      }
+    }
+    out.participants = participants_.of_call(r.call_id);
+    tx.commit();
+    return out;
+  } catch (const sql::Error& e) {
+    // The one-open-call-per-staff index refused a second accept: the move is not allowed.
+    if (e.is_unique_violation()) return TransitionOutcome{};
+    return timer.unavailable(e);
+  }
+}
+
+// --- Rings ---
+
+Result<std::vector<std::string>> SqlStore::add_ring_targets(const std::string& org_id,
+                                                            const std::string& call_id,
+                                                            const std::vector<RingTarget>& ring,
+                                                            std::int64_t now_ms) {
+  return guarded(observer_, [&] {
+    sql::Transaction tx(*db_);
+    std::vector<std::string> added;
+    for (const auto& target : ring) {
+      if (!participants_.ring_more(org_id, call_id, target, now_ms)) continue;
+      staff_.touch(org_id, target.staff_id, now_ms);
+      added.push_back(target.staff_id);
+    }
+    tx.commit();
+    return added;
+  });
+}
+
+Result<DeclineOutcome> SqlStore::decline(const std::string& org_id, const std::string& call_id,
+                                         const std::string& staff_id, std::int64_t now_ms) {
+  return guarded(observer_, [&] {
+    sql::Transaction tx(*db_);
+    DeclineOutcome out;
+    out.declined = participants_.decline(org_id, call_id, staff_id, now_ms);
+    if (out.declined) staff_.touch(org_id, staff_id, now_ms);
+    out.still_ringing = static_cast<int>(participants_.ringing_staff(call_id).size());
+    tx.commit();
+    return out;
+  });
+}
+
+Result<bool> SqlStore::end_ring_step(const std::string& org_id, const std::string& call_id,
+                                     const std::string& staff_id, std::int64_t now_ms,
+                                     int max_missed) {
+  return guarded(observer_, [&] {
+    sql::Transaction tx(*db_);
+    const bool ended =
+        participants_.end_ring(org_id, call_id, staff_id, RingOutcome::kMissed, now_ms);
+    if (ended) staff_.count_missed_ring(org_id, staff_id, now_ms, max_missed);
+    tx.commit();
+    return ended;
+  });
+}
+
+Result<std::vector<std::string>> SqlStore::withdraw_rings(const std::string& org_id,
+                                                          const std::string& staff_id,
+                                                          std::int64_t now_ms) {
+  return guarded(observer_, [&] {
+    sql::Transaction tx(*db_);
+    auto calls = participants_.end_rings_of(org_id, staff_id, RingOutcome::kWithdrawn, now_ms);
+    if (!calls.empty()) staff_.touch(org_id, staff_id, now_ms);
+    tx.commit();
+    return calls;
+  });
+}
+
+}  // namespace sb::storage

@@ -1,0 +1,157 @@
+// The SqlStore operations that each touch one table: the table's method, timed and guarded.
+
+#include "storage/sql_store/operation_timer.hpp"
+#include "storage/sql_store/sql_store.hpp"
+
+namespace sb::storage {
+
+// --- Calls ---
+
+Result<std::optional<Call>> SqlStore::find_call(const std::string& org_id,
+                                                const std::string& call_id) {
+  return guarded(observer_, [&] { return calls_.find(org_id, call_id); });
+}
+
+Result<std::optional<Call>> SqlStore::find_call_by_idempotency_key(const std::string& org_id,
+                                                                   const std::string& caller_id,
+                                                                   const std::string& key) {
+  return guarded(observer_, [&]() -> std::optional<Call> {
+    auto id = calls_.id_for_key(org_id, caller_id, key);
+    if (!id) return std::nullopt;
+    return calls_.find(org_id, *id);
+  });
+}
+
+Result<CallPage> SqlStore::list_calls(const CallQuery& query) {
+  return guarded(observer_, [&] { return calls_.list(query); });
+}
+
+Result<std::vector<Participant>> SqlStore::participants(const std::string& call_id) {
+  return guarded(observer_, [&] { return participants_.of_call(call_id); });
+}
+
+Result<std::vector<Call>> SqlStore::open_calls_of_user(const std::string& org_id,
+                                                       const std::string& user_id) {
+  return guarded(observer_, [&] { return calls_.open_of_user(org_id, user_id); });
+}
+
+Result<std::vector<Call>> SqlStore::calls_created_since(const std::string& org_id,
+                                                        std::int64_t since_ms) {
+  return guarded(observer_, [&] { return calls_.created_since(org_id, since_ms); });
+}
+
+// --- Staff and presence ---
+
+Result<void> SqlStore::upsert_staff(const std::string& org_id, const std::string& staff_id,
+                                    const std::string& name, std::int64_t now_ms) {
+  return guarded(observer_, [&] { staff_.upsert(org_id, staff_id, name, now_ms); });
+}
+
+Result<void> SqlStore::set_staff_status(const std::string& org_id, const std::string& staff_id,
+                                        call::StaffStatus status, std::int64_t now_ms) {
+  return guarded(observer_, [&] { staff_.set_status(org_id, staff_id, status, now_ms); });
+}
+
+Result<std::vector<StaffEntry>> SqlStore::list_staff(const std::string& org_id, std::int64_t now_ms,
+                                                     std::int64_t presence_grace_ms) {
+  return guarded(observer_,
+                 [&] { return staff_.list(org_id, std::nullopt, now_ms, presence_grace_ms); });
+}
+
+Result<std::optional<StaffEntry>> SqlStore::find_staff(const std::string& org_id,
+                                                       const std::string& staff_id,
+                                                       std::int64_t now_ms,
+                                                       std::int64_t presence_grace_ms) {
+  return guarded(observer_, [&]() -> std::optional<StaffEntry> {
+    auto one = staff_.list(org_id, staff_id, now_ms, presence_grace_ms);
+    if (one.empty()) return std::nullopt;
+    return std::move(one.front());
+  });
+}
+
+Result<void> SqlStore::presence_connect(const std::string& org_id, const std::string& user_id,
+                                        const std::string& node_id) {
+  return guarded(observer_, [&] { presence_.connect(org_id, user_id, node_id); });
+}
+
+Result<int> SqlStore::presence_disconnect(const std::string& org_id, const std::string& user_id,
+                                          const std::string& node_id, std::int64_t now_ms) {
+  return guarded(observer_, [&] { return presence_.disconnect(org_id, user_id, node_id, now_ms); });
+}
+
+Result<bool> SqlStore::is_present(const std::string& org_id, const std::string& user_id,
+                                  std::int64_t now_ms, std::int64_t grace_ms) {
+  return guarded(observer_,
+                 [&] { return presence_.is_present(org_id, user_id, now_ms, grace_ms); });
+}
+
+Result<bool> SqlStore::ever_connected(const std::string& org_id, const std::string& user_id) {
+  return guarded(observer_, [&] { return presence_.ever_connected(org_id, user_id); });
+}
+
+Result<void> SqlStore::presence_reset(const std::string& node_id, std::int64_t now_ms) {
+  return guarded(observer_, [&] { presence_.reset(node_id, now_ms); });
+}
+
+// --- Quality and feedback ---
+
+Result<void> SqlStore::add_quality_sample(const std::string& call_id, const std::string& side,
+                                          const QualitySample& sample) {
+  return guarded(observer_, [&] { quality_.add_sample(call_id, side, sample); });
+}
+
+Result<CallQuality> SqlStore::quality_of(const std::string& call_id) {
+  return guarded(observer_, [&] { return quality_.of_call(call_id); });
+}
+
+Result<void> SqlStore::save_feedback(const std::string& call_id, const std::string& user_id,
+                                     const Feedback& feedback, std::int64_t now_ms) {
+  return guarded(observer_, [&] { feedback_.save(call_id, user_id, feedback, now_ms); });
+}
+
+Result<std::vector<FeedbackEntry>> SqlStore::feedback_of(const std::string& call_id) {
+  return guarded(observer_, [&] { return feedback_.of_call(call_id); });
+}
+
+// --- Webhook outbox ---
+
+Result<std::vector<WebhookEvent>> SqlStore::due_webhooks(std::int64_t now_ms, int limit) {
+  return guarded(observer_, [&] { return outbox_.due(now_ms, limit); });
+}
+
+Result<void> SqlStore::webhook_delivered(std::int64_t id, std::int64_t now_ms) {
+  return guarded(observer_, [&] { outbox_.delivered(id, now_ms); });
+}
+
+Result<void> SqlStore::webhook_failed(std::int64_t id, std::int64_t next_attempt_ms,
+                                      const std::string& error) {
+  return guarded(observer_, [&] { outbox_.failed(id, next_attempt_ms, error); });
+}
+
+Result<std::int64_t> SqlStore::webhook_pending() {
+  return guarded(observer_, [&] { return outbox_.pending(); });
+}
+
+// --- Timers and recovery ---
+
+Result<std::vector<CallRef>> SqlStore::ringing_calls() {
+  return guarded(observer_, [&] { return calls_.ringing(); });
+}
+
+Result<std::vector<CallRef>> SqlStore::accepted_calls() {
+  return guarded(observer_, [&] { return calls_.accepted(); });
+}
+
+Result<std::vector<CallRef>> SqlStore::open_calls() {
+  return guarded(observer_, [&] { return calls_.open(); });
+}
+
+Result<std::vector<RingStepRef>> SqlStore::open_ring_steps() {
+  return guarded(observer_, [&] { return participants_.open_ring_steps(); });
+}
+
+Result<std::vector<WrapUpRef>> SqlStore::wrap_ups_after(std::int64_t now_ms) {
+  return guarded(observer_, [&] { return staff_.wrap_ups_after(now_ms); });
+}
+
+}  // namespace sb::storage
