@@ -12,6 +12,14 @@ using call::CallEvent;
 using call::CallState;
 using storage::RingOutcome;
 
+void CallTimers::stop(const std::string& call_id, call::TimerSet kinds) {
+  using call::TimerKind;
+  if (kinds.contains(TimerKind::kRing)) table_.cancel(TimerKey::ring_timeout(call_id));
+  if (kinds.contains(TimerKind::kConnect)) table_.cancel(TimerKey::connect_timeout(call_id));
+  if (kinds.contains(TimerKind::kIceRefresh)) table_.cancel(TimerKey::ice_refresh(call_id));
+  if (kinds.contains(TimerKind::kRingStep)) table_.cancel_ring_steps(call_id);
+}
+
 void CallTimers::schedule_ring_timeout(const std::string& org_id, const std::string& call_id,
                                        std::int64_t at_ms) {
   table_.schedule(TimerKey::ring_timeout(call_id), at_ms,
@@ -72,9 +80,7 @@ void CallTimers::on_ring_timeout(const std::string& org_id, const std::string& c
     schedule_ring_timeout(org_id, call_id, c.ring_deadline_ms);
     return;
   }
-  storage::TransitionRequest r;
-  r.ringing_outcome = RingOutcome::kMissed;
-  if (transitions_.apply(c, CallEvent::kRingTimeout, r)) {
+  if (transitions_.apply(c, CallEvent::kRingTimeout, {})) {
     ctx_.observer.on_ring_timeout_lateness(static_cast<double>(now - c.ring_deadline_ms) / 1000.0);
   }
 }

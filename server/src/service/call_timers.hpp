@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "call/effects.hpp"
 #include "service/call_reads.hpp"
 #include "service/context.hpp"
 #include "service/timer_table.hpp"
@@ -51,7 +52,8 @@ class CallTimers {
                        std::int64_t now_ms);
   void cancel_graces(const std::string& org_id, const std::string& user_id);
   void cancel(const TimerKey& key) { table_.cancel(key); }
-  void cancel_call_timers(const std::string& call_id) { table_.cancel_call(call_id); }
+  /// Cancels the call's timers of the given kinds (a transition's "stop_timers").
+  void stop(const std::string& call_id, call::TimerSet kinds);
 
  private:
   void on_ring_timeout(const std::string& org_id, const std::string& call_id);

@@ -185,9 +185,7 @@ Result<Call> Commands::cancel(const Principal& user, const std::string& call_id)
   auto c = access_.visible_call(user, call_id);
   if (!c) return c;
   if (c->caller.id != user.user_id) return make_error(ErrorCode::kForbidden);
-  storage::TransitionRequest r;
-  r.ringing_outcome = RingOutcome::kCancelled;
-  return transitions_.apply(*c, CallEvent::kCancel, r);
+  return transitions_.apply(*c, CallEvent::kCancel, {});
 }
 
 Result<Call> Commands::connected(const Principal& user, const std::string& call_id,

@@ -43,9 +43,7 @@ void Presence::on_presence_grace(const std::string& org_id, const std::string& u
   for (const auto& c : *open) {
     // CONTRACT 10.2: a caller gone longer than the grace while ringing has left.
     if (c.caller.id == user_id && c.state == CallState::kRinging) {
-      storage::TransitionRequest r;
-      r.ringing_outcome = storage::RingOutcome::kCancelled;
-      (void)transitions_.apply(c, CallEvent::kCallerLeft, r);
+      (void)transitions_.apply(c, CallEvent::kCallerLeft, {});
     }
   }
 }

@@ -82,9 +82,7 @@ void Router::reroute(const std::string& org_id, const std::string& call_id) {
     return;
   }
   if (!someone_ringing && all_declined) {
-    storage::TransitionRequest r;
-    r.ringing_outcome = RingOutcome::kDeclined;
-    (void)transitions_.apply(c, call::CallEvent::kAllDeclined, r);
+    (void)transitions_.apply(c, call::CallEvent::kAllDeclined, {});
   }
 }
 

@@ -21,6 +21,10 @@ void TimerTable::cancel_call(const std::string& call_id) {
   cancel(TimerKey::ring_timeout(call_id));
   cancel(TimerKey::connect_timeout(call_id));
   cancel(TimerKey::ice_refresh(call_id));
+  cancel_ring_steps(call_id);
+}
+
+void TimerTable::cancel_ring_steps(const std::string& call_id) {
   // The call's ring steps, in key order from the one with the smallest staff id (empty).
   for (auto it = timers_.lower_bound(TimerKey::ring_step(call_id, ""));
        it != timers_.end() && it->first.kind == TimerKind::kRingStep &&

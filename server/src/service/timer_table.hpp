@@ -66,6 +66,8 @@ class TimerTable {
   void cancel(const TimerKey& key);
   /// Every timer of the call: its ring, connect and ICE timers and all its ring steps.
   void cancel_call(const std::string& call_id);
+  /// All the call's longest-idle ring steps.
+  void cancel_ring_steps(const std::string& call_id);
   bool pending(const TimerKey& key) const { return timers_.contains(key); }
   std::size_t size() const { return timers_.size(); }
 

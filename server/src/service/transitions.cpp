@@ -15,12 +15,18 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
                                 storage::TransitionRequest r) {
   auto transition = call::next_transition(c.state, event);
   if (!transition) return invalid_transition(c);
+  // What the move causes comes from the spec (spec/call-fsm.json "effects"): the store applies
+  // the data effects in its transaction, and this function carries out the rest. Neither adds
+  // a rule of its own.
+  const call::Effects& effects = transition->effects;
+  const call::EffectPolicy policy{ctx_.timings.routing, ctx_.timings.wrap_up_ms > 0};
   r.org_id = c.org_id;
   r.call_id = c.id;
   r.from = {c.state};
   r.to = transition->to;
   if (!r.end_reason && transition->end_reason) r.end_reason = std::string(*transition->end_reason);
   r.now_ms = ctx_.clock.now_ms();
+  r.effects = effects;
   r.max_missed = ctx_.timings.max_missed;
   r.wrap_up_ms = ctx_.timings.wrap_up_ms;
   auto outcome = ctx_.store.transition(r);
@@ -40,43 +46,37 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
     return invalid_transition(**now);
   }
   const Call& moved = *outcome->call;
-  const bool terminal = call::is_terminal(moved.state);
-  for (const auto& other : outcome->rings_stopped) ctx_.hot.participants_changed(other);
-  if (terminal) {
-    timers_.cancel_call_timers(moved.id);
-    live_calls_.forget(moved.id);
-  } else {
-    ctx_.hot.put_call(moved, outcome->participants);
-    if (moved.state == CallState::kAccepted || moved.state == CallState::kActive) {
-      live_calls_.remember(moved);
-    }
-  }
-  if (moved.state != CallState::kRinging) timers_.cancel(TimerKey::ring_timeout(moved.id));
+  remember(moved, *outcome);
+  timers_.stop(moved.id, effects.stop_timers);
   // Read before the call leaves memory, which may know it had no samples to read.
+  const bool terminal = call::is_terminal(moved.state);
   const auto quality = terminal ? quality_.quality_shown(moved) : std::nullopt;
   announcer_.announce(moved, c.state, outcome->participants, quality);
   if (terminal) ctx_.hot.drop_call(moved.id);
   announcer_.announce_staff(moved.org_id, outcome->staff_changed);
-  if (moved.state == CallState::kAccepted) {
+  if (call::starts_timer(effects, call::TimerKind::kConnect, policy)) {
     timers_.schedule_connect_timeout(moved.org_id, moved.id,
                                      *moved.accepted_at_ms + ctx_.timings.connect_timeout_ms);
-    announcer_.push_ice_servers(moved.org_id, moved.id);
   }
-  if (moved.state == CallState::kActive) timers_.cancel(TimerKey::connect_timeout(moved.id));
-  if (moved.state == CallState::kFailed) ctx_.observer.on_ice_result("failed", "unknown");
-  if (call::is_terminal(moved.state) && moved.staff && ctx_.timings.wrap_up_ms > 0) {
+  if (effects.push_ice_servers) announcer_.push_ice_servers(moved.org_id, moved.id);
+  if (call::starts_timer(effects, call::TimerKind::kWrapUp, policy) && moved.staff) {
     timers_.schedule_wrap_up_end(moved.org_id, moved.staff->id, r.now_ms + ctx_.timings.wrap_up_ms);
   }
-  // Staff this move frees may be wanted by calls still ringing. With ring-all, staff who were
-  // ringing stay rung for the other calls anyway; only the end of a live call frees someone
-  // (wrap-up has its own timer). With longest-idle, any move may leave a call nobody rings.
-  const bool freed_from_call = call::is_terminal(moved.state) && c.state != CallState::kRinging &&
-                               ctx_.timings.wrap_up_ms == 0;
-  if (freed_from_call || (ctx_.timings.routing == call::RoutingMode::kLongestIdle &&
-                          moved.state != CallState::kActive)) {
-    router_.reroute_org(moved.org_id);
-  }
+  if (moved.state == CallState::kFailed) ctx_.observer.on_ice_result("failed", "unknown");
+  if (call::should_reroute(effects, policy)) router_.reroute_org(moved.org_id);
   return moved;
+}
+
+void Transitions::remember(const Call& moved, const storage::TransitionOutcome& outcome) {
+  for (const auto& other : outcome.rings_stopped) ctx_.hot.participants_changed(other);
+  if (call::is_terminal(moved.state)) {
+    live_calls_.forget(moved.id);
+    return;
+  }
+  ctx_.hot.put_call(moved, outcome.participants);
+  if (moved.state == CallState::kAccepted || moved.state == CallState::kActive) {
+    live_calls_.remember(moved);
+  }
 }
 
 }  // namespace sb::service

@@ -1,7 +1,7 @@
 #pragma once
-// Runs one move of a call: the state machine says whether it is allowed, the store makes it
-// atomically, and then whatever the move causes follows (timers, announcements, ICE servers,
-// rerouting).
+// Runs one move of a call: the state machine says whether it is allowed and what it causes
+// (its effects), the store makes it and its data effects atomically, and then the rest follows
+// (timers, announcements, ICE servers, rerouting).
 
 #include "call/call_machine.hpp"
 #include "service/context.hpp"
@@ -30,6 +30,9 @@ class Transitions {
   Result<Call> apply(const Call& call, call::CallEvent event, storage::TransitionRequest request);
 
  private:
+  /// What this node keeps in memory of the call follows its new state.
+  void remember(const Call& moved, const storage::TransitionOutcome& outcome);
+
   ServiceContext& ctx_;
   CallTimers& timers_;
   Announcer& announcer_;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "call/call.hpp"
+#include "call/effects.hpp"
 #include "call/errors.hpp"
 #include "call/routing.hpp"
 #include "storage/group_commit.hpp"
@@ -24,19 +25,7 @@ using call::CallState;
 using call::Person;
 using call::Result;
 
-/// How one rung staff member's ring ended. `kWithdrawn`: they went offline (no connection for
-/// longer than the presence grace) while it rang; it is not a missed ring.
-enum class RingOutcome {
-  kRinging,
-  kAccepted,
-  kDeclined,
-  kMissed,
-  kTaken,
-  kCancelled,
-  kStopped,
-  kWithdrawn
-};
-std::string_view to_string(RingOutcome o);
+using call::RingOutcome;
 
 struct Participant {
   std::string staff_id;
@@ -56,8 +45,8 @@ struct CreateOutcome {
   bool created = true;  // false: the Idempotency-Key matched an earlier create
 };
 
-/// A move of a call from one of `from` to `to`. Side effects on participants and staff happen in
-/// the same transaction.
+/// A move of a call from one of `from` to `to`, with the data effects the state machine gives it
+/// (spec/call-fsm.json "effects"), applied in the same transaction.
 struct TransitionRequest {
   std::string org_id;
   std::string call_id;
@@ -67,12 +56,11 @@ struct TransitionRequest {
   std::int64_t now_ms = 0;
   /// Accept only: the staff member taking the call; they must be ringing for it.
   std::optional<Person> accepting_staff;
-  /// Into a terminal state from ringing: what the staff still ringing get as outcome.
-  RingOutcome ringing_outcome = RingOutcome::kCancelled;
-  /// Into `missed`: each staff member still ringing gets one more missed ring in a row, and
-  /// those who reach `max_missed` are set `away`.
+  /// What the move changes besides the call's row. The store follows them and decides nothing.
+  call::Effects effects;
+  /// With `ringing_staff` missed: who reaches this many missed rings in a row is set `away`.
   int max_missed = 3;
-  /// Out of accepted/active into a terminal state: the staff member's wrap-up time.
+  /// With `staff_wrap_up`: how long the staff member's wrap-up lasts.
   std::int64_t wrap_up_ms = 0;
 };
 

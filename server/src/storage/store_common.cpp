@@ -1,40 +1,9 @@
 #include "storage/store_common.hpp"
 
 #include <algorithm>
-#include <array>
 #include <boost/json.hpp>
-#include <utility>
 
 namespace sb::storage {
-namespace {
-
-constexpr std::array<std::pair<RingOutcome, std::string_view>, 8> kOutcomes{{
-    {RingOutcome::kRinging, "ringing"},
-    {RingOutcome::kAccepted, "accepted"},
-    {RingOutcome::kDeclined, "declined"},
-    {RingOutcome::kMissed, "missed"},
-    {RingOutcome::kTaken, "taken"},
-    {RingOutcome::kCancelled, "cancelled"},
-    {RingOutcome::kStopped, "stopped"},
-    {RingOutcome::kWithdrawn, "withdrawn"},
-}};
-
-}  // namespace
-
-std::string_view to_string(RingOutcome o) {
-  for (const auto& [value, name] : kOutcomes) {
-    if (value == o) return name;
-  }
-  return "ringing";
-}
-
-std::optional<RingOutcome> parse_ring_outcome(std::string_view s) {
-  for (const auto& [value, name] : kOutcomes) {
-    if (name == s) return value;
-  }
-  return std::nullopt;
-}
-
 std::string metadata_to_json(const std::map<std::string, std::string>& metadata) {
   boost::json::object obj;
   for (const auto& [k, v] : metadata) obj[k] = v;

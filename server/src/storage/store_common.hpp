@@ -1,5 +1,5 @@
 #pragma once
-// Helpers both store implementations share: names of ring outcomes, metadata as JSON text.
+// Helpers the store's tables share: metadata as JSON text, the staff view, quality figures.
 
 #include <map>
 #include <optional>
@@ -11,7 +11,6 @@
 
 namespace sb::storage {
 
-std::optional<RingOutcome> parse_ring_outcome(std::string_view s);
 std::string metadata_to_json(const std::map<std::string, std::string>& metadata);
 std::map<std::string, std::string> metadata_from_json(std::string_view text);
 /// Fills what a staff entry's columns imply: `status` (offline while not connected), `state`

@@ -42,7 +42,7 @@ std::vector<Participant> ParticipantTable::of_call(const std::string& call_id) {
   std::vector<Participant> out;
   while (rows.next()) {
     out.push_back({rows.text(0), rows.int64(1), rows.opt_int64(2),
-                   parse_ring_outcome(rows.text(3)).value_or(RingOutcome::kRinging)});
+                   call::parse_ring_outcome(rows.text(3)).value_or(RingOutcome::kRinging)});
   }
   return out;
 }

@@ -118,43 +118,43 @@ Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
     sql::Transaction tx(*db_);
     TransitionOutcome out;
     if (!calls_.move(r)) return out;  // The database says: not in `from`. Nothing changed.
-    // Who was ringing for the call: they are the ones whose state changes with the move. Read
-    // after the CAS so the losers of an accept race run no extra query.
-    const std::vector<std::string> was_ringing = participants_.ringing_staff(r.call_id);
+    const call::Effects& effects = r.effects;
+    // Who was ringing for the call: their rings end with the move. Read after the CAS so the
+    // losers of an accept race run no extra query, and only for moves that end rings.
+    std::vector<std::string> was_ringing;
+    if (effects.ringing_staff) was_ringing = participants_.ringing_staff(r.call_id);
     out.call = calls_.find(r.org_id, r.call_id);
     const Call& c = *out.call;
-    const bool terminal = call::is_terminal(r.to);
-
-    if (r.to == CallState::kAccepted) {
+    auto changed = [&out](const std::string& staff_id) {
+      auto& list = out.staff_changed;
+      if (std::find(list.begin(), list.end(), staff_id) == list.end()) list.push_back(staff_id);
+    };
+    if (effects.accepting_staff && c.staff) {
       participants_.accept(r.call_id, c.staff->id, r.now_ms);
-      participants_.end_ringing(r.call_id, RingOutcome::kTaken, r.now_ms);
       // CONTRACT 10.3: accepting one call stops the others ringing for this staff member.
       out.rings_stopped =
           participants_.end_rings_of(r.org_id, c.staff->id, RingOutcome::kStopped, r.now_ms);
       staff_.forgive_missed_rings(r.org_id, c.staff->id);
-      out.staff_changed = was_ringing;
-    } else if (terminal && r.from.size() == 1 && r.from.front() == CallState::kRinging) {
-      participants_.end_ringing(r.call_id, r.ringing_outcome, r.now_ms);
+      staff_.touch(r.org_id, c.staff->id, r.now_ms);
+      changed(c.staff->id);
+    }
+    if (effects.ringing_staff) {
+      participants_.end_ringing(r.call_id, *effects.ringing_staff, r.now_ms);
       for (const auto& id : was_ringing) {
-        if (r.to == CallState::kMissed) {
+        if (effects.accepting_staff && c.staff && id == c.staff->id) continue;
+        if (*effects.ringing_staff == RingOutcome::kMissed) {
           staff_.count_missed_ring(r.org_id, id, r.now_ms, r.max_missed);
         } else {
           staff_.touch(r.org_id, id, r.now_ms);
         }
+        changed(id);
       }
-      out.staff_changed = was_ringing;
-    } else if (terminal && c.staff) {
+    }
+    if (effects.staff_wrap_up && c.staff) {
       staff_.start_wrap_up(r.org_id, c.staff->id, r.now_ms, r.wrap_up_ms);
-      out.staff_changed = {c.staff->id};
+      changed(c.staff->id);
     }
     write_outbox(c, r.now_ms);
-    if (r.to == CallState::kAccepted && c.staff) {
-      staff_.touch(r.org_id, c.staff->id, r.now_ms);
-      if (std::find(out.staff_changed.begin(), out.staff_changed.end(), c.staff->id) ==
-          out.staff_changed.end()) {
-        out.staff_changed.push_back(c.staff->id);
-      }
-    }
     out.participants = participants_.of_call(r.call_id);
     tx.commit();
     return out;

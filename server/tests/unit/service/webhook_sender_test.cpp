@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "call/call_machine.hpp"
 #include "fakes/manual_time.hpp"
 #include "service/call_json.hpp"
 #include "service/ops_summary.hpp"
@@ -62,6 +63,7 @@ TEST(WebhookSender, DeliversEveryVersionInOrderAfterTheReceiverComesBack) {
   r.to = call::CallState::kCancelled;
   r.end_reason = "caller_cancelled";
   r.now_ms = clock.now_ms();
+  r.effects = call::next_transition(call::CallState::kRinging, call::CallEvent::kCancel)->effects;
   ASSERT_TRUE(store.transition(r)->call);
 
   FakePoster poster;

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "call/call_machine.hpp"
 #include "storage/postgres/postgres_database.hpp"
 
 namespace sb::storage::postgres {
@@ -122,6 +123,7 @@ TEST_F(PostgresStoreTest, OfStaffAcceptingOnDifferentNodesExactlyOneWins) {
       r.to = CallState::kAccepted;
       r.now_ms = 2000;
       r.accepting_staff = call::Person{"s" + std::to_string(i), "Staff"};
+      r.effects = call::next_transition(CallState::kRinging, call::CallEvent::kAccept)->effects;
       auto out = store->transition(r);
       if (!out) {
         ++failed;

@@ -15,6 +15,7 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "call/call_machine.hpp"
 #include "storage/postgres/postgres_database.hpp"
 #include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -25,6 +26,11 @@ namespace {
 using call::CallState;
 using call::StaffState;
 using call::StaffStatus;
+
+// The data effects the state machine gives a move (spec/call-fsm.json), as the service passes.
+call::Effects effects_of(CallState from, call::CallEvent event) {
+  return call::next_transition(from, event)->effects;
+}
 
 /// A backend under test: how to open a store whose data lives under `dir` (the same `dir` opens
 /// the same data again, as after a restart). `create` and `drop`, when set, make and remove the
@@ -152,6 +158,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     r.to = CallState::kAccepted;
     r.now_ms = 2000;
     r.accepting_staff = call::Person{staff, "Staff " + staff};
+    r.effects = effects_of(CallState::kRinging, call::CallEvent::kAccept);
     return r;
   }
 
@@ -166,6 +173,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     r.end_reason = "hangup";
     r.now_ms = now;
     r.wrap_up_ms = wrap_up_ms;
+    r.effects = effects_of(CallState::kActive, call::CallEvent::kHangup);
     return r;
   }
 
@@ -322,7 +330,7 @@ TEST_P(StoreTest, MissedRingsInARowSetAway) {
     r.to = CallState::kMissed;
     r.end_reason = "timeout";
     r.now_ms = 50000;
-    r.ringing_outcome = RingOutcome::kMissed;
+    r.effects = effects_of(CallState::kRinging, call::CallEvent::kRingTimeout);
     r.max_missed = 3;
     auto out = store_->transition(r);
     ASSERT_TRUE(out && out->call);
