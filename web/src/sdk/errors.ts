@@ -53,7 +53,17 @@ export function wireErrorSpec(code: ErrorCode | string): WireErrorSpec | undefin
   return wireSpecs.get(code);
 }
 
-const BROWSER_MESSAGES: Partial<Record<ErrorCode, string>> = {
+type BrowserErrorCode =
+  | ErrorCode.Network
+  | ErrorCode.Timeout
+  | ErrorCode.PermissionDenied
+  | ErrorCode.DeviceNotFound
+  | ErrorCode.DeviceInUse
+  | ErrorCode.MediaFailed
+  | ErrorCode.DevModeOff
+  | ErrorCode.Unknown;
+
+const BROWSER_MESSAGES: Record<BrowserErrorCode, string> = {
   [ErrorCode.Network]: 'We could not reach the server. Check your connection and try again.',
   [ErrorCode.Timeout]: 'The server took too long to answer. Please try again.',
   [ErrorCode.PermissionDenied]: 'Camera and microphone access is blocked.',
@@ -68,8 +78,8 @@ const BROWSER_MESSAGES: Partial<Record<ErrorCode, string>> = {
 export function friendlyMessage(code: ErrorCode | string): string {
   return (
     wireErrorSpec(code)?.message ??
-    BROWSER_MESSAGES[code as ErrorCode] ??
-    (BROWSER_MESSAGES[ErrorCode.Unknown] as string)
+    BROWSER_MESSAGES[code as BrowserErrorCode] ??
+    BROWSER_MESSAGES[ErrorCode.Unknown]
   );
 }
 
