@@ -1,8 +1,11 @@
 #pragma once
 // The wire error codes of CONTRACT.md section 2 and the error value every service returns.
+// Status, retryable and message of each code come from spec/errors.json (generated into
+// errors_table.cpp at build time); the enum names the same codes for the code that raises them.
 
 #include <boost/system/result.hpp>
 #include <map>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -22,6 +25,19 @@ enum class ErrorCode {
   kRateLimited,
   kUnavailable,
 };
+
+/// One row of spec/errors.json.
+struct ErrorInfo {
+  ErrorCode code;
+  std::string_view name;
+  int status;
+  bool retryable;
+  std::string_view message;
+};
+
+/// Every code, in the order of spec/errors.json.
+std::span<const ErrorInfo> error_table();
+const ErrorInfo& error_info(ErrorCode code);
 
 std::string_view to_string(ErrorCode code);
 int http_status(ErrorCode code);

@@ -1,14 +1,19 @@
 #pragma once
 // The REST API of CONTRACT.md section 4 plus health, metrics and the web front end: one
-// HttpRequest in, one HttpResponse out. Authentication, rate limits and the error model live
-// here; what a call may do lives in service::CallService.
+// HttpRequest in, one HttpResponse out. Rate limits and authentication live here; the routes of
+// each resource live in its own *_routes.cpp; what a call may do lives in service::CallService.
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "auth/jwt_verifier.hpp"
 #include "net/http_types.hpp"
+#include "rest/route.hpp"
+#include "rest/router.hpp"
 #include "rest/static_files.hpp"
 #include "service/call_service.hpp"
 #include "util/rate_limiter.hpp"
@@ -41,14 +46,19 @@ class Api {
   net::HttpResponse handle(const net::HttpRequest& request);
 
  private:
-  struct Context;
-  net::HttpResponse route(Context& ctx);
-  net::HttpResponse route_calls(Context& ctx, const std::vector<std::string_view>& parts);
+  net::HttpResponse route(Exchange& ex);
+  net::HttpResponse route_outside_v1(Exchange& ex);
+  net::HttpResponse route_v1(Exchange& ex, std::span<const std::string_view> segments);
+  /// Checks the bearer token and the user's bucket; the refusal when either fails.
+  std::optional<net::HttpResponse> sign_in(Exchange& ex);
+  net::HttpResponse run(const Route& route, Exchange& ex);
 
-  service::CallService& calls_;
   const auth::JwtVerifier& verifier_;
   const Clock& clock_;
   ApiOptions options_;
+  Services services_;
+  std::vector<Route> outside_v1_;
+  Router v1_;
   StaticFiles static_files_;
   RateLimiter ip_limiter_;
   RateLimiter user_limiter_;

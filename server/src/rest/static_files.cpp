@@ -1,7 +1,6 @@
 #include "rest/static_files.hpp"
 
 #include <algorithm>
-#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -9,6 +8,7 @@
 #include <string_view>
 
 #include "call/errors.hpp"
+#include "net/error_response.hpp"
 
 namespace sb::rest {
 namespace {
@@ -85,14 +85,7 @@ bool is_hashed_asset(const fs::path& relative) {
 }
 
 net::HttpResponse not_found() {
-  using call::ErrorCode;
-  const boost::json::object error{{"code", call::to_string(ErrorCode::kNotFound)},
-                                  {"message", call::default_message(ErrorCode::kNotFound)},
-                                  {"retryable", call::is_retryable(ErrorCode::kNotFound)}};
-  net::HttpResponse res;
-  res.status = call::http_status(ErrorCode::kNotFound);
-  res.body = boost::json::serialize(boost::json::object{{"error", error}});
-  return res;
+  return net::error_response(call::make_error(call::ErrorCode::kNotFound));
 }
 
 net::HttpResponse front_end_not_built() {

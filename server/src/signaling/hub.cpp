@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "call/errors_json.hpp"
 #include "obs/log.hpp"
 #include "service/call_json.hpp"
 #include "util/ids.hpp"
@@ -232,15 +233,9 @@ void Hub::handle_subscribe(const std::shared_ptr<net::WsConnection>& conn, const
 
 void Hub::send_error(const std::shared_ptr<net::WsConnection>& conn, const call::Error& error,
                      const json::value& ref) {
-  json::object msg{{"type", "error"},
-                   {"code", call::to_string(error.code)},
-                   {"message", error.text()},
-                   {"ref", ref}};
-  if (!error.details.empty()) {
-    json::object details;
-    for (const auto& [k, v] : error.details) details[k] = v;
-    msg["details"] = std::move(details);
-  }
+  json::object msg = call::error_json(error);
+  msg["type"] = "error";
+  msg["ref"] = ref;
   conn->send_text(json::serialize(msg));
 }
 

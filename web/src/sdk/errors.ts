@@ -1,10 +1,25 @@
 /**
- * Errors as classes with a reason enum (LiveKit "reasoned" errors). Every wire error code of
- * CONTRACT.md section 2 has a reason here, plus the few failures that only the browser sees.
- * `friendly` is what a person reads; `serverMessage` is the server's own sentence (kept for logs).
+ * Errors as classes with a reason enum (LiveKit "reasoned" errors). The wire error codes, their
+ * HTTP status, whether they are retryable and the sentence a person reads all come from
+ * `spec/errors.json`, the file the C++ server's table is generated from; the few failures that
+ * only the browser sees are added here. `friendly` is what a person reads; `serverMessage` is
+ * the server's own sentence (kept for logs).
  */
+import errorsJson from '../../../spec/errors.json';
+
+export interface WireErrorSpec {
+  code: string;
+  status: number;
+  retryable: boolean;
+  message: string;
+  when: string;
+}
+
+/** Typed, not cast: tsc checks the JSON has this shape. */
+export const errorsSpec: { version: number; codes: WireErrorSpec[] } = errorsJson;
+
 export enum ErrorCode {
-  // Wire codes, 1:1 with CONTRACT.md section 2.
+  // Wire codes: exactly the codes of spec/errors.json (checked by errors.test.ts).
   InvalidRequest = 'invalid_request',
   Unauthenticated = 'unauthenticated',
   Forbidden = 'forbidden',
@@ -27,33 +42,28 @@ export enum ErrorCode {
   Unknown = 'unknown',
 }
 
-export const WIRE_ERROR_CODES: readonly ErrorCode[] = [
-  ErrorCode.InvalidRequest,
-  ErrorCode.Unauthenticated,
-  ErrorCode.Forbidden,
-  ErrorCode.NotFound,
-  ErrorCode.CallAlreadyTaken,
-  ErrorCode.InvalidTransition,
-  ErrorCode.CallInProgress,
-  ErrorCode.NoStaffAvailable,
-  ErrorCode.PayloadTooLarge,
-  ErrorCode.RateLimited,
-  ErrorCode.Unavailable,
-];
+const wireSpecs = new Map(errorsSpec.codes.map((c) => [c.code, c]));
 
-const FRIENDLY: Record<ErrorCode, string> = {
-  [ErrorCode.InvalidRequest]: 'Something in that request was not right. Please try again.',
-  [ErrorCode.Unauthenticated]: 'Your session has expired. Please sign in again.',
-  [ErrorCode.Forbidden]: 'You are not allowed to do that.',
-  [ErrorCode.NotFound]: 'That call no longer exists.',
-  [ErrorCode.CallAlreadyTaken]: 'Someone else already answered this call.',
-  [ErrorCode.InvalidTransition]: 'That is no longer possible: the call has moved on.',
-  [ErrorCode.CallInProgress]: 'You already have a call in progress.',
-  [ErrorCode.NoStaffAvailable]:
-    'Nobody is available to take your call right now. Please try again in a moment.',
-  [ErrorCode.PayloadTooLarge]: 'That message is too large to send.',
-  [ErrorCode.RateLimited]: 'Too many attempts. Please wait a moment and try again.',
-  [ErrorCode.Unavailable]: 'The service is having trouble right now. Please try again shortly.',
+export const WIRE_ERROR_CODES: readonly ErrorCode[] = errorsSpec.codes.map(
+  (c) => c.code as ErrorCode,
+);
+
+/** The spec's entry for a wire code; undefined for the browser-side ones. */
+export function wireErrorSpec(code: ErrorCode | string): WireErrorSpec | undefined {
+  return wireSpecs.get(code);
+}
+
+type BrowserErrorCode =
+  | ErrorCode.Network
+  | ErrorCode.Timeout
+  | ErrorCode.PermissionDenied
+  | ErrorCode.DeviceNotFound
+  | ErrorCode.DeviceInUse
+  | ErrorCode.MediaFailed
+  | ErrorCode.DevModeOff
+  | ErrorCode.Unknown;
+
+const BROWSER_MESSAGES: Record<BrowserErrorCode, string> = {
   [ErrorCode.Network]: 'We could not reach the server. Check your connection and try again.',
   [ErrorCode.Timeout]: 'The server took too long to answer. Please try again.',
   [ErrorCode.PermissionDenied]: 'Camera and microphone access is blocked.',
@@ -66,7 +76,11 @@ const FRIENDLY: Record<ErrorCode, string> = {
 };
 
 export function friendlyMessage(code: ErrorCode | string): string {
-  return FRIENDLY[code as ErrorCode] ?? FRIENDLY[ErrorCode.Unknown];
+  return (
+    wireErrorSpec(code)?.message ??
+    BROWSER_MESSAGES[code as BrowserErrorCode] ??
+    BROWSER_MESSAGES[ErrorCode.Unknown]
+  );
 }
 
 export function isErrorCode(code: string): code is ErrorCode {
@@ -121,7 +135,9 @@ export class SwitchboardError extends Error {
       code,
       status,
       retryable:
-        typeof err?.retryable === 'boolean' ? err.retryable : status >= 500 || status === 429,
+        typeof err?.retryable === 'boolean'
+          ? err.retryable
+          : (wireErrorSpec(code)?.retryable ?? (status >= 500 || status === 429)),
       serverMessage: typeof err?.message === 'string' ? err.message : null,
       details: (err?.details as Record<string, unknown> | undefined) ?? null,
       retryAfterS: retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : null,

@@ -406,13 +406,32 @@ TEST_F(HttpServerTest, HeadIsServedAsGetWithoutTheBody) {
   EXPECT_EQ(requests_[0].method, "GET");
 }
 
-TEST_F(HttpServerTest, HandlerExceptionBecomes500) {
+// A fault in the server is `unavailable` (CONTRACT 2 has no other code for it).
+TEST_F(HttpServerTest, HandlerExceptionBecomesUnavailable) {
   start();
   respond_ = [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("boom"); };
   auto result =
       run_client(ioc_, exchange(port(), {make_request(http::verb::get, "/healthz")}, false));
   ASSERT_TRUE(result);
-  EXPECT_EQ(result->responses.at(0).result_int(), 500u);
+  const auto& res = result->responses.at(0);
+  EXPECT_EQ(res.result_int(), 503u);
+  EXPECT_EQ(
+      res.body(),
+      R"({"error":{"code":"unavailable","message":"Something went wrong on our side.","retryable":true}})");
+  EXPECT_FALSE(res["X-Request-Id"].empty());
+}
+
+TEST_F(HttpServerTest, StatusOutOfRangeBecomesUnavailable) {
+  start();
+  respond_ = [](const HttpRequest&) {
+    HttpResponse res;
+    res.status = 42;
+    return res;
+  };
+  auto result =
+      run_client(ioc_, exchange(port(), {make_request(http::verb::get, "/healthz")}, false));
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->responses.at(0).result_int(), 503u);
 }
 
 TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterTheTimeout) {

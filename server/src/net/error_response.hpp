@@ -1,0 +1,12 @@
+#pragma once
+// An error as an HTTP answer (CONTRACT 2): http_status(code) and `{"error": error_json(e)}`.
+// The server's own refusals and the REST API both answer through it.
+
+#include "call/errors.hpp"
+#include "net/http_types.hpp"
+
+namespace sb::net {
+
+HttpResponse error_response(const call::Error& error);
+
+}  // namespace sb::net

@@ -1,0 +1,230 @@
+#include "net/ws_session.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/beast/websocket.hpp>
+#include <exception>
+
+#include "obs/log.hpp"
+
+namespace sb::net {
+namespace {
+
+namespace websocket = beast::websocket;
+using boost::system::error_code;
+
+// Upper bound for the WebSocket opening and closing handshakes.
+constexpr std::chrono::milliseconds kMaxWsHandshakeTime{5000};
+// What one WebSocket may have queued for the peer beyond what the kernel buffers. 8 MiB is about
+// 128 signals of the largest size, far more than a live peer falls behind by; a peer that does
+// not read at all gets dropped here instead of growing the queue without end.
+constexpr std::size_t kMaxOutboxBytes = 8 * 1024 * 1024;
+// Upper bound for one frame to be taken by the peer's TCP stack. A write that waits longer than
+// two ping intervals means the peer cannot even receive pings: CONTRACT 5 drops it then anyway.
+constexpr std::chrono::milliseconds kMaxWsWriteTime{10000};
+
+std::atomic<std::uint64_t> next_ws_id{1};
+
+// Close codes a server may put on the wire (RFC 6455 7.4.1); anything else becomes 1011.
+std::uint16_t sendable_close_code(std::uint16_t code) {
+  const bool ok = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011) ||
+                  (code >= 3000 && code <= 4999);
+  return ok ? code : static_cast<std::uint16_t>(websocket::close_code::internal_error);
+}
+
+}  // namespace
+
+WsSession::WsSession(beast::tcp_stream stream, std::string remote_ip, WsHandler* handler)
+    : ws_(std::move(stream)),
+      id_(next_ws_id.fetch_add(1)),
+      remote_ip_(std::move(remote_ip)),
+      handler_(handler),
+      wake_(ws_.get_executor()),
+      write_deadline_(ws_.get_executor()),
+      write_timeout_(kMaxWsWriteTime) {}
+
+void WsSession::send_text(std::string text) {
+  if (state_ != State::kOpen) return;
+  outbox_bytes_ += text.size();
+  outbox_.push_back(std::move(text));
+  if (outbox_bytes_ > kMaxOutboxBytes) {
+    drop("outbox_full");
+    return;
+  }
+  wake_.cancel();
+}
+
+void WsSession::close(std::uint16_t code, std::string reason) {
+  if (state_ != State::kOpen) return;
+  state_ = State::kClosing;
+  // The reason must fit a control frame: 125 bytes including the code.
+  if (reason.size() > 123) reason.resize(123);
+  close_reason_.emplace(static_cast<websocket::close_code>(sendable_close_code(code)), reason);
+  wake_.cancel();
+}
+
+// Handlers are the request edge and should not throw; if one does, this connection pays.
+template <class F>
+void WsSession::notify(F&& f) {
+  if (handler_ == nullptr) return;
+  try {
+    f(*handler_);
+  } catch (const std::exception& ex) {
+    log_net_error("WebSocket handler threw", ex.what());
+    close(static_cast<std::uint16_t>(websocket::close_code::internal_error), "Internal error.");
+  } catch (...) {
+    log_net_error("WebSocket handler threw", "unknown");
+    close(static_cast<std::uint16_t>(websocket::close_code::internal_error), "Internal error.");
+  }
+}
+
+void WsSession::configure(const ServerOptions& options) {
+  beast::get_lowest_layer(ws_).expires_never();  // The WebSocket stream keeps its own time.
+  const auto interval = options.ws_ping_interval;
+  websocket::stream_base::timeout timeout;
+  timeout.handshake_timeout =
+      std::min<std::chrono::steady_clock::duration>(kMaxWsHandshakeTime, 2 * interval);
+  // Pings are ours (write_loop): Beast's keep-alive would drop a peer after one missed ping,
+  // and CONTRACT 5 allows two.
+  timeout.idle_timeout = websocket::stream_base::none();
+  timeout.keep_alive_pings = false;
+  ws_.set_option(timeout);
+  ping_interval_ = interval;
+  write_timeout_ = std::min<std::chrono::steady_clock::duration>(kMaxWsWriteTime, 2 * interval);
+  ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+    // The stream lives in the session: `this` outlives every callback, with no ownership cycle.
+    if (kind == websocket::frame_type::pong) unanswered_pings_ = 0;
+  });
+  // Caps what one message may make us buffer (CONTRACT 5); Beast closes with 1009 above it.
+  ws_.read_message_max(options.max_ws_message_bytes);
+  ws_.text(true);
+}
+
+asio::awaitable<void> WsSession::run(std::shared_ptr<ServerState> server,
+                                     std::shared_ptr<WsSession> self, Request req) {
+  auto& ws = self->ws_;
+  self->configure(server->options_);
+  auto [ec] = co_await ws.async_accept(req, kAsTuple);
+  req = {};  // Its headers would stay in this frame for the connection's whole life.
+  if (ec || server->ws_ == nullptr) co_return;
+
+  server->ws_sessions_.emplace(self->id_, self);
+  self->state_ = State::kOpen;
+  self->notify([&](WsHandler& h) { h.on_open(self); });
+  if (server->stopping_) self->close(kGoingAway, "The server is shutting down.");
+  asio::co_spawn(ws.get_executor(), write_loop(self), log_escaped);
+
+  // The read loop stays in this coroutine: a nested one would hold a second frame per
+  // connection for its whole life.
+  beast::flat_buffer buffer;
+  for (;;) {
+    auto [read_ec, n] = co_await ws.async_read(buffer, kAsTuple);
+    if (read_ec) break;
+    if (!ws.got_text()) {
+      self->close(static_cast<std::uint16_t>(websocket::close_code::unknown_data),
+                  "Text frames only.");
+    } else if (self->state_ == State::kOpen) {
+      self->unanswered_pings_ = 0;  // Any frame shows the peer is alive.
+      const std::string_view text(static_cast<const char*>(buffer.data().data()), n);
+      self->notify([&](WsHandler& h) { h.on_message(self, text); });
+    }
+    // Most connections are idle between messages: hold no read buffer while they are.
+    buffer = beast::flat_buffer();
+  }
+  self->finish_reading(*server);
+}
+
+void WsSession::finish_reading(ServerState& server) {
+  state_ = State::kClosed;
+  reader_done_ = true;
+  // Beast can leave its close-handshake timer armed after a failed close; a handler holding the
+  // connection would then keep the io_context busy for that long after stop().
+  ws_.set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
+                                                 websocket::stream_base::none(), false});
+  wake_.cancel();
+  server.ws_sessions_.erase(id_);
+  notify_closed();
+}
+
+void WsSession::notify_closed() {
+  if (close_notified_) return;
+  close_notified_ = true;
+  notify([&](WsHandler& h) { h.on_close(shared_from_this()); });
+}
+
+// The only writer: one frame in flight at a time, then the close frame once the queue is empty.
+// It also pings every interval and drops a peer that left two pings unanswered.
+asio::awaitable<void> WsSession::write_loop(std::shared_ptr<WsSession> self) {
+  auto next_ping = std::chrono::steady_clock::now() + self->ping_interval_;
+  while (!self->reader_done_) {
+    if (self->state_ == State::kOpen && std::chrono::steady_clock::now() >= next_ping) {
+      if (self->unanswered_pings_ >= 2) break;  // Dropped: the socket is closed below.
+      ++self->unanswered_pings_;
+      next_ping += self->ping_interval_;
+      self->arm_write_deadline();
+      auto [ec] = co_await self->ws_.async_ping({}, kAsTuple);
+      self->disarm_write_deadline();
+      if (ec) break;
+      continue;
+    }
+    if (!self->outbox_.empty()) {
+      const std::string frame = std::move(self->outbox_.front());
+      self->outbox_.pop_front();
+      self->outbox_bytes_ -= frame.size();
+      self->arm_write_deadline();
+      auto [ec, n] = co_await self->ws_.async_write(asio::buffer(frame), kAsTuple);
+      self->disarm_write_deadline();
+      if (ec) break;
+      continue;
+    }
+    if (self->close_reason_) {
+      // The pending read receives the peer's answer and ends the session.
+      co_await self->ws_.async_close(*self->close_reason_, kAsTuple);
+      co_return;
+    }
+    self->wake_.expires_at(self->state_ == State::kOpen ? next_ping
+                                                        : asio::steady_timer::time_point::max());
+    co_await self->wake_.async_wait(kAsTuple);
+  }
+  // A failed write leaves the stream unusable; make sure the reader hears about it.
+  if (!self->reader_done_) {
+    error_code ignored;
+    beast::get_lowest_layer(self->ws_).socket().close(ignored);
+  }
+}
+
+// Pings and frames go out one at a time, so a peer whose TCP window stays shut would hold the
+// writer forever and never be pinged out: the deadline closes the socket instead.
+void WsSession::arm_write_deadline() {
+  write_deadline_.expires_after(write_timeout_);
+  write_deadline_.async_wait([weak = weak_from_this()](error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    // A wait that completed just as the write finished (and the deadline was moved) is stale.
+    if (self->write_deadline_.expiry() > asio::steady_timer::clock_type::now()) return;
+    self->drop("write_timeout");
+  });
+}
+
+void WsSession::disarm_write_deadline() {
+  write_deadline_.expires_at(asio::steady_timer::time_point::max());
+}
+
+// Ends a connection that cannot be served, without a close handshake: the peer is not reading,
+// so it would not read a close frame either. The reader then fails and the session ends as
+// usual (on_close).
+void WsSession::drop(std::string_view reason) {
+  if (state_ == State::kClosed) return;
+  obs::log_warn("ws.dropped", {{"conn", id_},
+                               {"reason", reason},
+                               {"queued_frames", outbox_.size()},
+                               {"queued_bytes", outbox_bytes_}});
+  state_ = State::kClosing;
+  outbox_.clear();
+  outbox_bytes_ = 0;
+  error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+}
+
+}  // namespace sb::net

@@ -1,0 +1,74 @@
+#pragma once
+// One WebSocket of `/v1/ws` after the upgrade: a reader coroutine hands text frames to the
+// WsHandler, a writer coroutine sends the queued frames, the pings and the close frame.
+// Internal to net/: it includes Beast.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "net/server_state.hpp"
+
+namespace sb::net {
+
+class WsSession final : public WsConnection, public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(beast::tcp_stream stream, std::string remote_ip, WsHandler* handler);
+
+  std::uint64_t id() const override { return id_; }
+  asio::any_io_executor executor() { return ws_.get_executor(); }
+  const std::string& remote_ip() const override { return remote_ip_; }
+  bool is_open() const override { return state_ == State::kOpen; }
+  void send_text(std::string text) override;
+  void close(std::uint16_t code, std::string reason) override;
+
+  // Accepts the upgrade, then reads until the connection ends. on_close follows on_open once.
+  static asio::awaitable<void> run(std::shared_ptr<ServerState> server,
+                                   std::shared_ptr<WsSession> self, Request req);
+
+  // Called by whichever comes first: the reader ending or the server going away.
+  void notify_closed();
+  // The handler may be gone: nothing more reaches it.
+  void detach() { handler_ = nullptr; }
+
+ private:
+  enum class State { kConnecting, kOpen, kClosing, kClosed };
+
+  void configure(const ServerOptions& options);
+  void finish_reading(ServerState& server);
+  static asio::awaitable<void> write_loop(std::shared_ptr<WsSession> self);
+  void arm_write_deadline();
+  void disarm_write_deadline();
+  void drop(std::string_view reason);
+  template <class F>
+  void notify(F&& f);
+
+  beast::websocket::stream<beast::tcp_stream> ws_;
+  const std::uint64_t id_;
+  const std::string remote_ip_;
+  WsHandler* handler_;
+  State state_ = State::kConnecting;
+  // A list, not a deque: an empty std::deque already holds a 512-byte block, on every one of
+  // thousands of mostly idle connections.
+  std::list<std::string> outbox_;
+  std::size_t outbox_bytes_ = 0;
+  std::optional<beast::websocket::close_reason> close_reason_;
+  // Cancelled to wake the writer; it never expires by itself.
+  asio::steady_timer wake_;
+  asio::steady_timer write_deadline_;
+  std::chrono::steady_clock::duration write_timeout_;
+  bool reader_done_ = false;
+  bool close_notified_ = false;
+  std::chrono::steady_clock::duration ping_interval_{std::chrono::seconds(15)};
+  int unanswered_pings_ = 0;
+};
+
+}  // namespace sb::net
