@@ -6,6 +6,12 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 docs="$here/../../docs"
 
+# Redocly CLI needs Node 20.19 or later: the project's pinned one when the machine's is older.
+if [[ -f "$here/../../scripts/node-env.sh" ]]; then
+  # shellcheck source=../../scripts/node-env.sh
+  source "$here/../../scripts/node-env.sh" || { echo "api docs lint: 0 passed, 2 failed"; exit 1; }
+fi
+
 "$here/install.sh" || { echo "api docs lint: 0 passed, 2 failed"; exit 1; }
 
 # No telemetry or update check from the CLI: lint runs offline but for the registry.
