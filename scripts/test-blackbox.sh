@@ -22,6 +22,8 @@ done
 if [[ ! -d tests/blackbox/node_modules ]]; then
   (cd tests/blackbox && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# ajv and yaml for 21-openapi.test.mjs come from tools/api-docs (its own lockfile).
+tools/api-docs/install.sh
 
 if (($# > 0)); then
   targets=("$@")
