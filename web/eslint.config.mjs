@@ -41,6 +41,23 @@ export default tseslint.config(
     },
   },
   {
+    // The UI sees the SDK through its public entry only, as an integrator would.
+    files: ['src/{app,pages,components,hooks,providers}/**/*.{ts,tsx}', 'src/main.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)sdk/(?!test/).+',
+              message: "Import from the SDK's entry ('…/sdk'); add an export there if needed.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/**/*.test.ts', 'src/sdk/test/**'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',
