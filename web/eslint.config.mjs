@@ -58,7 +58,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.test.ts', 'src/sdk/test/**'],
+    files: ['src/**/*.test.{ts,tsx}', 'src/sdk/test/**', 'src/testing/**'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/require-await': 'off',

@@ -4,6 +4,7 @@
  */
 import { act, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
+import { afterEach } from 'vitest';
 
 // Tells React that updates are wrapped in act() here (no "not wrapped in act" warnings).
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -14,20 +15,27 @@ export interface Rendered {
   unmount: () => void;
 }
 
-/** Mounts `ui` in a fresh detached container. */
+const mounted = new Set<() => void>();
+
+/** Unmounts whatever is still mounted (after each test, and wherever a test needs it first). */
+export function cleanup(): void {
+  for (const unmount of [...mounted]) unmount();
+}
+afterEach(cleanup);
+
+/** Mounts `ui` in a fresh container in the document. */
 export function render(ui: ReactNode): Rendered {
   const container = document.createElement('div');
   document.body.appendChild(container);
   const root: Root = createRoot(container);
   act(() => root.render(ui));
-  return {
-    container,
-    rerender: (next) => act(() => root.render(next)),
-    unmount: () => {
-      act(() => root.unmount());
-      container.remove();
-    },
+  const unmount = (): void => {
+    if (!mounted.delete(unmount)) return;
+    act(() => root.unmount());
+    container.remove();
   };
+  mounted.add(unmount);
+  return { container, rerender: (next) => act(() => root.render(next)), unmount };
 }
 
 export interface RenderedHook<P, R> {

@@ -20,15 +20,14 @@ function worst(over: Partial<WorstCall> = {}): WorstCall {
   };
 }
 
-const cellsOf = (calls: WorstCall[]) => {
+/** The first row's cells by column. */
+function cellsOf(calls: WorstCall[]): Record<string, string | null> {
   const root = render(<WorstCalls calls={calls} />).container;
+  const row = get(root, `[data-testid=worst-call-${calls[0].call.id}]`);
   return Object.fromEntries(
-    [...get(root, `[data-testid=worst-call-${calls[0]!.call.id}]`).children].map((c) => [
-      (c as HTMLElement).dataset.label,
-      c.textContent,
-    ]),
+    [...row.children].map((c) => [c.getAttribute('data-label') ?? '', c.textContent]),
   );
-};
+}
 
 describe('WorstCalls', () => {
   it('says loading, then that there were no reports', () => {
