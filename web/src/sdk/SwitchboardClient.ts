@@ -144,6 +144,7 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
 
   private async onWelcome(user: User, calls: Call[]): Promise<void> {
     this.user = user;
+    this.store.userId = user.id;
     this.emit('user', user);
     await this.sync.welcome(user, calls);
   }

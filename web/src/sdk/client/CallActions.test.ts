@@ -69,6 +69,29 @@ describe('CallActions, caller', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('rejoins the call the server says is already in progress instead of failing', async () => {
+    const { client, ws } = setup('client', {
+      'POST /calls': {
+        status: 409,
+        body: {
+          error: {
+            code: 'call_in_progress',
+            message: 'x',
+            retryable: false,
+            details: { call_id: 'call-7' },
+          },
+        },
+      },
+      'GET /calls/call-7': { status: 200, body: makeCall({ id: 'call-7' }) },
+    });
+    ws.welcome();
+    await client.placeCall();
+    expect(client.store.phase).toBe(CallPhase.Ringing);
+    expect(client.store.getSnapshot().current?.id).toBe('call-7');
+    expect(client.store.getSnapshot().error).toBeNull();
+    expect(client.getMediaSnapshot().local).not.toBeNull(); // The camera stays for that call.
+  });
+
   it('cancels a ringing call optimistically and rolls back when refused', async () => {
     const { client, ws, notices } = setup('client', {
       'POST /calls': { status: 201, body: makeCall() },

@@ -20,7 +20,6 @@ export class CallSync {
   /** `welcome`: take the listed calls, learn how the missing ones ended, rejoin our own. */
   async welcome(user: User, calls: Call[]): Promise<void> {
     const { store } = this;
-    store.userId = user.id;
     const seen = new Set(calls.map((c) => c.id));
     for (const call of calls) store.applyServerCall(call);
     // Calls we knew as live but the server no longer lists have ended while we were away.
