@@ -41,7 +41,24 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.test.ts', 'src/sdk/test/**'],
+    // The UI sees the SDK through its public entry only, as an integrator would.
+    files: ['src/{app,pages,components,hooks,providers}/**/*.{ts,tsx}', 'src/main.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)sdk/(?!test/).+',
+              message: "Import from the SDK's entry ('…/sdk'); add an export there if needed.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.test.{ts,tsx}', 'src/sdk/test/**', 'src/testing/**'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/require-await': 'off',

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { SignalingState } from '../sdk/signaling/SignalingClient';
+import { SignalingState } from '../sdk';
 import { claims, signOut } from './session';
 import { navigate } from './router';
 

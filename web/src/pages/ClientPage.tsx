@@ -2,15 +2,12 @@ import { useState } from 'react';
 import { Header } from '../app/Header';
 import { getToken, iceTransportPolicy } from '../app/session';
 import { CallProvider, useCallClient } from '../providers/CallProvider/CallProvider';
-import {
-  useCallState,
-  useDeviceLists,
-  useMedia,
-  useNotices,
-  useSignalingState,
-} from '../hooks/useSwitchboard';
-import { CallPhase } from '../sdk/call/phases';
-import { partyName } from '../sdk/call/describe';
+import { useCallState } from '../hooks/useCallState/useCallState';
+import { useDeviceLists } from '../hooks/useDeviceLists/useDeviceLists';
+import { useMedia } from '../hooks/useMedia/useMedia';
+import { useNotices } from '../hooks/useNotices/useNotices';
+import { useSignalingState } from '../hooks/useSignalingState/useSignalingState';
+import { CallPhase, partyName, SignalingState } from '../sdk';
 import { CallButton } from '../components/CallButton/CallButton';
 import {
   DevicePermissionPrompt,
@@ -21,7 +18,6 @@ import { CallToast } from '../components/CallToast/CallToast';
 import { CallEndSummary } from '../components/CallEndSummary/CallEndSummary';
 import { VideoTile } from '../components/VideoTile/VideoTile';
 import { Icon } from '../components/Icon/Icon';
-import { SignalingState } from '../sdk/signaling/SignalingClient';
 
 /** The client demo: what an integrator's customer sees. */
 export function ClientPage() {

@@ -1,9 +1,9 @@
 import { Header } from '../app/Header';
 import { navigate } from '../app/router';
 import { claims, getToken, type Claims } from '../app/session';
-import { useOpsMonitor, useOpsSnapshot } from '../hooks/useOps';
-import type { OpsMonitor } from '../sdk/ops/OpsMonitor';
-import { presenceOf } from '../sdk/ops/board';
+import { useOpsMonitor } from '../hooks/useOpsMonitor/useOpsMonitor';
+import { useOpsSnapshot } from '../hooks/useOpsSnapshot/useOpsSnapshot';
+import { type OpsMonitor, presenceOf } from '../sdk';
 import { LiveCalls } from '../components/LiveCalls/LiveCalls';
 import { StaffBoard } from '../components/StaffBoard/StaffBoard';
 import { OpsFunnel } from '../components/OpsFunnel/OpsFunnel';

@@ -2,9 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Header } from '../app/Header';
 import { navigate } from '../app/router';
 import { claims, setToken } from '../app/session';
-import { RestClient } from '../sdk/rest/RestClient';
-import { ErrorCode, SwitchboardError } from '../sdk/errors';
-import type { Role } from '../sdk/types';
+import { RestClient, ErrorCode, SwitchboardError, type Role } from '../sdk';
 
 const ID_PATTERN = '[A-Za-z0-9._:@\\-]{1,128}';
 

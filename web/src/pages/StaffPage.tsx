@@ -2,22 +2,24 @@ import { useCallback, useEffect, useState } from 'react';
 import { Header } from '../app/Header';
 import { getToken, iceTransportPolicy } from '../app/session';
 import { CallProvider, useCallClient } from '../providers/CallProvider/CallProvider';
+import { useCallState } from '../hooks/useCallState/useCallState';
+import { useDeviceLists } from '../hooks/useDeviceLists/useDeviceLists';
+import { useCurrentUser } from '../hooks/useCurrentUser/useCurrentUser';
+import { useMedia } from '../hooks/useMedia/useMedia';
+import { useNotices } from '../hooks/useNotices/useNotices';
+import { useSignalingState } from '../hooks/useSignalingState/useSignalingState';
+import { useTeam } from '../hooks/useTeam/useTeam';
+import { useRinger } from '../hooks/useRinger/useRinger';
 import {
-  useCallState,
-  useDeviceLists,
-  useCurrentUser,
-  useMedia,
-  useNotices,
-  useSignalingState,
-  useTeam,
-} from '../hooks/useSwitchboard';
-import { useRinger } from '../hooks/useRinger';
-import { CallPhase } from '../sdk/call/phases';
-import { partyName } from '../sdk/call/describe';
-import { SignalingState } from '../sdk/signaling/SignalingClient';
-import { SwitchboardError } from '../sdk/errors';
-import type { Call, StaffEntry, StaffStatus } from '../sdk/types';
-import { formatDuration } from '../sdk/util/time';
+  CallPhase,
+  partyName,
+  SignalingState,
+  SwitchboardError,
+  type Call,
+  type StaffEntry,
+  type StaffStatus,
+  formatDuration,
+} from '../sdk';
 import { IncomingCallModal } from '../components/IncomingCallModal/IncomingCallModal';
 import { CallRoom } from '../components/CallRoom/CallRoom';
 import { CallToast } from '../components/CallToast/CallToast';

@@ -9,16 +9,26 @@ export {
   type ReconnectPolicy,
 } from './signaling/ReconnectPolicy';
 export { CallStore, type CallSummary, type Notice, type StoreSnapshot } from './call/CallStore';
-export { CallRecord } from './call/CallRecord';
-export { CallPhase, PhaseEvent } from './call/phases';
+export { CallRecord, type CallSnapshot } from './call/CallRecord';
+export { CallPhase, PhaseEffect, PhaseEvent } from './call/phases';
 export * as callFsm from './call/callFsm';
 export { describeEnd, partyName } from './call/describe';
-export { DeviceManager, stopStream } from './devices/DeviceManager';
-export { PeerSession } from './webrtc/PeerSession';
+export {
+  DeviceManager,
+  stopStream,
+  type DeviceLists,
+  type PermissionStatus,
+  type ScreenShareSupport,
+} from './devices/DeviceManager';
+export { PeerSession, type RemoteMediaState } from './webrtc/PeerSession';
 export { StatsSampler } from './stats/StatsSampler';
 export { computeSample, qualityWarnings } from './stats/computeSample';
 export { Ringer, type RingerState } from './audio/Ringer';
-export { SwitchboardClient, type MediaSnapshot } from './SwitchboardClient';
+export {
+  SwitchboardClient,
+  type MediaSnapshot,
+  type SwitchboardClientOptions,
+} from './SwitchboardClient';
 export {
   BoardSubscription,
   type BoardSnapshot,
@@ -29,3 +39,4 @@ export { OpsMonitor, type OpsSnapshot, type OpsMonitorOptions } from './ops/OpsM
 export * from './ops/summary';
 export * from './ops/board';
 export { getLogger, setLogLevel, logHistory } from './util/logger';
+export { formatDuration } from './util/time';

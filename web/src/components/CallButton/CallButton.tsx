@@ -1,4 +1,4 @@
-import { CallPhase } from '../../sdk/call/phases';
+import { CallPhase } from '../../sdk';
 import { Icon } from '../Icon/Icon';
 
 export interface CallButtonProps {

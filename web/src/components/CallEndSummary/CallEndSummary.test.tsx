@@ -1,7 +1,7 @@
 /** The rating part of the summary, rendered to HTML: thanks only after the server took it. */
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { CallSummary } from '../../sdk/call/CallStore';
+import { type CallSummary } from '../../sdk';
 import { CallEndSummary } from './CallEndSummary';
 
 const base: CallSummary = {

@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import type { CallSummary } from '../../sdk/call/CallStore';
-import { formatDuration } from '../../sdk/util/time';
+import { type CallSummary, formatDuration } from '../../sdk';
 
 export interface CallEndSummaryProps {
   summary: CallSummary;

@@ -1,8 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import type { CallSnapshot } from '../../sdk/call/CallRecord';
-import { CallPhase } from '../../sdk/call/phases';
-import type { MediaSnapshot } from '../../sdk/SwitchboardClient';
-import { formatDuration } from '../../sdk/util/time';
+import { type CallSnapshot, CallPhase, type MediaSnapshot, formatDuration } from '../../sdk';
 import { useCountUp } from './useCountUp';
 import { VideoTile } from '../VideoTile/VideoTile';
 import { Icon } from '../Icon/Icon';

@@ -1,4 +1,4 @@
-import type { Notice } from '../../sdk/call/CallStore';
+import { type Notice } from '../../sdk';
 
 export interface CallToastProps {
   notices: Notice[];

@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { SwitchboardClient } from '../../sdk/SwitchboardClient';
-import type { DeviceLists } from '../../sdk/devices/DeviceManager';
-import { stopStream } from '../../sdk/devices/DeviceManager';
-import { useMedia, useMicLevel } from '../../hooks/useSwitchboard';
+import { type SwitchboardClient, type DeviceLists, stopStream } from '../../sdk';
+import { useMedia } from '../../hooks/useMedia/useMedia';
+import { useMicLevel } from '../../hooks/useMicLevel/useMicLevel';
 import { VideoTile } from '../VideoTile/VideoTile';
 import { Icon } from '../Icon/Icon';
 

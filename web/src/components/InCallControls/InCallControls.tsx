@@ -1,4 +1,4 @@
-import type { MediaSnapshot } from '../../sdk/SwitchboardClient';
+import { type MediaSnapshot } from '../../sdk';
 import { Icon } from '../Icon/Icon';
 
 export interface InCallControlsProps {

@@ -1,7 +1,6 @@
 import { useEffect, useRef } from 'react';
-import { partyName } from '../../sdk/call/describe';
-import type { Call } from '../../sdk/types';
-import { useCountdown } from '../../hooks/useSwitchboard';
+import { partyName, type Call } from '../../sdk';
+import { useCountdown } from '../../hooks/useCountdown/useCountdown';
 
 export interface IncomingCallModalProps {
   calls: Call[];

@@ -1,8 +1,5 @@
-import { partyName } from '../../sdk/call/describe';
-import { CALL_STATE_TEXT } from '../../sdk/ops/summary';
-import type { Call } from '../../sdk/types';
-import { formatDuration } from '../../sdk/util/time';
-import { useNow } from '../../hooks/useOps';
+import { partyName, CALL_STATE_TEXT, type Call, formatDuration } from '../../sdk';
+import { useNow } from '../../hooks/useNow/useNow';
 
 export interface LiveCallsProps {
   /** Shown until the first answer. */

@@ -4,8 +4,8 @@ import {
   reasonText,
   share,
   type OpsSummary,
-} from '../../sdk/ops/summary';
-import type { ServerCallState } from '../../sdk/types';
+  type ServerCallState,
+} from '../../sdk';
 
 export interface OpsFunnelProps {
   /** Shown until the first answer. */

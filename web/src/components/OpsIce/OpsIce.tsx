@@ -1,4 +1,4 @@
-import { formatPercent, type OpsSummary } from '../../sdk/ops/summary';
+import { formatPercent, type OpsSummary } from '../../sdk';
 
 export interface OpsIceProps {
   /** Shown until the first answer. */

@@ -1,4 +1,4 @@
-import { formatSeconds, type OpsSummary, type Percentiles } from '../../sdk/ops/summary';
+import { formatSeconds, type OpsSummary, type Percentiles } from '../../sdk';
 
 export interface OpsTimingsProps {
   /** Shown until the first answer. */

@@ -1,5 +1,10 @@
-import { boardCounts, presenceOf } from '../../sdk/ops/board';
-import type { StaffEntry, StaffState, StaffStatus } from '../../sdk/types';
+import {
+  boardCounts,
+  presenceOf,
+  type StaffEntry,
+  type StaffState,
+  type StaffStatus,
+} from '../../sdk';
 
 export interface StaffBoardProps {
   /** Shown until the first answer. */

@@ -1,6 +1,5 @@
 import type { ReactNode } from 'react';
-import { partyName } from '../../sdk/call/describe';
-import { CALL_STATE_TEXT, type AvgMax, type WorstCall } from '../../sdk/ops/summary';
+import { partyName, CALL_STATE_TEXT, type AvgMax, type WorstCall } from '../../sdk';
 
 export interface WorstCallsProps {
   /** Shown until the first answer. */

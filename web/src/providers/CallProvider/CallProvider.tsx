@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import { SwitchboardClient } from '../../sdk/SwitchboardClient';
+import { SwitchboardClient } from '../../sdk';
 
 const CallContext = createContext<SwitchboardClient | null>(null);
 

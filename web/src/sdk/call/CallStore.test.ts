@@ -3,7 +3,7 @@ import { logHistory, clearLogHistory } from '../util/logger';
 import { SwitchboardError, ErrorCode } from '../errors';
 import { makeCall } from '../test/fakes';
 import { CallStore, type Notice } from './CallStore';
-import { CALLER_PHASES, CallPhase, PhaseEvent, STAFF_PHASES } from './phases';
+import { CALLER_PHASES, CallPhase, PhaseEffect, PhaseEvent, STAFF_PHASES } from './phases';
 
 describe('phase machines: every (phase, event) pair', () => {
   for (const [role, table] of [
@@ -109,14 +109,15 @@ describe('CallStore, caller', () => {
     const active = makeCall({ state: 'active', version: 3, staff: { id: 'st-1' } });
     store.setCurrent(active);
     store.dispatch(PhaseEvent.ResumeCall);
-    const phases: CallPhase[] = [];
-    store.on('phase', (p) => phases.push(p));
+    const effects: PhaseEffect[] = [];
+    store.on('effect', (e) => effects.push(e));
     const a = store.beginAction('call-1', 'hangup')!;
     expect(store.getSnapshot().current?.state).toBe('ended');
     expect(store.phase).toBe(CallPhase.Connecting); // Not ended until the server says so.
     store.commitAction(a, makeCall({ state: 'ended', version: 4, end_reason: 'hangup' }));
     store.applyServerCall(makeCall({ state: 'ended', version: 4, end_reason: 'hangup' }));
-    expect(phases.filter((p) => p === CallPhase.Ended)).toHaveLength(1);
+    expect(store.phase).toBe(CallPhase.Ended);
+    expect(effects).toEqual([PhaseEffect.EndCall]);
   });
 
   it('rolls a refused cancel back to ringing and keeps ringing', () => {

@@ -1,8 +1,9 @@
 /**
  * The call state of one signed-in person (caller or staff member): one explicit phase machine
  * for the browser's side (phases.ts) over one CallRecord per call for the server's side
- * (spec/call-fsm.json). The store is the single source of truth the UI subscribes to; it never
- * does I/O itself (SwitchboardClient does), so every rule here is testable without a network.
+ * (spec/call-fsm.json). The store is the single source of truth the UI subscribes to and the
+ * only owner of the phase: it changes it and says what the change causes (`effect`). It never
+ * does I/O itself (SwitchboardClient's parts do), so every rule here is testable without a network.
  */
 import { SwitchboardError } from '../errors';
 import type { Call, QualitySummary, ServerCallState } from '../types';
@@ -11,7 +12,14 @@ import { getLogger } from '../util/logger';
 import { CallRecord, type CallSnapshot, type PendingAction } from './CallRecord';
 import { isTerminal, type FsmEvent } from './callFsm';
 import { describeEnd, partyName } from './describe';
-import { CallPhase, PhaseEvent, phaseTable, type PhaseTable } from './phases';
+import {
+  CallPhase,
+  PhaseEvent,
+  phaseEffects,
+  phaseTable,
+  type PhaseEffect,
+  type PhaseTable,
+} from './phases';
 
 const log = getLogger('store');
 
@@ -68,7 +76,8 @@ export interface StoreSnapshot {
 type StoreEvents = {
   change: (s: StoreSnapshot) => void;
   notice: (n: Notice) => void;
-  phase: (to: CallPhase, from: CallPhase, event: PhaseEvent) => void;
+  /** What a phase change asks of the client (after `change`, so the snapshot is current). */
+  effect: (effect: PhaseEffect) => void;
 };
 
 let noticeIds = 0;
@@ -116,8 +125,9 @@ export class CallStore extends TypedEmitter<StoreEvents> {
   }
 
   /**
-   * The one function that changes the phase (LiveKit's setAndEmitState). A refused event is
-   * logged and ignored: nothing else changes.
+   * The one function that changes the phase (LiveKit's setAndEmitState), and the only owner of
+   * phase changes: the client reports what happened in the browser here, server snapshots reach
+   * it through applyServerCall. A refused event is logged and ignored: nothing else changes.
    */
   dispatch(event: PhaseEvent): boolean {
     const from = this.phaseValue;
@@ -133,8 +143,8 @@ export class CallStore extends TypedEmitter<StoreEvents> {
     }
     if (from === CallPhase.Ended && to !== CallPhase.Ended) this.summaryValue = null;
     log.info(`${this.role}: ${from} -> ${to} (${event})`);
-    this.emit('phase', to, from, event);
     this.changed();
+    for (const effect of phaseEffects(from, to, event)) this.emit('effect', effect);
     return true;
   }
 

@@ -99,3 +99,24 @@ export const STAFF_PHASES: PhaseTable = {
 export function phaseTable(role: 'client' | 'staff'): PhaseTable {
   return role === 'client' ? CALLER_PHASES : STAFF_PHASES;
 }
+
+/** What the client does because of a phase change: the store says so, the client carries it out. */
+export enum PhaseEffect {
+  /** Build the peer connection for the current call. */
+  ConnectMedia = 'connect_media',
+  /** Release camera and connection, and complete the summary with the server's quality. */
+  EndCall = 'end_call',
+  /** Close a peer connection that a failed create or accept may have left. */
+  ClosePeer = 'close_peer',
+}
+
+/** The effects of one transition; the one place that decides them. */
+export function phaseEffects(from: CallPhase, to: CallPhase, event: PhaseEvent): PhaseEffect[] {
+  const effects: PhaseEffect[] = [];
+  if (to === CallPhase.Connecting && from !== CallPhase.Reconnecting)
+    effects.push(PhaseEffect.ConnectMedia);
+  if (to === CallPhase.Ended) effects.push(PhaseEffect.EndCall);
+  if (event === PhaseEvent.CreateFailed || event === PhaseEvent.AcceptFailed)
+    effects.push(PhaseEffect.ClosePeer);
+  return effects;
+}

@@ -1,7 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Ringer, type RingerState } from '../sdk/audio/Ringer';
-import { partyName } from '../sdk/call/describe';
-import type { Call } from '../sdk/types';
+import { Ringer, type RingerState, partyName, type Call } from '../../sdk';
 
 const RINGTONE_URL = `${import.meta.env.BASE_URL}ringtone.wav`;
 

@@ -1,1 +1,0 @@
-export type { StoreSnapshot as CallStoreSnapshot } from '../sdk/call/CallStore';

@@ -1,0 +1,37 @@
+import { useEffect, useState } from 'react';
+import type { Notice, SwitchboardClient } from '../../sdk';
+
+/** At most this many toasts at once; the oldest goes first. */
+const MAX_SHOWN = 4;
+
+/**
+ * Notices (toasts) with auto-dismiss after `ttlMs`. A newer notice of the same kind about the
+ * same call replaces the older one.
+ */
+export function useNotices(
+  client: SwitchboardClient,
+  ttlMs = 7000,
+): [Notice[], (id: number) => void] {
+  const [notices, setNotices] = useState<Notice[]>([]);
+  useEffect(() => {
+    const timers = new Set<ReturnType<typeof setTimeout>>();
+    const off = client.store.on('notice', (n) => {
+      setNotices((list) =>
+        [...list.filter((x) => !(x.callId && x.callId === n.callId && x.kind === n.kind)), n].slice(
+          -MAX_SHOWN,
+        ),
+      );
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        setNotices((list) => list.filter((x) => x.id !== n.id));
+      }, ttlMs);
+      timers.add(timer);
+    });
+    return () => {
+      off();
+      timers.forEach(clearTimeout);
+    };
+  }, [client, ttlMs]);
+  const dismiss = (id: number): void => setNotices((list) => list.filter((x) => x.id !== id));
+  return [notices, dismiss];
+}

@@ -1,0 +1,160 @@
+/**
+ * The call's connection on a scripted RTCPeerConnection: early signals, the rebuild after the
+ * other side's reload, and `POST /connected` with the route's candidate type.
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { CallStore } from '../call/CallStore';
+import { RestClient } from '../rest/RestClient';
+import { immediateReconnect } from '../signaling/ReconnectPolicy';
+import { SignalingClient } from '../signaling/SignalingClient';
+import { FakeSocket, fakeFetch, makeCall } from '../test/fakes';
+import { fakeStream, FakeDevices, ScriptedPc, selectedPairStats } from '../test/media';
+import { MediaController } from './MediaController';
+import { PeerController } from './PeerController';
+
+const staff = { id: 'st-me', name: 'Me' };
+const accepted = makeCall({ state: 'accepted', version: 2, staff });
+
+/** A staff member's accepted call-1 with local media, ready to connect. */
+function setup(stats: Map<string, Record<string, unknown>>[] = [], candidateWaitMs = 1500) {
+  const { fetch, requests } = fakeFetch({
+    'GET /ice-servers': { status: 200, body: { ice_servers: [], ttl_s: 600 } },
+    'POST /calls/call-1/connected': {
+      status: 200,
+      body: makeCall({ state: 'active', version: 3, staff }),
+    },
+  });
+  const store = new CallStore('staff');
+  store.setCurrent(accepted);
+  const rest = new RestClient({ getToken: () => 'jwt', fetch });
+  const signaling = new SignalingClient({
+    getToken: () => 'jwt',
+    createSocket: (url) => new FakeSocket(url),
+    reconnectPolicy: immediateReconnect,
+  });
+  const pcs: ScriptedPc[] = [];
+  let peers: PeerController | null = null;
+  const media = new MediaController({
+    devices: new FakeDevices(),
+    store,
+    currentPeer: () => peers?.current ?? null,
+  });
+  media.setLocalStream(fakeStream());
+  peers = new PeerController({
+    role: 'staff',
+    store,
+    rest,
+    signaling,
+    media,
+    onFailed: vi.fn(),
+    statsIntervalMs: 60_000,
+    candidateWaitMs,
+    createPeerConnection: () => {
+      const pc = new ScriptedPc();
+      pc.stats = stats;
+      pcs.push(pc);
+      return pc as unknown as RTCPeerConnection;
+    },
+  });
+  return { store, peers, pcs, requests };
+}
+
+const offer = { type: 'offer', sdp: 'their-offer' } as const;
+
+describe('PeerController, signals', () => {
+  beforeEach(() => {
+    FakeSocket.instances = [];
+  });
+
+  it('gives the connection the signals that came before it was built', async () => {
+    const { peers, pcs } = setup();
+    peers.handleSignal('call-1', 'offer', offer);
+    peers.handleSignal('call-1', 'candidate', { candidate: 'c1' });
+    peers.handleSignal('call-9', 'candidate', { candidate: 'other call' });
+    await peers.start();
+    await vi.waitFor(() =>
+      expect(pcs[0]?.applied).toEqual(['remote offer:their-offer', 'candidate c1']),
+    );
+    peers.close();
+  });
+
+  it('rebuilds when their offer cannot apply, and replays it with the candidates after it', async () => {
+    const { peers, pcs } = setup();
+    await peers.start();
+    const first = pcs[0];
+    first.refuseRemote = true; // They reloaded: our connection is not the one they offer to.
+    peers.handleSignal('call-1', 'offer', offer);
+    peers.handleSignal('call-1', 'candidate', { candidate: 'c1' });
+    await vi.waitFor(() => expect(pcs).toHaveLength(2));
+    expect(first.closed).toBe(true);
+    expect(peers.current?.pc).toBe(pcs[1]);
+    await vi.waitFor(() =>
+      expect(pcs[1]?.applied).toEqual(['remote offer:their-offer', 'candidate c1']),
+    );
+    peers.close();
+  });
+
+  it('does not build for an ended call, nor twice', async () => {
+    const { store, peers, pcs } = setup();
+    await peers.start();
+    await peers.start();
+    expect(pcs).toHaveLength(1);
+    peers.close();
+    store.applyServerCall(makeCall({ state: 'ended', version: 5, staff, end_reason: 'hangup' }));
+    await peers.start();
+    expect(pcs).toHaveLength(1);
+  });
+});
+
+describe('PeerController, reporting connected', () => {
+  const connectedBodies = (requests: { method: string; path: string; body: unknown }[]) =>
+    requests.filter((r) => r.method === 'POST' && r.path === '/calls/call-1/connected');
+
+  async function connected(stats: Map<string, Record<string, unknown>>[], waitMs = 1500) {
+    const ctx = setup(stats, waitMs);
+    await ctx.peers.start();
+    return { ...ctx, pc: ctx.pcs[0] };
+  }
+
+  it('sends the selected candidate type with connected', async () => {
+    const { store, peers, requests, pc } = await connected([selectedPairStats('relay')]);
+    pc.setConnection('connected');
+    await vi.waitFor(() => expect(store.getSnapshot().current?.state).toBe('active'));
+    expect(connectedBodies(requests).map((r) => r.body)).toEqual([{ candidate_type: 'relay' }]);
+    peers.close();
+  });
+
+  it('asks getStats again when the selected pair is not known yet', async () => {
+    const { peers, requests, pc } = await connected([
+      selectedPairStats(null),
+      selectedPairStats(null),
+      selectedPairStats('srflx'),
+    ]);
+    const before = pc.statsCalls; // The sampler's first round.
+    pc.setConnection('connected');
+    await vi.waitFor(() => expect(connectedBodies(requests)).toHaveLength(1), { timeout: 2000 });
+    expect(connectedBodies(requests)[0]?.body).toEqual({ candidate_type: 'srflx' });
+    expect(pc.statsCalls - before).toBeGreaterThanOrEqual(2);
+    peers.close();
+  });
+
+  it('reports without a type when the route stays unknown past the bound', async () => {
+    const { store, peers, requests, pc } = await connected([selectedPairStats(null)], 100);
+    pc.setConnection('connected');
+    await vi.waitFor(() => expect(connectedBodies(requests)).toHaveLength(1), { timeout: 2000 });
+    expect(connectedBodies(requests)[0]?.body).toBeUndefined();
+    await vi.waitFor(() => expect(store.getSnapshot().current?.state).toBe('active'));
+    peers.close();
+  });
+
+  it('reports once per call, however often the connection comes back', async () => {
+    const { peers, requests, pc } = await connected([selectedPairStats('host')]);
+    pc.setConnection('connected');
+    await vi.waitFor(() => expect(connectedBodies(requests)).toHaveLength(1));
+    pc.setConnection('disconnected');
+    pc.setConnection('connected');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(connectedBodies(requests)).toHaveLength(1);
+    peers.close();
+  });
+});
