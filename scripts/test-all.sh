@@ -27,6 +27,7 @@ layer() {
 
 layer "build (server release + web)" make --no-print-directory build
 layer "format check" scripts/check-format.sh
+layer "layering check" scripts/check-layers.py
 layer "api docs lint" tools/api-docs/lint.sh
 layer "unit tests (ASan/UBSan)" make --no-print-directory test-unit
 layer "black-box tests (real binary)" scripts/test-blackbox.sh
