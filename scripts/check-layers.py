@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks the server's layering: each folder of server/src includes only the folders below it
 (the same order the CMake targets link in), so nothing imports upward and there are no cycles.
-Also checks that the web SDK imports no React and nothing of the UI. Prints what it found and
+Also checks that the web SDK imports no React and nothing of the UI, and that the
+adding-a-transition walk-through names only files and symbols that exist. Prints what it found and
 "layers check: N passed, N failed"."""
 import os
 import re
@@ -82,11 +83,53 @@ def sdk_problems():
     return problems
 
 
+def walkthrough_problems():
+    """docs/adding-a-transition.md names only files and symbols that exist, so it stays true.
+    Names of the walk-through's own example (admin_cancel) are left out."""
+    problems = []
+    doc_path = os.path.join(ROOT, "docs", "adding-a-transition.md")
+    with open(doc_path, encoding="utf-8") as f:
+        doc = f.read()
+    corpus = []
+    for top in ("server/src", "server/tests", "web/src", "spec", "tests/blackbox"):
+        for dirpath, _, files in os.walk(os.path.join(ROOT, top)):
+            for name in files:
+                if name.endswith((".cpp", ".hpp", ".ts", ".tsx", ".json", ".mjs")):
+                    with open(os.path.join(dirpath, name), encoding="utf-8") as f:
+                        corpus.append(f.read())
+    corpus = "\n".join(corpus)
+    for token in sorted(set(re.findall(r"`([^`\n]+)`", doc))):
+        if "admin" in token.lower() or " " in token:
+            continue
+        if "/" in token:
+            pattern = os.path.join(ROOT, token.rstrip("/"))
+            if not (os.path.exists(pattern) or __import__("glob").glob(pattern)):
+                problems.append(f"docs/adding-a-transition.md: no file {token}")
+        elif re.fullmatch(r"[A-Za-z0-9_]+\.(cpp|hpp|ts|tsx)", token):
+            found = any(token in files for _, _, files in os.walk(os.path.join(ROOT, "server")))
+            found = found or any(token in files for _, _, files in os.walk(os.path.join(ROOT, "web", "src")))
+            if not found:
+                problems.append(f"docs/adding-a-transition.md: no file named {token}")
+        elif token.startswith("unit_"):
+            # A test binary: one per folder of server/tests/unit/.
+            if not os.path.isdir(os.path.join(ROOT, "server", "tests", "unit", token[5:])):
+                problems.append(f"docs/adding-a-transition.md: no test binary {token}")
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_:.\-]*", token):
+            if token not in corpus:
+                problems.append(f"docs/adding-a-transition.md: `{token}` is nowhere in the code")
+    for quoted in re.findall(r'fails with "([^"]+)"(?: or "([^"]+)")?', doc):
+        for text in quoted:
+            if text and text not in corpus:
+                problems.append(f'docs/adding-a-transition.md: message "{text}" is not in the code')
+    return problems
+
+
 def main():
     checks = [
         ("server folders include only the folders below them", server_problems()),
         ("the allowed folder graph has no cycle", [] if allowed_has_no_cycle() else ["cycle"]),
         ("the web SDK imports no React and no UI", sdk_problems()),
+        ("the adding-a-transition walk-through names what exists", walkthrough_problems()),
     ]
     failed = 0
     for name, problems in checks:
