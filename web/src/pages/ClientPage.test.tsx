@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeCall } from '../sdk/test/fakes';
 import { FakeDevices, flush } from '../sdk/test/media';
 import { click, get, render, updateAsync } from '../testing/render';
-import { providerProps, startPageClient, stopPageClient } from '../testing/pageClient';
+import { providerProps, shownStream, startPageClient, stopPageClient } from '../testing/pageClient';
 import { ClientPage } from './ClientPage';
 
 vi.mock('../providers/CallProvider/CallProvider', () => import('../testing/pageClient'));
@@ -79,7 +79,7 @@ describe('ClientPage', () => {
   });
 
   it('with permission granted, Call places the call at once and shows the ringing screen', async () => {
-    const { root, requests, devices } = await openPage();
+    const { root, requests, devices, client } = await openPage();
     await clickAndSettle(byId(root, 'call-button'));
     expect(devices.asked).toEqual([
       { audio: true, video: true, audioDeviceId: null, videoDeviceId: null },
@@ -88,7 +88,9 @@ describe('ClientPage', () => {
     expect(get(root, '[data-testid=calling]').dataset.phase).toBe('ringing');
     expect(get(root, '#calling-title').textContent).toBe('Calling…');
     expect(root.textContent).toContain('We are ringing our team. Someone will answer shortly.');
-    expect(byId(root, 'local-preview')).not.toBeNull();
+    const local = client.getMediaSnapshot().local;
+    expect(local).not.toBeNull();
+    expect(shownStream(byId(root, 'local-preview'))).toBe(local); // The caller sees themself.
     expect(textOf(root, 'hangup-button')).toContain('Cancel call');
     // Every screen but the idle one keeps a level-one heading for screen readers.
     expect(get(root, 'h1').textContent).toBe('Video call');
