@@ -48,10 +48,7 @@ async function openPage(devices = new FakeDevices(), routes = {}) {
 }
 
 describe('ClientPage', () => {
-  afterEach(() => {
-    stopPageClient();
-    vi.restoreAllMocks();
-  });
+  afterEach(stopPageClient);
 
   it('asks its provider for a client-role client', async () => {
     await openPage();
@@ -214,7 +211,7 @@ describe('ClientPage', () => {
     expect(error.textContent).not.toBe('');
     expect(byId(root, 'client-idle')).not.toBeNull();
     await clickAndSettle(byId(root, 'call-button'));
-    expect(requests.filter((r) => r.path === '/calls').length).toBeGreaterThanOrEqual(2);
+    expect(requests.filter((r) => r.path === '/calls')).toHaveLength(2);
     expect(byId(root, 'client-error')).toBeNull();
     expect(get(root, '#calling-title').textContent).toBe('Calling…');
   });
