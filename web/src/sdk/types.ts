@@ -142,8 +142,11 @@ export type ServerMessage =
   | BoardMessage
   | BoardUpdatedMessage
   | { type: 'ice_servers'; ice_servers: RTCIceServer[]; expires_at: string }
-  /** `ref` is the `seq` of the message it answers (null when that message had none). */
-  | { type: 'error'; code: string; message: string; ref?: number | null }
+  /**
+   * `ref` is the `seq` of the message it answers (null when that message had none);
+   * `retryable` as in spec/errors.json.
+   */
+  | { type: 'error'; code: string; message: string; retryable: boolean; ref?: number | null }
   | { type: 'pong' };
 
 // Browser → server WebSocket messages besides `hello`, `signal` and `ping` (section 11.1).
