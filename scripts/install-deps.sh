@@ -15,6 +15,7 @@ build_pkgs=(
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-format clang libclang-rt-14-dev
   postgresql redis-server coturn chromium prometheus jq iproute2 python3 sqlite3
+  debhelper lintian fakeroot
 )
 
 pkgs=("${build_pkgs[@]}")
