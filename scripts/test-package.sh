@@ -66,13 +66,20 @@ check "lintian finds no error" lintian_ok
 root="$work/root"
 dpkg -x "$deb" "$root"
 unit_ok() {
-  systemd-analyze verify --root="$root" "$root/lib/systemd/system/switchboard.service" \
-    >"$work/verify.log" 2>&1
+  # Verified on this host's systemd, with ExecStart pointing at the unpacked binary (the unit
+  # is not installed here).
+  mkdir -p "$work/unit"
+  sed "s|^ExecStart=/usr/bin/switchboard|ExecStart=$root/usr/bin/switchboard|" \
+    "$root/lib/systemd/system/switchboard.service" >"$work/unit/switchboard.service"
+  systemd-analyze verify "$work/unit/switchboard.service" >"$work/verify.log" 2>&1
   local rc=$?
   sed 's/^/     /' "$work/verify.log"
   [[ $rc -eq 0 && ! -s "$work/verify.log" ]]
 }
 check "systemd-analyze verify accepts the unit" unit_ok
+# For the record: systemd's own score of the unit's sandbox (0 is the most locked down).
+systemd-analyze security --offline=yes "$work/unit/switchboard.service" 2>/dev/null |
+  grep -o 'Overall exposure level.*' | sed 's/^/     /' || true
 hardened() {
   local unit="$root/lib/systemd/system/switchboard.service"
   grep -q '^DynamicUser=yes' "$unit" && grep -q '^StateDirectory=switchboard' "$unit" &&
