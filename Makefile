@@ -7,7 +7,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps deps-test server server-asan web build run test test-unit test-blackbox test-web bench format clean
+.PHONY: all deps deps-test server server-asan web build run test test-unit test-blackbox test-web bench format clean deb
 
 all: build
 
@@ -44,6 +44,10 @@ test-unit: server-asan
 
 test-blackbox: server
 	scripts/test-blackbox.sh
+
+# The Debian package of HEAD, checked, then kept in build/ (see debian/ and docs/operations.md).
+deb: deps-test build
+	SB_DEB_OUT=$(BUILD) scripts/test-package.sh
 
 bench: server
 	scripts/bench.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds switchboard_<version>_amd64.deb with dpkg-buildpackage from a clean clone (plus the
+# Builds switchboard_<version>_amd64.deb with dpkg-buildpackage from a clean clone of HEAD (plus the
 # built web/dist), then checks it: its contents and conffiles, lintian, the systemd unit
 # (systemd-analyze verify), the settings file against --help, and that the unpacked server
 # starts and serves the packaged front end. Prints "package check: N passed, N failed".
@@ -43,6 +43,10 @@ fi
 deb="$(ls "$work"/switchboard_*_amd64.deb 2>/dev/null | head -1)"
 check "dpkg-buildpackage made switchboard_<version>_amd64.deb" test -f "$deb"
 echo "     $(basename "$deb")"
+# `make deb` keeps it.
+if [[ -n "${SB_DEB_OUT:-}" ]]; then
+  mkdir -p "$SB_DEB_OUT" && cp "$deb" "$SB_DEB_OUT/" && echo "     copied to $SB_DEB_OUT/"
+fi
 
 contents="$(dpkg-deb -c "$deb")"
 has() { grep -q " \./$1\$" <<<"$contents" || grep -q " \./$1 -> " <<<"$contents"; }
