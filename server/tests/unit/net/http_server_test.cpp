@@ -593,7 +593,8 @@ TEST_F(HttpServerTest, WebSocketMessageFarOverTheLimitStillGetsThe1009CloseFrame
     auto ws = co_await ws_connect(port);
     WsTranscript out;
     const std::string huge(8 * 1024 * 1024, 'h');
-    auto [write_ec, n] = co_await ws->async_write(asio::buffer(huge), kAsTuple);
+    // The server may close before all of it is taken; what matters is what it answers.
+    co_await ws->async_write(asio::buffer(huge), kAsTuple);
     co_await read_until_closed(*ws, out);
     co_return out;
   };
