@@ -75,6 +75,8 @@ int run_server(const Config& config) {
   server_options.host = config.listen_host;
   server_options.port = config.listen_port;
   server_options.ws_ping_interval = config.ws_ping_interval;
+  server_options.max_connections = static_cast<std::size_t>(config.max_connections);
+  server_options.max_connections_per_ip = static_cast<std::size_t>(config.max_connections_per_ip);
   server_options.before_respond = after_durable;
   net::HttpServer server(
       ioc, server_options, [&api](const net::HttpRequest& r) { return api.handle(r); }, hub);

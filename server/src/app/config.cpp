@@ -25,6 +25,8 @@ constexpr std::uintmax_t kMaxKeyFileBytes = 64 * 1024;
 constexpr std::size_t kMinHs256SecretBytes = 32;  // RFC 7518 section 3.2: at least 256 bits.
 constexpr int kMaxMaxMissed = 1000;
 constexpr double kMaxRatePerSecond = 1e6;
+// Far beyond what one process can hold open (each connection is a file descriptor).
+constexpr int kMaxMaxConnections = 10'000'000;
 constexpr std::size_t kMaxQuotedChars = 60;
 
 struct Flag {
@@ -140,15 +142,18 @@ Problem set_redis(Config& c, std::string_view v) {
   return std::nullopt;
 }
 
-Problem set_max_missed(Config& c, std::string_view v) {
-  int value = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
-  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || value < 1 ||
-      value > kMaxMaxMissed) {
-    return shown(v) + " must be a whole number from 1 to " + std::to_string(kMaxMaxMissed);
-  }
-  c.max_missed = value;
-  return std::nullopt;
+Setter whole_number(int Config::*member, int min, int max) {
+  return [member, min, max](Config& c, std::string_view v) -> Problem {
+    int value = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+    if (v.empty() || ec != std::errc() || end != v.data() + v.size() || value < min ||
+        value > max) {
+      return shown(v) + " must be a whole number from " + std::to_string(min) + " to " +
+             std::to_string(max);
+    }
+    c.*member = value;
+    return std::nullopt;
+  };
 }
 
 Problem set_routing(Config& c, std::string_view v) {
@@ -268,7 +273,7 @@ const std::vector<Flag>& flags() {
        "How often, at most, an org's staff board sends its changes (default 500ms).",
        duration(&Config::board_interval, false)},
       {"max-missed", "<n>", "Missed rings before a staff member is set away (default 3).",
-       set_max_missed},
+       whole_number(&Config::max_missed, 1, kMaxMaxMissed)},
       {"routing", "<ring-all|longest-idle>", "Who is rung for a new call (default ring-all).",
        set_routing},
       {"stun-urls", "<url,...>", "STUN servers for browsers (default: none).",
@@ -292,6 +297,12 @@ const std::vector<Flag>& flags() {
       {"ws-rate", "<n/s|n/m>",
        "WebSocket messages per connection, bursts of twice that (default 50/s).",
        rate(&Config::ws_rate)},
+      {"max-connections", "<n>",
+       "Open connections (HTTP and WebSocket) in total; more are answered 503 (default 10000).",
+       whole_number(&Config::max_connections, 1, kMaxMaxConnections)},
+      {"max-connections-per-ip", "<n>",
+       "Open connections from one IP address; more are answered 503 (default 200).",
+       whole_number(&Config::max_connections_per_ip, 1, kMaxMaxConnections)},
       {"log-format", "<json|text>", "Log line format (default json).", set_log_format},
       {"ws-ping-interval", "<duration>", "", duration(&Config::ws_ping_interval, false), true},
       {"sweep-interval", "<duration>", "", duration(&Config::sweep_interval, false), true},

@@ -79,6 +79,10 @@ struct Config {
   Rate rate_ip{200, 400};
   Rate ws_rate{50, 100};
 
+  /// Open connections in total and per IP address; beyond either, 503 (docs/openapi.yaml).
+  int max_connections = 10000;
+  int max_connections_per_ip = 200;
+
   obs::LogFormat log_format = obs::LogFormat::kJson;
 
   // Hidden flags, for tests that cannot wait for the real cadence.

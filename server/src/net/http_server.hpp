@@ -30,6 +30,10 @@ struct ServerOptions {
   std::chrono::milliseconds ws_ping_interval{15000};
   /// Idle keep-alive HTTP connections are closed after this.
   std::chrono::milliseconds http_idle_timeout{60000};
+  /// Open connections (HTTP and WebSocket) in total and from one IP address. A connection beyond
+  /// either is answered 503 `unavailable` with Retry-After and closed.
+  std::size_t max_connections = 10000;
+  std::size_t max_connections_per_ip = 200;
   /// When set, an answer is written only once this has called back (on the io thread): group
   /// commit holds answers until the writes they report are durable.
   std::function<void(std::function<void()>)> before_respond;

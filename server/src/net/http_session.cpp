@@ -16,31 +16,28 @@ namespace {
 
 using boost::system::error_code;
 
-// Headers are a token, a request id and a few short fields; 8 KiB (also Beast's default, set
-// here so it is explicit) refuses a header flood before it costs memory.
-constexpr std::uint32_t kMaxHeaderBytes = 8 * 1024;
+// Headers are a token (at most 8 KiB, auth/jwt_verifier), a request id and a few short fields;
+// 16 KiB holds the longest token the verifier accepts and refuses a header flood before it
+// costs memory.
+constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
+// An Authorization field longer than this carries a token the verifier would refuse anyway.
+constexpr std::size_t kMaxAuthorizationBytes = 8 * 1024;
 // After refusing a request we stop sending but keep reading (and discarding) for a moment:
 // closing a socket with unread input makes the kernel send RST, which can destroy our response in
-// the peer's receive buffer before it is read (the classic "lingering close").
-constexpr std::chrono::milliseconds kLingerTime{1000};
-constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
+// the peer's receive buffer before it is read (the classic "lingering close"). A client may still
+// be sending a body many times the limit when the 413 goes out, so the bound is generous in
+// bytes (reading and dropping them costs little) and short in time.
+constexpr std::chrono::milliseconds kLingerTime{2000};
+constexpr std::size_t kMaxLingerBytes = 64 * 1024 * 1024;
+// What a client refused for too many connections is told to wait.
+constexpr std::string_view kRetryAfterFullSeconds = "1";
 
-std::string remote_ip_of(const tcp::socket& socket) {
-  error_code ec;
-  auto address = socket.remote_endpoint(ec).address();
-  if (ec) return {};
-  // A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d; rate limits want one spelling.
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
-  }
-  return address.to_string();
-}
-
-enum class ReadResult { kOk, kTooLarge, kMalformed, kGone };
+enum class ReadResult { kOk, kTooLarge, kHeaderTooLarge, kMalformed, kGone };
 
 ReadResult classify(const error_code& ec) {
   if (!ec) return ReadResult::kOk;
   if (ec == http::error::body_limit) return ReadResult::kTooLarge;
+  if (ec == http::error::header_limit) return ReadResult::kHeaderTooLarge;
   // The peer left, cleanly or mid-request.
   if (ec == http::error::end_of_stream || ec == http::error::partial_message) {
     return ReadResult::kGone;
@@ -83,11 +80,36 @@ HttpResponse call_http_handler(ServerState& server, const HttpRequest& req) {
   return server_error(call::ErrorCode::kUnavailable, "Something went wrong on our side.");
 }
 
-// The answer to one request, and whether the connection stays open after it.
+// Whether the raw header block `head` (cut short at the header limit) holds an Authorization
+// field too long for any token: then the request is refused as unauthenticated, as a long token
+// that fits is (CONTRACT 2), rather than as unreadable.
+bool has_oversized_authorization(std::string_view head) {
+  constexpr std::string_view kName = "authorization:";
+  for (std::size_t line = 0; line < head.size();) {
+    const auto end = head.find("\r\n", line);
+    const auto field = head.substr(line, end == std::string_view::npos ? end : end - line);
+    if (field.size() > kMaxAuthorizationBytes && field.size() >= kName.size() &&
+        beast::iequals(field.substr(0, kName.size()), kName)) {
+      return true;
+    }
+    if (end == std::string_view::npos) break;
+    line = end + 2;
+  }
+  return false;
+}
+
+// The answer to one request, and whether the connection stays open after it. `unparsed` is
+// what was read but not parsed (the header block when it is over the limit).
 std::pair<Response, bool> answer(ServerState& server, Request& req, ReadResult result,
-                                 const std::string& remote_ip) {
+                                 const std::string& remote_ip, std::string_view unparsed) {
+  if (result == ReadResult::kHeaderTooLarge && has_oversized_authorization(unparsed)) {
+    auto refused = server_error(call::ErrorCode::kUnauthenticated, {});
+    return {to_beast_response(std::move(refused), 11, false), false};
+  }
   std::optional<HttpRequest> request;
-  if (result != ReadResult::kMalformed) request = to_http_request(req, remote_ip);
+  if (result != ReadResult::kMalformed && result != ReadResult::kHeaderTooLarge) {
+    request = to_http_request(req, remote_ip);
+  }
   if (!request) {
     auto refused = server_error(call::ErrorCode::kInvalidRequest, "The request could not be read.");
     return {to_beast_response(std::move(refused), 11, false), false};
@@ -155,8 +177,8 @@ bool is_ws_upgrade(const ServerState& server, const Request& req) {
 
 }  // namespace
 
-asio::awaitable<void> run_http_session(std::shared_ptr<ServerState> server, tcp::socket socket) {
-  const std::string remote_ip = remote_ip_of(socket);
+asio::awaitable<void> run_http_session(std::shared_ptr<ServerState> server, tcp::socket socket,
+                                       std::string remote_ip, ConnectionSlot slot) {
   HttpConn conn{beast::tcp_stream(std::move(socket))};
   const std::uint64_t conn_id = server->next_conn_id_++;
   server->http_conns_.emplace(conn_id, &conn);
@@ -177,7 +199,8 @@ asio::awaitable<void> run_http_session(std::shared_ptr<ServerState> server, tcp:
     if (result == ReadResult::kGone || !server->http_) break;
     if (result == ReadResult::kOk && is_ws_upgrade(*server, parser.get())) {
       server->http_conns_.erase(conn_id);
-      auto session = std::make_shared<WsSession>(std::move(conn.stream), remote_ip, server->ws_);
+      auto session = std::make_shared<WsSession>(std::move(conn.stream), remote_ip, server->ws_,
+                                                 std::move(slot));
       // The WebSocket runs as a coroutine of its own, so this one's frame (the HTTP read buffer
       // and parser) is freed now rather than kept for the connection's whole life. A client
       // sends nothing more before the 101, so the buffer holds nothing the WebSocket needs.
@@ -185,7 +208,8 @@ asio::awaitable<void> run_http_session(std::shared_ptr<ServerState> server, tcp:
                      log_escaped);
       co_return;
     }
-    auto [res, keep_alive] = answer(*server, parser.get(), result, remote_ip);
+    const std::string_view unparsed(static_cast<const char*>(buffer.data().data()), buffer.size());
+    auto [res, keep_alive] = answer(*server, parser.get(), result, remote_ip, unparsed);
     if (server->options_.before_respond) co_await wait_before_respond(*server, conn);
     const bool head = result == ReadResult::kOk && parser.get().method() == http::verb::head;
     if (!co_await write_response(*server, conn, res, head)) break;
@@ -197,6 +221,17 @@ asio::awaitable<void> run_http_session(std::shared_ptr<ServerState> server, tcp:
   error_code ignored;
   conn.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   conn.stream.close();
+}
+
+asio::awaitable<void> refuse_connection(std::shared_ptr<ServerState> server, tcp::socket socket) {
+  HttpConn conn{beast::tcp_stream(std::move(socket))};
+  auto refused = server_error(call::ErrorCode::kUnavailable,
+                              "The server has too many connections; try again shortly.");
+  refused.headers.emplace_back("Retry-After", std::string(kRetryAfterFullSeconds));
+  auto res = to_beast_response(std::move(refused), 11, false);
+  // Written before the request is read: whatever it is, even a WebSocket upgrade, the answer is
+  // the same, and the lingering close reads the request away so the peer gets to read this.
+  if (co_await write_response(*server, conn, res, false)) co_await close_gracefully(conn);
 }
 
 }  // namespace sb::net

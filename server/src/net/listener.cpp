@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <string>
 
 #include "net/http_session.hpp"
 
@@ -24,6 +25,17 @@ std::optional<tcp::endpoint> endpoint_of(ServerState& server, error_code& ec) {
       resolver.resolve(options.host, std::to_string(options.port), tcp::resolver::passive, ec);
   if (ec || results.empty()) return std::nullopt;
   return results.begin()->endpoint();
+}
+
+std::string remote_ip_of(const tcp::socket& socket) {
+  error_code ec;
+  auto address = socket.remote_endpoint(ec).address();
+  if (ec) return {};
+  // A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d; rate limits want one spelling.
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+  }
+  return address.to_string();
 }
 
 }  // namespace
@@ -68,7 +80,15 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerState> server) {
     // Signaling frames are small and latency-bound: don't let Nagle hold them for an ACK.
     error_code nodelay_ec;
     socket.set_option(tcp::no_delay(true), nodelay_ec);
-    asio::co_spawn(server->ioc_, run_http_session(server, std::move(socket)), log_escaped);
+    std::string remote_ip = remote_ip_of(socket);
+    if (auto slot = server->limits_->try_acquire(remote_ip)) {
+      asio::co_spawn(
+          server->ioc_,
+          run_http_session(server, std::move(socket), std::move(remote_ip), std::move(*slot)),
+          log_escaped);
+    } else {
+      asio::co_spawn(server->ioc_, refuse_connection(server, std::move(socket)), log_escaped);
+    }
   }
 }
 

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "net/connection_limits.hpp"
 #include "net/http_server.hpp"
 
 namespace sb::net {
@@ -39,7 +40,13 @@ struct HttpConn {
 
 struct ServerState {
   ServerState(asio::io_context& ioc, ServerOptions options, HttpHandler http, WsHandler& ws)
-      : ioc_(ioc), options_(std::move(options)), http_(std::move(http)), ws_(&ws), acceptor_(ioc) {}
+      : ioc_(ioc),
+        options_(std::move(options)),
+        http_(std::move(http)),
+        ws_(&ws),
+        acceptor_(ioc),
+        limits_(std::make_shared<ConnectionLimits>(
+            options_.max_connections, options_.max_connections_per_ip, give_back_free_heap)) {}
 
   asio::io_context& ioc_;
   const ServerOptions options_;
@@ -47,6 +54,7 @@ struct ServerState {
   HttpHandler http_;
   WsHandler* ws_;
   tcp::acceptor acceptor_;
+  std::shared_ptr<ConnectionLimits> limits_;
   std::uint16_t port_ = 0;
   bool started_ = false;
   bool stopping_ = false;

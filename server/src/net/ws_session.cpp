@@ -20,6 +20,8 @@ constexpr std::chrono::milliseconds kMaxWsHandshakeTime{5000};
 // 128 signals of the largest size, far more than a live peer falls behind by; a peer that does
 // not read at all gets dropped here instead of growing the queue without end.
 constexpr std::size_t kMaxOutboxBytes = 8 * 1024 * 1024;
+// How much of a message one read takes in at most.
+constexpr std::size_t kReadPieceBytes = 16 * 1024;
 // Upper bound for one frame to be taken by the peer's TCP stack. A write that waits longer than
 // two ping intervals means the peer cannot even receive pings: CONTRACT 5 drops it then anyway.
 constexpr std::chrono::milliseconds kMaxWsWriteTime{10000};
@@ -35,11 +37,13 @@ std::uint16_t sendable_close_code(std::uint16_t code) {
 
 }  // namespace
 
-WsSession::WsSession(beast::tcp_stream stream, std::string remote_ip, WsHandler* handler)
+WsSession::WsSession(beast::tcp_stream stream, std::string remote_ip, WsHandler* handler,
+                     ConnectionSlot slot)
     : ws_(std::move(stream)),
       id_(next_ws_id.fetch_add(1)),
       remote_ip_(std::move(remote_ip)),
       handler_(handler),
+      slot_(std::move(slot)),
       wake_(ws_.get_executor()),
       write_deadline_(ws_.get_executor()),
       write_timeout_(kMaxWsWriteTime) {}
@@ -96,8 +100,11 @@ void WsSession::configure(const ServerOptions& options) {
     // The stream lives in the session: `this` outlives every callback, with no ownership cycle.
     if (kind == websocket::frame_type::pong) unanswered_pings_ = 0;
   });
-  // Caps what one message may make us buffer (CONTRACT 5); Beast closes with 1009 above it.
-  ws_.read_message_max(options.max_ws_message_bytes);
+  // The message cap (CONTRACT 5) is enforced by the read loop in run(), not by Beast: Beast fails
+  // an oversized message by closing the socket with the rest of it unread, so the peer, still
+  // sending, gets a reset instead of the 1009 close frame.
+  ws_.read_message_max(0);
+  max_message_bytes_ = options.max_ws_message_bytes;
   ws_.text(true);
 }
 
@@ -116,17 +123,29 @@ asio::awaitable<void> WsSession::run(std::shared_ptr<ServerState> server,
   asio::co_spawn(ws.get_executor(), write_loop(self), log_escaped);
 
   // The read loop stays in this coroutine: a nested one would hold a second frame per
-  // connection for its whole life.
+  // connection for its whole life. It reads a message a piece at a time, so an oversized one is
+  // refused before it is buffered; once closing, what still arrives is read and dropped until
+  // the peer's close frame ends the read.
   beast::flat_buffer buffer;
   for (;;) {
-    auto [read_ec, n] = co_await ws.async_read(buffer, kAsTuple);
+    auto [read_ec, ignored] = co_await ws.async_read_some(buffer, kReadPieceBytes, kAsTuple);
     if (read_ec) break;
+    if (self->state_ != State::kOpen) {
+      buffer.clear();
+      continue;
+    }
+    if (buffer.size() > self->max_message_bytes_) {
+      self->close(static_cast<std::uint16_t>(websocket::close_code::too_big), "Message too big.");
+      buffer = beast::flat_buffer();
+      continue;
+    }
+    if (!ws.is_message_done()) continue;
     if (!ws.got_text()) {
       self->close(static_cast<std::uint16_t>(websocket::close_code::unknown_data),
                   "Text frames only.");
-    } else if (self->state_ == State::kOpen) {
+    } else {
       self->unanswered_pings_ = 0;  // Any frame shows the peer is alive.
-      const std::string_view text(static_cast<const char*>(buffer.data().data()), n);
+      const std::string_view text(static_cast<const char*>(buffer.data().data()), buffer.size());
       self->notify([&](WsHandler& h) { h.on_message(self, text); });
     }
     // Most connections are idle between messages: hold no read buffer while they are.
@@ -145,6 +164,7 @@ void WsSession::finish_reading(ServerState& server) {
   wake_.cancel();
   server.ws_sessions_.erase(id_);
   notify_closed();
+  slot_.release();
 }
 
 void WsSession::notify_closed() {

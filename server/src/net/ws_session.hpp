@@ -21,7 +21,8 @@ namespace sb::net {
 
 class WsSession final : public WsConnection, public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(beast::tcp_stream stream, std::string remote_ip, WsHandler* handler);
+  WsSession(beast::tcp_stream stream, std::string remote_ip, WsHandler* handler,
+            ConnectionSlot slot);
 
   std::uint64_t id() const override { return id_; }
   asio::any_io_executor executor() { return ws_.get_executor(); }
@@ -55,6 +56,8 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
   const std::uint64_t id_;
   const std::string remote_ip_;
   WsHandler* handler_;
+  // Given back when the reader ends: handlers may hold the session longer than the socket.
+  ConnectionSlot slot_;
   State state_ = State::kConnecting;
   // A list, not a deque: an empty std::deque already holds a 512-byte block, on every one of
   // thousands of mostly idle connections.
@@ -68,6 +71,7 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
   bool reader_done_ = false;
   bool close_notified_ = false;
   std::chrono::steady_clock::duration ping_interval_{std::chrono::seconds(15)};
+  std::size_t max_message_bytes_ = 64 * 1024;
   int unanswered_pings_ = 0;
 };
 

@@ -10,11 +10,9 @@ namespace {
 namespace json = boost::json;
 using call::ErrorCode;
 
-constexpr std::string_view kNotAnObject = "The body must be a JSON object.";
-
 net::HttpResponse create(const Services& s, Exchange& ex) {
   auto body = parse_object(ex.req.body);
-  if (!body) return error_response(ErrorCode::kInvalidRequest, std::string(kNotAnObject));
+  if (!body) return error_response(body.error());
   auto request = read_create(*body, ex.req.header("idempotency-key"));
   if (!request) return error_response(request.error());
   if (s.options.admit_new_call && !s.options.admit_new_call()) {
@@ -57,7 +55,7 @@ net::HttpResponse call_answer(const Services& s, const call::Result<call::Call>&
 template <class Action>
 net::HttpResponse with_body(Exchange& ex, Action&& action) {
   auto body = parse_object(ex.req.body);
-  if (!body) return error_response(ErrorCode::kInvalidRequest, std::string(kNotAnObject));
+  if (!body) return error_response(body.error());
   return action(*body);
 }
 

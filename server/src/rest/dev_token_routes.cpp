@@ -12,9 +12,7 @@ constexpr std::int64_t kDevTokenLifetimeS = 12 * 3600;
 net::HttpResponse mint(const Services& s, Exchange& ex) {
   if (!s.options.dev) return error_response(call::ErrorCode::kNotFound);
   auto body = parse_object(ex.req.body);
-  if (!body) {
-    return error_response(call::ErrorCode::kInvalidRequest, "The body must be a JSON object.");
-  }
+  if (!body) return error_response(body.error());
   bool bad = false;
   auto org = opt_string(*body, "org", bad);
   auto sub = opt_string(*body, "sub", bad);

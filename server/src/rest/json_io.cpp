@@ -29,11 +29,16 @@ net::HttpResponse rate_limited(int retry_after_s) {
   return res;
 }
 
-std::optional<json::object> parse_object(const std::string& body) {
+call::Result<json::object> parse_object(const std::string& body, std::string_view not_an_object) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object{};
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
-  if (ec || !v.is_object()) return std::nullopt;
+  if (ec == json::error::too_deep) {
+    return call::make_error(call::ErrorCode::kInvalidRequest, "The JSON is nested too deeply.");
+  }
+  if (ec || !v.is_object()) {
+    return call::make_error(call::ErrorCode::kInvalidRequest, std::string(not_an_object));
+  }
   return std::move(v.as_object());
 }
 

@@ -17,8 +17,13 @@ net::HttpResponse error_response(call::ErrorCode code, std::string message = {})
 /// 429 with `Retry-After` (CONTRACT 2).
 net::HttpResponse rate_limited(int retry_after_s);
 
-/// The body as a JSON object; an empty body is `{}`. nullopt for anything else.
-std::optional<boost::json::object> parse_object(const std::string& body);
+inline constexpr std::string_view kNotAnObject = "The body must be a JSON object.";
+
+/// The body as a JSON object; an empty body is `{}`. Anything else is `invalid_request` with
+/// `not_an_object` as its message, except JSON nested deeper than the parser allows, which says
+/// so.
+call::Result<boost::json::object> parse_object(const std::string& body,
+                                               std::string_view not_an_object = kNotAnObject);
 /// The string at `key`, nullopt when absent or null; `bad` turns true when it is anything else.
 std::optional<std::string> opt_string(const boost::json::object& o, std::string_view key,
                                       bool& bad);

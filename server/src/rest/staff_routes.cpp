@@ -18,14 +18,14 @@ net::HttpResponse list_availability(const Services& s, Exchange& ex) {
 }
 
 net::HttpResponse set_my_availability(const Services& s, Exchange& ex) {
-  auto body = parse_object(ex.req.body);
+  constexpr std::string_view kBadStatus = "Status must be available, away or offline.";
+  auto body = parse_object(ex.req.body, kBadStatus);
+  if (!body) return error_response(body.error());
   bool bad = false;
-  auto status_text = body ? opt_string(*body, "status", bad) : std::nullopt;
+  auto status_text = opt_string(*body, "status", bad);
   auto status = status_text ? call::parse_staff_status(*status_text) : std::nullopt;
-  if (!body || bad || !status) {
-    return error_response(call::ErrorCode::kInvalidRequest,
-                          "Status must be available, away or offline.");
-  }
+  if (bad || !status)
+    return error_response(call::ErrorCode::kInvalidRequest, std::string(kBadStatus));
   auto entry = s.calls.set_my_status(*ex.user, *status);
   if (!entry) return error_response(entry.error());
   return json_response(200, service::staff_to_json(*entry));

@@ -93,6 +93,10 @@ void Hub::on_message(const std::shared_ptr<net::WsConnection>& conn, std::string
 
   boost::system::error_code ec;
   json::value parsed = json::parse(text, ec);
+  if (ec == json::error::too_deep) {
+    conn->close(kCloseMalformed, "JSON nested too deeply");
+    return;
+  }
   if (ec || !parsed.is_object()) {
     conn->close(kCloseMalformed, "malformed message");
     return;

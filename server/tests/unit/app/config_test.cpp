@@ -107,6 +107,8 @@ TEST(Config, DefaultsMatchTheContract) {
   EXPECT_EQ(c.presence_grace, 10s);
   EXPECT_EQ(c.wrap_up, 0s);
   EXPECT_EQ(c.max_missed, 3);
+  EXPECT_EQ(c.max_connections, 10000);
+  EXPECT_EQ(c.max_connections_per_ip, 200);
   EXPECT_EQ(c.board_interval, 500ms);
   EXPECT_EQ(c.admission_lag, 100ms);
   EXPECT_EQ(c.routing, Routing::kRingAll);
@@ -215,7 +217,8 @@ TEST(Config, HelpReturnsTheUsageText) {
                            "--web-root",        "--dev",
                            "--webhook-url",     "--webhook-secret",
                            "--rate-user",       "--rate-ip",
-                           "--ws-rate",         "--log-format"}) {
+                           "--ws-rate",         "--log-format",
+                           "--max-connections", "--max-connections-per-ip"}) {
     const auto at = text.find("\n  " + std::string(flag));
     ASSERT_NE(at, std::string::npos) << flag;
     const char after = text[at + 3 + std::strlen(flag)];
@@ -256,12 +259,16 @@ TEST(Config, ReadsEveryKindOfValueFromTheEnvironment) {
                                  {"SWITCHBOARD_JWT_ISSUER", "https://idp"},
                                  {"SWITCHBOARD_WS_PING_INTERVAL", "200ms"},
                                  {"SWITCHBOARD_SWEEP_INTERVAL", "50ms"},
+                                 {"SWITCHBOARD_MAX_CONNECTIONS", "500"},
+                                 {"SWITCHBOARD_MAX_CONNECTIONS_PER_IP", "20"},
                                  {"UNRELATED", "x"}});
   EXPECT_TRUE(c.dev);
   EXPECT_EQ(c.listen_host, "0.0.0.0");
   EXPECT_EQ(c.listen_port, 9000);
   EXPECT_EQ(c.ring_timeout, 1min);
   EXPECT_EQ(c.max_missed, 7);
+  EXPECT_EQ(c.max_connections, 500);
+  EXPECT_EQ(c.max_connections_per_ip, 20);
   EXPECT_EQ(c.routing, Routing::kLongestIdle);
   EXPECT_EQ(c.stun_urls, (std::vector<std::string>{"stun:a:3478", "stun:b:3478"}));
   EXPECT_EQ(c.rate_user.per_second, 5);
@@ -312,6 +319,10 @@ TEST(Config, EachBadValueGivesOneLineNamingTheFlag) {
       {{"--max-missed", "0"}, R"(--max-missed: "0" must be a whole number from 1 to 1000)"},
       {{"--max-missed", "2.5"}, R"(--max-missed: "2.5" must be a whole number from 1 to 1000)"},
       {{"--max-missed", "three"}, R"(--max-missed: "three" must be a whole number from 1 to 1000)"},
+      {{"--max-connections", "0"},
+       R"(--max-connections: "0" must be a whole number from 1 to 10000000)"},
+      {{"--max-connections-per-ip", "-5"},
+       R"(--max-connections-per-ip: "-5" must be a whole number from 1 to 10000000)"},
       {{"--listen", "localhost"},
        R"(--listen: "localhost" is not host:port (e.g. 127.0.0.1:8080 or [::1]:8080))"},
       {{"--listen", ":8080"},

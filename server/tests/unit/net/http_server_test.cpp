@@ -378,11 +378,75 @@ TEST_F(HttpServerTest, BrokenPercentEscapeGets400) {
 TEST_F(HttpServerTest, OversizedHeaderGets400) {
   start();
   auto req = make_request(http::verb::get, "/healthz");
-  req.set("X-Big", std::string(9 * 1024, 'h'));
+  req.set("X-Big", std::string(17 * 1024, 'h'));
   auto result = run_client(ioc_, exchange(port(), {req}, true));
   ASSERT_TRUE(result);
   EXPECT_EQ(result->responses.at(0).result_int(), 400u);
   EXPECT_TRUE(result->closed_by_server);
+  EXPECT_TRUE(requests_.empty());
+}
+
+TEST_F(HttpServerTest, HeaderUnderTheLimitWithALongTokenReachesTheHandler) {
+  start();
+  auto req = make_request(http::verb::get, "/v1/calls");
+  req.set(http::field::authorization, "Bearer " + std::string(12 * 1024, 't'));
+  auto result = run_client(ioc_, exchange(port(), {req}, false));
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->responses.at(0).result_int(), 200u);
+  ASSERT_EQ(requests_.size(), 1u);
+  EXPECT_EQ(requests_[0].header("authorization").size(), 7 + 12 * 1024u);
+}
+
+TEST_F(HttpServerTest, AuthorizationOverTheHeaderLimitIsUnauthenticated) {
+  start();
+  auto req = make_request(http::verb::get, "/v1/calls");
+  req.set(http::field::authorization, "Bearer " + std::string(40 * 1024, 't'));
+  auto result = run_client(ioc_, exchange(port(), {req}, true));
+  ASSERT_TRUE(result);
+  const auto& res = result->responses.at(0);
+  EXPECT_EQ(res.result_int(), 401u);
+  EXPECT_NE(res.body().find(R"("code":"unauthenticated")"), std::string::npos) << res.body();
+  EXPECT_FALSE(res["X-Request-Id"].empty());
+  EXPECT_TRUE(result->closed_by_server);
+  EXPECT_TRUE(requests_.empty());
+}
+
+TEST_F(HttpServerTest, ConnectionsBeyondThePerIpCapGet503WithRetryAfterUntilOneCloses) {
+  ServerOptions options;
+  options.max_connections_per_ip = 1;
+  start(options);
+  auto held = std::make_unique<tcp::socket>(ioc_);
+  held->connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port()));
+  auto refused = run_client(ioc_, exchange(port(), {make_request(http::verb::get, "/x")}, true));
+  ASSERT_TRUE(refused);
+  const auto& res = refused->responses.at(0);
+  EXPECT_EQ(res.result_int(), 503u);
+  EXPECT_EQ(res["Retry-After"], "1");
+  EXPECT_FALSE(res["X-Request-Id"].empty());
+  EXPECT_NE(res.body().find(R"("code":"unavailable")"), std::string::npos) << res.body();
+  EXPECT_TRUE(refused->closed_by_server);
+  EXPECT_TRUE(requests_.empty());
+
+  held.reset();  // Its place is given back once the server sees it closed.
+  bool served = false;
+  for (int attempt = 0; attempt < 50 && !served; ++attempt) {
+    auto again = run_client(ioc_, exchange(port(), {make_request(http::verb::get, "/x")}, false));
+    served = again && again->responses.at(0).result_int() == 200u;
+  }
+  EXPECT_TRUE(served);
+}
+
+TEST_F(HttpServerTest, ConnectionsBeyondTheTotalCapGet503) {
+  ServerOptions options;
+  options.max_connections = 2;
+  start(options);
+  tcp::socket first(ioc_);
+  tcp::socket second(ioc_);
+  first.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port()));
+  second.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port()));
+  auto refused = run_client(ioc_, exchange(port(), {make_request(http::verb::get, "/x")}, true));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->responses.at(0).result_int(), 503u);
   EXPECT_TRUE(requests_.empty());
 }
 
@@ -519,6 +583,28 @@ TEST_F(HttpServerTest, WebSocketMessageOverTheLimitClosesWith1009) {
   EXPECT_EQ(transcript->close_code, 1009);
   ASSERT_TRUE(run_until(ioc_, [&] { return ws_.closes == 1; }));
   EXPECT_EQ(ws_.messages, (std::vector<std::string>{"small"}));
+}
+
+// Beast's own limit would close the socket with most of the frame unread: the peer, still
+// sending, would see a reset instead of the close frame.
+TEST_F(HttpServerTest, WebSocketMessageFarOverTheLimitStillGetsThe1009CloseFrame) {
+  start();
+  auto task = [](std::uint16_t port) -> asio::awaitable<WsTranscript> {
+    auto ws = co_await ws_connect(port);
+    WsTranscript out;
+    const std::string huge(8 * 1024 * 1024, 'h');
+    // The server may close before all of it is taken; what matters is what it answers.
+    co_await ws->async_write(asio::buffer(huge), kAsTuple);
+    co_await read_until_closed(*ws, out);
+    co_return out;
+  };
+  auto transcript = run_client(ioc_, task(port()));
+  ASSERT_TRUE(transcript);
+  EXPECT_TRUE(transcript->received.empty());
+  EXPECT_EQ(transcript->end, websocket::error::closed);
+  EXPECT_EQ(transcript->close_code, 1009);
+  ASSERT_TRUE(run_until(ioc_, [&] { return ws_.closes == 1; }));
+  EXPECT_TRUE(ws_.messages.empty());
 }
 
 TEST_F(HttpServerTest, ServerCloseWithCodeReachesTheClient) {

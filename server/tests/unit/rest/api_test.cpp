@@ -140,6 +140,20 @@ TEST_F(ApiTest, ActionsTakeAJsonObjectFirst) {
   EXPECT_EQ(missing.label, "/v1/calls/{id}/cancel");
 }
 
+TEST_F(ApiTest, JsonNestedTooDeeplyIsNamedAsSuchOnEveryBody) {
+  const std::string deep = R"({"metadata":)" + std::string(100, '[') + std::string(100, ']') + "}";
+  for (const char* path : {"/v1/calls", "/v1/calls/c1/end"}) {
+    auto a = send("POST", path, deep);
+    EXPECT_EQ(a.status, 400) << path;
+    EXPECT_EQ(a.message, "The JSON is nested too deeply.") << path;
+  }
+  auto staff = send("PUT", "/v1/staff/me/availability", deep);
+  EXPECT_EQ(staff.status, 400);
+  EXPECT_EQ(staff.message, "The JSON is nested too deeply.");
+  EXPECT_EQ(send("PUT", "/v1/staff/me/availability", "[]").message,
+            "Status must be available, away or offline.");
+}
+
 TEST_F(ApiTest, CreateChecksItsBodyThenRoutes) {
   auto bad = send("POST", "/v1/calls", R"({"media":1})");
   EXPECT_EQ(bad.status, 400);

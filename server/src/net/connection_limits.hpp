@@ -1,0 +1,63 @@
+#pragma once
+// Counts the open connections, in total and per IP address, against the caps of ServerOptions.
+// A connection holds a ConnectionSlot for its whole life (HTTP, then WebSocket); dropping the
+// slot gives its place back. Plain C++, no Beast: tested on its own.
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace sb::net {
+
+class ConnectionLimits;
+
+/// One place taken. Movable, not copyable; the place is given back when it is destroyed.
+class ConnectionSlot {
+ public:
+  ConnectionSlot() = default;
+  ConnectionSlot(std::shared_ptr<ConnectionLimits> limits, std::string ip);
+  ConnectionSlot(ConnectionSlot&& other) noexcept = default;
+  ConnectionSlot& operator=(ConnectionSlot&& other) noexcept;
+  ~ConnectionSlot();
+
+  /// Gives the place back now (idempotent).
+  void release();
+
+ private:
+  std::shared_ptr<ConnectionLimits> limits_;
+  std::string ip_;
+};
+
+class ConnectionLimits : public std::enable_shared_from_this<ConnectionLimits> {
+ public:
+  /// `give_back_memory` is called when many connections have closed since the last peak, so the
+  /// allocator can return their pages to the system (nullptr: never).
+  ConnectionLimits(std::size_t max_total, std::size_t max_per_ip,
+                   std::function<void()> give_back_memory);
+
+  /// A slot for a new connection from `ip`, or nullopt when either cap is reached.
+  std::optional<ConnectionSlot> try_acquire(const std::string& ip);
+
+  std::size_t open() const { return total_; }
+  std::size_t open_from(const std::string& ip) const;
+
+ private:
+  friend class ConnectionSlot;
+  void release(const std::string& ip);
+
+  const std::size_t max_total_;
+  const std::size_t max_per_ip_;
+  std::function<void()> give_back_memory_;
+  std::size_t total_ = 0;
+  // The most connections open at once since memory was last given back.
+  std::size_t peak_ = 0;
+  std::unordered_map<std::string, std::size_t> per_ip_;
+};
+
+/// Returns the free pages of the heap to the system (malloc_trim on glibc; nothing elsewhere).
+void give_back_free_heap();
+
+}  // namespace sb::net

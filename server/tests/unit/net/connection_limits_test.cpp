@@ -1,0 +1,80 @@
+#include "net/connection_limits.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace sb::net {
+namespace {
+
+std::shared_ptr<ConnectionLimits> limits(std::size_t total, std::size_t per_ip,
+                                         std::function<void()> give_back = nullptr) {
+  return std::make_shared<ConnectionLimits>(total, per_ip, std::move(give_back));
+}
+
+TEST(ConnectionLimitsTest, RefusesBeyondThePerIpCapButServesOtherAddresses) {
+  auto l = limits(100, 2);
+  auto a1 = l->try_acquire("10.0.0.1");
+  auto a2 = l->try_acquire("10.0.0.1");
+  ASSERT_TRUE(a1 && a2);
+  EXPECT_FALSE(l->try_acquire("10.0.0.1"));
+  EXPECT_TRUE(l->try_acquire("10.0.0.2"));
+  EXPECT_EQ(l->open_from("10.0.0.1"), 2u);
+}
+
+TEST(ConnectionLimitsTest, RefusesBeyondTheTotalCapWhateverTheAddress) {
+  auto l = limits(2, 10);
+  auto a = l->try_acquire("10.0.0.1");
+  auto b = l->try_acquire("10.0.0.2");
+  ASSERT_TRUE(a && b);
+  EXPECT_FALSE(l->try_acquire("10.0.0.3"));
+  EXPECT_EQ(l->open(), 2u);
+}
+
+TEST(ConnectionLimitsTest, ASlotGivesItsPlaceBackOnceWhenDestroyedOrReleased) {
+  auto l = limits(1, 1);
+  {
+    auto slot = l->try_acquire("ip");
+    ASSERT_TRUE(slot);
+    ConnectionSlot moved = std::move(*slot);
+    EXPECT_EQ(l->open(), 1u);
+    moved.release();
+    moved.release();
+    EXPECT_EQ(l->open(), 0u);
+  }
+  EXPECT_EQ(l->open(), 0u);
+  EXPECT_EQ(l->open_from("ip"), 0u);
+  auto again = l->try_acquire("ip");
+  EXPECT_TRUE(again);
+  EXPECT_EQ(l->open(), 1u);
+}
+
+TEST(ConnectionLimitsTest, MoveAssignmentGivesBackThePlaceItOverwrites) {
+  auto l = limits(10, 10);
+  auto a = l->try_acquire("a");
+  auto b = l->try_acquire("b");
+  ASSERT_TRUE(a && b);
+  *a = std::move(*b);
+  EXPECT_EQ(l->open(), 1u);
+  EXPECT_EQ(l->open_from("a"), 0u);
+  EXPECT_EQ(l->open_from("b"), 1u);
+}
+
+TEST(ConnectionLimitsTest, GivesMemoryBackOnceManyConnectionsHaveClosed) {
+  int given_back = 0;
+  auto l = limits(10000, 10000, [&] { ++given_back; });
+  std::vector<ConnectionSlot> slots;
+  for (int i = 0; i < 1000; ++i) slots.push_back(std::move(*l->try_acquire("ip")));
+  for (int i = 0; i < 100; ++i) slots.pop_back();
+  EXPECT_EQ(given_back, 0) << "a few closed connections are not worth a heap walk";
+  while (slots.size() > 500) slots.pop_back();
+  EXPECT_EQ(given_back, 1);
+  while (slots.size() > 400) slots.pop_back();
+  EXPECT_EQ(given_back, 1) << "counted from the level of the last give-back";
+}
+
+}  // namespace
+}  // namespace sb::net
