@@ -42,6 +42,7 @@ start_server() {
   rm -f "$dir"/sb.db*
   taskset -c 0 "$bin" --listen 127.0.0.1:$port --db "${BENCH_DB:-sqlite:$dir/sb.db}" \
     --jwt-secret "$secret" --rate-user 1000000/s --rate-ip 1000000/s --ws-rate 1000000/s \
+    --max-connections 100000 --max-connections-per-ip 100000 \
     --log-format text ${SB_ARGS:-} >"$dir/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return; sleep 0.2; done

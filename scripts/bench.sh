@@ -131,6 +131,7 @@ start_server() {
     ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
     exec "${preload[@]}" "${pin_server[@]}" "$server_bin" --listen 127.0.0.1:0 --db "sqlite:$dir/bench.db" \
       --jwt-secret "$secret" --rate-user 1000000/s --rate-ip 1000000/s --ws-rate 1000000/s \
+      --max-connections 100000 --max-connections-per-ip 100000 \
       --log-format json
   ) >"$dir/server.log" 2>"$dir/server.err" &
   server_pid=$!

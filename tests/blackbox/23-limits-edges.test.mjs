@@ -166,6 +166,21 @@ function rssKiB(pid) {
   return Number(m[1]);
 }
 
+test('by default one address is not capped: 400 connections from 127.0.0.1 are all served', L(async () => {
+  // A same-host proxy gives every client its own address, and the Socket.IO side-by-side bench
+  // connects thousands of sockets from one: only the total cap applies unless one is set.
+  const s = await startServer([]);
+  extra.push(s);
+  const held = [];
+  for (let i = 0; i < 400; i++) held.push(await connectRaw(s.port));
+  try {
+    const text = await withTimeout(rawExchange(await connectRaw(s.port), 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 5000, 'the 401st');
+    assert.match(text, /^HTTP\/1\.1 200 /, text);
+  } finally {
+    for (const h of held) h.destroy();
+  }
+}));
+
 test('beyond --max-connections-per-ip: HTTP and WebSocket upgrades get 503 with Retry-After', L(async () => {
   const s = await startServer(['--max-connections-per-ip', '5']);
   extra.push(s);
@@ -239,7 +254,7 @@ test('beyond --max-connections in total: 503; closed connections are released an
 }));
 
 test('the connection flags are checked at start-up', L(async () => {
-  for (const [flag, value] of [['--max-connections', '0'], ['--max-connections-per-ip', 'many']]) {
+  for (const [flag, value] of [['--max-connections', '-1'], ['--max-connections-per-ip', 'many']]) {
     await assert.rejects(startServer([flag, value]), new RegExp(`${flag}: "${value}" must be a whole number`));
   }
 }));

@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <limits>
 #include <memory>
 
 #include "app/metrics_observer.hpp"
@@ -75,8 +76,10 @@ int run_server(const Config& config) {
   server_options.host = config.listen_host;
   server_options.port = config.listen_port;
   server_options.ws_ping_interval = config.ws_ping_interval;
-  server_options.max_connections = static_cast<std::size_t>(config.max_connections);
-  server_options.max_connections_per_ip = static_cast<std::size_t>(config.max_connections_per_ip);
+  server_options.max_connections = connection_cap(config);
+  server_options.max_connections_per_ip =
+      config.max_connections_per_ip > 0 ? static_cast<std::size_t>(config.max_connections_per_ip)
+                                        : std::numeric_limits<std::size_t>::max();
   server_options.before_respond = after_durable;
   net::HttpServer server(
       ioc, server_options, [&api](const net::HttpRequest& r) { return api.handle(r); }, hub);

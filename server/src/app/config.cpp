@@ -298,11 +298,13 @@ const std::vector<Flag>& flags() {
        "WebSocket messages per connection, bursts of twice that (default 50/s).",
        rate(&Config::ws_rate)},
       {"max-connections", "<n>",
-       "Open connections (HTTP and WebSocket) in total; more are answered 503 (default 10000).",
-       whole_number(&Config::max_connections, 1, kMaxMaxConnections)},
+       "Open connections (HTTP and WebSocket) in total; more are answered 503 (default 0: 90% "
+       "of the open-files limit).",
+       whole_number(&Config::max_connections, 0, kMaxMaxConnections)},
       {"max-connections-per-ip", "<n>",
-       "Open connections from one IP address; more are answered 503 (default 200).",
-       whole_number(&Config::max_connections_per_ip, 1, kMaxMaxConnections)},
+       "Open connections from one IP address; more are answered 503 (default 0: no cap; behind "
+       "a proxy every client has the proxy's address).",
+       whole_number(&Config::max_connections_per_ip, 0, kMaxMaxConnections)},
       {"log-format", "<json|text>", "Log line format (default json).", set_log_format},
       {"ws-ping-interval", "<duration>", "", duration(&Config::ws_ping_interval, false), true},
       {"sweep-interval", "<duration>", "", duration(&Config::sweep_interval, false), true},

@@ -80,8 +80,11 @@ struct Config {
   Rate ws_rate{50, 100};
 
   /// Open connections in total and per IP address; beyond either, 503 (docs/openapi.yaml).
-  int max_connections = 10000;
-  int max_connections_per_ip = 200;
+  /// 0: 90% of the process's open-files limit, so a flood is answered 503, not refused by
+  /// accept() running out of descriptors.
+  int max_connections = 0;
+  /// 0: no cap. Behind a proxy (the usual deployment) every client has the proxy's address.
+  int max_connections_per_ip = 0;
 
   obs::LogFormat log_format = obs::LogFormat::kJson;
 

@@ -1,5 +1,8 @@
 #include "app/wiring.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 #include <filesystem>
@@ -40,6 +43,14 @@ service::CallTimings timings_of(const Config& c) {
   t.node_id = c.listen_host + ":" + std::to_string(c.listen_port);
   t.single_node = !c.redis;
   return t;
+}
+
+std::size_t connection_cap(const Config& c) {
+  if (c.max_connections > 0) return static_cast<std::size_t>(c.max_connections);
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 100'000;
+  // The rest is kept for the database, Redis, webhooks and the listener itself.
+  return std::max<std::size_t>(64, static_cast<std::size_t>(limit.rlim_cur) / 10 * 9);
 }
 
 service::IceConfig ice_of(const Config& c) {

@@ -25,6 +25,8 @@ namespace sb::app {
 int fail(std::string_view what, std::string_view detail);
 
 service::CallTimings timings_of(const Config& c);
+/// --max-connections, or (0) 90% of the process's open-files limit.
+std::size_t connection_cap(const Config& c);
 service::IceConfig ice_of(const Config& c);
 
 /// The configured database, opened; nullptr with `error` when it can't be.

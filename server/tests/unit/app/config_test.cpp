@@ -107,8 +107,8 @@ TEST(Config, DefaultsMatchTheContract) {
   EXPECT_EQ(c.presence_grace, 10s);
   EXPECT_EQ(c.wrap_up, 0s);
   EXPECT_EQ(c.max_missed, 3);
-  EXPECT_EQ(c.max_connections, 10000);
-  EXPECT_EQ(c.max_connections_per_ip, 200);
+  EXPECT_EQ(c.max_connections, 0);         // from the open-files limit
+  EXPECT_EQ(c.max_connections_per_ip, 0);  // no cap
   EXPECT_EQ(c.board_interval, 500ms);
   EXPECT_EQ(c.admission_lag, 100ms);
   EXPECT_EQ(c.routing, Routing::kRingAll);
@@ -319,10 +319,10 @@ TEST(Config, EachBadValueGivesOneLineNamingTheFlag) {
       {{"--max-missed", "0"}, R"(--max-missed: "0" must be a whole number from 1 to 1000)"},
       {{"--max-missed", "2.5"}, R"(--max-missed: "2.5" must be a whole number from 1 to 1000)"},
       {{"--max-missed", "three"}, R"(--max-missed: "three" must be a whole number from 1 to 1000)"},
-      {{"--max-connections", "0"},
-       R"(--max-connections: "0" must be a whole number from 1 to 10000000)"},
+      {{"--max-connections", "-1"},
+       R"(--max-connections: "-1" must be a whole number from 0 to 10000000)"},
       {{"--max-connections-per-ip", "-5"},
-       R"(--max-connections-per-ip: "-5" must be a whole number from 1 to 10000000)"},
+       R"(--max-connections-per-ip: "-5" must be a whole number from 0 to 10000000)"},
       {{"--listen", "localhost"},
        R"(--listen: "localhost" is not host:port (e.g. 127.0.0.1:8080 or [::1]:8080))"},
       {{"--listen", ":8080"},
