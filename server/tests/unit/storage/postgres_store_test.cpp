@@ -1,14 +1,17 @@
 // What only PostgreSQL has: several connections (nodes) on one database. Races between them are
-// decided by the database, migrations run once however many nodes start, and a broken
-// connection comes back on ping(). Needs SB_TEST_POSTGRES_URL (scripts/with-postgres.sh); fails
+// decided by the database, migrations run once however many nodes start, a broken connection
+// comes back on ping(), a server that stops answering is given up on in bounded time, and a
+// read-only database is not ready. Needs SB_TEST_POSTGRES_URL (scripts/with-postgres.sh); fails
 // without it.
 
 #include "storage/postgres/postgres_store.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -184,6 +187,54 @@ TEST_F(PostgresStoreTest, ABrokenConnectionIsUnavailableAndPingReconnects) {
   ASSERT_TRUE(back);
   EXPECT_FALSE(*back);
   EXPECT_EQ(errors.size(), 1u);
+}
+
+TEST_F(PostgresStoreTest, AServerThatStopsAnsweringIsGivenUpOnAndReconnectedAfter) {
+  PostgresDatabase db(url());
+  auto rows = db.query("SELECT pg_backend_pid()", {});
+  ASSERT_TRUE(rows.next());
+  const auto backend = static_cast<pid_t>(rows.int64(0));
+  // Our session's server process pauses, as a whole server under SIGSTOP would: the kernel still
+  // holds the connection open, so only our own deadline can end the wait.
+  ASSERT_EQ(::kill(backend, SIGSTOP), 0);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(db.exec("SELECT 1"), sql::Error);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  ::kill(backend, SIGCONT);
+  EXPECT_GE(waited, std::chrono::seconds(5));
+  EXPECT_LT(waited, std::chrono::seconds(9));
+  // The next statement outside a transaction is sent on a new connection.
+  EXPECT_NO_THROW(db.exec("SELECT 1"));
+  EXPECT_TRUE(db.ping());
+}
+
+TEST_F(PostgresStoreTest, AStatementOverTheStatementTimeoutIsCancelled) {
+  PostgresDatabase db(url());
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(db.exec("SELECT pg_sleep(30)"), sql::Error);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(6));
+  EXPECT_NO_THROW(db.exec("SELECT 1"));
+}
+
+TEST_F(PostgresStoreTest, AReadOnlyDatabaseIsNotReadyAndWritesAreUnavailable) {
+  auto store = node();
+  ASSERT_TRUE(store->migrate());
+  EXPECT_TRUE(store->ping());
+  // As after a failover onto a replica: sessions from now on refuse writes.
+  admin("ALTER DATABASE " + db_ + " SET default_transaction_read_only = on");
+  admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db_ + "'");
+  EXPECT_FALSE(store->ping());
+  auto refused = store->upsert_staff("org1", "s1", "Staff", 1000);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, call::ErrorCode::kUnavailable);
+  EXPECT_FALSE(store->ping());
+  admin("ALTER DATABASE " + db_ + " SET default_transaction_read_only = off");
+  admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db_ + "'");
+  // Writable again (ping reconnects), but the last write failed a moment ago and none succeeded
+  // since.
+  EXPECT_FALSE(store->ping());
+  EXPECT_TRUE(store->upsert_staff("org1", "s1", "Staff", 1000));
+  EXPECT_TRUE(store->ping());
 }
 
 }  // namespace
