@@ -56,18 +56,20 @@ test('a paused PostgreSQL gives 503 within the timeouts, and the node recovers w
     const pids = clusterPids();
     signal(pids, 'SIGSTOP');
     let res;
+    let waited;
     const t0 = Date.now();
     try {
       res = await srv.request('POST', '/v1/calls', { token: user(org, 'client', 'paused').token, body: {}, timeoutMs: 30000 });
+      waited = Date.now() - t0;
+      // The database stays paused for 8 s in all.
+      if (waited < 8000) await new Promise((r) => setTimeout(r, 8000 - waited));
     } finally {
-      const held = Date.now() - t0;
-      if (held < 8000) await new Promise((r) => setTimeout(r, 8000 - held));
       signal(pids, 'SIGCONT');
     }
-    const waited = Date.now() - t0;
+    console.log(`paused PostgreSQL: ${res.status} after ${waited} ms`);
     expectError(res, 503, 'unavailable');
     // The statement deadline (6 s), plus a reconnect attempt (3 s), plus slack.
-    assert.ok(res && waited < 14000, `answered after ${waited} ms`);
+    assert.ok(waited < 12000, `answered after ${waited} ms`);
     await poll(async () => (await srv.request('GET', '/readyz')).status === 200,
       { timeoutMs: 15000, intervalMs: 250, what: '/readyz 200 once PostgreSQL wakes' });
     await createCall(srv, user(org, 'client', 'after-pause'));
