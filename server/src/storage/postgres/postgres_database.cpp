@@ -212,7 +212,7 @@ void PostgresDatabase::reconnect() {
     throw sql::Error(sql::Error::Kind::kUnavailable,
                      "cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn_)));
   }
-  for (const auto& setting : session_settings_) checked(PQexec(conn_, setting.c_str()));
+  for (const auto& setting : session_settings_) exec(setting);
 }
 
 PGresult* PostgresDatabase::await_result() {

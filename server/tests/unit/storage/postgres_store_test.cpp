@@ -206,6 +206,21 @@ TEST_F(PostgresStoreTest, AServerThatDoesNotAnswerIsGivenUpOnAndReconnectedAfter
   EXPECT_TRUE(db.ping());
 }
 
+TEST_F(PostgresStoreTest, GroupCommitsSessionSettingSurvivesAReconnect) {
+  PostgresDatabase db(url());
+  auto sync = db.begin_group_commit();
+  admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db_ +
+        "' AND pid <> pg_backend_pid()");
+  EXPECT_TRUE(db.ping());
+  auto rows = db.query("SHOW synchronous_commit", {});
+  ASSERT_TRUE(rows.next());
+  EXPECT_EQ(rows.text(0), "off");
+  // The sync's own connection was ended too: one sync fails, and it reconnects for the next.
+  EXPECT_FALSE(sync());
+  EXPECT_TRUE(sync());
+  db.end_group_commit();
+}
+
 TEST_F(PostgresStoreTest, AStatementOverTheStatementTimeoutIsCancelled) {
   PostgresDatabase db(url());
   const auto started = std::chrono::steady_clock::now();
