@@ -31,13 +31,14 @@ after(async () => {
   await pg?.stop();
 });
 
-/// The postmaster of our own cluster and its children (never another test's PostgreSQL).
+const parentOf = (pid) => Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+
+/// The postmaster of our own cluster and its children (never another test's PostgreSQL), and
+/// the runuser above it, which stops itself when its child stops and must be continued too.
 function clusterPids() {
-  const backend = Number(pg.psql('SELECT pg_backend_pid()'));
-  const status = readFileSync(`/proc/${backend}/status`, 'utf8');
-  const postmaster = Number(/^PPid:\s+(\d+)/m.exec(status)[1]);
+  const postmaster = parentOf(Number(pg.psql('SELECT pg_backend_pid()')));
   const children = execFileSync('pgrep', ['-P', String(postmaster)]).toString().trim().split('\n').map(Number);
-  return [postmaster, ...children];
+  return { paused: [postmaster, ...children], runuser: parentOf(postmaster) };
 }
 
 function signal(pids, sig) {
@@ -53,8 +54,8 @@ function signal(pids, sig) {
 test('a paused PostgreSQL gives 503 within the timeouts, and the node recovers without a restart',
   withLogs(() => [srv], async () => {
     await createCall(srv, user(org, 'client', 'warm-up'));
-    const pids = clusterPids();
-    signal(pids, 'SIGSTOP');
+    const { paused, runuser } = clusterPids();
+    signal(paused, 'SIGSTOP');
     let res;
     let waited;
     const t0 = Date.now();
@@ -64,7 +65,7 @@ test('a paused PostgreSQL gives 503 within the timeouts, and the node recovers w
       // The database stays paused for 8 s in all.
       if (waited < 8000) await new Promise((r) => setTimeout(r, 8000 - waited));
     } finally {
-      signal(pids, 'SIGCONT');
+      signal([...paused, runuser], 'SIGCONT');
     }
     console.log(`paused PostgreSQL: ${res.status} after ${waited} ms`);
     expectError(res, 503, 'unavailable');
