@@ -1,7 +1,10 @@
 #include "service/call_timers.hpp"
 
+#include <algorithm>
+
 #include "obs/log.hpp"
 #include "service/announcer.hpp"
+#include "service/missed_rings.hpp"
 #include "service/presence.hpp"
 #include "service/router.hpp"
 #include "service/transitions.hpp"
@@ -93,8 +96,12 @@ void CallTimers::on_connect_timeout(const std::string& org_id, const std::string
 
 void CallTimers::on_ring_step_end(const std::string& org_id, const std::string& call_id,
                                   const std::string& staff_id) {
+  auto not_counted = missed_rings_not_counted(ctx_, call_id);
+  if (!not_counted) return;  // The sweep tries again.
+  const bool counts =
+      std::find(not_counted->begin(), not_counted->end(), staff_id) == not_counted->end();
   auto ended = ctx_.store.end_ring_step(org_id, call_id, staff_id, ctx_.clock.now_ms(),
-                                        ctx_.timings.max_missed);
+                                        ctx_.timings.max_missed, counts);
   if (!ended || !*ended) return;
   ctx_.hot.participants_changed(call_id);
   announcer_.announce_staff(org_id, {staff_id});
@@ -105,6 +112,9 @@ void CallTimers::on_ring_step_end(const std::string& org_id, const std::string& 
 
 Result<void> CallTimers::recover() {
   const std::int64_t now = ctx_.clock.now_ms();
+  // From now until the presence grace has passed, rings that end missed do not count
+  // (missed_rings.hpp).
+  ctx_.started_at_ms = now;
   // CONTRACT 10.17: nobody is dropped for the time the server was down.
   if (auto r = ctx_.store.presence_reset(ctx_.timings.node_id, now); !r) return r.error();
   auto ringing = ctx_.store.ringing_calls();

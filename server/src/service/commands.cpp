@@ -137,6 +137,9 @@ Result<Call> Commands::accept(const Principal& user, const std::string& call_id)
     r.accepting_staff = call::Person{user.user_id, user.name};
     auto moved = transitions_.apply(*c, CallEvent::kAccept, r);
     if (moved) return moved;
+    // CONTRACT 11.5: a write that failed is `unavailable` (retry), never a lost race: the call
+    // may still be taken.
+    if (moved.error().code != ErrorCode::kInvalidTransition) return moved;
     // Lost the compare-and-swap: say who won if someone did.
     auto now = reads_.find_call(user.org_id, call_id);
     if (now && *now) c = **now;

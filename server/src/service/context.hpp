@@ -3,6 +3,9 @@
 // the memory of open calls. CallService owns all of it; each part holds one of these and
 // references to the peers it calls.
 
+#include <cstdint>
+#include <optional>
+
 #include "auth/principal.hpp"
 #include "bus/bus.hpp"
 #include "call/call.hpp"
@@ -30,6 +33,8 @@ struct ServiceContext {
   const IceConfig& ice;
   CallObserver& observer;
   HotState& hot;
+  /// When this service recovered at start-up (CallTimers::recover); none before.
+  std::optional<std::int64_t> started_at_ms;
 };
 
 }  // namespace sb::service

@@ -3,6 +3,7 @@
 #include "service/announcer.hpp"
 #include "service/call_timers.hpp"
 #include "service/live_calls.hpp"
+#include "service/missed_rings.hpp"
 #include "service/quality_feedback.hpp"
 #include "service/router.hpp"
 #include "service/rules.hpp"
@@ -28,6 +29,11 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
   r.now_ms = ctx_.clock.now_ms();
   r.effects = effects;
   r.max_missed = ctx_.timings.max_missed;
+  if (effects.ringing_staff == storage::RingOutcome::kMissed) {
+    auto not_counted = missed_rings_not_counted(ctx_, c.id);
+    if (!not_counted) return not_counted.error();
+    r.missed_not_counted = std::move(*not_counted);
+  }
   r.wrap_up_ms = ctx_.timings.wrap_up_ms;
   auto outcome = ctx_.store.transition(r);
   if (!outcome) return outcome.error();

@@ -60,6 +60,9 @@ struct TransitionRequest {
   call::Effects effects;
   /// With `ringing_staff` missed: who reaches this many missed rings in a row is set `away`.
   int max_missed = 3;
+  /// With `ringing_staff` missed: staff whose missed ring does not count toward `max_missed`
+  /// (the service decides, service/missed_rings.hpp).
+  std::vector<std::string> missed_not_counted;
   /// With `staff_wrap_up`: how long the staff member's wrap-up lasts.
   std::int64_t wrap_up_ms = 0;
 };
@@ -206,7 +209,8 @@ class Store {
 
   /// Creates the schema or upgrades it to the newest migration.
   virtual Result<void> migrate() = 0;
-  /// True when the database answers.
+  /// True when the database answers and writes can succeed: it takes writes, and no write
+  /// failed in the last few seconds unless one succeeded since (CONTRACT 11.5, for /readyz).
   virtual bool ping() = 0;
 
   // --- Calls ---
@@ -238,11 +242,12 @@ class Store {
                                                             std::int64_t now_ms) = 0;
   virtual Result<DeclineOutcome> decline(const std::string& org_id, const std::string& call_id,
                                          const std::string& staff_id, std::int64_t now_ms) = 0;
-  /// Ends one staff member's longest-idle ring step, if still ringing: outcome missed, and one
-  /// more missed ring in a row (away at `max_missed`). Returns whether it was still ringing.
+  /// Ends one staff member's longest-idle ring step, if still ringing: outcome missed, and, if
+  /// `counts_as_missed`, one more missed ring in a row (away at `max_missed`). Returns whether
+  /// it was still ringing.
   virtual Result<bool> end_ring_step(const std::string& org_id, const std::string& call_id,
                                      const std::string& staff_id, std::int64_t now_ms,
-                                     int max_missed) = 0;
+                                     int max_missed, bool counts_as_missed) = 0;
   /// Takes back every ring of a staff member who went offline: outcome withdrawn, not counted
   /// as missed (CONTRACT 10.2, 10.4). Returns the ids of the calls that were ringing for them.
   virtual Result<std::vector<std::string>> withdraw_rings(const std::string& org_id,

@@ -1,12 +1,19 @@
 #include "storage/postgres/postgres_database.hpp"
 
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
+#include <string>
 #include <system_error>
 #include <vector>
 
 #include "obs/log.hpp"
 #include "storage/postgres/placeholders.hpp"
+#include "storage/postgres/postgres_timeouts.hpp"
 
 namespace sb::storage::postgres {
 namespace {
@@ -102,10 +109,40 @@ class ResultCursor final : public sql::Rows::Cursor {
   int row_ = -1;
 };
 
+/// Connects with the timeouts of postgres_timeouts.hpp, which the URL may override.
+PGconn* connect_with_timeouts(const std::string& url) {
+  const std::string connect_timeout = std::to_string(kConnectTimeoutSeconds);
+  const std::string idle = std::to_string(kKeepalivesIdleSeconds);
+  const std::string interval = std::to_string(kKeepalivesIntervalSeconds);
+  const std::string count = std::to_string(kKeepalivesCount);
+  const std::string options = "-c statement_timeout=" + std::to_string(kStatementTimeout.count());
+  // dbname comes last: the URL it expands to overrides the defaults before it.
+  const char* keys[] = {"connect_timeout",  "keepalives", "keepalives_idle", "keepalives_interval",
+                        "keepalives_count", "options",    "dbname",          nullptr};
+  const char* values[] = {
+      connect_timeout.c_str(), "1",         idle.c_str(), interval.c_str(), count.c_str(),
+      options.c_str(),         url.c_str(), nullptr};
+  return PQconnectdbParams(keys, values, 1);
+}
+
+/// Waits until the socket is ready for `events` or the deadline passes; false on timeout.
+bool wait_for(int socket, short events, std::chrono::steady_clock::time_point deadline) {
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd fd{socket, events, 0};
+    const int n = ::poll(&fd, 1, static_cast<int>(left.count()));
+    if (n > 0) return true;
+    if (n == 0) return false;
+    if (errno != EINTR) return true;  // Let libpq find and report the socket's error.
+  }
+}
+
 }  // namespace
 
 PostgresDatabase::PostgresDatabase(const std::string& url) : url_(url) {
-  conn_ = PQconnectdb(url.c_str());
+  conn_ = connect_with_timeouts(url);
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
     std::string why = conn_ ? trimmed(PQerrorMessage(conn_)) : "out of memory";
     PQfinish(conn_);
@@ -150,8 +187,80 @@ PostgresDatabase::Result PostgresDatabase::send(std::string_view sql, const sql:
     values.push_back(params[i].is_null ? nullptr : texts[i].c_str());
   }
   const std::string numbered = numbered_placeholders(sql);
-  return checked(PQexecParams(conn_, numbered.c_str(), static_cast<int>(params.size()),
-                              types.data(), values.data(), nullptr, nullptr, 0));
+  ensure_connected();
+  if (!PQsendQueryParams(conn_, numbered.c_str(), static_cast<int>(params.size()), types.data(),
+                         values.data(), nullptr, nullptr, 0)) {
+    return checked(nullptr);
+  }
+  return checked(await_result());
+}
+
+void PostgresDatabase::ensure_connected() {
+  if (!abandoned_ && PQstatus(conn_) == CONNECTION_OK) return;
+  // The server dropped an open transaction with the connection; a new connection must not run
+  // the rest of it on its own.
+  if (in_transaction_) {
+    throw sql::Error(sql::Error::Kind::kUnavailable, "connection lost inside a transaction");
+  }
+  reconnect();
+}
+
+void PostgresDatabase::reconnect() {
+  PQreset(conn_);
+  abandoned_ = false;
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    throw sql::Error(sql::Error::Kind::kUnavailable,
+                     "cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn_)));
+  }
+  for (const auto& setting : session_settings_) exec(setting);
+}
+
+PGresult* PostgresDatabase::await_result() {
+  const auto deadline = std::chrono::steady_clock::now() + kClientDeadline;
+  const int socket = PQsocket(conn_);
+  auto give_up = [&]() -> PGresult* {
+    // The statement may still run, or even commit, when the server wakes: whoever asked gets
+    // `unavailable` and may retry. The socket is closed so the server sees us gone.
+    abandoned_ = true;
+    ::shutdown(socket, SHUT_RDWR);
+    throw sql::Error(
+        sql::Error::Kind::kUnavailable,
+        "PostgreSQL did not answer within " + std::to_string(kClientDeadline.count()) + " ms");
+  };
+  while (true) {
+    const int flushed = PQflush(conn_);
+    if (flushed == 0) break;
+    if (flushed < 0) return nullptr;
+    if (!wait_for(socket, POLLIN | POLLOUT, deadline)) return give_up();
+    if (!PQconsumeInput(conn_)) return nullptr;
+  }
+  // As PQexec: the last result, unless one was an error, which wins.
+  PGresult* kept = nullptr;
+  while (true) {
+    while (PQisBusy(conn_)) {
+      if (!wait_for(socket, POLLIN, deadline)) {
+        PQclear(kept);
+        return give_up();
+      }
+      if (!PQconsumeInput(conn_)) break;  // PQgetResult now reports the broken connection.
+    }
+    PGresult* next = PQgetResult(conn_);
+    if (!next) break;
+    const auto status = PQresultStatus(kept);
+    if (kept && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      PQclear(next);
+    } else {
+      PQclear(kept);
+      kept = next;
+    }
+    if (PQstatus(conn_) != CONNECTION_OK) break;
+  }
+  return kept;
+}
+
+void PostgresDatabase::set_session(const std::string& setting) {
+  exec(setting);
+  session_settings_.push_back(setting);
 }
 
 sql::Rows PostgresDatabase::query(std::string_view sql, const sql::Params& params) {
@@ -167,33 +276,49 @@ std::int64_t PostgresDatabase::run(std::string_view sql, const sql::Params& para
 }
 
 void PostgresDatabase::exec(std::string_view script) {
-  checked(PQexec(conn_, std::string(script).c_str()));
+  ensure_connected();
+  if (!PQsendQuery(conn_, std::string(script).c_str())) checked(nullptr);
+  checked(await_result());
 }
 
 void PostgresDatabase::begin(sql::Durability durability) {
   exec("BEGIN");
+  in_transaction_ = true;
   if (durability == sql::Durability::kRelaxed) exec("SET LOCAL synchronous_commit = off");
 }
 
 void PostgresDatabase::commit() {
+  in_transaction_ = false;
   exec("COMMIT");
 }
 
 void PostgresDatabase::rollback() {
+  in_transaction_ = false;
   exec("ROLLBACK");
 }
 
 bool PostgresDatabase::ping() {
-  auto answers = [&] {
-    if (PQstatus(conn_) != CONNECTION_OK) return false;
-    PGresult* r = PQexec(conn_, "SELECT 1");
-    const bool ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
-    PQclear(r);
-    return ok;
+  auto writable = [&] {
+    try {
+      ensure_connected();
+      // "off" on a primary that takes writes; "on" on a replica or when writes are refused.
+      // Sent directly: a ping is no statement for the commit listener.
+      if (!PQsendQuery(conn_, "SELECT current_setting('transaction_read_only')")) return false;
+      Result r(await_result(), &PQclear);
+      return PQresultStatus(r.get()) == PGRES_TUPLES_OK && PQntuples(r.get()) == 1 &&
+             std::string_view(PQgetvalue(r.get(), 0, 0)) == "off";
+    } catch (const sql::Error&) {
+      return false;
+    }
   };
-  if (answers()) return true;
-  PQreset(conn_);
-  return answers();
+  if (writable()) return true;
+  if (PQstatus(conn_) == CONNECTION_OK && !abandoned_) return false;  // It answers: read-only.
+  try {
+    reconnect();
+  } catch (const sql::Error&) {
+    return false;
+  }
+  return writable();
 }
 
 const sql::Dialect& PostgresDatabase::dialect() const {
@@ -202,7 +327,7 @@ const sql::Dialect& PostgresDatabase::dialect() const {
 
 std::function<bool()> PostgresDatabase::begin_group_commit() {
   sync_ = std::make_unique<PostgresDatabase>(url_);
-  exec("SET synchronous_commit = off");
+  set_session("SET synchronous_commit = off");
   return [sync = sync_.get()] {
     try {
       // A transaction with an id commits synchronously on this connection: PostgreSQL flushes
@@ -219,6 +344,7 @@ std::function<bool()> PostgresDatabase::begin_group_commit() {
 
 void PostgresDatabase::end_group_commit() {
   sync_.reset();
+  session_settings_.clear();
   try {
     exec("SET synchronous_commit = on");
   } catch (const sql::Error&) {

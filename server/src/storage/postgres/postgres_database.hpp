@@ -3,6 +3,11 @@
 // never go into SQL text) and results read as text. Several nodes may share the database.
 // Group commit here is synchronous_commit=off on this connection, and a synchronous commit on a
 // second connection, which flushes the WAL up to it, for many commits.
+// Nothing waits for the server without a bound (CONTRACT 11.5, postgres_timeouts.hpp): connecting
+// gives up after a few seconds, the server cancels a statement past its statement_timeout, and
+// a server that does not answer at all (paused, or gone without a word) is given up on a second
+// later: the connection is dropped and made again before the next statement outside a
+// transaction.
 
 #include <libpq-fe.h>
 
@@ -10,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/sql/database.hpp"
 
@@ -32,7 +38,8 @@ class PostgresDatabase final : public sql::Database {
   void commit() override;
   void rollback() override;
   /// If the connection is broken, reconnects once and asks again, so a restarted database is
-  /// picked up.
+  /// picked up. False too when the database answers but refuses writes (read-only, as a replica
+  /// after a failover, or with default_transaction_read_only).
   bool ping() override;
   const sql::Dialect& dialect() const override;
 
@@ -49,9 +56,23 @@ class PostgresDatabase final : public sql::Database {
   /// Owns `result`; throws sql::Error unless it is a success.
   Result checked(PGresult* result);
   Result send(std::string_view sql, const sql::Params& params);
+  /// Before a statement: a connection that broke or was given up on is made again, unless a
+  /// transaction was open on it (that transaction is gone: its statements fail until rollback).
+  void ensure_connected();
+  /// Makes the connection again and restores this session's settings. Throws when it can't.
+  void reconnect();
+  /// After PQsend*: the statement's result, waiting at most the client deadline. On timeout the
+  /// connection is given up (closed) and sql::Error thrown.
+  PGresult* await_result();
+  /// Runs a setting on this session now and again after every reconnect.
+  void set_session(const std::string& setting);
 
   std::string url_;
   PGconn* conn_ = nullptr;
+  bool in_transaction_ = false;
+  /// The server did not answer in time: the connection holds a statement we no longer wait for.
+  bool abandoned_ = false;
+  std::vector<std::string> session_settings_;
   std::function<void()> on_statement_;
   /// The group commit's own connection, used only from its thread.
   std::unique_ptr<PostgresDatabase> sync_;

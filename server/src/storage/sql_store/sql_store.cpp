@@ -79,7 +79,7 @@ void SqlStore::write_outbox(const Call& c, std::int64_t now_ms) {
 
 Result<CreateOutcome> SqlStore::create_call(const Call& c, const std::vector<RingTarget>& ring,
                                             const std::optional<std::string>& idempotency_key) {
-  OperationTimer timer(observer_);
+  OperationTimer timer(observer_, &writes_);
   try {
     sql::Transaction tx(*db_);
     if (idempotency_key) {
@@ -113,7 +113,7 @@ Result<CreateOutcome> SqlStore::create_call(const Call& c, const std::vector<Rin
 }
 
 Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
-  OperationTimer timer(observer_);
+  OperationTimer timer(observer_, &writes_);
   try {
     sql::Transaction tx(*db_);
     TransitionOutcome out;
@@ -142,7 +142,9 @@ Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
       participants_.end_ringing(r.call_id, *effects.ringing_staff, r.now_ms);
       for (const auto& id : was_ringing) {
         if (effects.accepting_staff && c.staff && id == c.staff->id) continue;
-        if (*effects.ringing_staff == RingOutcome::kMissed) {
+        const bool not_counted = std::find(r.missed_not_counted.begin(), r.missed_not_counted.end(),
+                                           id) != r.missed_not_counted.end();
+        if (*effects.ringing_staff == RingOutcome::kMissed && !not_counted) {
           staff_.count_missed_ring(r.org_id, id, r.now_ms, r.max_missed);
         } else {
           staff_.touch(r.org_id, id, r.now_ms);
@@ -171,7 +173,7 @@ Result<std::vector<std::string>> SqlStore::add_ring_targets(const std::string& o
                                                             const std::string& call_id,
                                                             const std::vector<RingTarget>& ring,
                                                             std::int64_t now_ms) {
-  return guarded(observer_, [&] {
+  return guarded(observer_, &writes_, [&] {
     sql::Transaction tx(*db_);
     std::vector<std::string> added;
     for (const auto& target : ring) {
@@ -186,7 +188,7 @@ Result<std::vector<std::string>> SqlStore::add_ring_targets(const std::string& o
 
 Result<DeclineOutcome> SqlStore::decline(const std::string& org_id, const std::string& call_id,
                                          const std::string& staff_id, std::int64_t now_ms) {
-  return guarded(observer_, [&] {
+  return guarded(observer_, &writes_, [&] {
     sql::Transaction tx(*db_);
     DeclineOutcome out;
     out.declined = participants_.decline(org_id, call_id, staff_id, now_ms);
@@ -199,12 +201,16 @@ Result<DeclineOutcome> SqlStore::decline(const std::string& org_id, const std::s
 
 Result<bool> SqlStore::end_ring_step(const std::string& org_id, const std::string& call_id,
                                      const std::string& staff_id, std::int64_t now_ms,
-                                     int max_missed) {
-  return guarded(observer_, [&] {
+                                     int max_missed, bool counts_as_missed) {
+  return guarded(observer_, &writes_, [&] {
     sql::Transaction tx(*db_);
     const bool ended =
         participants_.end_ring(org_id, call_id, staff_id, RingOutcome::kMissed, now_ms);
-    if (ended) staff_.count_missed_ring(org_id, staff_id, now_ms, max_missed);
+    if (ended && counts_as_missed) {
+      staff_.count_missed_ring(org_id, staff_id, now_ms, max_missed);
+    } else if (ended) {
+      staff_.touch(org_id, staff_id, now_ms);
+    }
     tx.commit();
     return ended;
   });
@@ -213,7 +219,7 @@ Result<bool> SqlStore::end_ring_step(const std::string& org_id, const std::strin
 Result<std::vector<std::string>> SqlStore::withdraw_rings(const std::string& org_id,
                                                           const std::string& staff_id,
                                                           std::int64_t now_ms) {
-  return guarded(observer_, [&] {
+  return guarded(observer_, &writes_, [&] {
     sql::Transaction tx(*db_);
     auto calls = participants_.end_rings_of(org_id, staff_id, RingOutcome::kWithdrawn, now_ms);
     if (!calls.empty()) staff_.touch(org_id, staff_id, now_ms);

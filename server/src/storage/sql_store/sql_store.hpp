@@ -20,6 +20,7 @@
 #include "storage/sql_store/staff_table.hpp"
 #include "storage/sql_store/webhook_outbox.hpp"
 #include "storage/store.hpp"
+#include "storage/write_health.hpp"
 
 namespace sb::storage {
 
@@ -39,7 +40,8 @@ class SqlStore : public Store {
   double commit_wait_ms() const override { return group_ ? group_->oldest_wait_ms() : 0; }
 
   Result<void> migrate() override;
-  bool ping() override { return db_->ping(); }
+  /// The database answers and takes writes, and no write failed lately (write_health.hpp).
+  bool ping() override { return db_->ping() && writes_.healthy(); }
 
   Result<CreateOutcome> create_call(const Call& call, const std::vector<RingTarget>& ring,
                                     const std::optional<std::string>& idempotency_key) override;
@@ -60,8 +62,8 @@ class SqlStore : public Store {
   Result<DeclineOutcome> decline(const std::string& org_id, const std::string& call_id,
                                  const std::string& staff_id, std::int64_t now_ms) override;
   Result<bool> end_ring_step(const std::string& org_id, const std::string& call_id,
-                             const std::string& staff_id, std::int64_t now_ms,
-                             int max_missed) override;
+                             const std::string& staff_id, std::int64_t now_ms, int max_missed,
+                             bool counts_as_missed) override;
   Result<std::vector<std::string>> withdraw_rings(const std::string& org_id,
                                                   const std::string& staff_id,
                                                   std::int64_t now_ms) override;
@@ -121,6 +123,7 @@ class SqlStore : public Store {
   WebhookOutbox outbox_;
   OutboxRenderer render_outbox_;
   OperationObserver observer_;
+  WriteHealth writes_;
   /// Declared after db_, so it goes first: its thread may be using the database's means of
   /// making commits durable.
   std::unique_ptr<GroupCommit> group_;

@@ -44,12 +44,12 @@ Result<std::vector<Call>> SqlStore::calls_created_since(const std::string& org_i
 
 Result<void> SqlStore::upsert_staff(const std::string& org_id, const std::string& staff_id,
                                     const std::string& name, std::int64_t now_ms) {
-  return guarded(observer_, [&] { staff_.upsert(org_id, staff_id, name, now_ms); });
+  return guarded(observer_, &writes_, [&] { staff_.upsert(org_id, staff_id, name, now_ms); });
 }
 
 Result<void> SqlStore::set_staff_status(const std::string& org_id, const std::string& staff_id,
                                         call::StaffStatus status, std::int64_t now_ms) {
-  return guarded(observer_, [&] { staff_.set_status(org_id, staff_id, status, now_ms); });
+  return guarded(observer_, &writes_, [&] { staff_.set_status(org_id, staff_id, status, now_ms); });
 }
 
 Result<std::vector<StaffEntry>> SqlStore::list_staff(const std::string& org_id, std::int64_t now_ms,
@@ -71,12 +71,13 @@ Result<std::optional<StaffEntry>> SqlStore::find_staff(const std::string& org_id
 
 Result<void> SqlStore::presence_connect(const std::string& org_id, const std::string& user_id,
                                         const std::string& node_id) {
-  return guarded(observer_, [&] { presence_.connect(org_id, user_id, node_id); });
+  return guarded(observer_, &writes_, [&] { presence_.connect(org_id, user_id, node_id); });
 }
 
 Result<int> SqlStore::presence_disconnect(const std::string& org_id, const std::string& user_id,
                                           const std::string& node_id, std::int64_t now_ms) {
-  return guarded(observer_, [&] { return presence_.disconnect(org_id, user_id, node_id, now_ms); });
+  return guarded(observer_, &writes_,
+                 [&] { return presence_.disconnect(org_id, user_id, node_id, now_ms); });
 }
 
 Result<bool> SqlStore::is_present(const std::string& org_id, const std::string& user_id,
@@ -90,14 +91,14 @@ Result<bool> SqlStore::ever_connected(const std::string& org_id, const std::stri
 }
 
 Result<void> SqlStore::presence_reset(const std::string& node_id, std::int64_t now_ms) {
-  return guarded(observer_, [&] { presence_.reset(node_id, now_ms); });
+  return guarded(observer_, &writes_, [&] { presence_.reset(node_id, now_ms); });
 }
 
 // --- Quality and feedback ---
 
 Result<void> SqlStore::add_quality_sample(const std::string& call_id, const std::string& side,
                                           const QualitySample& sample) {
-  return guarded(observer_, [&] { quality_.add_sample(call_id, side, sample); });
+  return guarded(observer_, &writes_, [&] { quality_.add_sample(call_id, side, sample); });
 }
 
 Result<CallQuality> SqlStore::quality_of(const std::string& call_id) {
@@ -106,7 +107,7 @@ Result<CallQuality> SqlStore::quality_of(const std::string& call_id) {
 
 Result<void> SqlStore::save_feedback(const std::string& call_id, const std::string& user_id,
                                      const Feedback& feedback, std::int64_t now_ms) {
-  return guarded(observer_, [&] { feedback_.save(call_id, user_id, feedback, now_ms); });
+  return guarded(observer_, &writes_, [&] { feedback_.save(call_id, user_id, feedback, now_ms); });
 }
 
 Result<std::vector<FeedbackEntry>> SqlStore::feedback_of(const std::string& call_id) {
@@ -120,12 +121,12 @@ Result<std::vector<WebhookEvent>> SqlStore::due_webhooks(std::int64_t now_ms, in
 }
 
 Result<void> SqlStore::webhook_delivered(std::int64_t id, std::int64_t now_ms) {
-  return guarded(observer_, [&] { outbox_.delivered(id, now_ms); });
+  return guarded(observer_, &writes_, [&] { outbox_.delivered(id, now_ms); });
 }
 
 Result<void> SqlStore::webhook_failed(std::int64_t id, std::int64_t next_attempt_ms,
                                       const std::string& error) {
-  return guarded(observer_, [&] { outbox_.failed(id, next_attempt_ms, error); });
+  return guarded(observer_, &writes_, [&] { outbox_.failed(id, next_attempt_ms, error); });
 }
 
 Result<std::int64_t> SqlStore::webhook_pending() {

@@ -415,6 +415,36 @@ TEST_F(CallServiceTest, RecoverySetsRingTimersAgainAfterARestart) {
   EXPECT_EQ(db.find_call("org1", c.id)->value().state, CallState::kMissed);
 }
 
+TEST_F(CallServiceTest, RingsThatRanOutAroundARestartDoNotCountAsMissed) {
+  CallTimings t;
+  t.max_missed = 1;
+  make_service(t);
+  online(ana_);
+  Call before = create(cat_);
+  // The server dies while the call rings for ana, and comes back 50 s later, past its deadline.
+  clock_.set(clock_.now_ms() + 50'000);
+  t.node_id = "test";
+  testing::ManualScheduler fresh(clock_);
+  CallService restarted(*store_, bus_, fresh, clock_, t, IceConfig{});
+  ASSERT_TRUE(restarted.recover());
+  fresh.advance(0);
+  EXPECT_EQ(store_->find_call("org1", before.id)->value().state, CallState::kMissed);
+  EXPECT_EQ(entry(ana_).chosen_status, StaffStatus::kAvailable);
+  // A call placed within the presence grace of the start rings ana before she is back.
+  auto during = restarted.create_call(dan_, {});
+  ASSERT_TRUE(during);
+  restarted.connection_opened(ana_);
+  fresh.advance(45'000);
+  EXPECT_EQ(store_->find_call("org1", during->call.id)->value().state, CallState::kMissed);
+  EXPECT_EQ(entry(ana_).chosen_status, StaffStatus::kAvailable);
+  EXPECT_EQ(entry(ana_).missed_in_row, 0);
+  // Once staff could have come back, a missed ring counts again.
+  auto after = restarted.create_call(user("fay", Role::kClient), {});
+  ASSERT_TRUE(after);
+  fresh.advance(45'000);
+  EXPECT_EQ(entry(ana_).chosen_status, StaffStatus::kAway);
+}
+
 TEST_F(CallServiceTest, SignalsFlowOnlyBetweenTheParticipantsOfALiveCall) {
   online(ana_);
   online(bo_);
@@ -510,6 +540,66 @@ TEST(CallServiceStorageFault, CreateIsUnavailableWhenTheStaffListCannotBeRead) {
   EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
   EXPECT_TRUE(bus.to("ana", "call.incoming").empty());
   std::filesystem::remove(path);
+}
+
+/// A SQLite store on a file another connection can change under the running service.
+class CallServiceWriteFaultTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::remove(path_);
+    store_ = std::make_unique<storage::sqlite::SqliteStore>(path_.string());
+    ASSERT_TRUE(store_->migrate());
+    timings_.node_id = "test";
+    service_ =
+        std::make_unique<CallService>(*store_, bus_, scheduler_, clock_, timings_, IceConfig{});
+  }
+  void TearDown() override {
+    service_.reset();
+    store_.reset();
+    std::filesystem::remove(path_);
+  }
+
+  /// Runs `sql` on a second connection to the database file.
+  void on_the_side(const std::string& sql) {
+    sqlite3* other = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &other), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(other, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(other);
+  }
+
+  std::filesystem::path path_ =
+      std::filesystem::temp_directory_path() /
+      ("sb-write-fault-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+       ".db");
+  testing::ManualClock clock_;
+  testing::ManualScheduler scheduler_{clock_};
+  testing::RecordingBus bus_;
+  CallTimings timings_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<CallService> service_;
+};
+
+TEST_F(CallServiceWriteFaultTest, AnAcceptWhoseWriteFailsIsUnavailableNotALostRace) {
+  const Principal ana = user("ana", Role::kStaff);
+  service_->connection_opened(ana);
+  ASSERT_TRUE(service_->set_my_status(ana, StaffStatus::kAvailable));
+  auto created = service_->create_call(user("cat", Role::kClient), {});
+  ASSERT_TRUE(created);
+  EXPECT_TRUE(store_->ping());
+  // Reads still work but no call can be moved, as on a full disk.
+  on_the_side(
+      "CREATE TRIGGER full_disk BEFORE UPDATE ON calls BEGIN SELECT RAISE(FAIL, 'disk full'); "
+      "END");
+  auto refused = service_->accept(ana, created->call.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable);
+  EXPECT_FALSE(store_->ping());  // Not ready while writes fail.
+  // Nothing was lost: once writes work again the same accept goes through.
+  on_the_side("DROP TRIGGER full_disk");
+  auto accepted = service_->accept(ana, created->call.id);
+  ASSERT_TRUE(accepted);
+  EXPECT_EQ(accepted->state, CallState::kAccepted);
+  EXPECT_TRUE(store_->ping());
 }
 
 }  // namespace

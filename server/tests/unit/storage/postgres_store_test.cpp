@@ -1,6 +1,7 @@
 // What only PostgreSQL has: several connections (nodes) on one database. Races between them are
-// decided by the database, migrations run once however many nodes start, and a broken
-// connection comes back on ping(). Needs SB_TEST_POSTGRES_URL (scripts/with-postgres.sh); fails
+// decided by the database, migrations run once however many nodes start, a broken connection
+// comes back on ping(), a server that stops answering is given up on in bounded time, and a
+// read-only database is not ready. Needs SB_TEST_POSTGRES_URL (scripts/with-postgres.sh); fails
 // without it.
 
 #include "storage/postgres/postgres_store.hpp"
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -184,6 +186,68 @@ TEST_F(PostgresStoreTest, ABrokenConnectionIsUnavailableAndPingReconnects) {
   ASSERT_TRUE(back);
   EXPECT_FALSE(*back);
   EXPECT_EQ(errors.size(), 1u);
+}
+
+TEST_F(PostgresStoreTest, AServerThatDoesNotAnswerIsGivenUpOnAndReconnectedAfter) {
+  PostgresDatabase db(url());
+  // The server stays silent for 30 s, as a paused one would: with its own statement timeout off,
+  // only the driver's deadline ends the wait. (A SIGSTOP of the backend would also hold up
+  // DROP DATABASE in tests running beside this one; 22-faults-postgres pauses a whole server.)
+  db.exec("SET statement_timeout = 0");
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(db.exec("SELECT pg_sleep(30)"), sql::Error);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(waited, std::chrono::seconds(6));
+  EXPECT_LT(waited, std::chrono::seconds(9));
+  // The next statement outside a transaction goes on a new connection, with the defaults again.
+  auto rows = db.query("SHOW statement_timeout", {});
+  ASSERT_TRUE(rows.next());
+  EXPECT_EQ(rows.text(0), "5s");
+  EXPECT_TRUE(db.ping());
+}
+
+TEST_F(PostgresStoreTest, GroupCommitsSessionSettingSurvivesAReconnect) {
+  PostgresDatabase db(url());
+  auto sync = db.begin_group_commit();
+  admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db_ +
+        "' AND pid <> pg_backend_pid()");
+  EXPECT_TRUE(db.ping());
+  auto rows = db.query("SHOW synchronous_commit", {});
+  ASSERT_TRUE(rows.next());
+  EXPECT_EQ(rows.text(0), "off");
+  // The sync's own connection was ended too: one sync fails, and it reconnects for the next.
+  EXPECT_FALSE(sync());
+  EXPECT_TRUE(sync());
+  db.end_group_commit();
+}
+
+TEST_F(PostgresStoreTest, AStatementOverTheStatementTimeoutIsCancelled) {
+  PostgresDatabase db(url());
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(db.exec("SELECT pg_sleep(30)"), sql::Error);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(6));
+  EXPECT_NO_THROW(db.exec("SELECT 1"));
+}
+
+TEST_F(PostgresStoreTest, AReadOnlyDatabaseIsNotReadyAndWritesAreUnavailable) {
+  auto store = node();
+  ASSERT_TRUE(store->migrate());
+  EXPECT_TRUE(store->ping());
+  // As after a failover onto a replica: sessions from now on refuse writes.
+  admin("ALTER DATABASE " + db_ + " SET default_transaction_read_only = on");
+  admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db_ + "'");
+  EXPECT_FALSE(store->ping());
+  auto refused = store->upsert_staff("org1", "s1", "Staff", 1000);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, call::ErrorCode::kUnavailable);
+  EXPECT_FALSE(store->ping());
+  admin("ALTER DATABASE " + db_ + " SET default_transaction_read_only = off");
+  admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db_ + "'");
+  // Writable again (ping reconnects), but the last write failed a moment ago and none succeeded
+  // since.
+  EXPECT_FALSE(store->ping());
+  EXPECT_TRUE(store->upsert_staff("org1", "s1", "Staff", 1000));
+  EXPECT_TRUE(store->ping());
 }
 
 }  // namespace

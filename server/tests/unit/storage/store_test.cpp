@@ -341,6 +341,29 @@ TEST_P(StoreTest, MissedRingsInARowSetAway) {
   }
 }
 
+TEST_P(StoreTest, AMissedRingTheServiceDoesNotCountLeavesTheStaffMemberAvailable) {
+  staff_online("s1");
+  for (int i = 0; i < 2; ++i) {
+    const std::string id = "c" + std::to_string(i);
+    ASSERT_TRUE(
+        store_->create_call(make_call(id, "u" + std::to_string(i)), {{"s1", {}}}, std::nullopt));
+    TransitionRequest r;
+    r.org_id = "org1";
+    r.call_id = id;
+    r.from = {CallState::kRinging};
+    r.to = CallState::kMissed;
+    r.now_ms = 50000;
+    r.effects = effects_of(CallState::kRinging, call::CallEvent::kRingTimeout);
+    r.max_missed = 1;
+    r.missed_not_counted = {"s1"};
+    auto out = store_->transition(r);
+    ASSERT_TRUE(out && out->call);
+    EXPECT_EQ(out->participants.at(0).outcome, RingOutcome::kMissed);
+    EXPECT_EQ(staff("s1", 50000).chosen_status, StaffStatus::kAvailable);
+    EXPECT_EQ(staff("s1", 50000).missed_in_row, 0);
+  }
+}
+
 TEST_P(StoreTest, DeclineCountsWhoStillRings) {
   staff_online("s1");
   staff_online("s2");
