@@ -36,7 +36,9 @@ const parentOf = (pid) => Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pi
 /// The postmaster of our own cluster and its children (never another test's PostgreSQL), and
 /// the runuser above it, which stops itself when its child stops and must be continued too.
 function clusterPids() {
-  const postmaster = parentOf(Number(pg.psql('SELECT pg_backend_pid()')));
+  // From postmaster.pid: a backend's own pid is gone as soon as psql disconnects.
+  const dataDir = pg.psql("SELECT setting FROM pg_settings WHERE name = 'data_directory'");
+  const postmaster = Number(readFileSync(`${dataDir}/postmaster.pid`, 'utf8').split('\n')[0]);
   const children = execFileSync('pgrep', ['-P', String(postmaster)]).toString().trim().split('\n').map(Number);
   return { paused: [postmaster, ...children], runuser: parentOf(postmaster) };
 }

@@ -96,7 +96,7 @@ void CallTimers::on_connect_timeout(const std::string& org_id, const std::string
 
 void CallTimers::on_ring_step_end(const std::string& org_id, const std::string& call_id,
                                   const std::string& staff_id) {
-  auto not_counted = missed_rings_not_counted(ctx_, call_id);
+  auto not_counted = missed_rings_not_counted(ctx_, org_id, call_id);
   if (!not_counted) return;  // The sweep tries again.
   const bool counts =
       std::find(not_counted->begin(), not_counted->end(), staff_id) == not_counted->end();

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <unordered_map>
 
 #include "auth/principal.hpp"
 #include "bus/bus.hpp"
@@ -35,6 +37,9 @@ struct ServiceContext {
   HotState& hot;
   /// When this service recovered at start-up (CallTimers::recover); none before.
   std::optional<std::int64_t> started_at_ms;
+  /// "org/user" of everyone who opened a connection to this node since it started, and when
+  /// they first did: after a restart, a ring that began before then could not be answered.
+  std::unordered_map<std::string, std::int64_t> first_connected_ms;
 };
 
 }  // namespace sb::service

@@ -5,6 +5,7 @@
 namespace sb::service {
 
 Result<std::vector<std::string>> missed_rings_not_counted(ServiceContext& ctx,
+                                                          const std::string& org_id,
                                                           const std::string& call_id) {
   std::vector<std::string> not_counted;
   const auto started = ctx.started_at_ms;
@@ -18,7 +19,12 @@ Result<std::vector<std::string>> missed_rings_not_counted(ServiceContext& ctx,
   if (!parts) return parts.error();
   for (const auto& p : *parts) {
     if (p.outcome != storage::RingOutcome::kRinging) continue;
-    if (!missed_ring_counts(p.rung_at_ms, started, ctx.timings.presence_grace_ms)) {
+    std::optional<std::int64_t> connected;
+    if (auto it = ctx.first_connected_ms.find(org_id + "/" + p.staff_id);
+        it != ctx.first_connected_ms.end()) {
+      connected = it->second;
+    }
+    if (!missed_ring_counts(p.rung_at_ms, started, ctx.timings.presence_grace_ms, connected)) {
       not_counted.push_back(p.staff_id);
     }
   }

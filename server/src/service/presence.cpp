@@ -18,6 +18,7 @@ void Presence::connection_opened(const Principal& user) {
       ctx_.store.is_present(user.org_id, user.user_id, now, ctx_.timings.presence_grace_ms);
   if (is_staff(user)) (void)ctx_.store.upsert_staff(user.org_id, user.user_id, user.name, now);
   if (!ctx_.store.presence_connect(user.org_id, user.user_id, ctx_.timings.node_id)) return;
+  ctx_.first_connected_ms.try_emplace(user.org_id + "/" + user.user_id, now);
   timers_.cancel_graces(user.org_id, user.user_id);
   if (is_staff(user) && was_present && !*was_present) {
     announcer_.announce_staff(user.org_id, {user.user_id});

@@ -30,7 +30,7 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
   r.effects = effects;
   r.max_missed = ctx_.timings.max_missed;
   if (effects.ringing_staff == storage::RingOutcome::kMissed) {
-    auto not_counted = missed_rings_not_counted(ctx_, c.id);
+    auto not_counted = missed_rings_not_counted(ctx_, c.org_id, c.id);
     if (!not_counted) return not_counted.error();
     r.missed_not_counted = std::move(*not_counted);
   }

@@ -10,6 +10,7 @@
 
 #include "fakes/manual_time.hpp"
 #include "fakes/recording_bus.hpp"
+#include "service/missed_rings.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace sb::service {
@@ -443,6 +444,35 @@ TEST_F(CallServiceTest, RingsThatRanOutAroundARestartDoNotCountAsMissed) {
   ASSERT_TRUE(after);
   fresh.advance(45'000);
   EXPECT_EQ(entry(ana_).chosen_status, StaffStatus::kAway);
+}
+
+TEST_F(CallServiceTest, StaffWhoConnectAfterAStartAreHeldToTheirRingsAtOnce) {
+  CallTimings t;
+  t.max_missed = 1;
+  t.node_id = "test";
+  testing::ManualScheduler fresh(clock_);
+  CallService started(*store_, bus_, fresh, clock_, t, IceConfig{});
+  ASSERT_TRUE(started.recover());
+  ASSERT_TRUE(started.set_my_status(ana_, StaffStatus::kAvailable));
+  started.connection_opened(ana_);
+  clock_.set(clock_.now_ms() + 1);
+  // Within the presence grace of the start, but ana was connected when it rang.
+  auto c = started.create_call(cat_, {});
+  ASSERT_TRUE(c);
+  fresh.advance(45'000);
+  EXPECT_EQ(store_->find_call("org1", c->call.id)->value().state, CallState::kMissed);
+  EXPECT_EQ(entry(ana_).chosen_status, StaffStatus::kAway);
+}
+
+TEST(MissedRingCounts, OnlyRingsStaffCouldAnswerCount) {
+  const std::int64_t start = 100'000, grace = 10'000;
+  EXPECT_TRUE(missed_ring_counts(50'000, std::nullopt, grace, std::nullopt));  // never restarted
+  EXPECT_FALSE(missed_ring_counts(90'000, start, grace, 95'000));         // rang before the start
+  EXPECT_FALSE(missed_ring_counts(101'000, start, grace, std::nullopt));  // not back yet
+  EXPECT_FALSE(missed_ring_counts(101'000, start, grace, 102'000));       // back after it rang
+  EXPECT_FALSE(missed_ring_counts(102'000, start, grace, 102'000));       // the same millisecond
+  EXPECT_TRUE(missed_ring_counts(103'000, start, grace, 102'000));        // back before it rang
+  EXPECT_TRUE(missed_ring_counts(110'000, start, grace, std::nullopt));   // past the grace
 }
 
 TEST_F(CallServiceTest, SignalsFlowOnlyBetweenTheParticipantsOfALiveCall) {
