@@ -4,9 +4,8 @@
  * and starts a real SwitchboardClient on fakes (socket, fetch, devices, peer connection) that
  * the page then gets from `useCallClient`. The test plays the server through `ws` and `routes`.
  */
-import { RestClient } from '../sdk/rest/RestClient';
-import { immediateReconnect } from '../sdk/signaling/ReconnectPolicy';
-import { SwitchboardClient } from '../sdk/SwitchboardClient';
+import type { SwitchboardClient } from '../sdk/SwitchboardClient';
+import { connectedClient } from '../sdk/test/client';
 import { FakeSocket, fakeFetch } from '../sdk/test/fakes';
 import { FakeDevices, ScriptedPc } from '../sdk/test/media';
 import type { CallProviderProps } from '../providers/CallProvider/CallProvider';
@@ -55,16 +54,9 @@ export function startPageClient(
   routes: Parameters<typeof fakeFetch>[0] = {},
   devices = new FakeDevices(),
 ) {
-  const { fetch, requests } = fakeFetch(routes);
   const pcs: ScriptedPc[] = [];
-  const client = new SwitchboardClient({
-    role,
-    getToken: () => 'jwt',
-    wsUrl: 'ws://test/v1/ws',
-    createSocket: (url) => new FakeSocket(url),
-    reconnectPolicy: immediateReconnect,
-    rest: new RestClient({ getToken: () => 'jwt', fetch }),
-    devices,
+  acceptFakeStreams();
+  const { client, ws, requests } = connectedClient(role, routes, devices, {
     candidateWaitMs: 0,
     createPeerConnection: () => {
       const pc = new ScriptedPc();
@@ -72,10 +64,6 @@ export function startPageClient(
       return pc as unknown as RTCPeerConnection;
     },
   });
-  acceptFakeStreams();
-  client.connect();
-  const ws = FakeSocket.latest();
-  ws.serverOpen();
   current = client;
   return { client, ws, requests, devices, pcs };
 }

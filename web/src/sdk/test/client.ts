@@ -2,7 +2,7 @@
 import type { Notice } from '../call/CallStore';
 import { RestClient } from '../rest/RestClient';
 import { immediateReconnect } from '../signaling/ReconnectPolicy';
-import { SwitchboardClient } from '../SwitchboardClient';
+import { SwitchboardClient, type SwitchboardClientOptions } from '../SwitchboardClient';
 import { FakeSocket, fakeFetch } from './fakes';
 import { FakeDevices } from './media';
 
@@ -10,6 +10,7 @@ export function connectedClient(
   role: 'client' | 'staff',
   routes: Parameters<typeof fakeFetch>[0],
   devices = new FakeDevices(),
+  options: Partial<SwitchboardClientOptions> = {},
 ) {
   const { fetch, requests } = fakeFetch(routes);
   const client = new SwitchboardClient({
@@ -20,6 +21,7 @@ export function connectedClient(
     reconnectPolicy: immediateReconnect,
     rest: new RestClient({ getToken: () => 'jwt', fetch }),
     devices,
+    ...options,
   });
   const notices: Notice[] = [];
   client.store.on('notice', (n) => notices.push(n));
