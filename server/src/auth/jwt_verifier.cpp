@@ -311,6 +311,14 @@ boost::system::result<JwtVerifier> JwtVerifier::create(JwtConfig config) {
 
 boost::system::result<Principal> JwtVerifier::verify(std::string_view token,
                                                      std::int64_t now_s) const {
+  if (auto known = verified_->find(token, now_s - config_.leeway_s)) return std::move(*known);
+  auto checked = check(token, now_s);
+  if (checked) verified_->remember(token, *checked);
+  return checked;
+}
+
+boost::system::result<Principal> JwtVerifier::check(std::string_view token,
+                                                    std::int64_t now_s) const {
   if (token.empty() || token.size() > kMaxTokenBytes)
     return make_error_code(AuthError::kMalformedToken);
   const auto dot1 = token.find('.');

@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "auth/principal.hpp"
+#include "auth/verified_tokens.hpp"
 
 namespace sb::auth {
 
@@ -58,7 +59,8 @@ struct JwtConfig {
   std::int64_t leeway_s = 30;
 };
 
-/// Immutable once created, so one instance may verify from many threads at once.
+/// Its configuration is immutable once created, and it remembers tokens it verified behind a
+/// lock, so one instance may verify from many threads at once.
 class JwtVerifier {
  public:
   /// kInvalidKey for an empty secret, a secret that is a PEM block, or a PEM key that is not
@@ -75,9 +77,12 @@ class JwtVerifier {
  private:
   struct Key;
   JwtVerifier(JwtConfig config, std::shared_ptr<const Key> key);
+  /// Everything `verify` checks, without the memory of verified tokens.
+  boost::system::result<Principal> check(std::string_view token, std::int64_t now_s) const;
 
   JwtConfig config_;
   std::shared_ptr<const Key> key_;  // The parsed public key; null for HS256.
+  std::shared_ptr<VerifiedTokens> verified_ = std::make_shared<VerifiedTokens>();
 };
 
 }  // namespace sb::auth

@@ -1,6 +1,7 @@
 #include "service/hot_state.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace sb::service {
 
@@ -16,37 +17,60 @@ void HotState::put_call(const call::Call& call,
   by_caller_[user_key(call.org_id, call.caller.id)] = call.id;
 }
 
-void HotState::drop_call(const std::string& call_id) {
-  auto it = calls_.find(call_id);
-  if (it == calls_.end()) return;
-  auto caller = by_caller_.find(user_key(it->second.call.org_id, it->second.call.caller.id));
-  if (caller != by_caller_.end() && caller->second == call_id) by_caller_.erase(caller);
-  calls_.erase(it);
+void HotState::end_call(const call::Call& final,
+                        std::optional<std::vector<storage::Participant>> participants) {
+  if (!enabled_) return;
+  OpenCall entry;
+  if (auto open = calls_.find(final.id); open != calls_.end()) {
+    entry = std::move(open->second);
+    calls_.erase(open);
+  }
+  auto caller = by_caller_.find(user_key(final.org_id, final.caller.id));
+  if (caller != by_caller_.end() && caller->second == final.id) by_caller_.erase(caller);
+  entry.call = final;
+  // Participants remembered while open may predate the last move: keep only the final ones.
+  entry.participants_known = participants.has_value();
+  entry.participants =
+      participants ? std::move(*participants) : std::vector<storage::Participant>{};
+  if (ended_.insert_or_assign(final.id, std::move(entry)).second) ended_order_.push_back(final.id);
+  while (ended_order_.size() > kMaxEnded) {
+    ended_.erase(ended_order_.front());
+    ended_order_.pop_front();
+  }
+}
+
+const HotState::OpenCall* HotState::entry(const std::string& call_id) const {
+  if (auto it = calls_.find(call_id); it != calls_.end()) return &it->second;
+  if (auto it = ended_.find(call_id); it != ended_.end()) return &it->second;
+  return nullptr;
+}
+
+HotState::OpenCall* HotState::entry(const std::string& call_id) {
+  return const_cast<OpenCall*>(std::as_const(*this).entry(call_id));
 }
 
 const call::Call* HotState::find_call(const std::string& org_id, const std::string& call_id) const {
-  auto it = calls_.find(call_id);
-  if (it == calls_.end() || it->second.call.org_id != org_id) return nullptr;
-  return &it->second.call;
+  const OpenCall* known = entry(call_id);
+  if (known == nullptr || known->call.org_id != org_id) return nullptr;
+  return &known->call;
 }
 
 const std::vector<storage::Participant>* HotState::participants(const std::string& call_id) const {
-  auto it = calls_.find(call_id);
-  if (it == calls_.end() || !it->second.participants_known) return nullptr;
-  return &it->second.participants;
+  const OpenCall* known = entry(call_id);
+  if (known == nullptr || !known->participants_known) return nullptr;
+  return &known->participants;
 }
 
 void HotState::set_participants(const std::string& call_id,
                                 std::vector<storage::Participant> parts) {
-  auto it = calls_.find(call_id);
-  if (it == calls_.end()) return;
-  it->second.participants = std::move(parts);
-  it->second.participants_known = true;
+  OpenCall* known = entry(call_id);
+  if (known == nullptr) return;
+  known->participants = std::move(parts);
+  known->participants_known = true;
 }
 
 void HotState::participants_changed(const std::string& call_id) {
-  auto it = calls_.find(call_id);
-  if (it != calls_.end()) it->second.participants_known = false;
+  if (OpenCall* known = entry(call_id)) known->participants_known = false;
 }
 
 std::vector<std::string> HotState::ringing_calls_of(const std::string& org_id) const {

@@ -5,10 +5,15 @@
 // returned (a transition returns the call and its participants after the move) or re-reads it
 // after operations that do not return enough (marked stale).
 //
+// Calls that ended are kept a while too (the last kMaxEnded), since a terminal call never
+// changes again: late requests about it, such as the accepts of staff who lost the race, are
+// answered without reading the database.
+//
 // Only exact while this process is the database's only writer (one node). With several nodes
 // another node changes the same rows, so the service turns it off and reads the database.
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -30,9 +35,13 @@ class HotState {
   /// remembered ones; otherwise they are kept (or read on first use).
   void put_call(const call::Call& call,
                 std::optional<std::vector<storage::Participant>> participants = std::nullopt);
-  /// The call ended: forget it.
-  void drop_call(const std::string& call_id);
-  /// The open call, if remembered and of `org_id`.
+  static constexpr std::size_t kMaxEnded = 4096;
+
+  /// The call ended as `final`: it is no longer open, and is kept among the recently ended.
+  /// `participants`, when known, are its final ones.
+  void end_call(const call::Call& final,
+                std::optional<std::vector<storage::Participant>> participants = std::nullopt);
+  /// The call, open or recently ended, if remembered and of `org_id`.
   const call::Call* find_call(const std::string& org_id, const std::string& call_id) const;
   /// Its participants, when known and not stale.
   const std::vector<storage::Participant>* participants(const std::string& call_id) const;
@@ -63,12 +72,17 @@ class HotState {
     bool participants_known = false;
     int quality_samples = 0;
   };
+  /// The open or recently ended call's entry.
+  const OpenCall* entry(const std::string& call_id) const;
+  OpenCall* entry(const std::string& call_id);
   static std::string user_key(const std::string& org_id, const std::string& user_id) {
     return org_id + "/" + user_id;
   }
 
   bool enabled_;
   std::unordered_map<std::string, OpenCall> calls_;
+  std::unordered_map<std::string, OpenCall> ended_;
+  std::deque<std::string> ended_order_;  // Oldest first, for eviction.
   /// "org/caller" -> call id, for the one open call a caller may have.
   std::unordered_map<std::string, std::string> by_caller_;
   std::unordered_map<std::string, std::vector<storage::StaffEntry>> staff_;

@@ -44,7 +44,7 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
     if (!now) return now.error();
     if (!*now) return call::make_error(call::ErrorCode::kNotFound);
     if (call::is_terminal((*now)->state)) {
-      ctx_.hot.drop_call(c.id);
+      ctx_.hot.end_call(**now);
     } else {
       ctx_.hot.put_call(**now);
       ctx_.hot.participants_changed(c.id);
@@ -58,7 +58,7 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
   const bool terminal = call::is_terminal(moved.state);
   const auto quality = terminal ? quality_.quality_shown(moved) : std::nullopt;
   announcer_.announce(moved, c.state, outcome->participants, quality);
-  if (terminal) ctx_.hot.drop_call(moved.id);
+  if (terminal) ctx_.hot.end_call(moved, outcome->participants);
   announcer_.announce_staff(moved.org_id, outcome->staff_changed);
   if (call::starts_timer(effects, call::TimerKind::kConnect, policy)) {
     timers_.schedule_connect_timeout(moved.org_id, moved.id,

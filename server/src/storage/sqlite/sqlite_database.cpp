@@ -140,7 +140,8 @@ void SqliteDatabase::begin(sql::Durability durability) {
     }
   }
   try {
-    exec("BEGIN IMMEDIATE");
+    // Cached statements, not exec(): sqlite3_exec would compile the SQL on every transaction.
+    run("BEGIN IMMEDIATE", {});
   } catch (const sql::Error&) {
     restore_synchronous();
     throw;
@@ -148,13 +149,13 @@ void SqliteDatabase::begin(sql::Durability durability) {
 }
 
 void SqliteDatabase::commit() {
-  exec("COMMIT");
+  run("COMMIT", {});
   restore_synchronous();
 }
 
 void SqliteDatabase::rollback() {
   try {
-    exec("ROLLBACK");
+    run("ROLLBACK", {});
   } catch (const sql::Error&) {
     restore_synchronous();
     throw;

@@ -433,3 +433,55 @@ TEST(AuthError, HasShortReasonsInItsOwnCategory) {
 
 }  // namespace
 }  // namespace sb::auth
+
+namespace sb::auth {
+namespace {
+
+// --- The memory of verified tokens ---
+
+TEST(JwtVerifierMemory, AVerifiedTokenStillExpiresWithTheClock) {
+  const auto v = hs256();
+  const std::string token = hs256_token(good_claims());  // exp = kNow + 600, leeway 30
+  ASSERT_TRUE(v.verify(token, kNow));
+  ASSERT_TRUE(v.verify(token, kNow + 629));
+  EXPECT_EQ(error_of(v.verify(token, kNow + 630)), AuthError::kExpired);
+}
+
+TEST(JwtVerifierMemory, OnlyTheSameBytesAreRemembered) {
+  const auto v = hs256();
+  const std::string token = hs256_token(good_claims());
+  ASSERT_TRUE(v.verify(token, kNow));
+  std::string forged = token;
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  EXPECT_EQ(error_of(v.verify(forged, kNow)), AuthError::kBadSignature);
+  EXPECT_TRUE(v.verify(token, kNow));
+}
+
+TEST(JwtVerifierMemory, ATokenNotYetValidIsNotRememberedAsRefusedOrAccepted) {
+  const auto v = hs256();
+  auto claims = good_claims();
+  claims["nbf"] = kNow + 100;
+  const std::string token = hs256_token(claims);
+  EXPECT_EQ(error_of(v.verify(token, kNow)), AuthError::kNotYetValid);
+  EXPECT_TRUE(v.verify(token, kNow + 100));
+}
+
+TEST(VerifiedTokens, ForgetsEverythingWhenFullAndSkipsHugeTokens) {
+  VerifiedTokens memory;
+  Principal p;
+  p.expires_at_s = 100;
+  for (std::size_t i = 0; i < VerifiedTokens::kMaxEntries; ++i) {
+    memory.remember("token-" + std::to_string(i), p);
+  }
+  EXPECT_TRUE(memory.find("token-0", 0));
+  memory.remember("one-more", p);
+  EXPECT_FALSE(memory.find("token-0", 0));
+  EXPECT_TRUE(memory.find("one-more", 0));
+  EXPECT_FALSE(memory.find("one-more", 100));  // exp at or before the cut-off
+  const std::string huge(VerifiedTokens::kMaxTokenBytes + 1, 'x');
+  memory.remember(huge, p);
+  EXPECT_FALSE(memory.find(huge, 0));
+}
+
+}  // namespace
+}  // namespace sb::auth

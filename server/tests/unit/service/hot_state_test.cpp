@@ -1,0 +1,67 @@
+#include "service/hot_state.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sb::service {
+namespace {
+
+call::Call open_call(const std::string& id) {
+  call::Call c;
+  c.id = id;
+  c.org_id = "org";
+  c.caller = {"carla", "Carla"};
+  return c;
+}
+
+call::Call ended(call::Call c) {
+  c.state = call::CallState::kEnded;
+  c.end_reason = "hangup";
+  c.version += 3;
+  return c;
+}
+
+TEST(HotState, AnEndedCallIsStillFoundAsItEndedButIsNoLongerTheCallersOpenCall) {
+  HotState hot(true);
+  hot.put_call(open_call("c1"), std::vector<storage::Participant>{{"ben", 1, std::nullopt}});
+  ASSERT_EQ(hot.open_call_of_caller("org", "carla"), "c1");
+  hot.end_call(ended(open_call("c1")), std::vector<storage::Participant>{});
+  const call::Call* found = hot.find_call("org", "c1");
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->state, call::CallState::kEnded);
+  EXPECT_EQ(found->end_reason, "hangup");
+  EXPECT_EQ(hot.find_call("other-org", "c1"), nullptr);
+  EXPECT_FALSE(hot.open_call_of_caller("org", "carla"));
+  EXPECT_TRUE(hot.ringing_calls_of("org").empty());
+  ASSERT_NE(hot.participants("c1"), nullptr);
+  EXPECT_TRUE(hot.participants("c1")->empty());
+}
+
+TEST(HotState, AnEndedCallsParticipantsAreUnknownUnlessGivenWithTheEnd) {
+  HotState hot(true);
+  hot.put_call(open_call("c1"), std::vector<storage::Participant>{{"ben", 1, std::nullopt}});
+  hot.end_call(ended(open_call("c1")));
+  EXPECT_EQ(hot.participants("c1"), nullptr);  // Read again rather than trust the open ones.
+  hot.set_participants("c1", {{"ben", 1, std::nullopt, storage::RingOutcome::kAccepted}});
+  ASSERT_NE(hot.participants("c1"), nullptr);
+  EXPECT_EQ(hot.participants("c1")->front().outcome, storage::RingOutcome::kAccepted);
+}
+
+TEST(HotState, KeepsOnlyTheLastEndedCalls) {
+  HotState hot(true);
+  for (std::size_t i = 0; i <= HotState::kMaxEnded; ++i) {
+    hot.end_call(ended(open_call("c" + std::to_string(i))));
+  }
+  EXPECT_EQ(hot.find_call("org", "c0"), nullptr);
+  EXPECT_NE(hot.find_call("org", "c1"), nullptr);
+  EXPECT_NE(hot.find_call("org", "c" + std::to_string(HotState::kMaxEnded)), nullptr);
+}
+
+TEST(HotState, RemembersNothingWhenTurnedOff) {
+  HotState hot(false);  // Several nodes: other nodes change the same rows.
+  hot.put_call(open_call("c1"));
+  hot.end_call(ended(open_call("c1")));
+  EXPECT_EQ(hot.find_call("org", "c1"), nullptr);
+}
+
+}  // namespace
+}  // namespace sb::service
