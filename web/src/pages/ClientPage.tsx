@@ -109,6 +109,13 @@ function ClientScreen() {
               ? 'Connecting you to our team.'
               : 'We are ringing our team. Someone will answer shortly.'}
           </p>
+          {media.cameraProblem && (
+            <p className="note" data-testid="calling-audio-only">
+              {media.cameraProblem === 'missing'
+                ? 'No camera was found: you are calling with audio only.'
+                : 'Your camera is not available: you are calling with audio only.'}
+            </p>
+          )}
           <CallButton
             phase={phase}
             onCall={() => undefined}
@@ -158,7 +165,7 @@ function ClientScreen() {
         <h1 id="hero-title">Talk to us face to face</h1>
         <p className="muted">
           Press Call and one of our team will answer by video. You can turn your camera off at any
-          time.
+          time, or call without one: the call is then audio only.
         </p>
         {error && (
           <p className="error" role="alert" data-testid="client-error">
