@@ -49,7 +49,8 @@ function ClientScreen() {
   let visibleH1 = false;
   if (
     phase === CallPhase.RequestingPermission &&
-    (media.acquiring || media.permission === 'granted')
+    // Already denied: no prompt will show, the answer (help or audio-only) follows at once.
+    (media.acquiring || media.permission === 'granted' || media.permission === 'denied')
   ) {
     body = (
       <section className="card hero" data-testid="permission-waiting" role="status">
