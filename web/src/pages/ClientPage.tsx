@@ -88,13 +88,20 @@ function ClientScreen() {
         data-phase={phase}
       >
         <div className="calling__preview">
-          <VideoTile
-            stream={media.local}
-            muted
-            mirrored
-            label="Your camera"
-            testId="local-preview"
-          />
+          {media.cameraProblem ? (
+            <div className="calling__audio-only" data-testid="local-preview-audio-only">
+              <Icon name="mic" size={32} />
+              <span>Audio only</span>
+            </div>
+          ) : (
+            <VideoTile
+              stream={media.local}
+              muted
+              mirrored
+              label="Your camera"
+              testId="local-preview"
+            />
+          )}
         </div>
         <div className="calling__text">
           <div className="pulse pulse--small" aria-hidden="true">

@@ -46,6 +46,7 @@ for (const [width, height, prefix] of [
       'Your camera is not available: you are calling with audio only.',
     );
     expect(await carla.getByText('Camera and microphone are blocked').count()).toBe(0);
+    await byTestId(carla, 'local-preview-audio-only').waitFor({ timeout: 2000 });
     await shot(carla, `${prefix}-20-calling-audio-only`);
     await byTestId(ana, 'accept-button').click();
     await waitPhase(ana, 'connected', 20_000);
