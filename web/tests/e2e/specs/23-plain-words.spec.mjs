@@ -47,3 +47,26 @@ test('plain words: header and status agree; the caller sees "Good connection" an
   await carla.setViewportSize({ width: 375, height: 812 });
   await shot(carla, 'phone-23-summary-after-reload', { fullPage: true });
 });
+
+test('the staff member reloads mid-call and hangs up at once: the summary still says how the call was', async ({
+  peers,
+}) => {
+  const org = `org-words-staff-${uid()}`;
+  const ana = await peers.openAs({ org, sub: 'ana', role: 'staff', name: 'Ana' });
+  await goAvailable(ana);
+  const carla = await peers.openAs({ org, sub: 'carla', role: 'client', name: 'Carla' });
+  await placeCall(carla);
+  await byTestId(ana, 'accept-button').click();
+  await waitPhase(carla, 'connected', 20_000);
+  await waitPhase(ana, 'connected', 20_000);
+  await sleep(4500); // Samples from before the reload.
+  await ana.reload();
+  await waitPhase(ana, 'connected', 20_000);
+  await byTestId(ana, 'hangup-button').click();
+  await ana
+    .locator('[data-testid="call-summary"][data-outcome="ended"]')
+    .waitFor({ timeout: 10_000 });
+  const quality = byTestId(ana, 'summary-quality');
+  await expect(quality).not.toHaveAttribute('data-verdict', 'none', { timeout: 5000 });
+  await shot(ana, 'staff-23-summary-after-reload');
+});
