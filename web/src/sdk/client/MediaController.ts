@@ -140,9 +140,10 @@ export class MediaController extends TypedEmitter<MediaEvents> {
         log.warn('no camera for the call; going on with audio only');
         this.update({ acquiring: false, cameraOn: false, cameraProblem: cameraProblemOf(e) });
         return stream;
-      } catch {
+      } catch (micError) {
+        // The microphone's own reason is the one that stops the call.
         this.update({ acquiring: false });
-        throw e;
+        throw micError;
       }
     }
   }
