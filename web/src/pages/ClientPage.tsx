@@ -49,7 +49,8 @@ function ClientScreen() {
   let visibleH1 = false;
   if (
     phase === CallPhase.RequestingPermission &&
-    (media.acquiring || media.permission === 'granted')
+    // Already denied: no prompt will show, the answer (help or audio-only) follows at once.
+    (media.acquiring || media.permission === 'granted' || media.permission === 'denied')
   ) {
     body = (
       <section className="card hero" data-testid="permission-waiting" role="status">
@@ -87,13 +88,20 @@ function ClientScreen() {
         data-phase={phase}
       >
         <div className="calling__preview">
-          <VideoTile
-            stream={media.local}
-            muted
-            mirrored
-            label="Your camera"
-            testId="local-preview"
-          />
+          {media.cameraProblem ? (
+            <div className="calling__audio-only" data-testid="local-preview-audio-only">
+              <Icon name="mic" size={32} />
+              <span>Audio only</span>
+            </div>
+          ) : (
+            <VideoTile
+              stream={media.local}
+              muted
+              mirrored
+              label="Your camera"
+              testId="local-preview"
+            />
+          )}
         </div>
         <div className="calling__text">
           <div className="pulse pulse--small" aria-hidden="true">
@@ -109,6 +117,13 @@ function ClientScreen() {
               ? 'Connecting you to our team.'
               : 'We are ringing our team. Someone will answer shortly.'}
           </p>
+          {media.cameraProblem && (
+            <p className="note" data-testid="calling-audio-only">
+              {media.cameraProblem === 'missing'
+                ? 'No camera was found: you are calling with audio only.'
+                : 'Your camera is not available: you are calling with audio only.'}
+            </p>
+          )}
           <CallButton
             phase={phase}
             onCall={() => undefined}
@@ -158,7 +173,7 @@ function ClientScreen() {
         <h1 id="hero-title">Talk to us face to face</h1>
         <p className="muted">
           Press Call and one of our team will answer by video. You can turn your camera off at any
-          time.
+          time, or call without one: the call is then audio only.
         </p>
         {error && (
           <p className="error" role="alert" data-testid="client-error">

@@ -67,6 +67,10 @@ describe('StaffPage', () => {
   let unlock: ReturnType<typeof vi.fn>;
   beforeEach(() => {
     unlock = vi.fn(() => Promise.resolve(true));
+    // As after a reload: the browser refuses sound until a click or a key press.
+    vi.spyOn(HTMLMediaElement.prototype, 'play').mockRejectedValue(
+      Object.assign(new Error('no gesture yet'), { name: 'NotAllowedError' }),
+    );
   });
   afterEach(() => stopPageClient());
 
@@ -83,7 +87,7 @@ describe('StaffPage', () => {
     it('starts not taking calls, with "Go available" as the action', async () => {
       const { root } = await openConsole();
       expect(get(root, '#waiting-title').textContent).toBe('You are not taking calls');
-      expect(textOf(root, 'my-status')).toBe('Offline');
+      expect(textOf(root, 'my-status')).toBe('Not taking calls');
       expect(byId(root, 'my-state')).toBeNull();
       expect((byId(root, 'go-available') as HTMLButtonElement).disabled).toBe(false);
       expect(byId(root, 'go-away')).toBeNull();
@@ -135,7 +139,7 @@ describe('StaffPage', () => {
       await clickAndSettle(byId(root, 'go-available'));
       const alert = get(root, '[data-testid=availability] [role=alert]');
       expect(alert.textContent).not.toBe('');
-      expect(textOf(root, 'my-status')).toBe('Offline');
+      expect(textOf(root, 'my-status')).toBe('Not taking calls');
       expect((byId(root, 'go-available') as HTMLButtonElement).disabled).toBe(false);
     });
 
@@ -180,7 +184,32 @@ describe('StaffPage', () => {
       expect(document.activeElement).toBe(byId(root, 'accept-button'));
       // Nobody clicked yet, so the browser would refuse the sound: the page asks for a click.
       expect(get(root, '[data-testid=staff-page]').dataset.ringtone).toBe('blocked');
-      expect(root.textContent).toContain('Sound is blocked');
+      expect(root.textContent).toContain('The browser is keeping the ringtone silent.');
+      expect(byId(root, 'incoming-enable-sound')?.textContent).toBe('Turn on sound');
+    });
+
+    it('says sound is off to an available staff member after a reload, with a button for it', async () => {
+      const { root, ws } = await openConsole();
+      await serverSends(ws, {
+        type: 'board',
+        staff: [makeStaff('st-me', { name: 'Me' })],
+        queue: { length: 0 },
+        seq: 1,
+      });
+      expect(get(root, '[data-testid=staff-page]').dataset.sound).toBe('blocked');
+      expect(textOf(root, 'sound-banner')).toContain('Sound is off.');
+      watchUnlock();
+      await clickAndSettle(byId(root, 'enable-sound'));
+      expect(unlock).toHaveBeenCalled();
+    });
+
+    it('a key press unlocks the ringtone too (keyboard users)', async () => {
+      await openConsole();
+      watchUnlock();
+      await updateAsync(async () => {
+        document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Tab', bubbles: true }));
+      });
+      expect(unlock).toHaveBeenCalledOnce();
     });
 
     it('a click anywhere unlocks the ringtone', async () => {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Header } from '../app/Header';
 import { getToken, iceTransportPolicy } from '../app/session';
 import { CallProvider, useCallClient } from '../providers/CallProvider/CallProvider';
@@ -38,10 +38,11 @@ export function StaffPage() {
   );
 }
 
+// "offline" is the person's choice, not the connection (the header's "Online"): say what it means.
 const STATUS_TEXT: Record<StaffStatus, string> = {
   available: 'Available',
   away: 'Away',
-  offline: 'Offline',
+  offline: 'Not taking calls',
 };
 const STATE_TEXT: Record<string, string> = {
   idle: 'Waiting for calls',
@@ -68,13 +69,28 @@ function StaffConsole() {
 
   const me = team.find((e) => e.id === user?.id) ?? myEntry;
 
-  // Any click in the page also unlocks the ringtone (a second tab of the same person, say).
-  const { unlock } = ringer;
+  // Any click or key press in the page lets the ringtone play (browsers need one after every
+  // load), for as long as sound is not allowed yet.
+  const { unlock, soundAllowed } = ringer;
   useEffect(() => {
-    const once = (): void => void unlock();
-    document.addEventListener('pointerdown', once, { once: true });
-    return () => document.removeEventListener('pointerdown', once);
-  }, [unlock]);
+    if (soundAllowed) return;
+    const gesture = (): void => void unlock();
+    document.addEventListener('pointerdown', gesture);
+    document.addEventListener('keydown', gesture);
+    return () => {
+      document.removeEventListener('pointerdown', gesture);
+      document.removeEventListener('keydown', gesture);
+    };
+  }, [unlock, soundAllowed]);
+
+  // Back from a call's summary: focus returns to the availability control, not the page.
+  const statusButtonRef = useRef<HTMLButtonElement>(null);
+  const previousPhase = useRef(phase);
+  useEffect(() => {
+    if (previousPhase.current === CallPhase.Ended && phase === CallPhase.Idle)
+      statusButtonRef.current?.focus();
+    previousPhase.current = phase;
+  }, [phase]);
 
   const changeStatus = async (status: StaffStatus): Promise<void> => {
     setStatusBusy(true);
@@ -126,6 +142,7 @@ function StaffConsole() {
         onToggleScreen={() => void client.toggleScreenShare()}
         onHangUp={() => void client.hangUp()}
         devices={<DevicePickers client={client} lists={deviceLists} />}
+        technicalRoute
       />
     );
   } else if (phase === CallPhase.Accepting) {
@@ -141,6 +158,7 @@ function StaffConsole() {
         onRate={(score, issues) => client.sendFeedback({ score, issues })}
         onClose={() => client.dismiss()}
         closeLabel="Back to the console"
+        technicalRoute
       />
     );
   } else {
@@ -159,10 +177,34 @@ function StaffConsole() {
     );
   }
 
+  const inCall = inRoom || phase === CallPhase.Accepting;
+  const soundOff = me?.status === 'available' && !soundAllowed;
   return (
-    <div className="page" data-testid="staff-page" data-phase={phase} data-ringtone={ringer.state}>
+    <div
+      className="page"
+      data-testid="staff-page"
+      data-phase={phase}
+      data-ringtone={ringer.state}
+      data-sound={soundAllowed ? 'allowed' : 'blocked'}
+    >
       <Header signaling={signaling} />
-      <div className="console">
+      <div className={`console${inCall ? ' console--call' : ''}`}>
+        {soundOff && !inCall && (
+          <div className="console__banner note note--action" data-testid="sound-banner">
+            <span>
+              <strong>Sound is off.</strong> The browser keeps the ringtone silent until you click
+              on this page.
+            </span>
+            <button
+              type="button"
+              className="btn btn--ghost btn--small"
+              onClick={() => void unlock()}
+              data-testid="enable-sound"
+            >
+              Turn on sound
+            </button>
+          </div>
+        )}
         <aside className="console__side" aria-label="Your availability">
           <section className="card availability" data-testid="availability">
             <h2 className="h3">Your status</h2>
@@ -177,6 +219,7 @@ function StaffConsole() {
             )}
             {me?.status === 'available' ? (
               <button
+                ref={statusButtonRef}
                 type="button"
                 className="btn btn--ghost"
                 onClick={() => void changeStatus('away')}
@@ -187,6 +230,7 @@ function StaffConsole() {
               </button>
             ) : (
               <button
+                ref={statusButtonRef}
                 type="button"
                 className="btn btn--call"
                 onClick={() => void changeStatus('available')}
@@ -209,11 +253,6 @@ function StaffConsole() {
                 {error.friendly} You can still go available, but calls need a camera or microphone.
               </p>
             )}
-            {ringer.state === 'blocked' && (
-              <p className="note" role="status">
-                Sound is blocked: click “Go available” again to allow the ringtone.
-              </p>
-            )}
           </section>
           <TeamList team={team} myId={user?.id ?? null} />
         </aside>
@@ -231,6 +270,7 @@ function StaffConsole() {
           busy={false}
           onAccept={(id) => void client.accept(id)}
           onDecline={(id) => void client.decline(id)}
+          onEnableSound={() => void unlock()}
         />
       )}
       <CallToast notices={notices} onDismiss={dismissNotice} />
@@ -264,6 +304,14 @@ function TeamList({ team, myId }: { team: StaffEntry[]; myId: string | null }) {
       </ul>
     </section>
   );
+}
+
+/** A call's outcome in a few words, the reason included where it changes the story. */
+function outcomeText(c: Call): string {
+  if (c.state === 'ended' && c.end_reason === 'caller_left') return 'Caller left';
+  if (c.state === 'ended' && c.end_reason === 'staff_left') return 'Staff left';
+  if (c.state === 'ended' && c.end_reason === 'participant_lost') return 'Dropped';
+  return OUTCOME[c.state] ?? c.state;
 }
 
 const OUTCOME: Record<Call['state'], string> = {
@@ -344,7 +392,7 @@ function RecentCalls({ refreshKey }: { refreshKey: string }) {
                     {partyName(c.caller)}
                   </td>
                   <td role="cell" data-label="Outcome">
-                    <span className={`pill pill--${c.state}`}>{OUTCOME[c.state] ?? c.state}</span>
+                    <span className={`pill pill--${c.state}`}>{outcomeText(c)}</span>
                   </td>
                   <td role="cell" data-label="Answered by">
                     {c.staff ? partyName(c.staff) : '–'}

@@ -25,7 +25,7 @@ import type { Call, Feedback, ServerMessage, StaffEntry, StaffStatus, User } fro
 import { TypedEmitter } from './util/emitter';
 import type { PeerSession } from './webrtc/PeerSession';
 
-export type { MediaSnapshot } from './client/MediaController';
+export type { MediaSnapshot, CameraProblem } from './client/MediaController';
 
 export interface SwitchboardClientOptions {
   role: Role;
@@ -84,7 +84,8 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     const currentPeer = () => this.peers.current;
     const media = (this.media = new MediaController({ ...shared, currentPeer }));
     const onFailed = (reason: string) => void this.actions.failCurrentCall(reason);
-    const peers = (this.peers = new PeerController({ ...shared, media, onFailed }));
+    const onOtherLeft = (reason: string) => void this.actions.endBecauseOtherLeft(reason);
+    const peers = (this.peers = new PeerController({ ...shared, media, onFailed, onOtherLeft }));
     const release = () => this.release();
     this.actions = new CallActions({ ...shared, media, peers, callMedia: opts.media, release });
     this.sync = new CallSync(role, store, rest, this.actions);
@@ -112,7 +113,11 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
 
   connect(): void {
     this.signaling.connect();
-    this.stops.push(this.media.followDevices(), this.peers.followNetwork());
+    this.stops.push(
+      this.media.followDevices(),
+      this.peers.followNetwork(),
+      this.peers.followPageExit(),
+    );
   }
 
   dispose(): void {

@@ -27,6 +27,7 @@ export { Ringer, type RingerState } from './audio/Ringer';
 export {
   SwitchboardClient,
   type MediaSnapshot,
+  type CameraProblem,
   type SwitchboardClientOptions,
 } from './SwitchboardClient';
 export {

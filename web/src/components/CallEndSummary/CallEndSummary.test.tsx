@@ -59,3 +59,34 @@ describe('CallEndSummary rating', () => {
     expect(html).not.toContain('feedback-thanks');
   });
 });
+
+describe('CallEndSummary quality', () => {
+  const local = { samples: 5, rttAvgMs: 2.4, lossMaxPct: 0, candidateType: 'host' };
+
+  it('says how the connection was in words, the figures under Details, never a candidate type', () => {
+    const html = render({ localQuality: local });
+    expect(html).toContain('Good connection');
+    expect(html).toContain('<summary>Details</summary>');
+    expect(html).toContain('Delay: 2 ms');
+    expect(html).toContain('Route: Direct');
+    expect(html).not.toContain('(host)');
+    expect(html).not.toContain('ms delay');
+  });
+
+  it('names the candidate type for staff', () => {
+    const html = renderToStaticMarkup(
+      <CallEndSummary
+        summary={{ ...base, localQuality: local }}
+        onRate={() => Promise.resolve()}
+        onClose={() => undefined}
+        closeLabel="Back to the console"
+        technicalRoute
+      />,
+    );
+    expect(html).toContain('Route: Direct (host)');
+  });
+
+  it('says "Not measured" without samples', () => {
+    expect(render({})).toContain('Not measured');
+  });
+});

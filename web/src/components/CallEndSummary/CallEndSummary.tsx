@@ -1,5 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { type CallSummary, formatDuration } from '../../sdk';
+import { connectionVerdict, routeWords, VERDICT_WORDS } from '../connectionQuality';
 
 export interface CallEndSummaryProps {
   summary: CallSummary;
@@ -9,6 +10,8 @@ export interface CallEndSummaryProps {
   closeLabel: string;
   /** Shown as the main action when the call did not take place (the caller's "Call again"). */
   onRetry?: () => void;
+  /** Staff see the route's technical name in the quality details. */
+  technicalRoute?: boolean;
 }
 
 const SCORES = [1, 2, 3, 4, 5] as const;
@@ -19,23 +22,21 @@ const ISSUES = [
   ['connection', 'Connection'],
 ] as const;
 
-function qualityWords(s: CallSummary): string {
-  const rtt = s.quality?.rtt_ms.avg ?? s.localQuality?.rttAvgMs ?? null;
-  const loss = s.quality?.packet_loss_pct.max ?? s.localQuality?.lossMaxPct ?? null;
-  if (rtt === null && loss === null) return 'Not measured';
-  if ((rtt ?? 0) > 400 || (loss ?? 0) > 5) return 'Poor';
-  if ((rtt ?? 0) > 200 || (loss ?? 0) > 2) return 'Fair';
-  return 'Good';
-}
-
-/** The end of a call: what happened, with whom, for how long, how it sounded, and a 1–5 rating. */
+/**
+ * The end of a call: what happened, with whom, for how long, how it sounded (in words, with the
+ * figures under "Details"), and a 1–5 rating. Keyboard focus starts on its main action: "Call
+ * again" when the call did not take place, else the way back.
+ */
 export function CallEndSummary({
   summary,
   onRate,
   onClose,
   closeLabel,
   onRetry,
+  technicalRoute = false,
 }: CallEndSummaryProps) {
+  const mainRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => mainRef.current?.focus(), []);
   const [score, setScore] = useState<number | null>(null);
   const [issues, setIssues] = useState<string[]>([]);
   const sending = summary.feedbackSending;
@@ -43,7 +44,10 @@ export function CallEndSummary({
   const took = summary.outcome === 'ended';
   const rtt = summary.quality?.rtt_ms.avg ?? summary.localQuality?.rttAvgMs ?? null;
   const loss = summary.quality?.packet_loss_pct.max ?? summary.localQuality?.lossMaxPct ?? null;
-  const route = summary.quality?.candidate_type ?? summary.localQuality?.candidateType ?? null;
+  const candidateType =
+    summary.quality?.candidate_type ?? summary.localQuality?.candidateType ?? null;
+  const verdict = connectionVerdict(rtt, loss);
+  const route = routeWords(candidateType);
 
   const submit = async (): Promise<void> => {
     if (!score || sending) return;
@@ -82,12 +86,22 @@ export function CallEndSummary({
           {took && (
             <div>
               <dt>Quality</dt>
-              <dd data-testid="summary-quality">
-                {qualityWords(summary)}
-                {rtt !== null && <span className="muted"> · {Math.round(rtt)} ms delay</span>}
-                {loss !== null && <span className="muted"> · {loss} % loss</span>}
-                {route && (
-                  <span className="muted"> · {route === 'relay' ? 'relayed' : 'direct'}</span>
+              <dd data-testid="summary-quality" data-verdict={verdict ?? 'none'}>
+                {verdict ? VERDICT_WORDS[verdict] : 'Not measured'}
+                {verdict && (
+                  <details className="quality-details">
+                    <summary>Details</summary>
+                    <ul data-testid="quality-details">
+                      {rtt !== null && <li>Delay: {Math.round(rtt)} ms</li>}
+                      {loss !== null && <li>Lost data: {loss} %</li>}
+                      {route && (
+                        <li>
+                          Route: {route}
+                          {technicalRoute && candidateType && ` (${candidateType})`}
+                        </li>
+                      )}
+                    </ul>
+                  </details>
                 )}
               </dd>
             </div>
@@ -169,6 +183,7 @@ export function CallEndSummary({
         ))}
       {!took && onRetry && (
         <button
+          ref={mainRef}
           type="button"
           className="btn btn--call"
           onClick={onRetry}
@@ -178,6 +193,7 @@ export function CallEndSummary({
         </button>
       )}
       <button
+        ref={took || !onRetry ? mainRef : undefined}
         type="button"
         className="btn btn--ghost"
         onClick={onClose}

@@ -19,6 +19,8 @@ const media: MediaSnapshot = {
   videoDeviceId: null,
   permission: 'granted',
   acquiring: false,
+  cameraProblem: null,
+  remoteLeft: false,
 };
 
 const active = makeCall({
@@ -88,11 +90,8 @@ describe('CallRoom', () => {
       remoteMedia: { audio: false, video: false, screen: true },
     });
     expect(testId(container, 'remote-muted')?.textContent).toContain('Ana is muted');
-    expect(testId(container, 'remote-camera-off')?.textContent).toContain(
-      'Ana turned the camera off',
-    );
+    expect(testId(container, 'remote-camera-off')?.textContent).toContain('Ana’s camera is off');
     expect(testId(container, 'remote-screen')).not.toBeNull();
-    expect(get(container, '[data-testid=remote-video]').className).toContain('video--contain');
   });
 
   it('opens the stats overlay with readable figures', () => {
@@ -121,7 +120,9 @@ describe('CallRoom', () => {
     expect(overlay.textContent).toContain('42 ms');
     expect(overlay.textContent).toContain('0.5 %');
     expect(overlay.textContent).toContain('900 / 850 kbit/s');
-    expect(get(overlay, '[data-testid=candidate-type]').textContent).toBe('relay');
+    expect(get(overlay, '[data-testid=route]').textContent).toBe('Through a relay server');
+    expect(get(overlay, '[data-testid=route]').dataset.candidateType).toBe('relay');
+    expect(testId(container, 'connection-quality')?.textContent).toBe(' · Good connection');
     expect(testId(container, 'stats-toggle')?.textContent).toBe('Hide stats');
   });
 
@@ -130,5 +131,24 @@ describe('CallRoom', () => {
     const { container } = room(CallPhase.Connected, {}, 'pickers here');
     click(testId(container, 'devices-toggle'));
     expect(testId(container, 'device-panel')?.textContent).toBe('pickers here');
+  });
+
+  it('says the other side left, and that this call is audio only', () => {
+    const { container } = room(CallPhase.Connected, {
+      remoteLeft: true,
+      cameraProblem: 'blocked',
+      cameraOn: false,
+    });
+    expect(testId(container, 'remote-left-banner')?.textContent).toBe(
+      'Ana left the call. It ends in a few seconds unless they come back.',
+    );
+    expect(testId(container, 'audio-only-banner')?.textContent).toBe(
+      'Your camera is blocked, so this call is audio only. Ana sees your initial instead.',
+    );
+  });
+
+  it('puts keyboard focus on Mute when it opens', () => {
+    const { container } = room(CallPhase.Connecting);
+    expect(document.activeElement).toBe(testId(container, 'mute-button'));
   });
 });

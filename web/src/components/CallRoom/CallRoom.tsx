@@ -1,5 +1,12 @@
-import { useState, type ReactNode } from 'react';
-import { type CallSnapshot, CallPhase, type MediaSnapshot, formatDuration } from '../../sdk';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import {
+  type CallSnapshot,
+  type CameraProblem,
+  CallPhase,
+  type MediaSnapshot,
+  formatDuration,
+} from '../../sdk';
+import { connectionVerdict, routeWords, VERDICT_WORDS } from '../connectionQuality';
 import { useCountUp } from './useCountUp';
 import { VideoTile } from '../VideoTile/VideoTile';
 import { Icon } from '../Icon/Icon';
@@ -12,7 +19,15 @@ export interface CallRoomProps extends Omit<InCallControlsProps, 'media'> {
   otherName: string;
   /** Device pickers, shown under "Devices". */
   devices?: ReactNode;
+  /** Staff see the route's technical name (host, srflx, relay) next to its plain words. */
+  technicalRoute?: boolean;
 }
+
+const CAMERA_PROBLEM_TEXT: Record<CameraProblem, string> = {
+  blocked: 'Your camera is blocked, so this call is audio only.',
+  missing: 'No camera was found, so this call is audio only.',
+  busy: 'Your camera is being used by another app, so this call is audio only.',
+};
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -25,16 +40,39 @@ const WARNING_TEXT: Record<string, string> = {
   packet_loss: 'The connection is losing data: audio or video may break up.',
 };
 
-/** Remote and local video, a reconnecting banner, a stats overlay, and the controls. */
-export function CallRoom({ call, phase, media, otherName, devices, ...controls }: CallRoomProps) {
+/**
+ * Remote and local video, a reconnecting banner, a stats overlay, and the controls. When it
+ * opens (after Accept, or once the call connects) the room is scrolled into view and keyboard
+ * focus goes to Mute, so the controls are one key away.
+ */
+export function CallRoom({
+  call,
+  phase,
+  media,
+  otherName,
+  devices,
+  technicalRoute = false,
+  ...controls
+}: CallRoomProps) {
+  const roomRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const room = roomRef.current;
+    if (!room) return;
+    const box = room.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) room.scrollIntoView?.({ block: 'start' });
+    room.querySelector<HTMLElement>('[data-testid=mute-button]')?.focus({ preventScroll: true });
+  }, []);
   const [showStats, setShowStats] = useState(false);
   const [showDevices, setShowDevices] = useState(false);
   const elapsed = useCountUp(call.active_at ?? call.accepted_at);
   const stats = media.stats;
   const latest = stats?.latest;
   const remote = media.remoteMedia;
+  const verdict = connectionVerdict(latest?.rtt_ms, latest?.packet_loss_pct);
+  const route = routeWords(latest?.candidate_type);
   return (
     <section
+      ref={roomRef}
       className="room"
       aria-label={`Call with ${otherName}`}
       data-testid="call-room"
@@ -51,6 +89,12 @@ export function CallRoom({ call, phase, media, otherName, devices, ...controls }
           <p className="room__status" data-testid="call-status">
             {phase === CallPhase.Connecting && 'Connecting…'}
             {phase === CallPhase.Connected && `Connected · ${formatDuration(elapsed)}`}
+            {phase === CallPhase.Connected && verdict && (
+              <span data-testid="connection-quality" data-verdict={verdict}>
+                {' '}
+                · {VERDICT_WORDS[verdict]}
+              </span>
+            )}
             {phase === CallPhase.Reconnecting && 'Reconnecting…'}
             {phase === CallPhase.RequestingPermission && 'Starting your camera…'}
           </p>
@@ -81,7 +125,17 @@ export function CallRoom({ call, phase, media, otherName, devices, ...controls }
         </div>
       </header>
 
-      {phase === CallPhase.Reconnecting && (
+      {media.remoteLeft && (
+        <div className="banner banner--warning" role="alert" data-testid="remote-left-banner">
+          {otherName} left the call. It ends in a few seconds unless they come back.
+        </div>
+      )}
+      {media.cameraProblem && (
+        <div className="banner banner--info" role="status" data-testid="audio-only-banner">
+          {CAMERA_PROBLEM_TEXT[media.cameraProblem]} {otherName} sees your initial instead.
+        </div>
+      )}
+      {phase === CallPhase.Reconnecting && !media.remoteLeft && (
         <div className="banner banner--warning" role="alert" data-testid="reconnecting-banner">
           Connection lost. Reconnecting… Stay on the call.
         </div>
@@ -97,15 +151,16 @@ export function CallRoom({ call, phase, media, otherName, devices, ...controls }
           <VideoTile
             stream={media.remote}
             label={`Video of ${otherName}`}
-            className={`video--remote${remote.screen ? ' video--contain' : ''}`}
+            className="video--remote"
             testId="remote-video"
+            fitToFrame
           />
           {!remote.video && (
             <div className="room__placeholder" data-testid="remote-camera-off">
               <span className="avatar" aria-hidden="true">
                 {otherName.slice(0, 1).toUpperCase()}
               </span>
-              <span>{otherName} turned the camera off</span>
+              <span>{otherName}’s camera is off</span>
             </div>
           )}
           {!media.remote && phase !== CallPhase.Reconnecting && (
@@ -133,7 +188,11 @@ export function CallRoom({ call, phase, media, otherName, devices, ...controls }
             className="video--local"
             testId="local-video"
           />
-          {!media.cameraOn && <div className="room__local-off">Camera off</div>}
+          {!media.cameraOn && (
+            <div className="room__local-off">
+              {media.cameraProblem ? 'Audio only' : 'Camera off'}
+            </div>
+          )}
         </div>
       </div>
 
@@ -186,8 +245,15 @@ export function CallRoom({ call, phase, media, otherName, devices, ...controls }
             </dd>
           </div>
           <div>
+            <dt>Connection</dt>
+            <dd>{verdict ? VERDICT_WORDS[verdict] : '–'}</dd>
+          </div>
+          <div>
             <dt>Route</dt>
-            <dd data-testid="candidate-type">{latest?.candidate_type ?? '–'}</dd>
+            <dd data-testid="route" data-candidate-type={latest?.candidate_type ?? ''}>
+              {route ?? '–'}
+              {technicalRoute && latest?.candidate_type && ` (${latest.candidate_type})`}
+            </dd>
           </div>
         </dl>
       )}

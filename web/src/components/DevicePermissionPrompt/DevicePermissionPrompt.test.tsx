@@ -62,8 +62,11 @@ describe('DevicePermissionPrompt', () => {
     vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(
       'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
     );
-    const { container, onAllow } = prompt(client, 'denied', 'The camera is in use.');
-    expect(container.textContent).toContain('The camera is in use. To start your call:');
+    const { container, onAllow } = prompt(client, 'denied', 'The microphone is in use.');
+    expect(get(container, '#denied-title').textContent).toBe('We can’t use your microphone');
+    expect(container.textContent).toContain(
+      'The microphone is in use. A call needs at least your microphone. To start your call:',
+    );
     expect(get(container, '[data-testid=permission-help]').textContent).toContain(
       'Remove the “Blocked” entries for camera and microphone.',
     );
@@ -76,7 +79,9 @@ describe('DevicePermissionPrompt', () => {
       'Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/130.0 Safari/537.36 Edg/130.0',
     );
     const { container } = prompt(client, 'denied');
-    expect(container.textContent).toContain('Your browser did not let this page use your camera');
+    expect(container.textContent).toContain(
+      'Your browser did not let this page use your microphone.',
+    );
     expect(get(container, '[data-testid=permission-help]').textContent).toContain(
       '“Permissions for this site”',
     );

@@ -216,10 +216,12 @@ export function DevicePermissionPrompt({
         data-testid="permission-denied"
         role="alert"
       >
-        <h2 id="denied-title">Camera and microphone are blocked</h2>
+        {/* Only the microphone stops a call (without a camera it goes on audio-only), so this
+            screen means the microphone could not be had; the camera may be fine. */}
+        <h2 id="denied-title">We can’t use your microphone</h2>
         <p>
-          {errorText ?? 'Your browser did not let this page use your camera and microphone.'} To{' '}
-          {purpose}:
+          {errorText ?? 'Your browser did not let this page use your microphone.'} A call needs at
+          least your microphone. To {purpose}:
         </p>
         <HelpSteps />
         <div className="prompt__actions">

@@ -17,6 +17,8 @@ const media: MediaSnapshot = {
   videoDeviceId: null,
   permission: 'granted',
   acquiring: false,
+  cameraProblem: null,
+  remoteLeft: false,
 };
 
 function controls(patch: Partial<MediaSnapshot> = {}) {

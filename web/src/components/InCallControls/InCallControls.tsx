@@ -29,16 +29,24 @@ export function InCallControls({
         <Icon name={media.micOn ? 'mic' : 'micOff'} />
         <span>{media.micOn ? 'Mute' : 'Unmute'}</span>
       </button>
-      <button
-        type="button"
-        className={`ctl${media.cameraOn ? '' : ' ctl--off'}`}
-        aria-pressed={!media.cameraOn}
-        onClick={onToggleCamera}
-        data-testid="camera-button"
-      >
-        <Icon name={media.cameraOn ? 'cam' : 'camOff'} />
-        <span>{media.cameraOn ? 'Stop video' : 'Start video'}</span>
-      </button>
+      {media.cameraProblem ? (
+        // Audio-only call: nothing to switch; the room's banner says why.
+        <button type="button" className="ctl ctl--off" disabled data-testid="camera-button">
+          <Icon name="camOff" />
+          <span>No camera</span>
+        </button>
+      ) : (
+        <button
+          type="button"
+          className={`ctl${media.cameraOn ? '' : ' ctl--off'}`}
+          aria-pressed={!media.cameraOn}
+          onClick={onToggleCamera}
+          data-testid="camera-button"
+        >
+          <Icon name={media.cameraOn ? 'cam' : 'camOff'} />
+          <span>{media.cameraOn ? 'Stop video' : 'Start video'}</span>
+        </button>
+      )}
       {media.screenShare.supported ? (
         <button
           type="button"

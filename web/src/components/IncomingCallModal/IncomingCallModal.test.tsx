@@ -11,6 +11,7 @@ const NOW = Date.parse('2026-11-23T21:00:00.000Z');
 function modal(calls: Call[], over: { ringtone?: string; busy?: boolean } = {}) {
   const onAccept = vi.fn();
   const onDecline = vi.fn();
+  const onEnableSound = vi.fn();
   const view = render(
     <IncomingCallModal
       calls={calls}
@@ -19,9 +20,10 @@ function modal(calls: Call[], over: { ringtone?: string; busy?: boolean } = {}) 
       busy={over.busy ?? false}
       onAccept={onAccept}
       onDecline={onDecline}
+      onEnableSound={onEnableSound}
     />,
   );
-  return { ...view, onAccept, onDecline };
+  return { ...view, onAccept, onDecline, onEnableSound };
 }
 
 const tab = (shiftKey = false) =>
@@ -56,10 +58,14 @@ describe('IncomingCallModal', () => {
     expect(desc()).toBe('Rings for 1 more second · 2 more waiting');
   });
 
-  it('says "Incoming video call" without a deadline, and explains a blocked ringtone', () => {
-    const { container } = modal([makeCall({ ring_deadline: null })], { ringtone: 'blocked' });
+  it('says "Incoming video call" without a deadline, and offers to turn a blocked ringtone on', () => {
+    const { container, onEnableSound } = modal([makeCall({ ring_deadline: null })], {
+      ringtone: 'blocked',
+    });
     expect(get(container, '#incoming-desc').textContent).toBe('Incoming video call');
-    expect(container.textContent).toContain('The ringtone is blocked by the browser.');
+    expect(container.textContent).toContain('The browser is keeping the ringtone silent.');
+    click(get(container, '[data-testid=incoming-enable-sound]'));
+    expect(onEnableSound).toHaveBeenCalledOnce();
   });
 
   it('focuses Accept and answers or declines the oldest call', () => {

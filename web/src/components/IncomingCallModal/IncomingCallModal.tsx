@@ -9,6 +9,8 @@ export interface IncomingCallModalProps {
   busy: boolean;
   onAccept: (id: string) => void;
   onDecline: (id: string) => void;
+  /** A click that lets the browser play the ringtone (offered while it is blocked). */
+  onEnableSound: () => void;
 }
 
 /**
@@ -23,6 +25,7 @@ export function IncomingCallModal({
   busy,
   onAccept,
   onDecline,
+  onEnableSound,
 }: IncomingCallModalProps) {
   const call = calls[0];
   const left = useCountdown(call?.ring_deadline ?? null, clockOffsetMs);
@@ -79,9 +82,17 @@ export function IncomingCallModal({
           {calls.length > 1 && ` · ${calls.length - 1} more waiting`}
         </p>
         {ringtone === 'blocked' && (
-          <p className="note">
-            The ringtone is blocked by the browser. Click “Go available” to allow sound.
-          </p>
+          <div className="note note--action" data-testid="incoming-sound-blocked">
+            <span>The browser is keeping the ringtone silent.</span>
+            <button
+              type="button"
+              className="btn btn--ghost btn--small"
+              onClick={onEnableSound}
+              data-testid="incoming-enable-sound"
+            >
+              Turn on sound
+            </button>
+          </div>
         )}
         {ringtone === 'other-tab' && (
           <p className="note">The ringtone is playing in another tab.</p>

@@ -44,6 +44,8 @@ describe('OpsFunnel', () => {
     expect(tile('live')).toBe('2 · 25 %'); // Ringing, connecting or active.
     const reasons = get(root, '[data-testid=funnel-reasons]');
     expect(get(reasons, '[data-testid=reason-ended-hangup]').textContent).toContain('50 %');
+    // Prose, not the wire code next to it.
+    expect(get(reasons, '[data-testid=reason-ended-hangup] th').textContent).toBe('Hung up');
     expect(get(reasons, '[data-testid=reason-missed-]').textContent).toContain('No reason given');
   });
 

@@ -131,9 +131,9 @@ export function OpsFunnel({ summary, pendingText = 'Loading…' }: OpsFunnelProp
                           {CALL_STATE_TEXT[r.state as ServerCallState] ?? r.state}
                         </span>
                       </td>
-                      <th scope="row">
-                        {reasonText(r.reason)}{' '}
-                        {r.reason && <code className="reason-code">{r.reason}</code>}
+                      {/* Prose only; the wire code stays at hand for whoever greps the logs. */}
+                      <th scope="row" title={r.reason || undefined}>
+                        {reasonText(r.reason)}
                       </th>
                       <td className="num">{r.count}</td>
                       <td className="num">{formatPercent(share(r.count, f.created))}</td>

@@ -43,6 +43,11 @@ describe('StaffBoard', () => {
     expect(cells(root, 'st-cy')[2]).toBe('–');
   });
 
+  it('says "Not taking calls" for someone connected who chose offline', () => {
+    const root = board([makeStaff('st-di', { status: 'offline' })]);
+    expect(cells(root, 'st-di')[1]).toMatch(/^Not taking calls/);
+  });
+
   it('says waiting for an available idle person, and nothing when away and idle', () => {
     const root = board([makeStaff('st-ana'), makeStaff('st-bo', { status: 'away' })]);
     expect(cells(root, 'st-ana')[2]).toBe('Waiting for calls');

@@ -96,7 +96,9 @@ export function StaffBoard({ staff, myId, pendingText = 'Loading…' }: StaffBoa
                     <td>
                       <span className="status-line">
                         <span className={`dot dot--${p}`} aria-hidden="true" />
-                        {PRESENCE_TEXT[p]}
+                        {/* Connected but chose "offline": say what it means, not "Offline"
+                            next to a header that says "Online". */}
+                        {p === 'offline' && e.connected ? 'Not taking calls' : PRESENCE_TEXT[p]}
                       </span>
                       <span className="muted small block">
                         {e.connected ? (at ? `since ${at}` : '') : 'not connected'}

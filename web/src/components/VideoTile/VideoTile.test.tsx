@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeStream } from '../../sdk/test/media';
-import { get, render } from '../../testing/render';
+import { get, render, update } from '../../testing/render';
 import { VideoTile } from './VideoTile';
 
 describe('VideoTile', () => {
@@ -40,5 +40,17 @@ describe('VideoTile', () => {
     expect(video.className).toBe('video video--mirrored x');
     expect(video.muted).toBe(true);
     expect(video.getAttribute('aria-label')).toBe('Camera preview');
+  });
+
+  it('takes the frame’s shape when asked, once the video knows its size', () => {
+    const { container } = render(
+      <VideoTile stream={null} label="Video of Ana" fitToFrame testId="v" />,
+    );
+    const video = get(container, '[data-testid=v]') as HTMLVideoElement;
+    expect(video.style.aspectRatio).toBe('');
+    Object.defineProperty(video, 'videoWidth', { value: 640 });
+    Object.defineProperty(video, 'videoHeight', { value: 480 });
+    update(() => video.dispatchEvent(new Event('resize')));
+    expect(video.style.aspectRatio).toBe('640 / 480');
   });
 });

@@ -32,6 +32,16 @@ describe('useNotices', () => {
     expect(texts()).toEqual([]);
   });
 
+  it('keeps errors twice as long', () => {
+    const { client, texts } = mounted();
+    update(() => client.store.notify('error', 'We could not reach the server.'));
+    update(() => client.store.notify('info', 'one'));
+    update(() => vi.advanceTimersByTime(1000));
+    expect(texts()).toEqual(['We could not reach the server.']);
+    update(() => vi.advanceTimersByTime(1000));
+    expect(texts()).toEqual([]);
+  });
+
   it('replaces a notice of the same kind about the same call, and keeps the last four', () => {
     const { client, texts } = mounted();
     update(() => client.store.notify('missed', 'Missed call from Carla', 'call-1'));

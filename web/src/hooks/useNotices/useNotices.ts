@@ -5,12 +5,13 @@ import type { Notice, SwitchboardClient } from '../../sdk';
 const MAX_SHOWN = 4;
 
 /**
- * Notices (toasts) with auto-dismiss after `ttlMs`. A newer notice of the same kind about the
- * same call replaces the older one.
+ * Notices (toasts) with auto-dismiss after `ttlMs` (errors, which may need reading twice, after
+ * twice that). Short, because a toast sits over the page: "Answered by Ana" needs 4 s, not 8. A
+ * newer notice of the same kind about the same call replaces the older one.
  */
 export function useNotices(
   client: SwitchboardClient,
-  ttlMs = 7000,
+  ttlMs = 4000,
 ): [Notice[], (id: number) => void] {
   const [notices, setNotices] = useState<Notice[]>([]);
   useEffect(() => {
@@ -21,10 +22,13 @@ export function useNotices(
           -MAX_SHOWN,
         ),
       );
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        setNotices((list) => list.filter((x) => x.id !== n.id));
-      }, ttlMs);
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          setNotices((list) => list.filter((x) => x.id !== n.id));
+        },
+        n.kind === 'error' ? 2 * ttlMs : ttlMs,
+      );
       timers.add(timer);
     });
     return () => {

@@ -3,15 +3,25 @@ import { Ringer, type RingerState, partyName, type Call } from '../../sdk';
 
 const RINGTONE_URL = `${import.meta.env.BASE_URL}ringtone.wav`;
 
-/** Rings while `incoming` is not empty; returns the ringer (for `unlock()` on a click) and its state. */
+/**
+ * Rings while `incoming` is not empty; returns the ringer's state, whether the browser lets it
+ * play sound (asked once on mount: after a reload it usually does not until a click), and
+ * `unlock()` for a click or key press.
+ */
 export function useRinger(incoming: Call[]): {
   state: RingerState;
+  soundAllowed: boolean;
   unlock: () => Promise<boolean>;
 } {
   const [ringer] = useState(() => new Ringer({ src: RINGTONE_URL }));
   const [state, setState] = useState<RingerState>(ringer.state);
+  const [soundAllowed, setSoundAllowed] = useState(ringer.unlocked);
   useEffect(() => ringer.on('state', setState), [ringer]);
-  useEffect(() => () => ringer.stop(), [ringer]);
+  useEffect(() => ringer.on('soundAllowed', setSoundAllowed), [ringer]);
+  useEffect(() => {
+    void ringer.probe();
+    return () => ringer.stop();
+  }, [ringer]);
   const first = incoming[0];
   const ids = incoming.map((c) => c.id).join(',');
   useEffect(() => {
@@ -25,5 +35,5 @@ export function useRinger(incoming: Call[]): {
     } else ringer.stop();
   }, [ringer, first, ids]);
   const unlock = useCallback(() => ringer.unlock(), [ringer]);
-  return { state, unlock };
+  return { state, soundAllowed, unlock };
 }

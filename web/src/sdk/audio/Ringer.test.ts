@@ -81,6 +81,20 @@ describe('Ringer', () => {
     expect(r.state).toBe('audible');
   });
 
+  it('asks the browser without a gesture whether sound may play, and says when it may', async () => {
+    FakeAudio.refuse = true; // After a reload: no click yet.
+    const r = new Ringer({ src: '/ringtone.wav' });
+    const allowed: boolean[] = [];
+    r.on('soundAllowed', (a) => allowed.push(a));
+    expect(await r.probe()).toBe(false);
+    expect(r.unlocked).toBe(false);
+    FakeAudio.refuse = false; // The click.
+    await r.unlock();
+    expect(allowed).toEqual([true]);
+    const trusted = new Ringer({ src: '/ringtone.wav' }); // A browser that allows sound at once.
+    expect(await trusted.probe()).toBe(true);
+  });
+
   it('rings in exactly one tab, and hands over when that tab stops', async () => {
     const tab1 = new Ringer({ src: '/ringtone.wav' });
     const tab2 = new Ringer({ src: '/ringtone.wav' });

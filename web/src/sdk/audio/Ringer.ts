@@ -29,6 +29,8 @@ export interface RingInfo {
 
 type RingerEvents = {
   state: (s: RingerState) => void;
+  /** Whether the browser lets this tab play the ringtone (false until a click or a key press). */
+  soundAllowed: (allowed: boolean) => void;
   notificationClick: (callId: string) => void;
 };
 
@@ -71,6 +73,29 @@ export class Ringer extends TypedEmitter<RingerEvents> {
     return this.unlockedValue;
   }
 
+  /**
+   * Asks the browser, without a gesture, whether sound may play: an unmuted play at volume 0,
+   * stopped at once (a muted play would always be allowed and so tell nothing). After a reload
+   * the answer is usually no, and the page must ask for a click (`unlock`).
+   */
+  async probe(): Promise<boolean> {
+    if (!this.audio || this.unlockedValue || this.ringing) return this.unlockedValue;
+    const volume = this.audio.volume;
+    try {
+      this.audio.volume = 0;
+      await this.audio.play();
+      this.audio.pause();
+      this.audio.currentTime = 0;
+      this.setUnlocked(true);
+      if (this.ringing && this.stateValue === 'blocked') this.startSound();
+    } catch {
+      log.info('sound needs a click first (autoplay policy)');
+    } finally {
+      this.audio.volume = volume;
+    }
+    return this.unlockedValue;
+  }
+
   /** Call from a user gesture: primes the audio element so later `play()` calls are allowed. */
   async unlock(): Promise<boolean> {
     if (!this.audio) return false;
@@ -80,7 +105,7 @@ export class Ringer extends TypedEmitter<RingerEvents> {
       this.audio.pause();
       this.audio.currentTime = 0;
       this.audio.muted = false;
-      this.unlockedValue = true;
+      this.setUnlocked(true);
       log.info('ringtone unlocked');
     } catch (e) {
       this.audio.muted = false;
@@ -164,7 +189,7 @@ export class Ringer extends TypedEmitter<RingerEvents> {
       // AbortError: our own stop() paused it while play() was starting; not a refusal.
       if ((e as Error)?.name === 'AbortError' || !this.ringing) return false;
       log.warn('ringtone blocked by the browser', { error: String(e) });
-      this.unlockedValue = false;
+      this.setUnlocked(false);
       this.setState('blocked');
       return false;
     }
@@ -207,6 +232,12 @@ export class Ringer extends TypedEmitter<RingerEvents> {
     } catch (e) {
       log.debug('notification failed', { error: String(e) });
     }
+  }
+
+  private setUnlocked(on: boolean): void {
+    if (on === this.unlockedValue) return;
+    this.unlockedValue = on;
+    this.emit('soundAllowed', on);
   }
 
   private setState(s: RingerState): void {

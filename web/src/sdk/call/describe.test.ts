@@ -21,4 +21,15 @@ describe('describeEnd', () => {
       'The audio and video connection failed. Please try again.',
     );
   });
+
+  it('tells the one who stayed that the other side left', () => {
+    const call = makeCall({ state: 'ended', end_reason: 'caller_left', staff });
+    expect(describeEnd(call, 'staff')).toMatchObject({
+      headline: 'The caller left',
+      detail: 'Carla closed the call window, so the call has ended.',
+    });
+    expect(describeEnd({ ...call, end_reason: 'staff_left' }, 'client').headline).toBe(
+      'Sam left the call',
+    );
+  });
 });

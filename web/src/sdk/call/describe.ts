@@ -17,6 +17,21 @@ export function describeEnd(call: Call | CallSnapshot, role: 'client' | 'staff')
   const other = role === 'client' ? partyName(call.staff) : partyName(call.caller);
   switch (call.state) {
     case 'ended':
+      // Set by the side that stayed, once the other one's page had gone and not come back.
+      if (call.end_reason === 'caller_left' || call.end_reason === 'staff_left') {
+        const theyLeft = (role === 'staff') === (call.end_reason === 'caller_left');
+        return theyLeft
+          ? {
+              headline: role === 'staff' ? 'The caller left' : `${other} left the call`,
+              detail: `${other} closed the call window, so the call has ended.`,
+              tone: 'neutral',
+            }
+          : {
+              headline: 'Call ended',
+              detail: `Your call with ${other} ended when you left the page.`,
+              tone: 'neutral',
+            };
+      }
       if (call.end_reason === 'participant_lost')
         return {
           headline: 'Call dropped',

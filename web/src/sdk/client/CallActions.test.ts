@@ -34,6 +34,27 @@ describe('CallActions, caller', () => {
     expect(requests.filter((r) => r.path === '/calls')).toHaveLength(0);
   });
 
+  it('skips the explanation when access is already denied: straight to the help', async () => {
+    const { client, ws } = setup('client', {}, new FakeDevices('denied', true));
+    ws.welcome();
+    await client.placeCall();
+    expect(client.store.phase).toBe(CallPhase.PermissionDenied);
+  });
+
+  it('calls audio-only when only the camera is refused', async () => {
+    const devices = new FakeDevices('denied');
+    devices.denyCamera = true;
+    const { client, ws } = setup(
+      'client',
+      { 'POST /calls': { status: 201, body: makeCall() } },
+      devices,
+    );
+    ws.welcome();
+    await client.placeCall();
+    expect(client.store.phase).toBe(CallPhase.Ringing);
+    expect(client.getMediaSnapshot()).toMatchObject({ cameraOn: false, cameraProblem: 'blocked' });
+  });
+
   it('rolls back to idle with a friendly error when nobody can be rung', async () => {
     const { client, ws, notices } = setup('client', {
       'POST /calls': {

@@ -52,11 +52,13 @@ export class CallActions {
     if (this.opts.role !== 'client') return;
     store.setError(null);
     if (!store.can(PhaseEvent.Start)) return;
-    // Ask first, so the UI explains only when the browser will actually prompt.
+    // Ask first, so the UI explains only when the browser will actually prompt. Already denied:
+    // no prompt will come, so ask at once and go straight to the help (or audio-only, when only
+    // the camera is refused).
     const permission = await devices.permission();
     media.update({ permission });
     if (!store.dispatch(PhaseEvent.Start)) return;
-    if (permission === 'granted') await this.allowMedia();
+    if (permission === 'granted' || permission === 'denied') await this.allowMedia();
   }
 
   /** The "Allow camera and microphone" button (or automatic when already granted). */
@@ -91,16 +93,25 @@ export class CallActions {
     if (store.dispatch(PhaseEvent.Dismiss) && store.phase === CallPhase.Idle) this.opts.release();
   }
 
-  /** Asks for the devices ahead of time (staff "Go available"), so accepting is instant. */
+  /**
+   * Asks for the devices ahead of time (staff "Go available"), so accepting is instant. A
+   * microphone without a camera is enough: calls are then audio-only.
+   */
   async checkDevices(): Promise<boolean> {
-    const { store } = this.opts;
+    const { store, devices } = this.opts;
     try {
-      stopStream(await this.opts.devices.getUserMedia({ audio: true, video: true }));
+      stopStream(await devices.getUserMedia({ audio: true, video: true }));
       store.setError(null);
       return true;
     } catch (e) {
-      store.setError(e instanceof SwitchboardError ? e : SwitchboardError.fromMediaError(e));
-      return false;
+      try {
+        stopStream(await devices.getUserMedia({ audio: true, video: false }));
+        store.setError(null);
+        return true;
+      } catch {
+        store.setError(e instanceof SwitchboardError ? e : SwitchboardError.fromMediaError(e));
+        return false;
+      }
     }
   }
 
@@ -177,6 +188,14 @@ export class CallActions {
     }
   }
 
+  /** The other side closed their page and did not come back: the call ends, saying why. */
+  async endBecauseOtherLeft(reason: string): Promise<void> {
+    const { store, rest } = this.opts;
+    const call = store.getSnapshot().current;
+    if (!call || (call.state !== 'accepted' && call.state !== 'active')) return;
+    await serverAction(store, rest, call.id, 'hangup', () => rest.end(call.id, reason));
+  }
+
   /**
    * Sends the rating. The summary says "sent" only once the server answered 200; meanwhile it is
    * `feedbackSending`, and after a refusal or a network error `feedbackError` holds a friendly
@@ -215,7 +234,7 @@ export class CallActions {
     if (this.opts.role === 'client') {
       if (!media.snapshot.local) {
         try {
-          media.setLocalStream(await media.previewStream());
+          media.setLocalStream(await media.acquire());
         } catch (e) {
           store.setError(SwitchboardError.fromMediaError(e));
         }

@@ -95,4 +95,25 @@ describe('MediaController', () => {
     expect(display).not.toHaveBeenCalled();
     expect(media.snapshot.screenSharing).toBe(false);
   });
+
+  it('goes on audio-only when the camera is refused but the microphone is not', async () => {
+    const devices = new FakeDevices();
+    devices.denyCamera = true;
+    const setLocalMedia = vi.fn();
+    const { media } = controller({ setLocalMedia }, devices);
+    await media.acquire();
+    expect(devices.asked.map((c) => c.video)).toEqual([true, false]);
+    expect(media.snapshot).toMatchObject({ cameraOn: false, cameraProblem: 'blocked' });
+    expect(setLocalMedia).toHaveBeenLastCalledWith({ audio: true, video: false, screen: false });
+    media.toggleCamera(); // No camera to switch on.
+    expect(media.snapshot.cameraOn).toBe(false);
+    media.release();
+    expect(media.snapshot).toMatchObject({ cameraOn: true, cameraProblem: null });
+  });
+
+  it('is an error only when the microphone cannot be had either', async () => {
+    const { media } = controller(null, new FakeDevices('granted', true));
+    await expect(media.acquire()).rejects.toMatchObject({ name: 'NotAllowedError' });
+    expect(media.snapshot).toMatchObject({ acquiring: false, cameraProblem: null });
+  });
 });

@@ -34,6 +34,23 @@ export interface MediaSnapshot {
   permission: PermissionStatus | null;
   /** getUserMedia is in flight: the browser's own prompt may be showing. */
   acquiring: boolean;
+  /**
+   * The camera could not be used (refused, missing, busy) but the microphone could: the call goes
+   * on with audio only. Null while the camera works (or was not asked for).
+   */
+  cameraProblem: CameraProblem | null;
+  /** The other side's page went away (closed, or reloading); the call ends unless they return. */
+  remoteLeft: boolean;
+}
+
+/** Why a call is audio-only. */
+export type CameraProblem = 'blocked' | 'missing' | 'busy';
+
+function cameraProblemOf(e: unknown): CameraProblem {
+  const code = (e instanceof SwitchboardError ? e : SwitchboardError.fromMediaError(e)).code;
+  if (code === ErrorCode.PermissionDenied) return 'blocked';
+  if (code === ErrorCode.DeviceNotFound) return 'missing';
+  return 'busy';
 }
 
 export interface MediaControllerOptions {
@@ -67,6 +84,8 @@ export class MediaController extends TypedEmitter<MediaEvents> {
       videoDeviceId: null,
       permission: null,
       acquiring: false,
+      cameraProblem: null,
+      remoteLeft: false,
     };
   }
 
@@ -93,21 +112,39 @@ export class MediaController extends TypedEmitter<MediaEvents> {
     };
   }
 
-  /** Camera and microphone for the call, with the chosen devices (may show the browser's prompt). */
+  /**
+   * Camera and microphone for the call, with the chosen devices (may show the browser's prompt).
+   * When the camera cannot be had but the microphone can, the call goes on audio-only
+   * (`cameraProblem` says why); only a microphone that cannot be had is an error.
+   */
   async acquire(): Promise<MediaStream> {
     this.update({ acquiring: true });
+    const audio = this.opts.media?.audio ?? true;
+    const choice = {
+      audio,
+      video: this.videoWanted,
+      audioDeviceId: this.snap.audioDeviceId,
+      videoDeviceId: this.snap.videoDeviceId,
+    };
     try {
-      const stream = await this.opts.devices.getUserMedia({
-        audio: this.opts.media?.audio ?? true,
-        video: this.videoWanted,
-        audioDeviceId: this.snap.audioDeviceId,
-        videoDeviceId: this.snap.videoDeviceId,
-      });
-      this.update({ acquiring: false, permission: 'granted' });
+      const stream = await this.opts.devices.getUserMedia(choice);
+      this.update({ acquiring: false, permission: 'granted', cameraProblem: null });
       return stream;
     } catch (e) {
-      this.update({ acquiring: false });
-      throw e;
+      if (!choice.video || !audio) {
+        this.update({ acquiring: false });
+        throw e;
+      }
+      try {
+        const stream = await this.opts.devices.getUserMedia({ ...choice, video: false });
+        log.warn('no camera for the call; going on with audio only');
+        this.update({ acquiring: false, cameraOn: false, cameraProblem: cameraProblemOf(e) });
+        return stream;
+      } catch (micError) {
+        // The microphone's own reason is the one that stops the call.
+        this.update({ acquiring: false });
+        throw micError;
+      }
     }
   }
 
@@ -142,6 +179,7 @@ export class MediaController extends TypedEmitter<MediaEvents> {
   }
 
   toggleCamera(): void {
+    if (this.snap.cameraProblem) return; // Audio-only: there is no camera to switch on.
     const on = !this.snap.cameraOn;
     this.snap.local?.getVideoTracks().forEach((t) => (t.enabled = on));
     this.update({ cameraOn: on });
@@ -193,6 +231,8 @@ export class MediaController extends TypedEmitter<MediaEvents> {
       micOn: true,
       cameraOn: this.videoWanted,
       remoteMedia: { audio: true, video: true, screen: false },
+      cameraProblem: null,
+      remoteLeft: false,
     });
   }
 

@@ -16,7 +16,11 @@ const staff = { id: 'st-me', name: 'Me' };
 const accepted = makeCall({ state: 'accepted', version: 2, staff });
 
 /** A staff member's accepted call-1 with local media, ready to connect. */
-function setup(stats: Map<string, Record<string, unknown>>[] = [], candidateWaitMs = 1500) {
+function setup(
+  stats: Map<string, Record<string, unknown>>[] = [],
+  candidateWaitMs = 1500,
+  leftGraceMs = 50,
+) {
   const { fetch, requests } = fakeFetch({
     'GET /ice-servers': { status: 200, body: { ice_servers: [], ttl_s: 600 } },
     'POST /calls/call-1/connected': {
@@ -33,6 +37,7 @@ function setup(stats: Map<string, Record<string, unknown>>[] = [], candidateWait
     reconnectPolicy: immediateReconnect,
   });
   const pcs: ScriptedPc[] = [];
+  const onOtherLeft = vi.fn();
   let peers: PeerController | null = null;
   const media = new MediaController({
     devices: new FakeDevices(),
@@ -47,6 +52,8 @@ function setup(stats: Map<string, Record<string, unknown>>[] = [], candidateWait
     signaling,
     media,
     onFailed: vi.fn(),
+    onOtherLeft,
+    leftGraceMs,
     statsIntervalMs: 60_000,
     candidateWaitMs,
     createPeerConnection: () => {
@@ -56,7 +63,7 @@ function setup(stats: Map<string, Record<string, unknown>>[] = [], candidateWait
       return pc as unknown as RTCPeerConnection;
     },
   });
-  return { store, peers, pcs, requests };
+  return { store, peers, pcs, requests, media, onOtherLeft };
 }
 
 const offer = { type: 'offer', sdp: 'their-offer' } as const;
@@ -156,5 +163,45 @@ describe('PeerController, reporting connected', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(connectedBodies(requests)).toHaveLength(1);
     peers.close();
+  });
+});
+
+describe('PeerController, the other side leaves', () => {
+  beforeEach(() => {
+    FakeSocket.instances = [];
+  });
+
+  it('says so at once when they say bye, and ends the call as caller_left after the grace', async () => {
+    const { peers, pcs, media, onOtherLeft } = setup();
+    await peers.start();
+    pcs[0].channel?.onmessage?.({ data: JSON.stringify({ type: 'bye' }) });
+    expect(media.snapshot.remoteLeft).toBe(true);
+    expect(onOtherLeft).not.toHaveBeenCalled();
+    await vi.waitFor(() => expect(onOtherLeft).toHaveBeenCalledExactlyOnceWith('caller_left'));
+    peers.close();
+  });
+
+  it('keeps the call when they come back (a reload: their fresh offer arrives)', async () => {
+    const { peers, pcs, media, onOtherLeft } = setup([], 1500, 200);
+    await peers.start();
+    pcs[0].channel?.onmessage?.({ data: JSON.stringify({ type: 'bye' }) });
+    peers.handleSignal('call-1', 'offer', offer);
+    expect(media.snapshot.remoteLeft).toBe(false);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(onOtherLeft).not.toHaveBeenCalled();
+    peers.close();
+  });
+
+  it('takes a control channel closed on a working connection as leaving, not one closed by trouble', async () => {
+    const { peers, pcs, media } = setup([], 1500, 60_000);
+    await peers.start();
+    pcs[0].connectionState = 'disconnected';
+    pcs[0].channel?.onclose?.();
+    expect(media.snapshot.remoteLeft).toBe(false);
+    pcs[0].connectionState = 'connected';
+    pcs[0].channel?.onclose?.();
+    expect(media.snapshot.remoteLeft).toBe(true);
+    peers.close();
+    expect(media.snapshot.remoteLeft).toBe(false);
   });
 });

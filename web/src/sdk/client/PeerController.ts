@@ -19,6 +19,9 @@ import { SignalLog } from './SignalLog';
 
 const log = getLogger('peer');
 
+/** A reload comes back in about a second; a closed tab does not. */
+const LEFT_GRACE_MS = 5000;
+
 export interface PeerControllerOptions {
   role: Role;
   store: CallStore;
@@ -27,6 +30,10 @@ export interface PeerControllerOptions {
   media: MediaController;
   /** Media could not be (re)established: the call is to be ended or failed. */
   onFailed: (reason: string) => void;
+  /** The other side's page went away and did not come back in time: the call is to be ended. */
+  onOtherLeft: (reason: string) => void;
+  /** How long the other side may take to come back (a reload) before the call is ended. */
+  leftGraceMs?: number;
   iceTransportPolicy?: RTCIceTransportPolicy;
   statsIntervalMs?: number;
   candidateWaitMs?: number;
@@ -41,6 +48,8 @@ export class PeerController {
   private readonly connectedReported = new Set<string>();
   /** A call rejoined after a reload: our fresh connection must offer, whatever our role. */
   private resumedCallId: string | null = null;
+  /** Set while the other side is gone: ends the call unless they come back (a reload) first. */
+  private leftTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly opts: PeerControllerOptions) {}
 
@@ -55,6 +64,7 @@ export class PeerController {
 
   /** A `signal` from the other side: to the live connection, or held until it is built. */
   handleSignal(callId: string, kind: SignalKind, data: SignalData): void {
+    if (this.peer?.callId === callId) this.otherCameBack();
     if (this.peer && this.peer.callId === callId) {
       this.signals.record({ kind, data });
       void this.peer.handleSignal(kind, data);
@@ -86,6 +96,18 @@ export class PeerController {
     };
   }
 
+  /**
+   * Says `bye` on the control channel when the page goes away, so the other side learns at once,
+   * until the returned function is called. A reload says it too; the other side waits a little
+   * for the page to come back before ending the call.
+   */
+  followPageExit(): () => void {
+    if (typeof window === 'undefined') return () => undefined;
+    const onExit = (): void => this.peer?.sayGoodbye();
+    window.addEventListener('pagehide', onExit);
+    return () => window.removeEventListener('pagehide', onExit);
+  }
+
   /** Builds the connection for the store's current call, once local media is there. */
   async start(): Promise<void> {
     const call = this.opts.store.getSnapshot().current;
@@ -114,6 +136,7 @@ export class PeerController {
   }
 
   close(): void {
+    this.otherCameBack();
     this.sampler?.stop();
     this.sampler = null;
     this.peer?.close();
@@ -146,6 +169,9 @@ export class PeerController {
     peer.on('remoteMedia', (m) => media.update({ remoteMedia: m }));
     peer.on('connectionState', (s) => this.onPeerState(callId, peer, s));
     peer.on('failed', (reason) => this.opts.onFailed(reason));
+    peer.on('remoteLeft', () => {
+      if (this.peer === peer) this.otherLeft(callId);
+    });
     peer.on('broken', (kind, data) => {
       if (this.peer === peer) this.rebuild(callId, servers, kind, data);
     });
@@ -179,6 +205,25 @@ export class PeerController {
     const again = this.build(callId, this.iceServers ?? servers, true);
     this.signals.restart(replay);
     for (const s of replay) void again.handleSignal(s.kind, s.data);
+  }
+
+  private otherLeft(callId: string): void {
+    if (this.leftTimer !== null) return;
+    log.info(`call ${callId}: the other side left; ending the call unless they come back`);
+    this.opts.media.update({ remoteLeft: true });
+    const reason = this.opts.role === 'staff' ? 'caller_left' : 'staff_left';
+    this.leftTimer = setTimeout(() => {
+      this.leftTimer = null;
+      if (this.peer?.callId === callId) this.opts.onOtherLeft(reason);
+    }, this.opts.leftGraceMs ?? LEFT_GRACE_MS);
+  }
+
+  /** The other side is back (a signal from them, media connected again), or the call is over. */
+  private otherCameBack(): void {
+    if (this.leftTimer === null) return;
+    clearTimeout(this.leftTimer);
+    this.leftTimer = null;
+    this.opts.media.update({ remoteLeft: false });
   }
 
   private onPeerState(callId: string, peer: PeerSession, state: RTCPeerConnectionState): void {

@@ -28,6 +28,8 @@ export class FakeDevices extends DeviceManager {
   fakeLists: DeviceLists = { audioinput: [], videoinput: [], audiooutput: [] };
   /** What getUserMedia was asked, in order. */
   asked: MediaChoice[] = [];
+  /** Refuses the camera (NotAllowedError) but gives the microphone alone. */
+  denyCamera = false;
 
   constructor(
     public perm: PermissionStatus = 'granted',
@@ -40,7 +42,7 @@ export class FakeDevices extends DeviceManager {
   }
   override getUserMedia(c: MediaChoice): Promise<MediaStream> {
     this.asked.push(c);
-    if (this.deny)
+    if (this.deny || (this.denyCamera && c.video))
       return Promise.reject(Object.assign(new Error('denied'), { name: 'NotAllowedError' }));
     return Promise.resolve(fakeStream());
   }
@@ -80,14 +82,25 @@ export class ScriptedPc {
   /** What was applied: `remote offer:sdp`, `candidate c1`... */
   applied: string[] = [];
   closed = false;
+  /** The control channel, to deliver the other side's messages (`onmessage`) or its close. */
+  channel: {
+    readyState: string;
+    send: ReturnType<typeof vi.fn>;
+    close: ReturnType<typeof vi.fn>;
+    onopen: (() => void) | null;
+    onmessage: ((ev: { data: unknown }) => void) | null;
+    onclose: (() => void) | null;
+  } | null = null;
   createDataChannel() {
-    return {
+    this.channel = {
       readyState: 'connecting',
       send: vi.fn(),
       close: vi.fn(),
       onopen: null,
       onmessage: null,
+      onclose: null,
     };
+    return this.channel;
   }
   addTrack() {}
   getSenders() {

@@ -3,7 +3,8 @@
  * The staff member who accepted makes the first offer (initiator, impolite); the caller answers
  * and is the polite peer that yields on glare. Either side may later restart ICE (signal kind
  * `restart`), after fetching fresh ICE servers since TURN credentials expire.
- * A negotiated data channel (id 0) carries small control messages: who muted, camera off, screen.
+ * A negotiated data channel (id 0) carries small control messages: who muted, camera off, screen,
+ * and `bye` when the page is closed (the other side learns at once that nobody is there any more).
  */
 import type { SignalData, SignalKind } from '../types';
 import { TypedEmitter } from '../util/emitter';
@@ -43,6 +44,11 @@ type PeerEvents = {
   remoteMedia: (m: RemoteMediaState) => void;
   /** Restarts did not bring media back in time. */
   failed: (reason: string) => void;
+  /**
+   * The other side's page went away: it said `bye`, or its end of the control channel closed
+   * (its connection was torn down with the page). It may be a reload that comes back.
+   */
+  remoteLeft: () => void;
   /**
    * A remote description could not be applied at all (e.g. the other side rebuilt its
    * connection after a reload): the owner replaces this connection.
@@ -88,6 +94,11 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
     this.control = this.pc.createDataChannel('control', { negotiated: true, id: 0 });
     this.control.onopen = () => this.sendControl();
     this.control.onmessage = (ev: MessageEvent) => this.onControl(ev.data);
+    // Closed while the transport is fine: the other side tore its connection down on purpose
+    // (network trouble shows as `disconnected` first, and keeps the reconnect grace).
+    this.control.onclose = () => {
+      if (!this.closed && this.pc.connectionState === 'connected') this.emit('remoteLeft');
+    };
     this.pc.onnegotiationneeded = () => void this.negotiate();
     this.pc.onicecandidate = ({ candidate }) => {
       this.opts.sendSignal('candidate', candidate ? candidate.toJSON() : null);
@@ -264,6 +275,16 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
     this.sendControl();
   }
 
+  /** The page is going away: tells the other side now rather than after ICE times out. */
+  sayGoodbye(): void {
+    if (this.closed || this.control.readyState !== 'open') return;
+    try {
+      this.control.send(JSON.stringify({ type: 'bye' }));
+    } catch (e) {
+      log.debug(`call ${this.callId}: bye not sent`, { error: String(e) });
+    }
+  }
+
   private sendControl(): void {
     if (this.control.readyState !== 'open') return;
     this.control.send(JSON.stringify({ type: 'media', ...this.localMedia }));
@@ -279,7 +300,7 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
           video: msg.video !== false,
           screen: msg.screen === true,
         });
-      }
+      } else if (msg.type === 'bye') this.emit('remoteLeft');
     } catch {
       log.debug('bad control message ignored');
     }

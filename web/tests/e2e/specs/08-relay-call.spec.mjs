@@ -41,7 +41,7 @@ test('a relay-only call goes through coturn (candidate type "relay" on both side
     ['Carla', carla],
   ]) {
     await eventually(
-      async () => (await byTestId(p, 'candidate-type').textContent()) === 'relay',
+      async () => (await byTestId(p, 'route').getAttribute('data-candidate-type')) === 'relay',
       10_000,
       `${who} route is relay`,
     );

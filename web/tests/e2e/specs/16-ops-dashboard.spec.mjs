@@ -185,6 +185,8 @@ test('ops dashboard: an admin sees live calls, the staff board change live, the 
   expect(worstText, 'worst call row').toMatch(/Ana/);
   const reasonsText = await byTestId(ada, 'funnel-reasons').textContent();
   expect(reasonsText, 'reasons in words').toMatch(/Nobody answered in time/);
+  // Prose only, no wire codes beside it (issue 12): "Hung up", not "Hung up hangup".
+  expect(reasonsText, 'no raw codes').not.toMatch(/hangup|all_declined|caller_cancelled|timeout/);
   expect(
     await ada.evaluate(() => window.__sameDocument === true),
     'the dashboard was never reloaded',
