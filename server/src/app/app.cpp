@@ -86,6 +86,9 @@ int run_server(const Config& config) {
       config.max_connections_per_ip > 0 ? static_cast<std::size_t>(config.max_connections_per_ip)
                                         : std::numeric_limits<std::size_t>::max();
   server_options.before_respond = after_durable;
+  server_options.on_connection_refused = [&metrics](std::string_view cap) {
+    metrics.connection_refused(cap);
+  };
   net::HttpServer server(
       ioc, server_options, [&api](const net::HttpRequest& r) { return api.handle(r); }, hub);
 
