@@ -115,6 +115,8 @@ export async function checkInvariants({ sql, load, receiver, nodes, log, rss0, r
     'POST /calls lost to a dead node (no answer)': load.statuses['POST /calls 0'] ?? 0,
     'accepts won / lost the race (409) / 503': `${load.statuses['accept 200'] ?? 0} / ${load.statuses['accept 409'] ?? 0} / ${load.statuses['accept 503'] ?? 0}`,
     'webhook requests received': receiver.requests.length,
+    'signals relayed to listening callers: sent / received':
+      `${load.signalFigures().sent} / ${load.signalFigures().received}`,
     'node restarts': nodes.map((n) => `${n.name}:${n.restarts}`).join(' '),
     'all answers': JSON.stringify(load.statuses),
   };

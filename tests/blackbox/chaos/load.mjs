@@ -15,7 +15,7 @@ export class LoadDriver {
     this.open = new Map(); // call id -> staff user who holds it (accepted, not yet ended)
     this.statuses = {}; // "POST /calls 503" -> count
     this.signalsSent = 0;
-    this.signalsReceived = 0;
+    this.callerSockets = new Map(); // call id -> the caller's WebSocket, for a third of the calls
     this.running = false;
     this.sockets = new Set();
   }
@@ -58,10 +58,28 @@ export class LoadDriver {
 
   async placeCall() {
     const client = user(this.org, 'client');
-    const res = await this.req('POST', '/v1/calls', { token: client.token, body: {} });
+    // A third of the callers listen on a WebSocket: the signals relayed to them are counted.
+    const node = this.upNodes()[Math.floor(this.random() * this.upNodes().length)];
+    let ws = null;
+    if (node && this.random() < 1 / 3) {
+      try {
+        ws = new Ws(node.srv, { label: client.id });
+        await ws.opened;
+        await ws.hello(client.token, 3000);
+        this.sockets.add(ws);
+      } catch {
+        ws?.terminate();
+        ws = null;
+      }
+    }
+    const res = await this.req('POST', '/v1/calls', { token: client.token, body: {}, node: ws ? node : undefined });
     this.count(`POST /calls ${res.status}`);
-    if (res.status !== 201) return;
+    if (res.status !== 201) {
+      ws?.terminate();
+      return;
+    }
     this.created.set(res.body.id, { at: Date.now() });
+    if (ws) this.callerSockets.set(res.body.id, ws);
     // Some callers give up while it rings.
     if (this.random() < 0.1) {
       await delay(500 + this.random() * 2000);
@@ -104,19 +122,27 @@ export class LoadDriver {
         } catch {
           continue; // no ring this second, or the socket closed
         }
-        this.answer(s, m.call.id);
+        this.answer(s, m.call.id, ws);
       }
       this.sockets.delete(ws);
     }
   }
 
-  async answer(s, id) {
+  async answer(s, id, ws) {
     await delay(50 + this.random() * 700);
     const res = await this.req('POST', `/v1/calls/${id}/accept`, { token: s.token, body: {} });
     this.count(`accept ${res.status}`);
     if (res.status !== 200) return;
     this.acceptsWon.set(id, [...(this.acceptsWon.get(id) ?? []), s.id]);
     this.open.set(id, s);
+    // Three candidates to a caller who listens, as an ICE exchange would send.
+    if (this.callerSockets.has(id) && !ws.closed) {
+      for (let i = 0; i < 3; i++) {
+        ws.seq = (ws.seq ?? 0) + 1;
+        ws.send({ type: 'signal', call_id: id, kind: 'candidate', data: { n: i }, seq: ws.seq });
+        this.signalsSent++;
+      }
+    }
     await delay(200 + this.random() * 500);
     const c = await this.req('POST', `/v1/calls/${id}/connected`, { token: s.token, body: {} });
     this.count(`connected ${c.status}`);
@@ -143,6 +169,14 @@ export class LoadDriver {
     await this.creator;
     await Promise.all([...this.open.entries()].map(([id, s]) => this.hangUp(id, s)));
     await delay(ms);
+  }
+
+  /// Signals sent to listening callers, and those that arrived (a caller or staff socket on a
+  /// node killed meanwhile loses the ones in flight).
+  signalFigures() {
+    let received = 0;
+    for (const ws of this.callerSockets.values()) received += ws.seen((m) => m.type === 'signal').length;
+    return { sent: this.signalsSent, received };
   }
 
   close() {
