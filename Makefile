@@ -7,7 +7,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps deps-test server server-asan web build run test test-unit test-blackbox test-web bench format clean deb
+.PHONY: all deps deps-test server server-asan web build run test test-unit test-blackbox test-web bench format clean deb chaos fuzz-long
 
 all: build
 
@@ -51,6 +51,16 @@ deb: deps-test build
 
 bench: server
 	scripts/bench.sh
+
+# Load with faults injected at random, then the invariants (docs/faults.md); DURATION in seconds.
+DURATION ?= 600
+chaos: server
+	scripts/chaos.sh $(DURATION)
+
+# Every fuzz target for FUZZ_SECONDS each (default 3 h), on the committed seed corpus.
+FUZZ_SECONDS ?= 10800
+fuzz-long:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 format:
 	clang-format -i $$(git ls-files 'server/*.cpp' 'server/*.hpp' 'bench/*.cpp')

@@ -32,6 +32,7 @@ layer "api docs lint" tools/api-docs/lint.sh
 layer "unit tests (ASan/UBSan)" make --no-print-directory test-unit
 layer "black-box tests (real binary)" scripts/test-blackbox.sh
 layer "fuzzing (libFuzzer, 60 s)" scripts/fuzz.sh 60
+layer "chaos (2 min: faults under load, then the invariants)" scripts/chaos.sh 120
 layer "Debian package (build, lintian, unit)" scripts/test-package.sh
 if [[ -f web/package.json ]]; then
   # shellcheck source=node-env.sh

@@ -9,6 +9,7 @@
 #include "app/metrics_observer.hpp"
 #include "app/wiring.hpp"
 #include "auth/jwt_verifier.hpp"
+#include "bus/bus_metrics.hpp"
 #include "bus/gated_bus.hpp"
 #include "net/asio_scheduler.hpp"
 #include "net/http_server.hpp"
@@ -69,7 +70,11 @@ int run_server(const Config& config) {
   metrics.set_snapshot_source(scrape_snapshot(*store, clock, lag_probe, ready));
   observe_store(*store, metrics, clock);
 
-  rest::Api api(calls, *verifier, clock, api_options_of(config, metrics, lag_probe, *store, ready));
+  auto api_options = api_options_of(config, metrics, lag_probe, *store, ready);
+  api_options.metrics_text = [&metrics, &bus] {
+    return metrics.render() + bus::render_metrics(*bus);
+  };
+  rest::Api api(calls, *verifier, clock, std::move(api_options));
   signaling::Hub hub(calls, *verifier, durable_bus, scheduler, clock,
                      hub_options_of(config, metrics));
   net::ServerOptions server_options;
@@ -81,6 +86,9 @@ int run_server(const Config& config) {
       config.max_connections_per_ip > 0 ? static_cast<std::size_t>(config.max_connections_per_ip)
                                         : std::numeric_limits<std::size_t>::max();
   server_options.before_respond = after_durable;
+  server_options.on_connection_refused = [&metrics](std::string_view cap) {
+    metrics.connection_refused(cap);
+  };
   net::HttpServer server(
       ioc, server_options, [&api](const net::HttpRequest& r) { return api.handle(r); }, hub);
 

@@ -1,7 +1,11 @@
 #pragma once
-// Delivers an event to users wherever they are connected. In-process for one node (local/),
-// Redis pub/sub for several (redis/). Payloads are finished JSON text frames.
+// Delivers an event to users wherever they are connected. In-process for one node (local/);
+// with several (redis/), in-process for this node's connections and through a Redis stream for
+// the other nodes'. Payloads are finished JSON text frames. The outage policy is in
+// docs/faults.md.
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -27,6 +31,20 @@ struct Delivery {
   std::string payload;
 };
 
+/// What /metrics shows of the bus (docs/metrics.md). All zero on a single node.
+struct BusStats {
+  std::uint64_t local = 0;       ///< deliveries handed to this node's connections directly
+  std::uint64_t published = 0;   ///< written to Redis for the other nodes
+  std::uint64_t received = 0;    ///< other nodes' deliveries read from Redis
+  std::uint64_t duplicates = 0;  ///< read again from Redis and skipped
+  std::uint64_t dropped = 0;     ///< dropped from a full queue: the other nodes never get them
+  std::uint64_t malformed = 0;   ///< entries in Redis that were not a delivery
+  std::uint64_t rejected = 0;    ///< writes Redis answered with an error (dropped)
+  std::uint64_t reconnects = 0;  ///< connections to Redis made again after a loss
+  std::size_t pending = 0;       ///< queued for the other nodes, not yet confirmed by Redis
+  std::size_t max_pending = 0;   ///< the queue's bound
+};
+
 class Bus {
  public:
   virtual ~Bus() = default;
@@ -36,6 +54,7 @@ class Bus {
   virtual void subscribe(std::function<void(const Delivery&)> handler) = 0;
   /// False when the bus can't currently deliver (readiness).
   virtual bool healthy() const = 0;
+  virtual BusStats stats() const { return {}; }
 };
 
 }  // namespace sb::bus

@@ -24,6 +24,7 @@ class GatedBus final : public Bus {
     inner_.subscribe(std::move(handler));
   }
   bool healthy() const override { return inner_.healthy(); }
+  BusStats stats() const override { return inner_.stats(); }
 
  private:
   Bus& inner_;

@@ -45,13 +45,35 @@ ConnectionLimits::ConnectionLimits(std::size_t max_total, std::size_t max_per_ip
       give_back_memory_(std::move(give_back_memory)) {}
 
 std::optional<ConnectionSlot> ConnectionLimits::try_acquire(const std::string& ip) {
-  if (total_ >= max_total_) return std::nullopt;
+  if (total_ >= max_total_) {
+    last_refusal_ = Cap::kTotal;
+    return std::nullopt;
+  }
   auto& from_ip = per_ip_[ip];
-  if (from_ip >= max_per_ip_) return std::nullopt;
+  if (from_ip >= max_per_ip_) {
+    last_refusal_ = Cap::kPerIp;
+    return std::nullopt;
+  }
   ++from_ip;
   ++total_;
   if (total_ > peak_) peak_ = total_;
   return ConnectionSlot(shared_from_this(), ip);
+}
+
+bool ConnectionLimits::should_log_refusal(std::chrono::steady_clock::time_point now,
+                                          std::uint64_t* suppressed) {
+  if (last_logged_ && now - *last_logged_ < std::chrono::seconds(1)) {
+    ++unlogged_;
+    return false;
+  }
+  *suppressed = unlogged_;
+  unlogged_ = 0;
+  last_logged_ = now;
+  return true;
+}
+
+const char* to_string(ConnectionLimits::Cap cap) {
+  return cap == ConnectionLimits::Cap::kTotal ? "total" : "per_ip";
 }
 
 std::size_t ConnectionLimits::open_from(const std::string& ip) const {

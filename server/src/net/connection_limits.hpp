@@ -3,7 +3,9 @@
 // A connection holds a ConnectionSlot for its whole life (HTTP, then WebSocket); dropping the
 // slot gives its place back. Plain C++, no Beast: tested on its own.
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -38,8 +40,16 @@ class ConnectionLimits : public std::enable_shared_from_this<ConnectionLimits> {
   ConnectionLimits(std::size_t max_total, std::size_t max_per_ip,
                    std::function<void()> give_back_memory);
 
+  /// Which cap turned a connection away (the label of switchboard_connections_refused_total).
+  enum class Cap { kTotal, kPerIp };
+
   /// A slot for a new connection from `ip`, or nullopt when either cap is reached.
   std::optional<ConnectionSlot> try_acquire(const std::string& ip);
+  /// The cap that refused the last connection turned away.
+  Cap last_refusal() const { return last_refusal_; }
+  /// For each refusal: true when it should be logged (the first, then at most one a second),
+  /// with `*suppressed` set to the refusals not logged since the last line.
+  bool should_log_refusal(std::chrono::steady_clock::time_point now, std::uint64_t* suppressed);
 
   std::size_t open() const { return total_; }
   std::size_t open_from(const std::string& ip) const;
@@ -55,7 +65,13 @@ class ConnectionLimits : public std::enable_shared_from_this<ConnectionLimits> {
   // The most connections open at once since memory was last given back.
   std::size_t peak_ = 0;
   std::unordered_map<std::string, std::size_t> per_ip_;
+  Cap last_refusal_ = Cap::kTotal;
+  std::optional<std::chrono::steady_clock::time_point> last_logged_;
+  std::uint64_t unlogged_ = 0;
 };
+
+/// The metric label of `cap`: "total" or "per_ip".
+const char* to_string(ConnectionLimits::Cap cap);
 
 /// Returns the free pages of the heap to the system (malloc_trim on glibc; nothing elsewhere).
 void give_back_free_heap();

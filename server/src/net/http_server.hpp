@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "net/http_types.hpp"
 
@@ -37,6 +38,8 @@ struct ServerOptions {
   /// When set, an answer is written only once this has called back (on the io thread): group
   /// commit holds answers until the writes they report are durable.
   std::function<void(std::function<void()>)> before_respond;
+  /// Told of each connection refused by a cap ("total" or "per_ip"), for the metric.
+  std::function<void(std::string_view cap)> on_connection_refused;
 };
 
 class HttpServer {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "net/http_session.hpp"
+#include "obs/log.hpp"
 
 namespace sb::net {
 namespace {
@@ -36,6 +37,21 @@ std::string remote_ip_of(const tcp::socket& socket) {
     return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
   }
   return address.to_string();
+}
+
+/// Counts a connection turned away by a cap and logs it (at most one line a second, so a flood
+/// of refused connections does not flood the journal).
+void note_refusal(ServerState& server, const std::string& ip) {
+  auto& limits = *server.limits_;
+  const char* cap = to_string(limits.last_refusal());
+  if (server.options_.on_connection_refused) server.options_.on_connection_refused(cap);
+  std::uint64_t suppressed = 0;
+  if (!limits.should_log_refusal(std::chrono::steady_clock::now(), &suppressed)) return;
+  obs::log_warn("net.connection_refused", {{"ip", ip},
+                                           {"cap", cap},
+                                           {"open", limits.open()},
+                                           {"open_from_ip", limits.open_from(ip)},
+                                           {"suppressed", suppressed}});
 }
 
 }  // namespace
@@ -87,6 +103,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerState> server) {
           run_http_session(server, std::move(socket), std::move(remote_ip), std::move(*slot)),
           log_escaped);
     } else {
+      note_refusal(*server, remote_ip);
       asio::co_spawn(server->ioc_, refuse_connection(server, std::move(socket)), log_escaped);
     }
   }

@@ -75,6 +75,11 @@ struct Metrics::Impl {
           .Name("switchboard_calls_refused_total")
           .Help("New calls refused before anything was written, by reason (overload).")
           .Register(registry);
+  prometheus::Family<prometheus::Counter>& connections_refused =
+      BuildCounter()
+          .Name("switchboard_connections_refused_total")
+          .Help("Connections answered 503 and closed by a connection cap, by cap (total, per_ip).")
+          .Register(registry);
   prometheus::Family<prometheus::Gauge>& active = BuildGauge()
                                                       .Name("switchboard_active_calls")
                                                       .Help("Calls in accepted or active state.")
@@ -271,6 +276,9 @@ void Metrics::ws_frames_sent(std::int64_t n) {
 }
 void Metrics::call_refused_overload() {
   impl_->refused_overload.Increment();
+}
+void Metrics::connection_refused(std::string_view cap) {
+  impl_->connections_refused.Add({{"cap", std::string(cap)}}).Increment();
 }
 void Metrics::ws_connections(std::int64_t open) {
   impl_->ws_gauge.Set(static_cast<double>(open));

@@ -36,6 +36,9 @@ class Metrics {
   void accept_conflict();
   /// A new call refused with 503 because the server was overloaded.
   void call_refused_overload();
+  /// A connection turned away by --max-connections ("total") or --max-connections-per-ip
+  /// ("per_ip").
+  void connection_refused(std::string_view cap);
   void ws_connections(std::int64_t open);
   /// `n` text frames handed to WebSocket connections.
   void ws_frames_sent(std::int64_t n);

@@ -12,14 +12,18 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <cerrno>
+#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <random>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "bus/redis/origin_filter.hpp"
 
 namespace sb::bus {
 
@@ -190,8 +194,10 @@ class Conn {
 
   /// Queues a command in the output buffer.
   bool append(std::initializer_list<std::string_view> args) {
-    const char* argv[4];
-    size_t lens[4];
+    constexpr std::size_t kMaxArgs = 12;
+    if (args.size() > kMaxArgs) return false;
+    const char* argv[kMaxArgs];
+    size_t lens[kMaxArgs];
     int argc = 0;
     for (const auto a : args) {
       argv[argc] = a.data();
@@ -265,6 +271,55 @@ struct Dispatch {
 };
 
 constexpr std::size_t kBatch = 128;
+/// Entries one XREAD returns at most.
+constexpr const char* kReadCount = "512";
+
+std::string random_node_id() {
+  std::random_device rd;
+  std::uniform_int_distribution<std::uint64_t> any;
+  std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
+  char buf[17];
+  const auto v = any(gen);
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, 16);
+  (void)ec;
+  return std::string(buf, end);
+}
+
+std::string seconds_text(SteadyClock::duration d) {
+  const auto tenths = std::chrono::duration_cast<milliseconds>(d).count() / 100;
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " s";
+}
+
+/// One stream entry's fields: who published it, its sequence number there, the delivery.
+struct Entry {
+  std::string_view id;
+  std::string_view origin;
+  std::string_view seq;
+  std::string_view delivery;
+};
+
+/// The entries of an XREAD or XREVRANGE reply (RESP2); malformed entries come back with empty
+/// fields.
+std::vector<Entry> entries_of(const redisReply& list) {
+  std::vector<Entry> out;
+  if (list.type != REDIS_REPLY_ARRAY) return out;
+  out.reserve(list.elements);
+  for (std::size_t i = 0; i < list.elements; ++i) {
+    const redisReply& e = *list.element[i];
+    if (e.type != REDIS_REPLY_ARRAY || e.elements != 2) continue;
+    Entry entry{reply_text(*e.element[0]), {}, {}, {}};
+    const redisReply& fields = *e.element[1];
+    for (std::size_t f = 0; fields.type == REDIS_REPLY_ARRAY && f + 1 < fields.elements; f += 2) {
+      const auto name = reply_text(*fields.element[f]);
+      const auto value = reply_text(*fields.element[f + 1]);
+      if (name == "o") entry.origin = value;
+      if (name == "s") entry.seq = value;
+      if (name == "d") entry.delivery = value;
+    }
+    out.push_back(entry);
+  }
+  return out;
+}
 
 /// hiredis writes with write(2): a connection Redis reset would raise SIGPIPE and kill the
 /// process. Blocked in this thread, the write fails with EPIPE instead.
@@ -286,14 +341,17 @@ struct RedisBus::Impl {
   Impl(RedisBusOptions o, RedisUrl e, Post p)
       : opt(std::move(o)),
         ep(std::move(e)),
-        channel(opt.channel_prefix + ":deliveries"),
+        stream(opt.channel_prefix + ":stream"),
+        node(opt.node_id.empty() ? random_node_id() : opt.node_id),
+        max_len(std::to_string(opt.stream_max_len)),
+        block_ms(std::to_string(std::max<long long>(1, opt.ping_interval.count()))),
         post(std::move(p)),
         wake_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     if (wake_fd < 0) {
       throw std::system_error(errno, std::system_category(), "RedisBus: eventfd");
     }
     publisher = std::thread([this] { run_publisher(); });
-    subscriber = std::thread([this] { run_subscriber(); });
+    reader = std::thread([this] { run_reader(); });
   }
 
   ~Impl() {
@@ -308,7 +366,7 @@ struct RedisBus::Impl {
       // The stop flag and the condition variable still end both threads within a timeout.
     }
     if (publisher.joinable()) publisher.join();
-    if (subscriber.joinable()) subscriber.join();
+    if (reader.joinable()) reader.join();
     {
       std::lock_guard lock(dispatch->mu);
       dispatch->closed = true;
@@ -336,10 +394,14 @@ struct RedisBus::Impl {
     published.fetch_add(count);
   }
 
-  /// PUBLISHes `batch` in one pipeline; empty on success.
+  /// XADDs `batch` in one pipeline; empty on success.
   std::string send(Conn& conn, const std::vector<Item>& batch) {
     for (const auto& item : batch) {
-      if (!conn.append({"PUBLISH", channel, item.text})) return "cannot queue PUBLISH";
+      const std::string seq = std::to_string(item.seq);
+      if (!conn.append(
+              {"XADD", stream, "MAXLEN", "~", max_len, "*", "o", node, "s", seq, "d", item.text})) {
+        return "cannot queue XADD";
+      }
     }
     if (auto err = conn.flush(SteadyClock::now() + opt.command_timeout, wake_fd); !err.empty()) {
       return err;
@@ -356,7 +418,7 @@ struct RedisBus::Impl {
       if (reply->type == REDIS_REPLY_ERROR) {
         // Redis refused it (ACL, OOM): sending it again would not help.
         rejected.fetch_add(1);
-        event("bus.redis.rejected", "PUBLISH refused: " + std::string(reply_text(*reply)));
+        event("bus.redis.rejected", "XADD refused: " + std::string(reply_text(*reply)));
       }
       ++done;
     }
@@ -376,30 +438,51 @@ struct RedisBus::Impl {
     return {};
   }
 
+  std::size_t queued() const {
+    std::lock_guard lock(mu);
+    return queue.size();
+  }
+
   void run_publisher() {
     block_sigpipe();
     Conn conn;
     auto backoff = opt.backoff_min;
     bool ever_up = false;
     bool reported_down = false;
+    auto down_since = SteadyClock::now();
     auto last_io = SteadyClock::now();
+    const auto went_down = [&](const std::string& err) {
+      if (!reported_down) {
+        event("bus.redis.down", "publisher: " + where() + ": " + err +
+                                    "; deliveries stay local to this node until Redis is back");
+        down_since = SteadyClock::now();
+      }
+      reported_down = true;
+    };
     while (!stop.load()) {
       if (!conn.open()) {
-        const auto err = conn.connect(ep, SteadyClock::now() + opt.connect_timeout, wake_fd);
+        auto err = conn.connect(ep, SteadyClock::now() + opt.connect_timeout, wake_fd);
+        // A paused Redis still accepts connections: only an answer proves it is back.
+        if (err.empty()) err = ping(conn);
         if (!err.empty()) {
+          conn.close();
           if (stop.load()) break;
-          if (!reported_down) event("bus.redis.down", "publisher: " + where() + ": " + err);
-          reported_down = true;
+          went_down(err);
           pause(backoff);
           backoff = std::min(backoff * 2, opt.backoff_max);
           continue;
         }
         backoff = opt.backoff_min;
         if (ever_up) reconnects.fetch_add(1);
+        pub_up.store(true);
+        event("bus.redis.up",
+              "publisher connected to " + where() +
+                  (ever_up && reported_down
+                       ? " after " + seconds_text(SteadyClock::now() - down_since) + " away; " +
+                             std::to_string(queued()) + " deliveries queued for the other nodes"
+                       : std::string()));
         ever_up = true;
         reported_down = false;
-        pub_up.store(true);
-        event("bus.redis.up", "publisher connected to " + where());
         last_io = SteadyClock::now();
       }
       std::vector<Item> batch;
@@ -416,8 +499,7 @@ struct RedisBus::Impl {
         conn.close();
         pub_up.store(false);
         if (stop.load()) break;
-        event("bus.redis.down", "publisher: " + where() + ": " + err);
-        reported_down = true;
+        went_down(err);
         pause(opt.backoff_min);
         continue;
       }
@@ -426,77 +508,90 @@ struct RedisBus::Impl {
     pub_up.store(false);
   }
 
-  /// SUBSCRIBE and its confirmation; empty on success.
-  std::string subscribe(Conn& conn) {
-    if (!conn.append({"SUBSCRIBE", channel})) return "cannot queue SUBSCRIBE";
+  /// The id of the stream's newest entry ("0-0" when it has none): where a reader that has
+  /// read nothing yet starts, so that it gets everything published from its first connect on.
+  std::string newest_id(Conn& conn, std::string* id) {
+    if (!conn.append({"XREVRANGE", stream, "+", "-", "COUNT", "1"}))
+      return "cannot queue XREVRANGE";
     const auto deadline = SteadyClock::now() + opt.command_timeout;
     if (auto err = conn.flush(deadline, wake_fd); !err.empty()) return err;
     std::string why;
     bool timed_out = false;
     auto reply = conn.read(deadline, wake_fd, &why, &timed_out);
-    if (!reply) return timed_out ? "no reply to SUBSCRIBE" : why;
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
-        reply_text(*reply->element[0]) != "subscribe") {
-      return "unexpected reply to SUBSCRIBE";
-    }
+    if (!reply) return timed_out ? "no reply to XREVRANGE" : why;
+    if (reply->type == REDIS_REPLY_ERROR) return "XREVRANGE: " + std::string(reply_text(*reply));
+    const auto entries = entries_of(*reply);
+    *id = entries.empty() ? "0-0" : std::string(entries.front().id);
     return {};
   }
 
-  void handle(const redisReply& r) {
-    if (r.type != REDIS_REPLY_ARRAY || r.elements != 3 ||
-        r.element[0]->type != REDIS_REPLY_STRING || reply_text(*r.element[0]) != "message") {
-      return;  // the pong of our PING, or a confirmation
-    }
-    auto d = decode_delivery(reply_text(*r.element[2]));
+  void handle(const Entry& e, OriginFilter& filter) {
+    std::uint64_t seq = 0;
+    const auto [end, ec] = std::from_chars(e.seq.data(), e.seq.data() + e.seq.size(), seq);
+    auto d = e.origin.empty() || ec != std::errc() || end != e.seq.data() + e.seq.size()
+                 ? std::nullopt
+                 : decode_delivery(e.delivery);
     if (!d) {
       malformed.fetch_add(1);
-      event("bus.redis.malformed", "a message on " + channel + " is not a delivery");
+      event("bus.redis.malformed",
+            "entry " + std::string(e.id) + " of " + stream + " is not a delivery");
       return;
+    }
+    switch (filter.admit(e.origin, seq)) {
+      case OriginFilter::Verdict::kOwn:
+        return;
+      case OriginFilter::Verdict::kDuplicate:
+        duplicates.fetch_add(1);
+        return;
+      case OriginFilter::Verdict::kDeliver:
+        break;
     }
     received.fetch_add(1);
     post([target = dispatch, d = std::move(*d)] { target->deliver(d); });
   }
 
-  /// Reads messages until the connection fails or the bus stops; why it ended.
-  std::string listen(Conn& conn) {
-    auto last_rx = SteadyClock::now();
-    // A bool and a time point rather than an optional: GCC 12 at -O2 misreads the optional as
-    // maybe-uninitialized.
-    bool awaiting_pong = false;
-    TimePoint pong_due = last_rx;
+  /// Reads the stream from `*last_id` on until the connection fails or the bus stops; why it
+  /// ended. A read that blocks for ping_interval and finds nothing is the keep-alive.
+  std::string follow(Conn& conn, std::string* last_id, OriginFilter& filter) {
     for (;;) {
-      const auto deadline = awaiting_pong ? pong_due : last_rx + opt.ping_interval;
+      if (!conn.append(
+              {"XREAD", "COUNT", kReadCount, "BLOCK", block_ms, "STREAMS", stream, *last_id})) {
+        return "cannot queue XREAD";
+      }
+      const auto deadline = SteadyClock::now() + opt.ping_interval + opt.command_timeout;
+      if (auto err = conn.flush(deadline, wake_fd); !err.empty()) return err;
       std::string why;
       bool timed_out = false;
       auto reply = conn.read(deadline, wake_fd, &why, &timed_out);
-      if (reply) {
-        last_rx = SteadyClock::now();
-        awaiting_pong = false;
-        handle(*reply);
-        continue;
+      if (!reply) return timed_out ? "no reply to XREAD" : why;
+      if (reply->type == REDIS_REPLY_ERROR) return "XREAD: " + std::string(reply_text(*reply));
+      if (reply->type != REDIS_REPLY_ARRAY) continue;  // nil: nothing new
+      for (std::size_t s = 0; s < reply->elements; ++s) {
+        const redisReply& per_stream = *reply->element[s];
+        if (per_stream.type != REDIS_REPLY_ARRAY || per_stream.elements != 2) continue;
+        for (const auto& e : entries_of(*per_stream.element[1])) {
+          *last_id = std::string(e.id);
+          handle(e, filter);
+        }
       }
-      if (!timed_out) return why;
-      if (awaiting_pong) return "no reply to PING";
-      if (!conn.append({"PING"})) return "cannot queue PING";
-      awaiting_pong = true;
-      pong_due = SteadyClock::now() + opt.command_timeout;
-      if (auto err = conn.flush(pong_due, wake_fd); !err.empty()) return err;
     }
   }
 
-  void run_subscriber() {
+  void run_reader() {
     block_sigpipe();
     Conn conn;
+    OriginFilter filter(node);
+    std::string last_id;  // empty until the first connect
     auto backoff = opt.backoff_min;
     bool ever_up = false;
     bool reported_down = false;
     while (!stop.load()) {
       auto err = conn.connect(ep, SteadyClock::now() + opt.connect_timeout, wake_fd);
-      if (err.empty()) err = subscribe(conn);
+      if (err.empty()) err = last_id.empty() ? newest_id(conn, &last_id) : ping(conn);
       if (!err.empty()) {
         conn.close();
         if (stop.load()) break;
-        if (!reported_down) event("bus.redis.down", "subscriber: " + where() + ": " + err);
+        if (!reported_down) event("bus.redis.down", "reader: " + where() + ": " + err);
         reported_down = true;
         pause(backoff);
         backoff = std::min(backoff * 2, opt.backoff_max);
@@ -507,12 +602,12 @@ struct RedisBus::Impl {
       ever_up = true;
       reported_down = false;
       sub_up.store(true);
-      event("bus.redis.up", "subscriber on " + channel + " at " + where());
-      err = listen(conn);
+      event("bus.redis.up", "reader on " + stream + " at " + where() + " from entry " + last_id);
+      err = follow(conn, &last_id, filter);
       conn.close();
       sub_up.store(false);
       if (stop.load()) break;
-      event("bus.redis.down", "subscriber: " + where() + ": " + err);
+      event("bus.redis.down", "reader: " + where() + ": " + err);
       reported_down = true;
       pause(opt.backoff_min);
     }
@@ -521,7 +616,10 @@ struct RedisBus::Impl {
 
   const RedisBusOptions opt;
   const RedisUrl ep;
-  const std::string channel;
+  const std::string stream;
+  const std::string node;
+  const std::string max_len;
+  const std::string block_ms;
   const Post post;
   const std::shared_ptr<Dispatch> dispatch = std::make_shared<Dispatch>();
   const int wake_fd;
@@ -536,8 +634,10 @@ struct RedisBus::Impl {
   std::atomic<bool> stop{false};
   std::atomic<bool> pub_up{false};
   std::atomic<bool> sub_up{false};
+  std::atomic<std::uint64_t> local{0};
   std::atomic<std::uint64_t> published{0};
   std::atomic<std::uint64_t> received{0};
+  std::atomic<std::uint64_t> duplicates{0};
   std::atomic<std::uint64_t> dropped{0};
   std::atomic<std::uint64_t> rejected{0};
   std::atomic<std::uint64_t> malformed{0};
@@ -545,7 +645,7 @@ struct RedisBus::Impl {
 
   // Last, so they start after everything they use exists.
   std::thread publisher;
-  std::thread subscriber;
+  std::thread reader;
 };
 
 namespace {
@@ -560,6 +660,9 @@ RedisUrl endpoint_or_throw(const RedisBusOptions& options) {
         (secret ? std::string("a URL that is not") : "\"" + options.url + "\""));
   }
   if (options.max_pending == 0) throw std::invalid_argument("RedisBus: max_pending must be > 0");
+  if (options.stream_max_len == 0) {
+    throw std::invalid_argument("RedisBus: stream_max_len must be > 0");
+  }
   return std::move(*ep);
 }
 
@@ -588,9 +691,12 @@ void RedisBus::publish(const Delivery& delivery) {
     impl_->queue.push_back(Impl::Item{impl_->next_seq++, std::move(text)});
   }
   impl_->cv.notify_one();
+  // This node's own connections never wait for Redis.
+  impl_->local.fetch_add(1);
+  impl_->post([target = impl_->dispatch, d = delivery] { target->deliver(d); });
   if (first_drop) {
     impl_->event("bus.redis.dropping", "queue full (" + std::to_string(impl_->opt.max_pending) +
-                                           "): dropping the oldest deliveries");
+                                           "): dropping the oldest deliveries for other nodes");
   }
 }
 
@@ -608,19 +714,25 @@ bool RedisBus::healthy() const {
 
 RedisBus::Stats RedisBus::stats() const {
   Stats s;
+  s.local = impl_->local.load();
   s.published = impl_->published.load();
   s.received = impl_->received.load();
+  s.duplicates = impl_->duplicates.load();
   s.dropped = impl_->dropped.load();
   s.malformed = impl_->malformed.load();
   s.rejected = impl_->rejected.load();
   s.reconnects = impl_->reconnects.load();
-  std::lock_guard lock(impl_->mu);
-  s.pending = impl_->queue.size();
+  s.max_pending = impl_->opt.max_pending;
+  s.pending = impl_->queued();
   return s;
 }
 
-const std::string& RedisBus::channel() const {
-  return impl_->channel;
+const std::string& RedisBus::stream_key() const {
+  return impl_->stream;
+}
+
+const std::string& RedisBus::node_id() const {
+  return impl_->node;
 }
 
 }  // namespace sb::bus

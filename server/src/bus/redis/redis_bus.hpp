@@ -1,17 +1,20 @@
 #pragma once
-// The multi-node bus: every delivery goes through one Redis pub/sub channel, and every node
-// (the publisher included) hands what it receives to its subscribers, so each node's hub
-// delivers each event exactly once.
+// The multi-node bus. A delivery reaches this node's connections at once, on the io thread,
+// whatever Redis is doing; the other nodes get it through one Redis stream (XADD, read with
+// XREAD), so deliveries between two users on the same node never wait for Redis.
 //
 // Two threads, each owning one hiredis connection: the publisher drains a bounded queue with
-// PUBLISH (so `publish` never waits for the network), the subscriber SUBSCRIBEs and posts each
-// delivery to the io thread. Both reconnect with capped backoff and ping an idle connection, so
-// a dead Redis shows in `healthy()` within about a command timeout.
+// XADD (so `publish` never waits for the network), the reader follows the stream from the last
+// entry it read and posts the other nodes' deliveries to the io thread. Both reconnect with
+// capped backoff and time out every command, so a dead or paused Redis shows in `healthy()`
+// within about a command timeout.
 //
-// Guarantees: deliveries from one node reach every connected node in publish order. A delivery
-// is lost when the queue overflows (the oldest is dropped, `Stats::dropped`) or when it is
-// published while a node's subscriber is reconnecting (pub/sub keeps no backlog). A PUBLISH
-// whose reply was lost with the connection is sent again after reconnecting (rarely twice).
+// Guarantees (docs/faults.md): deliveries from one node reach every other node once each, in
+// publish order, also across a Redis pause or restart and a reader's reconnect (the reader
+// resumes from the last entry it read). A delivery is lost for the other nodes only when the
+// queue overflows while Redis is away (the oldest are dropped, `BusStats::dropped`), when Redis
+// restarts with entries no reader had read yet, or when a reader falls further behind than the
+// stream keeps (`stream_max_len`). Entries a publisher wrote twice are skipped (OriginFilter).
 
 #include <chrono>
 #include <cstddef>
@@ -35,10 +38,14 @@ struct RedisBusOptions {
   /// `redis://[[user]:password@]host:port[/db]` (util/endpoints.hpp); anything else makes the
   /// constructor throw std::invalid_argument. With a password, each connection sends AUTH.
   std::string url;
-  /// The channel is `<prefix>:deliveries`; nodes sharing a prefix form one cluster.
+  /// The stream is `<prefix>:stream`; nodes sharing a prefix form one cluster.
   std::string channel_prefix = "switchboard";
   /// Deliveries waiting for Redis beyond this are dropped, oldest first.
   std::size_t max_pending = 10000;
+  /// The stream is trimmed to about this many entries: how far behind a reader may fall.
+  std::size_t stream_max_len = 100000;
+  /// This node's id in the stream; empty picks a random one.
+  std::string node_id;
   std::chrono::milliseconds connect_timeout{1000};
   /// Longest wait for a reply (PUBLISH, SUBSCRIBE, PING) before the connection counts as dead.
   std::chrono::milliseconds command_timeout{1000};
@@ -69,25 +76,20 @@ class RedisBus final : public Bus {
   RedisBus(const RedisBus&) = delete;
   RedisBus& operator=(const RedisBus&) = delete;
 
-  /// Queues `delivery` and returns; any thread.
+  /// Posts `delivery` to this node's handlers, queues it for the other nodes and returns; any
+  /// thread.
   void publish(const Delivery& delivery) override;
-  /// Handlers run on the io thread, in the order received; any thread.
+  /// Handlers run on the io thread, in the order published or read; any thread.
   void subscribe(std::function<void(const Delivery&)> handler) override;
-  /// Both connections are up and the subscription is confirmed.
+  /// Both connections are up and the reader follows the stream.
   bool healthy() const override;
 
-  struct Stats {
-    std::uint64_t published = 0;   ///< PUBLISH answered by Redis
-    std::uint64_t received = 0;    ///< deliveries received from the channel
-    std::uint64_t dropped = 0;     ///< dropped from a full queue
-    std::uint64_t malformed = 0;   ///< channel messages that were not a delivery
-    std::uint64_t rejected = 0;    ///< PUBLISH answered with an error (dropped, not retried)
-    std::uint64_t reconnects = 0;  ///< successful connections after the first, both threads
-    std::size_t pending = 0;       ///< queued, not yet confirmed
-  };
-  Stats stats() const;
+  using Stats = BusStats;
+  Stats stats() const override;
 
-  const std::string& channel() const;
+  /// The Redis key of the stream.
+  const std::string& stream_key() const;
+  const std::string& node_id() const;
 
  private:
   struct Impl;

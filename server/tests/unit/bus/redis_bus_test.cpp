@@ -30,6 +30,8 @@
 #include <thread>
 #include <vector>
 
+#include "bus/redis/origin_filter.hpp"
+
 extern char** environ;
 
 namespace sb::bus {
@@ -114,6 +116,10 @@ class RedisServer {
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
   }
+
+  /// SIGSTOP and SIGCONT: a Redis that accepts connections and answers nothing.
+  void pause() { ::kill(pid_, SIGSTOP); }
+  void resume() { ::kill(pid_, SIGCONT); }
 
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
 
@@ -299,7 +305,9 @@ TEST_F(RedisBusTest, TwoNodesSeeEveryDeliveryOnceInOrderWithEveryField) {
     EXPECT_EQ(next_b, kEach);
   }
   EXPECT_EQ(a.stats().published, static_cast<std::uint64_t>(kEach));
-  EXPECT_EQ(a.stats().received, 2u * kEach);
+  EXPECT_EQ(a.stats().local, static_cast<std::uint64_t>(kEach));
+  EXPECT_EQ(a.stats().received, static_cast<std::uint64_t>(kEach));
+  EXPECT_EQ(a.stats().duplicates, 0u);
   EXPECT_EQ(a.stats().pending, 0u);
   EXPECT_EQ(a.stats().dropped, 0u);
 }
@@ -309,13 +317,15 @@ TEST_F(RedisBusTest, DeliveryLatencyThroughRedis) {
   std::mutex mu;
   std::condition_variable cv;
   int seen = -1;
-  RedisBus bus(options(url_, unique_prefix()), io.post());
-  bus.subscribe([&](const Delivery& d) {
+  const auto prefix = unique_prefix();
+  RedisBus bus(options(url_, prefix), io.post());
+  RedisBus other(options(url_, prefix), io.post());
+  other.subscribe([&](const Delivery& d) {
     std::lock_guard lock(mu);
     seen = std::stoi(d.payload);
     cv.notify_all();
   });
-  ASSERT_TRUE(eventually([&] { return bus.healthy(); }, 5s));
+  ASSERT_TRUE(eventually([&] { return bus.healthy() && other.healthy(); }, 5s));
   constexpr int kRounds = 200;
   std::vector<double> us;
   for (int i = 0; i < kRounds; ++i) {
@@ -326,12 +336,12 @@ TEST_F(RedisBusTest, DeliveryLatencyThroughRedis) {
     us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
   }
   std::sort(us.begin(), us.end());
-  std::cout << "publish -> handler through Redis: p50 " << us[us.size() / 2] << " us, p99 "
-            << us[us.size() * 99 / 100] << " us (" << kRounds << " round trips)\n";
+  std::cout << "publish -> other node's handler through Redis: p50 " << us[us.size() / 2]
+            << " us, p99 " << us[us.size() * 99 / 100] << " us (" << kRounds << " round trips)\n";
   EXPECT_LT(us[us.size() / 2], 50000.0);
 }
 
-TEST_F(RedisBusTest, MalformedMessagesAreCountedAndSkipped) {
+TEST_F(RedisBusTest, MalformedEntriesAreCountedAndRepeatedEntriesSkipped) {
   IoThread io;
   Inbox inbox(io.id());
   const auto prefix = unique_prefix();
@@ -342,38 +352,73 @@ TEST_F(RedisBusTest, MalformedMessagesAreCountedAndSkipped) {
   ASSERT_TRUE(ep);
   redisContext* c = redisConnect(ep->host.c_str(), ep->port);
   ASSERT_TRUE(c != nullptr && c->err == 0);
-  auto* r = static_cast<redisReply*>(
-      redisCommand(c, "PUBLISH %s %s", bus.channel().c_str(), "{not a delivery"));
-  ASSERT_NE(r, nullptr);
-  freeReplyObject(r);
+  const auto xadd = [&](const char* origin, const char* seq, const char* delivery) {
+    auto* r = static_cast<redisReply*>(redisCommand(
+        c, "XADD %s * o %s s %s d %s", bus.stream_key().c_str(), origin, seq, delivery));
+    ASSERT_NE(r, nullptr);
+    EXPECT_NE(r->type, REDIS_REPLY_ERROR);
+    freeReplyObject(r);
+  };
+  const char* first = R"({"org_id":"o","user_ids":["u"],"payload":"first"})";
+  const char* second = R"({"org_id":"o","user_ids":["u"],"payload":"second"})";
+  xadd("other-node", "7", "{not a delivery");
+  xadd("other-node", "x7", first);
+  xadd("other-node", "8", first);
+  xadd("other-node", "8", first);  // written twice, as by a publisher that lost the reply
+  xadd("other-node", "5", first);  // older than what was read: a replay
+  xadd(bus.node_id().c_str(), "100", first);  // its own: delivered locally already
+  xadd("other-node", "9", second);
   redisFree(c);
-  bus.publish(Delivery{"o", {"u"}, std::nullopt, "after"});
-  ASSERT_TRUE(inbox.wait_for_count(1, 5s));
-  EXPECT_EQ(inbox.got().at(0).payload, "after");
-  EXPECT_EQ(bus.stats().malformed, 1u);
+  ASSERT_TRUE(inbox.wait_for_count(2, 5s));
+  std::this_thread::sleep_for(300ms);
+  const auto got = inbox.got();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].payload, "first");
+  EXPECT_EQ(got[1].payload, "second");
+  EXPECT_EQ(bus.stats().malformed, 2u);
+  EXPECT_EQ(bus.stats().duplicates, 2u);
+  EXPECT_EQ(bus.stats().received, 2u);
 }
 
-TEST(RedisBusOutage, PublishNeverBlocksWhileRedisIsDownAndDeliveriesResumeAfter) {
+TEST(RedisOriginFilter, SkipsItsOwnAndWhatItHasSeen) {
+  OriginFilter f("me");
+  using V = OriginFilter::Verdict;
+  EXPECT_EQ(f.admit("me", 0), V::kOwn);
+  EXPECT_EQ(f.admit("a", 3), V::kDeliver);
+  EXPECT_EQ(f.admit("a", 3), V::kDuplicate);
+  EXPECT_EQ(f.admit("a", 2), V::kDuplicate);
+  EXPECT_EQ(f.admit("b", 0), V::kDeliver);
+  EXPECT_EQ(f.admit("a", 10), V::kDeliver);  // a gap: the publisher's queue dropped 4..9
+  EXPECT_EQ(f.admit("b", 0), V::kDuplicate);
+  EXPECT_EQ(f.admit("b", 1), V::kDeliver);
+}
+
+TEST(RedisBusOutage, KilledRedisLocalDeliveriesGoOnAndTheOtherNodeGetsTheQueueAfter) {
   const int port = free_port();
   ASSERT_NE(port, 0);
   RedisServer server(port);
   ASSERT_TRUE(server.start()) << "redis-server did not start on port " << port;
 
   IoThread io;
+  IoThread io_b;
   Inbox inbox(io.id());
+  Inbox inbox_b(io_b.id());
   std::mutex events_mu;
   std::map<std::string, int> events;
-  auto o = options(server.url(), unique_prefix());
+  const auto prefix = unique_prefix();
+  auto o = options(server.url(), prefix);
   o.max_pending = 100;
   o.on_event = [&](std::string_view name, std::string_view) {
     std::lock_guard lock(events_mu);
     ++events[std::string(name)];
   };
   RedisBus bus(o, io.post());
+  RedisBus b(options(server.url(), prefix), io_b.post());
   bus.subscribe(inbox.handler());
-  ASSERT_TRUE(eventually([&] { return bus.healthy(); }, 5s));
+  b.subscribe(inbox_b.handler());
+  ASSERT_TRUE(eventually([&] { return bus.healthy() && b.healthy(); }, 5s));
   bus.publish(Delivery{"o", {"u"}, std::nullopt, "before"});
-  ASSERT_TRUE(inbox.wait_for_count(1, 5s));
+  ASSERT_TRUE(inbox_b.wait_for_count(1, 5s));
 
   // Killed while the publisher streams: writes on the reset connection must fail with EPIPE,
   // not kill the process with SIGPIPE.
@@ -391,11 +436,16 @@ TEST(RedisBusOutage, PublishNeverBlocksWhileRedisIsDownAndDeliveriesResumeAfter)
   streamer.join();
   ASSERT_TRUE(eventually([&] { return !bus.healthy(); }, 3s));
   const auto dropped_before = bus.stats().dropped;
+  const auto local_before = inbox.got().size();
 
   const auto start = Clock::now();
-  for (int i = 0; i < 1000; ++i) bus.publish(Delivery{"o", {"u"}, std::nullopt, "down"});
+  for (int i = 0; i < 1000; ++i) {
+    bus.publish(Delivery{"o", {"u"}, std::nullopt, "down " + std::to_string(i)});
+  }
   const auto took = Clock::now() - start;
   EXPECT_LT(took, 100ms);
+  // This node's own connections get every one at once; only the queue for others is bounded.
+  ASSERT_TRUE(inbox.wait_for_count(local_before + 1000, 1s));
   EXPECT_EQ(bus.stats().pending, 100u);
   EXPECT_GE(bus.stats().dropped - dropped_before, 900u);
   {
@@ -406,14 +456,64 @@ TEST(RedisBusOutage, PublishNeverBlocksWhileRedisIsDownAndDeliveriesResumeAfter)
 
   ASSERT_TRUE(server.start());
   // Backoff is capped at 2 s.
-  ASSERT_TRUE(eventually([&] { return bus.healthy(); }, 5s));
+  ASSERT_TRUE(eventually([&] { return bus.healthy() && b.healthy(); }, 5s));
   EXPECT_TRUE(eventually([&] { return bus.stats().pending == 0; }, 5s));
   EXPECT_GE(bus.stats().reconnects, 2u);
-  const auto before = inbox.got().size();
+  // The other node gets the 100 the queue kept, the newest, in order, once each.
   bus.publish(Delivery{"o", {"u"}, std::nullopt, "after"});
   ASSERT_TRUE(eventually(
-      [&] { return !inbox.got().empty() && inbox.got().back().payload == "after"; }, 5s));
-  EXPECT_GT(inbox.got().size(), before);
+      [&] { return !inbox_b.got().empty() && inbox_b.got().back().payload == "after"; }, 5s));
+  const auto got = inbox_b.got();
+  std::vector<std::string> downs;
+  for (const auto& d : got) {
+    if (d.payload.rfind("down ", 0) == 0) downs.push_back(d.payload);
+  }
+  ASSERT_EQ(downs.size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(downs[i], "down " + std::to_string(900 + i));
+}
+
+TEST(RedisBusOutage, PausedRedisNothingLostOrDoubledForTheOtherNode) {
+  const int port = free_port();
+  ASSERT_NE(port, 0);
+  RedisServer server(port);
+  ASSERT_TRUE(server.start()) << "redis-server did not start on port " << port;
+  IoThread io_a;
+  IoThread io_b;
+  Inbox inbox_a(io_a.id());
+  Inbox inbox_b(io_b.id());
+  const auto prefix = unique_prefix();
+  RedisBus a(options(server.url(), prefix), io_a.post());
+  RedisBus b(options(server.url(), prefix), io_b.post());
+  a.subscribe(inbox_a.handler());
+  b.subscribe(inbox_b.handler());
+  ASSERT_TRUE(eventually([&] { return a.healthy() && b.healthy(); }, 5s));
+
+  // Published before, during and after a 3 s pause: the paused Redis still runs, when it wakes,
+  // the commands of the connections given up on, so entries land in the stream twice.
+  constexpr int kCount = 150;
+  server.pause();
+  bool resumed = false;
+  for (int i = 0; i < kCount; ++i) {
+    const auto t0 = Clock::now();
+    a.publish(Delivery{"o", {"u"}, std::nullopt, std::to_string(i)});
+    ASSERT_TRUE(inbox_a.wait_for_count(i + 1, 500ms)) << "local delivery " << i;
+    EXPECT_LT(Clock::now() - t0, 200ms);
+    if (i == 100) {
+      EXPECT_FALSE(a.healthy());
+      server.resume();
+      resumed = true;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  if (!resumed) server.resume();
+  ASSERT_TRUE(inbox_b.wait_for_count(kCount, 10s)) << inbox_b.got().size();
+  std::this_thread::sleep_for(500ms);
+  const auto got = inbox_b.got();
+  ASSERT_EQ(got.size(), static_cast<std::size_t>(kCount));
+  for (int i = 0; i < kCount; ++i) EXPECT_EQ(got[i].payload, std::to_string(i));
+  EXPECT_EQ(inbox_a.got().size(), static_cast<std::size_t>(kCount));
+  EXPECT_EQ(a.stats().dropped, 0u);
+  std::cout << "paused Redis: " << b.stats().duplicates << " repeated entries skipped\n";
 }
 
 TEST(RedisBusOutage, DestructorReturnsWithinASecond) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -21,6 +23,8 @@ TEST(ConnectionLimitsTest, RefusesBeyondThePerIpCapButServesOtherAddresses) {
   auto a2 = l->try_acquire("10.0.0.1");
   ASSERT_TRUE(a1 && a2);
   EXPECT_FALSE(l->try_acquire("10.0.0.1"));
+  EXPECT_EQ(l->last_refusal(), ConnectionLimits::Cap::kPerIp);
+  EXPECT_STREQ(to_string(l->last_refusal()), "per_ip");
   EXPECT_TRUE(l->try_acquire("10.0.0.2"));
   EXPECT_EQ(l->open_from("10.0.0.1"), 2u);
 }
@@ -31,7 +35,24 @@ TEST(ConnectionLimitsTest, RefusesBeyondTheTotalCapWhateverTheAddress) {
   auto b = l->try_acquire("10.0.0.2");
   ASSERT_TRUE(a && b);
   EXPECT_FALSE(l->try_acquire("10.0.0.3"));
+  EXPECT_EQ(l->last_refusal(), ConnectionLimits::Cap::kTotal);
+  EXPECT_STREQ(to_string(l->last_refusal()), "total");
   EXPECT_EQ(l->open(), 2u);
+}
+
+TEST(ConnectionLimitsTest, RefusalsAreLoggedAtMostOnceASecondWithTheCountLeftOut) {
+  auto l = limits(1, 1);
+  using std::chrono::milliseconds;
+  const auto t0 = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+  std::uint64_t suppressed = 99;
+  EXPECT_TRUE(l->should_log_refusal(t0, &suppressed));
+  EXPECT_EQ(suppressed, 0u);
+  for (int i = 1; i <= 5; ++i)
+    EXPECT_FALSE(l->should_log_refusal(t0 + milliseconds(i * 100), &suppressed));
+  EXPECT_TRUE(l->should_log_refusal(t0 + milliseconds(1000), &suppressed));
+  EXPECT_EQ(suppressed, 5u);
+  EXPECT_TRUE(l->should_log_refusal(t0 + milliseconds(2500), &suppressed));
+  EXPECT_EQ(suppressed, 0u);
 }
 
 TEST(ConnectionLimitsTest, ASlotGivesItsPlaceBackOnceWhenDestroyedOrReleased) {

@@ -439,6 +439,8 @@ TEST_F(HttpServerTest, ConnectionsBeyondThePerIpCapGet503WithRetryAfterUntilOneC
 TEST_F(HttpServerTest, ConnectionsBeyondTheTotalCapGet503) {
   ServerOptions options;
   options.max_connections = 2;
+  std::vector<std::string> refusals;
+  options.on_connection_refused = [&](std::string_view cap) { refusals.emplace_back(cap); };
   start(options);
   tcp::socket first(ioc_);
   tcp::socket second(ioc_);
@@ -448,6 +450,7 @@ TEST_F(HttpServerTest, ConnectionsBeyondTheTotalCapGet503) {
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->responses.at(0).result_int(), 503u);
   EXPECT_TRUE(requests_.empty());
+  EXPECT_EQ(refusals, std::vector<std::string>{"total"});
 }
 
 TEST_F(HttpServerTest, HeadIsServedAsGetWithoutTheBody) {
