@@ -127,6 +127,7 @@ userdb=$LAB_DIR/turndb
 pidfile=$LAB_DIR/turnserver.pid
 log-file=$LAB_DIR/turn.log
 simple-log
+verbose
 EOF
 ip netns exec "$PUB" /usr/bin/turnserver -c "$LAB_DIR/turnserver.conf" >"$LAB_DIR/turn-out.log" 2>&1 &
 
@@ -157,4 +158,5 @@ cat >"$LAB_DIR/lab.json" <<EOF
 }
 EOF
 
+[[ -n "${NETLAB_PCAP:-}" ]] && { ip netns exec "$PUB" tcpdump -i br0 -w "$OUT/pub.pcap" -s 200 udp >/dev/null 2>&1 & sleep 0.5; }
 ip netns exec "$PUB" node "$HERE/matrix.mjs" "$LAB_DIR/lab.json" "$@"

@@ -47,8 +47,12 @@ async function runRow(row) {
     result.passed = true;
   } catch (e) {
     result.error = e.message.split('\n')[0];
-    const consoles = ctx.peers.map((p) => `--- ${p.name}\n${p.console.join('\n')}`).join('\n');
-    writeFileSync(join(lab.out, `${row.name}-console.log`), `${e.stack}\n${consoles}\n`);
+    const consoles = [];
+    for (const p of ctx.peers) {
+      const dump = await p.dump().catch((err) => `(no stats: ${err.message})`);
+      consoles.push(`--- ${p.name}\n${dump}\n${p.console.join('\n')}`);
+    }
+    writeFileSync(join(lab.out, `${row.name}-console.log`), `${e.stack}\n${consoles.join('\n')}\n`);
   } finally {
     clearTimeout(timer);
     await Promise.all(ctx.peers.map((p) => p.close()));

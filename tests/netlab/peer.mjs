@@ -124,6 +124,24 @@ export class LabPeer {
     return this.page.evaluate(readStats);
   }
 
+  /** Every peer connection's state, candidates and candidate pairs (for a failed row's log). */
+  dump() {
+    return this.page.evaluate(async () => {
+      const out = [];
+      for (const pc of window.__netlabPcs) {
+        out.push(`pc ${pc.connectionState} ice ${pc.iceConnectionState} gathering ${pc.iceGatheringState}`);
+        (await pc.getStats()).forEach((s) => {
+          if (s.type === 'local-candidate' || s.type === 'remote-candidate')
+            out.push(`  ${s.type} ${s.id} ${s.candidateType} ${s.protocol} ${s.address}:${s.port} ${s.relayProtocol ?? ''} ${s.url ?? ''}`);
+          if (s.type === 'candidate-pair')
+            out.push(`  pair ${s.localCandidateId} -> ${s.remoteCandidateId} ${s.state} nominated=${s.nominated} sent=${s.bytesSent} recv=${s.bytesReceived}`);
+          if (s.type === 'transport') out.push(`  transport selected=${s.selectedCandidatePairId} ${s.iceState ?? ''}`);
+        });
+      }
+      return out.join('\n');
+    });
+  }
+
   async close() {
     await this.browser.close().catch(() => undefined);
   }

@@ -50,11 +50,18 @@ make_router() {
     ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
     local random=""
     [[ "$mode" == symmetric ]] && random="fully-random"
+    # Unsolicited packets from outside are dropped before conntrack confirms an entry for them:
+    # such an entry would take the public port a home is about to use, and the NAT would give the
+    # home another one (hole punching would then fail where a real home router lets it through).
     ip netns exec "$ns" nft -f - <<EOF
 table ip nat {
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;
     oifname "wan0" masquerade $random
+  }
+  chain unsolicited {
+    type filter hook prerouting priority mangle; policy accept;
+    iifname "wan0" ct state new drop
   }
 }
 EOF

@@ -89,8 +89,10 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
     this.control.onopen = () => this.sendControl();
     this.control.onmessage = (ev: MessageEvent) => this.onControl(ev.data);
     this.pc.onnegotiationneeded = () => void this.negotiate();
+    // The end of gathering (a null candidate) is not sent: a signal's data must be an object
+    // (CONTRACT 5), and the server refuses null with invalid_request.
     this.pc.onicecandidate = ({ candidate }) => {
-      this.opts.sendSignal('candidate', candidate ? candidate.toJSON() : null);
+      if (candidate) this.opts.sendSignal('candidate', candidate.toJSON());
     };
     this.pc.ontrack = (ev) => {
       const stream = ev.streams[0] ?? this.remoteStreamValue ?? new MediaStream();
