@@ -14,6 +14,7 @@ source "$HERE/topology.sh"
 
 if [[ $(id -u) -ne 0 ]] || ! ip netns add "sbl-probe-$$" 2>/dev/null; then
   echo "netlab: needs root and network namespaces (ip netns), which this machine does not allow: FAILED"
+  echo "0 passed, 1 failed"
   exit 1
 fi
 ip netns del "sbl-probe-$$"
