@@ -269,6 +269,18 @@ describe('PeerSession', () => {
       expect(failed).toHaveBeenCalledWith('ice_failed');
     });
 
+    it('gives up 8 s after a first attempt failed that never connected', async () => {
+      const { session, pc } = make({ polite: false, initiator: true });
+      const failed = vi.fn();
+      session.on('failed', failed);
+      pc().setConnection('failed');
+      await vi.advanceTimersByTimeAsync(7900);
+      expect(pc().calls).toContain('restartIce');
+      expect(failed).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(200);
+      expect(failed).toHaveBeenCalledWith('ice_failed');
+    });
+
     it('does not give up when media comes back', async () => {
       const { session, pc } = make({ polite: false, initiator: true });
       const failed = vi.fn();

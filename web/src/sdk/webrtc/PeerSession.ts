@@ -35,6 +35,11 @@ export interface PeerSessionOptions {
   disconnectedGraceMs?: number;
   /** How long after trouble starts we keep trying before giving up. */
   giveUpAfterMs?: number;
+  /**
+   * The same before media ever connected: a first attempt that failed (no route at all, e.g. a
+   * symmetric NAT without TURN) gives up sooner, so both sides see ice_failed quickly.
+   */
+  giveUpBeforeConnectedMs?: number;
 }
 
 type PeerEvents = {
@@ -312,6 +317,12 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
     return this.everConnected;
   }
 
+  private giveUpMs(): number {
+    return this.everConnected
+      ? (this.opts.giveUpAfterMs ?? 20_000)
+      : (this.opts.giveUpBeforeConnectedMs ?? 8000);
+  }
+
   private noteTrouble(): void {
     if (this.troubleSince !== null) return;
     this.troubleSince = this.clock.now();
@@ -320,7 +331,7 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
         log.error(`call ${this.callId}: media did not come back; giving up`);
         this.emit('failed', 'ice_failed');
       }
-    }, this.opts.giveUpAfterMs ?? 20_000);
+    }, this.giveUpMs());
   }
 
   close(): void {
