@@ -94,6 +94,35 @@ describe('PeerController, signals', () => {
     peers.close();
   });
 
+  it('after a network change, restarts ICE with fresh servers once signaling is back', async () => {
+    const win = new EventTarget();
+    vi.stubGlobal('window', win);
+    vi.stubGlobal('navigator', {});
+    try {
+      const { peers, requests } = setup();
+      const reconnect = vi.fn();
+      const stop = peers.followNetwork(reconnect);
+      await peers.start();
+      const restart = vi.spyOn(peers.current as NonNullable<typeof peers.current>, 'restartIce');
+      win.dispatchEvent(new Event('online'));
+      expect(reconnect).toHaveBeenCalledTimes(1);
+      expect(restart).not.toHaveBeenCalled(); // The old socket may be dead: wait for the new one.
+      peers.signalingReady();
+      expect(restart).toHaveBeenCalledWith('network change');
+      await vi.waitFor(() =>
+        expect(
+          requests.filter((r) => r.method === 'GET' && r.path.startsWith('/ice-servers')),
+        ).toHaveLength(2),
+      );
+      peers.signalingReady(); // A later reconnect without a network change: no second restart.
+      expect(restart).toHaveBeenCalledTimes(1);
+      stop();
+      peers.close();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('does not build for an ended call, nor twice', async () => {
     const { store, peers, pcs } = setup();
     await peers.start();

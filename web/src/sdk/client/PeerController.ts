@@ -41,6 +41,8 @@ export class PeerController {
   private readonly connectedReported = new Set<string>();
   /** A call rejoined after a reload: our fresh connection must offer, whatever our role. */
   private resumedCallId: string | null = null;
+  /** A network change happened during a call: restart ICE once signaling is open again. */
+  private restartWhenSignaling = false;
 
   constructor(private readonly opts: PeerControllerOptions) {}
 
@@ -68,22 +70,32 @@ export class PeerController {
   }
 
   /**
-   * Restarts ICE when the network changes (online again, another interface), until the returned
-   * function is called.
+   * Follows network changes (online again, another interface) until the returned function is
+   * called: `onChange` runs at once (the owner reconnects signaling, whose socket may sit on an
+   * address that is gone), and ICE restarts at the next `signalingReady()`, so the fresh ICE
+   * servers can be fetched and the restart offer reaches the other side.
    */
-  followNetwork(): () => void {
+  followNetwork(onChange: () => void = () => undefined): () => void {
     if (typeof window === 'undefined') return () => undefined;
-    const onChange = (): void => {
-      if (this.peer) void this.peer.restartIce('network change');
+    const changed = (): void => {
+      this.restartWhenSignaling = this.peer !== null;
+      onChange();
     };
-    window.addEventListener('online', onChange);
+    window.addEventListener('online', changed);
     // Kept: the listener must be removed from the very object it was added to.
     const info = (navigator as Navigator & { connection?: EventTarget }).connection ?? null;
-    info?.addEventListener?.('change', onChange);
+    info?.addEventListener?.('change', changed);
     return () => {
-      window.removeEventListener('online', onChange);
-      info?.removeEventListener?.('change', onChange);
+      window.removeEventListener('online', changed);
+      info?.removeEventListener?.('change', changed);
     };
+  }
+
+  /** Signaling is (again) open: the ICE restart a network change asked for happens now. */
+  signalingReady(): void {
+    if (!this.restartWhenSignaling) return;
+    this.restartWhenSignaling = false;
+    if (this.peer) void this.peer.restartIce('network change');
   }
 
   /** Builds the connection for the store's current call, once local media is there. */
