@@ -1,27 +1,19 @@
 // A real call between two lab peers through the real pages, and what the lab measures of it.
 // The page steps are the e2e suite's own (web/tests/e2e/support).
-import { setTimeout as sleep } from "node:timers/promises";
-import {
-  goAvailable,
-  openStats,
-  placeCall,
-} from "../../web/tests/e2e/support/call-steps.mjs";
-import {
-  byTestId,
-  waitPhase,
-} from "../../web/tests/e2e/support/page-checks.mjs";
-import { LabPeer } from "./peer.mjs";
+import { setTimeout as sleep } from 'node:timers/promises';
+import { goAvailable, openStats, placeCall } from '../../web/tests/e2e/support/call-steps.mjs';
+import { byTestId, waitPhase } from '../../web/tests/e2e/support/page-checks.mjs';
+import { LabPeer } from './peer.mjs';
 
 export { byTestId, openStats, waitPhase };
 
 export async function devToken(base, org, sub, role, name) {
   const r = await fetch(`${base}/v1/dev/token`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ org, sub, role, name }),
   });
-  if (!r.ok)
-    throw new Error(`POST /v1/dev/token -> ${r.status} ${await r.text()}`);
+  if (!r.ok) throw new Error(`POST /v1/dev/token -> ${r.status} ${await r.text()}`);
   return (await r.json()).token;
 }
 
@@ -38,14 +30,11 @@ export async function serverCall(base, token, id) {
 export async function metric(base, name, labels = {}) {
   const text = await (await fetch(`${base}/metrics`)).text();
   let sum = 0;
-  for (const line of text.split("\n")) {
+  for (const line of text.split('\n')) {
     const m = /^(\w+)\{(.*)\}\s+(\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries(
-      [...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]),
-    );
-    if (Object.entries(labels).every(([k, v]) => got[k] === v))
-      sum += Number(m[3]);
+    const got = Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    if (Object.entries(labels).every(([k, v]) => got[k] === v)) sum += Number(m[3]);
   }
   return sum;
 }
@@ -70,28 +59,28 @@ export async function until(fn, ms, what, every = 100) {
  * pressed.
  */
 export async function placeAndAccept({ base, org, staffNs, clientNs }) {
-  const staffToken = await devToken(base, org, "ana", "staff", "Ana");
-  const clientToken = await devToken(base, org, "carla", "client", "Carla");
+  const staffToken = await devToken(base, org, 'ana', 'staff', 'Ana');
+  const clientToken = await devToken(base, org, 'carla', 'client', 'Carla');
   const [staff, client] = await Promise.all([
     LabPeer.open({
-      name: "staff",
+      name: 'staff',
       ns: staffNs,
       base,
       token: staffToken,
-      role: "staff",
+      role: 'staff',
     }),
     LabPeer.open({
-      name: "client",
+      name: 'client',
       ns: clientNs,
       base,
       token: clientToken,
-      role: "client",
+      role: 'client',
     }),
   ]);
   staff.token = staffToken;
   await goAvailable(staff.page);
   await placeCall(client.page);
-  await byTestId(staff.page, "accept-button").click({ timeout: 15_000 });
+  await byTestId(staff.page, 'accept-button').click({ timeout: 15_000 });
   return { staff, client, acceptedAt: Date.now() };
 }
 
@@ -100,10 +89,10 @@ export async function mediaBothWays(peers, since, ms = 30_000) {
   await until(
     async () => {
       const all = await Promise.all(peers.map((p) => p.stats()));
-      return all.every((s) => s && s.state === "connected" && s.bytesIn > 0);
+      return all.every((s) => s && s.state === 'connected' && s.bytesIn > 0);
     },
     ms,
-    "media both ways",
+    'media both ways',
   );
   return (Date.now() - since) / 1000;
 }
@@ -123,11 +112,10 @@ export async function mediaKeepsFlowing(peers, ms = 2000) {
 }
 
 /** "srflx→prflx": the local and remote candidate types of a side's selected pair. */
-export const pairText = (s) =>
-  `${s?.local?.type ?? "?"}→${s?.remote?.type ?? "?"}`;
+export const pairText = (s) => `${s?.local?.type ?? '?'}→${s?.remote?.type ?? '?'}`;
 
 export async function hangUp(peer) {
-  await byTestId(peer.page, "hangup-button")
+  await byTestId(peer.page, 'hangup-button')
     .click({ timeout: 5000 })
     .catch(() => undefined);
 }

@@ -5,7 +5,7 @@
 # Everything is torn down on exit. Needs root and network namespaces; says so and fails without.
 # Usage: tests/netlab/lab.sh [row ...]   (default: every row; see matrix.mjs for their names)
 # Env: NETLAB_PARALLEL (rows at once, default 2), NETLAB_OUT (where the report goes, default
-# test-results/netlab under the repo), SWITCHBOARD_BIN, SWITCHBOARD_WEB_DIST.
+# web/test-results/netlab), SWITCHBOARD_BIN, SWITCHBOARD_WEB_DIST.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -27,7 +27,7 @@ WEB_DIST="${SWITCHBOARD_WEB_DIST:-$REPO/web/dist}"
 LAB="sbl-$(printf '%04x' $((RANDOM ^ $$ & 0xffff)))"
 LAB_DIR="$(mktemp -d "/tmp/$LAB.XXXX")"
 ULA="$(printf 'fd%02x:%04x:%04x' $((RANDOM % 256)) "$RANDOM" "$RANDOM")"
-OUT="${NETLAB_OUT:-$REPO/test-results/netlab}"
+OUT="${NETLAB_OUT:-$REPO/web/test-results/netlab}"
 mkdir -p "$OUT"
 declare -A ROUTER_NS ROUTER_N ROUTER_MODE HOME_NS
 
@@ -159,5 +159,5 @@ cat >"$LAB_DIR/lab.json" <<EOF
 }
 EOF
 
-[[ -n "${NETLAB_PCAP:-}" ]] && { ip netns exec "$PUB" tcpdump -i br0 -w "$OUT/pub.pcap" -s 200 udp >/dev/null 2>&1 & sleep 0.5; }
+[[ -n "${NETLAB_PCAP:-}" ]] && { ip netns exec "$PUB" tcpdump -i br0 -w "$OUT/pub.pcap" -s 200 udp or icmp >/dev/null 2>&1 & sleep 0.5; }
 ip netns exec "$PUB" node "$HERE/matrix.mjs" "$LAB_DIR/lab.json" "$@"

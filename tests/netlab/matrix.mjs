@@ -2,19 +2,19 @@
 // the table, writes it as JSON (netlab.json) and a log per failed row, and ends with
 // "N passed, N failed". Runs inside the public namespace, as root (lab.sh starts it).
 // Usage: node matrix.mjs <lab.json> [row ...]
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { formatTable } from "./report.mjs";
-import { ROWS } from "./rows.mjs";
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatTable } from './report.mjs';
+import { ROWS } from './rows.mjs';
 
 const ROW_TIMEOUT_MS = 120_000;
 
-const lab = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const lab = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const wanted = process.argv.slice(3);
 const unknown = wanted.filter((w) => !ROWS.some((r) => r.name === w));
 if (unknown.length) {
   console.error(
-    `netlab: no row ${unknown.join(", ")} (rows: ${ROWS.map((r) => r.name).join(" ")})`,
+    `netlab: no row ${unknown.join(', ')} (rows: ${ROWS.map((r) => r.name).join(' ')})`,
   );
   process.exit(2);
 }
@@ -44,31 +44,27 @@ async function runRow(row) {
       row.run(lab, ctx),
       new Promise((_, rej) => {
         timer = setTimeout(
-          () =>
-            rej(new Error(`row timed out after ${ROW_TIMEOUT_MS / 1000} s`)),
+          () => rej(new Error(`row timed out after ${ROW_TIMEOUT_MS / 1000} s`)),
           ROW_TIMEOUT_MS,
         );
       }),
     ]);
     result.passed = true;
   } catch (e) {
-    result.error = e.message.split("\n")[0];
+    result.error = e.message.split('\n')[0];
     const consoles = [];
     for (const p of ctx.peers) {
       const dump = await p.dump().catch((err) => `(no stats: ${err.message})`);
-      consoles.push(`--- ${p.name}\n${dump}\n${p.console.join("\n")}`);
+      consoles.push(`--- ${p.name}\n${dump}\n${p.console.join('\n')}`);
     }
-    writeFileSync(
-      join(lab.out, `${row.name}-console.log`),
-      `${e.stack}\n${consoles.join("\n")}\n`,
-    );
+    writeFileSync(join(lab.out, `${row.name}-console.log`), `${e.stack}\n${consoles.join('\n')}\n`);
   } finally {
     clearTimeout(timer);
     await Promise.all(ctx.peers.map((p) => p.close()));
   }
   result.seconds = (Date.now() - started) / 1000;
   console.log(
-    `netlab: ${row.name}: ${result.passed ? "ok" : `FAILED: ${result.error}`} (${result.seconds.toFixed(1)} s)`,
+    `netlab: ${row.name}: ${result.passed ? 'ok' : `FAILED: ${result.error}`} (${result.seconds.toFixed(1)} s)`,
   );
   return result;
 }
@@ -87,11 +83,8 @@ results.sort(
 );
 
 console.log(`\n${formatTable(results)}\n`);
-writeFileSync(
-  join(lab.out, "netlab.json"),
-  `${JSON.stringify(results, null, 2)}\n`,
-);
+writeFileSync(join(lab.out, 'netlab.json'), `${JSON.stringify(results, null, 2)}\n`);
 const passed = results.filter((r) => r.passed).length;
-console.log(`netlab: report in ${join(lab.out, "netlab.json")}`);
+console.log(`netlab: report in ${join(lab.out, 'netlab.json')}`);
 console.log(`${passed} passed, ${results.length - passed} failed`);
 process.exit(passed === results.length ? 0 : 1);

@@ -1,28 +1,26 @@
 // One person of a lab row: a headless Chromium running inside a home namespace, with one page
 // signed in as staff or client. The page's RTCPeerConnections are kept (an init script) so the
 // lab reads their stats as they are, both candidate types of the selected pair included.
-import { createRequire } from "node:module";
-import { join } from "node:path";
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
-const WEB = join(import.meta.dirname, "..", "..", "web");
-const { chromium } = createRequire(join(WEB, "package.json"))(
-  "playwright-core",
-);
+const WEB = join(import.meta.dirname, '..', '..', 'web');
+const { chromium } = createRequire(join(WEB, 'package.json'))('playwright-core');
 
-const WRAPPER = join(import.meta.dirname, "chromium-in-netns.sh");
+const WRAPPER = join(import.meta.dirname, 'chromium-in-netns.sh');
 
 const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--use-fake-device-for-media-stream",
-  "--use-fake-ui-for-media-stream",
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
   // The test certificate of coturn's turns: port is self-signed.
-  "--ignore-certificate-errors",
+  '--ignore-certificate-errors',
 ];
 
 function trackPeerConnections() {
@@ -45,20 +43,17 @@ async function readStats() {
   (await pc.getStats()).forEach((s) => report.set(s.id, s));
   let pair = null;
   for (const s of report.values())
-    if (s.type === "transport" && s.selectedCandidatePairId)
+    if (s.type === 'transport' && s.selectedCandidatePairId)
       pair = report.get(s.selectedCandidatePairId);
   if (!pair)
     for (const s of report.values())
-      if (
-        s.type === "candidate-pair" &&
-        (s.selected || (s.nominated && s.state === "succeeded"))
-      )
+      if (s.type === 'candidate-pair' && (s.selected || (s.nominated && s.state === 'succeeded')))
         pair = s;
   let bytesIn = 0;
   let bytesOut = 0;
   for (const s of report.values()) {
-    if (s.type === "inbound-rtp") bytesIn += s.bytesReceived ?? 0;
-    if (s.type === "outbound-rtp") bytesOut += s.bytesSent ?? 0;
+    if (s.type === 'inbound-rtp') bytesIn += s.bytesReceived ?? 0;
+    if (s.type === 'outbound-rtp') bytesOut += s.bytesSent ?? 0;
   }
   const candidate = (id) => {
     const c = id && report.get(id);
@@ -68,6 +63,7 @@ async function readStats() {
           protocol: c.protocol,
           relayProtocol: c.relayProtocol ?? null,
           address: c.address ?? c.ip ?? null,
+          port: c.port,
         }
       : null;
   };
@@ -77,10 +73,7 @@ async function readStats() {
     bytesOut,
     local: candidate(pair?.localCandidateId),
     remote: candidate(pair?.remoteCandidateId),
-    rttMs:
-      pair?.currentRoundTripTime != null
-        ? pair.currentRoundTripTime * 1000
-        : null,
+    rttMs: pair?.currentRoundTripTime != null ? pair.currentRoundTripTime * 1000 : null,
     turnUsers: pc
       .getConfiguration()
       .iceServers.filter((s) => s.username)
@@ -98,14 +91,14 @@ export class LabPeer {
     this.name = name;
     this.browser = browser;
     this.page = page;
-    page.on("request", (r) => {
+    page.on('request', (r) => {
       const url = r.url();
       const m = /\/v1\/calls\/([^/?]+)\//.exec(url);
       if (m) this.callIds.add(m[1]);
-      if (url.includes("/v1/ice-servers")) this.iceServerFetches++;
+      if (url.includes('/v1/ice-servers')) this.iceServerFetches++;
     });
-    page.on("console", (m) => this.console.push(`${m.type()}: ${m.text()}`));
-    page.on("pageerror", (e) => this.console.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => this.console.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => this.console.push(`pageerror: ${e.message}`));
   }
 
   /** Starts Chromium in namespace `ns` and opens `base` + /staff or /client signed in. */
@@ -125,7 +118,7 @@ export class LabPeer {
     const peer = new LabPeer(name, browser, page);
     await page.goto(`${base}/${role}?token=${encodeURIComponent(token)}`);
     await page
-      .locator('[data-testid="connection-state"]', { hasText: "Online" })
+      .locator('[data-testid="connection-state"]', { hasText: 'Online' })
       .waitFor({ timeout: 15_000 });
     return peer;
   }
@@ -143,21 +136,19 @@ export class LabPeer {
           `pc ${pc.connectionState} ice ${pc.iceConnectionState} gathering ${pc.iceGatheringState}`,
         );
         (await pc.getStats()).forEach((s) => {
-          if (s.type === "local-candidate" || s.type === "remote-candidate")
+          if (s.type === 'local-candidate' || s.type === 'remote-candidate')
             out.push(
-              `  ${s.type} ${s.id} ${s.candidateType} ${s.protocol} ${s.address}:${s.port} ${s.relayProtocol ?? ""} ${s.url ?? ""}`,
+              `  ${s.type} ${s.id} ${s.candidateType} ${s.protocol} ${s.address}:${s.port} ${s.relayProtocol ?? ''} ${s.url ?? ''}`,
             );
-          if (s.type === "candidate-pair")
+          if (s.type === 'candidate-pair')
             out.push(
               `  pair ${s.localCandidateId} -> ${s.remoteCandidateId} ${s.state} nominated=${s.nominated} sent=${s.bytesSent} recv=${s.bytesReceived}`,
             );
-          if (s.type === "transport")
-            out.push(
-              `  transport selected=${s.selectedCandidatePairId} ${s.iceState ?? ""}`,
-            );
+          if (s.type === 'transport')
+            out.push(`  transport selected=${s.selectedCandidatePairId} ${s.iceState ?? ''}`);
         });
       }
-      return out.join("\n");
+      return out.join('\n');
     });
   }
 

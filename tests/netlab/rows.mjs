@@ -1,7 +1,7 @@
 // The matrix: each row is one real call between a staff page (home "<row>-a") and a client page
 // (home "<row>-b") in the networks lab.sh built for it. A row returns what the report prints and
 // throws when the call does not do what the row is about.
-import { execFileSync } from "node:child_process";
+import { execFileSync } from 'node:child_process';
 import {
   byTestId,
   hangUp,
@@ -14,14 +14,14 @@ import {
   serverCall,
   until,
   waitPhase,
-} from "./call.mjs";
+} from './call.mjs';
 
 /** How long media may take to come back after a network switch (the issue's 5 s, with margin). */
 const SWITCH_BOUND_S = 15;
 /** How long a call without any route may take to fail with ice_failed (with margin). */
 const FAIL_BOUND_S = 15;
 
-const isRelay = (c) => c?.type === "relay";
+const isRelay = (c) => c?.type === 'relay';
 
 function expect(cond, message) {
   if (!cond) throw new Error(message);
@@ -37,10 +37,7 @@ async function connectedCall(lab, row, ctx) {
     clientNs: lab.homes[`${row.name}-b`],
   });
   ctx.peers.push(call.staff, call.client);
-  ctx.result.accept_to_media_s = await mediaBothWays(
-    [call.staff, call.client],
-    call.acceptedAt,
-  );
+  ctx.result.accept_to_media_s = await mediaBothWays([call.staff, call.client], call.acceptedAt);
   ctx.result.connected = true;
   const [a, b] = await mediaKeepsFlowing([call.staff, call.client]);
   ctx.result.staff_pair = pairText(a);
@@ -57,25 +54,23 @@ async function finish(call) {
 
 export const ROWS = [
   {
-    name: "lan",
-    about: "same LAN: host candidates",
+    name: 'lan',
+    about: 'same LAN: host candidates',
     async run(lab, ctx) {
       const call = await connectedCall(lab, this, ctx);
       expect(
-        [call.a, call.b].every(
-          (s) => s.local.type === "host" && s.remote.type === "host",
-        ),
+        [call.a, call.b].every((s) => s.local.type === 'host' && s.remote.type === 'host'),
         `expected host→host on both sides, got ${ctx.result.staff_pair} / ${ctx.result.client_pair}`,
       );
       await finish(call);
     },
   },
   {
-    name: "cone",
-    about: "both behind port-restricted cone NATs: srflx through STUN",
+    name: 'cone',
+    about: 'both behind port-restricted cone NATs: srflx through STUN',
     async run(lab, ctx) {
       const call = await connectedCall(lab, this, ctx);
-      const natted = (c) => c.type === "srflx" || c.type === "prflx";
+      const natted = (c) => c.type === 'srflx' || c.type === 'prflx';
       expect(
         [call.a, call.b].every((s) => natted(s.local) && natted(s.remote)),
         `expected srflx/prflx on both ends, got ${ctx.result.staff_pair} / ${ctx.result.client_pair}`,
@@ -84,8 +79,8 @@ export const ROWS = [
     },
   },
   {
-    name: "sym",
-    about: "one side behind a symmetric NAT: relay through TURN over UDP",
+    name: 'sym',
+    about: 'one side behind a symmetric NAT: relay through TURN over UDP',
     async run(lab, ctx) {
       const call = await connectedCall(lab, this, ctx);
       expect(
@@ -94,7 +89,7 @@ export const ROWS = [
       );
       const relay = [call.a, call.b].find((s) => isRelay(s.local));
       expect(
-        relay?.local.relayProtocol === "udp",
+        relay?.local.relayProtocol === 'udp',
         `expected TURN over UDP, got ${relay?.local.relayProtocol}`,
       );
       ctx.result.notes.push(`relay over ${relay.local.relayProtocol}`);
@@ -102,52 +97,48 @@ export const ROWS = [
     },
   },
   {
-    name: "tcp",
-    about: "UDP blocked for one side: relay through TURN over TCP",
+    name: 'tcp',
+    about: 'UDP blocked for one side: relay through TURN over TCP',
     async run(lab, ctx) {
       const call = await connectedCall(lab, this, ctx);
       expect(
-        isRelay(call.a.local) && call.a.local.relayProtocol === "tcp",
+        isRelay(call.a.local) && call.a.local.relayProtocol === 'tcp',
         `expected the staff side on a TURN/TCP relay, got ${pairText(call.a)} over ${call.a.local?.relayProtocol}`,
       );
-      ctx.result.notes.push("staff relay over tcp");
+      ctx.result.notes.push('staff relay over tcp');
       await finish(call);
     },
   },
   {
-    name: "tls",
-    about:
-      "UDP and TCP 3478 blocked for one side: relay through TURN over TLS (turns:)",
+    name: 'tls',
+    about: 'UDP and TCP 3478 blocked for one side: relay through TURN over TLS (turns:)',
     async run(lab, ctx) {
       const call = await connectedCall(lab, this, ctx);
       expect(
-        isRelay(call.a.local) && call.a.local.relayProtocol === "tls",
+        isRelay(call.a.local) && call.a.local.relayProtocol === 'tls',
         `expected the staff side on a TURN/TLS relay, got ${pairText(call.a)} over ${call.a.local?.relayProtocol}`,
       );
-      ctx.result.notes.push("staff relay over tls");
+      ctx.result.notes.push('staff relay over tls');
       await finish(call);
     },
   },
   {
-    name: "loss",
-    about:
-      "10 % loss and 200 ms RTT on one side: connects, stats show it, the UI warns",
+    name: 'loss',
+    about: '10 % loss and 200 ms RTT on one side: connects, stats show it, the UI warns',
     async run(lab, ctx) {
       const call = await connectedCall(lab, this, ctx);
       await openStats(call.staff.page);
       await openStats(call.client.page);
       const overlay = async (page, label) => {
         const text = await page
-          .locator(
-            `[data-testid="stats-overlay"] div:has(> dt:text-is("${label}")) > dd`,
-          )
+          .locator(`[data-testid="stats-overlay"] div:has(> dt:text-is("${label}")) > dd`)
           .textContent();
         return Number.parseFloat(text);
       };
       const seen = await until(
         async () => {
-          const rtt = await overlay(call.staff.page, "Round trip");
-          const loss = await overlay(call.staff.page, "Loss");
+          const rtt = await overlay(call.staff.page, 'Round trip');
+          const loss = await overlay(call.staff.page, 'Loss');
           const warned = await call.staff.page
             .locator('[data-testid^="warning-"]')
             .first()
@@ -155,39 +146,33 @@ export const ROWS = [
           return rtt >= 150 && loss > 0 && warned ? { rtt, loss } : null;
         },
         20_000,
-        "the staff page showing RTT >= 150 ms, some loss and a network warning",
+        'the staff page showing RTT >= 150 ms, some loss and a network warning',
         500,
       );
       const warnings = await call.staff.page
         .locator('[data-testid^="warning-"]')
         .evaluateAll((els) => els.map((e) => e.dataset.testid));
-      ctx.result.notes.push(
-        `overlay ${seen.rtt} ms, ${seen.loss} % loss; ${warnings.join(" ")}`,
-      );
+      ctx.result.notes.push(`overlay ${seen.rtt} ms, ${seen.loss} % loss; ${warnings.join(' ')}`);
       await finish(call);
     },
   },
   {
-    name: "switch",
-    about:
-      "network switch mid-call: ICE restart, fresh TURN credentials, media back, same call",
+    name: 'switch',
+    about: 'network switch mid-call: ICE restart, fresh TURN credentials, media back, same call',
     async run(lab, ctx) {
       const call = await connectedCall(lab, this, ctx);
       const before = call.a;
       const fetchesBefore = call.staff.iceServerFetches;
       const switchedAt = Date.now();
-      execFileSync("bash", ["-euc", lab.switch]);
+      execFileSync('bash', ['-euc', lab.switch]);
       // Media is back when both sides receive again over a pair on the staff side's new address.
       await until(
         async () => {
-          const [a, b] = await mediaKeepsFlowing(
-            [call.staff, call.client],
-            250,
-          ).catch(() => []);
+          const [a, b] = await mediaKeepsFlowing([call.staff, call.client], 250).catch(() => []);
           return a && b && a.local?.address !== before.local?.address;
         },
         SWITCH_BOUND_S * 1000,
-        "media flowing again after the switch",
+        'media flowing again after the switch',
         50,
       );
       const restart = (Date.now() - switchedAt) / 1000;
@@ -197,56 +182,44 @@ export const ROWS = [
       ctx.result.client_pair = pairText(b);
       expect(
         call.staff.iceServerFetches > fetchesBefore,
-        "the restart fetched no fresh ICE servers",
+        'the restart fetched no fresh ICE servers',
       );
       expect(
         a.turnUsers.length > 0 && a.turnUsers[0] !== before.turnUsers[0],
         `TURN credentials not renewed (${before.turnUsers[0]} -> ${a.turnUsers[0]})`,
       );
       const ids = new Set([...call.staff.callIds, ...call.client.callIds]);
-      expect(
-        ids.size === 1,
-        `the pages named ${ids.size} calls: ${[...ids].join(", ")}`,
-      );
+      expect(ids.size === 1, `the pages named ${ids.size} calls: ${[...ids].join(', ')}`);
       const [id] = ids;
       expect(
-        (await serverCall(call.base, call.staff.token, id)).state === "active",
-        "call not active",
+        (await serverCall(call.base, call.staff.token, id)).state === 'active',
+        'call not active',
       );
-      ctx.result.notes.push(
-        `same call, fresh TURN credentials${restart > 5 ? ", OVER 5 s" : ""}`,
-      );
+      ctx.result.notes.push(`same call, fresh TURN credentials${restart > 5 ? ', OVER 5 s' : ''}`);
       await finish(call);
     },
   },
   {
-    name: "v6",
-    about: "IPv6 only on both sides, server on [::]",
+    name: 'v6',
+    about: 'IPv6 only on both sides, server on [::]',
     async run(lab, ctx) {
       const call = await connectedCall(lab, { ...this, base: lab.base6 }, ctx);
-      const v6 = (c) => String(c?.address ?? "").includes(":");
+      const v6 = (c) => String(c?.address ?? '').includes(':');
       expect(
         [call.a, call.b].every((s) => v6(s.local) && v6(s.remote)),
         `expected IPv6 candidates, got ${call.a.local?.address} → ${call.a.remote?.address}`,
       );
-      ctx.result.notes.push(
-        `${call.a.local.address} ↔ ${call.a.remote.address}`,
-      );
+      ctx.result.notes.push(`${call.a.local.address} ↔ ${call.a.remote.address}`);
       await finish(call);
     },
   },
   {
-    name: "noturn",
-    about:
-      "TURN down and symmetric NATs: fails fast with ice_failed on both pages",
+    name: 'noturn',
+    about: 'TURN down and symmetric NATs: fails fast with ice_failed on both pages',
     async run(lab, ctx) {
-      const failedBefore = await metric(
-        lab.base,
-        "switchboard_ice_results_total",
-        {
-          result: "failed",
-        },
-      );
+      const failedBefore = await metric(lab.base, 'switchboard_ice_results_total', {
+        result: 'failed',
+      });
       const call = await placeAndAccept({
         base: lab.base,
         org: `netlab-${this.name}-${lab.lab}`,
@@ -254,11 +227,7 @@ export const ROWS = [
         clientNs: lab.homes[`${this.name}-b`],
       });
       ctx.peers.push(call.staff, call.client);
-      await Promise.all(
-        [call.staff, call.client].map((p) =>
-          waitPhase(p.page, "ended", 60_000),
-        ),
-      );
+      await Promise.all([call.staff, call.client].map((p) => waitPhase(p.page, 'ended', 60_000)));
       const failedIn = (Date.now() - call.acceptedAt) / 1000;
       ctx.result.fail_s = failedIn;
       const ids = new Set([...call.staff.callIds, ...call.client.callIds]);
@@ -266,11 +235,11 @@ export const ROWS = [
       const server = await serverCall(lab.base, call.staff.token, id);
       ctx.result.notes.push(`server: ${server.state}/${server.end_reason}`);
       for (const p of [call.staff, call.client]) {
-        const detail = await byTestId(p.page, "call-summary").textContent();
+        const detail = await byTestId(p.page, 'call-summary').textContent();
         ctx.result.notes.push(`${p.name}: "${detail.slice(0, 60)}"`);
       }
       expect(
-        server.state === "failed" && server.end_reason === "ice_failed",
+        server.state === 'failed' && server.end_reason === 'ice_failed',
         `server has ${server.state}/${server.end_reason}`,
       );
       expect(
@@ -279,8 +248,8 @@ export const ROWS = [
       );
       await until(
         async () =>
-          (await metric(lab.base, "switchboard_ice_results_total", {
-            result: "failed",
+          (await metric(lab.base, 'switchboard_ice_results_total', {
+            result: 'failed',
           })) > failedBefore,
         5000,
         'switchboard_ice_results_total{result="failed"} counting it',
