@@ -21,7 +21,8 @@ make_public() {
   ip -n "$PUB" addr add "$PUBLIC_V4/24" dev br0
   ip -n "$PUB" addr add "$ULA::1/64" dev br0 nodad
   ip -n "$PUB" link set br0 up
-  ip netns exec "$PUB" sysctl -qw net.ipv6.conf.all.forwarding=0
+  # The public namespace routes IPv6 between the routers (each LAN /64 is routed to its router).
+  ip netns exec "$PUB" sysctl -qw net.ipv6.conf.all.forwarding=1
 }
 
 # make_router NAME N MODE [nft forward rules...]
