@@ -124,6 +124,13 @@ fingerprint
 no-dtls
 no-cli
 no-multicast-peers
+# As in production: no relaying to private ranges (the homes' LANs). Without it coturn tries to
+# send to a peer's host candidate, the public namespace has no route there, and coturn closes
+# the whole allocation on that send error (media stops ~0.5 s into a relayed call).
+denied-peer-ip=10.0.0.0-10.255.255.255
+denied-peer-ip=172.16.0.0-172.31.255.255
+denied-peer-ip=192.168.0.0-192.168.255.255
+denied-peer-ip=100.64.0.0-100.127.255.255
 userdb=$LAB_DIR/turndb
 pidfile=$LAB_DIR/turnserver.pid
 log-file=$LAB_DIR/turn.log

@@ -62,7 +62,7 @@ table ip nat {
   }
   chain unsolicited {
     type filter hook prerouting priority mangle; policy accept;
-    iifname "wan0" ct state new drop
+    iifname "wan0" ct state new counter drop
   }
 }
 EOF
