@@ -36,8 +36,9 @@ export interface PeerSessionOptions {
   /** How long after trouble starts we keep trying before giving up. */
   giveUpAfterMs?: number;
   /**
-   * The same before media ever connected: a first attempt that failed (no route at all, e.g. a
-   * symmetric NAT without TURN) gives up sooner, so both sides see ice_failed quickly.
+   * How long after start() a connection that never connected keeps trying (no route at all,
+   * e.g. symmetric NATs without TURN): both sides then see ice_failed well before the server's
+   * connect timeout. Chromium itself reports `failed` only about 15 s into such a call.
    */
   giveUpBeforeConnectedMs?: number;
 }
@@ -94,10 +95,11 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
     this.control.onopen = () => this.sendControl();
     this.control.onmessage = (ev: MessageEvent) => this.onControl(ev.data);
     this.pc.onnegotiationneeded = () => void this.negotiate();
-    // The end of gathering (a null candidate) is not sent: a signal's data must be an object
-    // (CONTRACT 5), and the server refuses null with invalid_request.
+    // The end of gathering goes as `{candidate: ""}` (the W3C end-of-candidates form, which
+    // addIceCandidate takes as such): a signal's data must be an object (CONTRACT 5), and the
+    // server refuses null with invalid_request.
     this.pc.onicecandidate = ({ candidate }) => {
-      if (candidate) this.opts.sendSignal('candidate', candidate.toJSON());
+      this.opts.sendSignal('candidate', candidate ? candidate.toJSON() : { candidate: '' });
     };
     this.pc.ontrack = (ev) => {
       const stream = ev.streams[0] ?? this.remoteStreamValue ?? new MediaStream();
@@ -118,6 +120,8 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
 
   /** The initiator adds its tracks now (which makes the first offer); the caller waits for it. */
   start(): void {
+    // Until the first connection, "trouble" runs from the start: the give-up clock is on.
+    if (!this.everConnected) this.noteTrouble();
     if (this.opts.initiator) this.addLocalTracks();
   }
 
@@ -320,7 +324,7 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
   private giveUpMs(): number {
     return this.everConnected
       ? (this.opts.giveUpAfterMs ?? 20_000)
-      : (this.opts.giveUpBeforeConnectedMs ?? 8000);
+      : (this.opts.giveUpBeforeConnectedMs ?? 12_000);
   }
 
   private noteTrouble(): void {
