@@ -235,7 +235,7 @@ export const ROWS = [
       const server = await serverCall(lab.base, call.staff.token, id);
       ctx.result.notes.push(`server: ${server.state}/${server.end_reason}`);
       for (const p of [call.staff, call.client]) {
-        const detail = await byTestId(p.page, 'call-summary').textContent();
+        const detail = await byTestId(p.page, 'summary-detail').textContent();
         ctx.result.notes.push(`${p.name}: "${detail.slice(0, 60)}"`);
       }
       expect(
