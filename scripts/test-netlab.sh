@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(nftables iptables iproute2 iputils-ping coturn chromium openssl curl gcc libc6-dev
-  libnetfilter-queue-dev python3)
+pkgs=(nftables iptables iproute2 iputils-ping coturn chromium firefox-esr socat openssl curl gcc
+  libc6-dev libnetfilter-queue-dev python3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -31,6 +31,11 @@ fi
 source scripts/node-env.sh
 [[ -x build/switchboard ]] || make --no-print-directory server
 [[ -f web/dist/index.html && -d web/node_modules ]] || scripts/build-web.sh
+# The lab's own npm package (puppeteer-core, for Firefox), from its lock file.
+if [[ ! -d tests/netlab/node_modules ]] ||
+  [[ tests/netlab/package-lock.json -nt tests/netlab/node_modules/.package-lock.json ]]; then
+  (cd tests/netlab && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 if ! tests/netlab/lab.sh "$@"; then
   # lab.sh printed its own "N passed, N failed" unless it could not start the lab at all.

@@ -1,11 +1,6 @@
 // A real call between two lab peers through the real pages, and what the lab measures of it.
-// The page steps are the e2e suite's own (web/tests/e2e/support).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { goAvailable, openStats, placeCall } from '../../web/tests/e2e/support/call-steps.mjs';
-import { byTestId, waitPhase } from '../../web/tests/e2e/support/page-checks.mjs';
 import { LabPeer } from './peer.mjs';
-
-export { byTestId, openStats, waitPhase };
 
 export async function devToken(base, org, sub, role, name) {
   const r = await fetch(`${base}/v1/dev/token`, {
@@ -54,33 +49,23 @@ export async function until(fn, ms, what, every = 100) {
 }
 
 /**
- * Opens a staff page in home `staffNs` and a client page in home `clientNs` (one Chromium each),
- * staff goes available, the client calls, staff accepts. Returns the peers and when Accept was
- * pressed.
+ * Opens a staff page in home `staffNs` and a client page in home `clientNs` (one browser each:
+ * Chromium, or Firefox for the client with `clientBrowser: 'firefox'`), staff goes available, the
+ * client calls, staff accepts. Returns the peers and when Accept was pressed.
  */
-export async function placeAndAccept({ base, org, staffNs, clientNs }) {
+export async function placeAndAccept({ base, org, staffNs, clientNs, clientBrowser = 'chromium' }) {
   const staffToken = await devToken(base, org, 'ana', 'staff', 'Ana');
   const clientToken = await devToken(base, org, 'carla', 'client', 'Carla');
+  const ClientPeer =
+    clientBrowser === 'firefox' ? (await import('./firefox-peer.mjs')).FirefoxPeer : LabPeer;
   const [staff, client] = await Promise.all([
-    LabPeer.open({
-      name: 'staff',
-      ns: staffNs,
-      base,
-      token: staffToken,
-      role: 'staff',
-    }),
-    LabPeer.open({
-      name: 'client',
-      ns: clientNs,
-      base,
-      token: clientToken,
-      role: 'client',
-    }),
+    LabPeer.open({ name: 'staff', ns: staffNs, base, token: staffToken, role: 'staff' }),
+    ClientPeer.open({ name: 'client', ns: clientNs, base, token: clientToken, role: 'client' }),
   ]);
   staff.token = staffToken;
-  await goAvailable(staff.page);
-  await placeCall(client.page);
-  await byTestId(staff.page, 'accept-button').click({ timeout: 15_000 });
+  await staff.goAvailable();
+  await client.placeCall();
+  await staff.accept();
   return { staff, client, acceptedAt: Date.now() };
 }
 
@@ -113,9 +98,3 @@ export async function mediaKeepsFlowing(peers, ms = 2000) {
 
 /** "srflx→prflx": the local and remote candidate types of a side's selected pair. */
 export const pairText = (s) => `${s?.local?.type ?? '?'}→${s?.remote?.type ?? '?'}`;
-
-export async function hangUp(peer) {
-  await byTestId(peer.page, 'hangup-button')
-    .click({ timeout: 5000 })
-    .catch(() => undefined);
-}

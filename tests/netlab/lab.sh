@@ -96,6 +96,23 @@ make_router noturn-rb 18 symmetric "${no_turn[@]}"
 make_home noturn-a noturn-ra 2
 make_home noturn-b noturn-rb 2
 
+# The same three topologies again for the rows with Firefox as the client.
+make_router coneff-ra 19 cone
+make_router coneff-rb 20 cone
+make_home coneff-a coneff-ra 2
+make_home coneff-b coneff-rb 2
+
+make_router symff-ra 21 symmetric
+make_router symff-rb 22 cone
+make_home symff-a symff-ra 2
+make_home symff-b symff-rb 2
+
+make_router switchff-ra 23 cone
+make_router switchff-rc 24 cone
+make_router switchff-rb 25 cone
+make_home switchff-a switchff-ra 2
+make_home switchff-b switchff-rb 2
+
 echo "netlab: $LAB: $(wc -l <"$LAB_DIR/namespaces") namespaces up in $((SECONDS - started)) s (IPv6 $ULA::/48)"
 
 gcc -O2 -Wall -o "$LAB_DIR/impair" "$HERE/impair.c" -lnetfilter_queue
@@ -152,6 +169,7 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
+json_string() { python3 -c 'import json, sys; print(json.dumps(sys.stdin.read()))'; }
 homes_json=""
 for h in "${!HOME_NS[@]}"; do homes_json+="\"$h\": \"${HOME_NS[$h]}\","; done
 cat >"$LAB_DIR/lab.json" <<EOF
@@ -162,7 +180,10 @@ cat >"$LAB_DIR/lab.json" <<EOF
   "base": "http://$PUBLIC_V4:$PORT",
   "base6": "http://[$ULA::1]:$PORT",
   "homes": { ${homes_json%,} },
-  "switch": $(switch_commands switch-a switch-ra switch-rc 2 | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))')
+  "switch": {
+    "switch": $(switch_commands switch-a switch-ra switch-rc 2 | json_string),
+    "switchff": $(switch_commands switchff-a switchff-ra switchff-rc 2 | json_string)
+  }
 }
 EOF
 

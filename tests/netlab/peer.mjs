@@ -1,8 +1,12 @@
 // One person of a lab row: a headless Chromium running inside a home namespace, with one page
-// signed in as staff or client. The page's RTCPeerConnections are kept (an init script) so the
-// lab reads their stats as they are, both candidate types of the selected pair included.
+// signed in as staff or client, and the steps people take on it (the e2e suite's own). The
+// page's RTCPeerConnections are kept (an init script) so the lab reads their stats as they are,
+// both candidate types of the selected pair included. firefox-peer.mjs is the same for Firefox.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { goAvailable, openStats, placeCall } from '../../web/tests/e2e/support/call-steps.mjs';
+import { byTestId, waitPhase } from '../../web/tests/e2e/support/page-checks.mjs';
+import { dumpStats, readStats, trackPeerConnections } from './page-scripts.mjs';
 
 const WEB = join(import.meta.dirname, '..', '..', 'web');
 const { chromium } = createRequire(join(WEB, 'package.json'))('playwright-core');
@@ -23,80 +27,29 @@ const FLAGS = [
   '--ignore-certificate-errors',
 ];
 
-function trackPeerConnections() {
-  const pcs = [];
-  window.__netlabPcs = pcs;
-  const Original = window.RTCPeerConnection;
-  window.RTCPeerConnection = class extends Original {
-    constructor(...args) {
-      super(...args);
-      pcs.push(this);
-    }
-  };
-}
-
-/** Runs in the page: what the newest peer connection's stats say now. */
-async function readStats() {
-  const pc = window.__netlabPcs.at(-1);
-  if (!pc) return null;
-  const report = new Map();
-  (await pc.getStats()).forEach((s) => report.set(s.id, s));
-  let pair = null;
-  for (const s of report.values())
-    if (s.type === 'transport' && s.selectedCandidatePairId)
-      pair = report.get(s.selectedCandidatePairId);
-  if (!pair)
-    for (const s of report.values())
-      if (s.type === 'candidate-pair' && (s.selected || (s.nominated && s.state === 'succeeded')))
-        pair = s;
-  let bytesIn = 0;
-  let bytesOut = 0;
-  for (const s of report.values()) {
-    if (s.type === 'inbound-rtp') bytesIn += s.bytesReceived ?? 0;
-    if (s.type === 'outbound-rtp') bytesOut += s.bytesSent ?? 0;
-  }
-  const candidate = (id) => {
-    const c = id && report.get(id);
-    return c
-      ? {
-          type: c.candidateType,
-          protocol: c.protocol,
-          relayProtocol: c.relayProtocol ?? null,
-          address: c.address ?? c.ip ?? null,
-          port: c.port,
-        }
-      : null;
-  };
-  return {
-    state: pc.connectionState,
-    bytesIn,
-    bytesOut,
-    local: candidate(pair?.localCandidateId),
-    remote: candidate(pair?.remoteCandidateId),
-    rttMs: pair?.currentRoundTripTime != null ? pair.currentRoundTripTime * 1000 : null,
-    turnUsers: pc
-      .getConfiguration()
-      .iceServers.filter((s) => s.username)
-      .map((s) => s.username),
-  };
-}
-
-export class LabPeer {
-  /** Call ids the page named in its requests (/v1/calls/<id>/...), and its ICE server fetches. */
+/** What both kinds of lab peer record of their page: call ids named, ICE server fetches, console. */
+export class PageRecord {
+  /** Call ids the page named in its requests (/v1/calls/<id>/...). */
   callIds = new Set();
   iceServerFetches = 0;
   console = [];
 
+  request(url) {
+    const m = /\/v1\/calls\/([^/?]+)\//.exec(url);
+    if (m) this.callIds.add(m[1]);
+    if (url.includes('/v1/ice-servers')) this.iceServerFetches++;
+  }
+}
+
+export class LabPeer extends PageRecord {
+  browserName = 'chromium';
+
   constructor(name, browser, page) {
+    super();
     this.name = name;
     this.browser = browser;
     this.page = page;
-    page.on('request', (r) => {
-      const url = r.url();
-      const m = /\/v1\/calls\/([^/?]+)\//.exec(url);
-      if (m) this.callIds.add(m[1]);
-      if (url.includes('/v1/ice-servers')) this.iceServerFetches++;
-    });
+    page.on('request', (r) => this.request(r.url()));
     page.on('console', (m) => this.console.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => this.console.push(`pageerror: ${e.message}`));
   }
@@ -110,9 +63,7 @@ export class LabPeer {
       headless: true,
       timeout: 30_000,
     });
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.addInitScript(trackPeerConnections);
     const page = await context.newPage();
     const peer = new LabPeer(name, browser, page);
@@ -123,33 +74,44 @@ export class LabPeer {
     return peer;
   }
 
+  goAvailable() {
+    return goAvailable(this.page);
+  }
+
+  placeCall() {
+    return placeCall(this.page);
+  }
+
+  accept() {
+    return byTestId(this.page, 'accept-button').click({ timeout: 15_000 });
+  }
+
+  async hangUp() {
+    await byTestId(this.page, 'hangup-button')
+      .click({ timeout: 5000 })
+      .catch(() => undefined);
+  }
+
+  waitPhase(phase, ms) {
+    return waitPhase(this.page, phase, ms);
+  }
+
+  /** The end summary's explanation (the failure reason as people read it). */
+  summaryDetail() {
+    return byTestId(this.page, 'summary-detail').textContent();
+  }
+
+  openStats() {
+    return openStats(this.page);
+  }
+
   stats() {
     return this.page.evaluate(readStats);
   }
 
   /** Every peer connection's state, candidates and candidate pairs (for a failed row's log). */
   dump() {
-    return this.page.evaluate(async () => {
-      const out = [];
-      for (const pc of window.__netlabPcs) {
-        out.push(
-          `pc ${pc.connectionState} ice ${pc.iceConnectionState} gathering ${pc.iceGatheringState}`,
-        );
-        (await pc.getStats()).forEach((s) => {
-          if (s.type === 'local-candidate' || s.type === 'remote-candidate')
-            out.push(
-              `  ${s.type} ${s.id} ${s.candidateType} ${s.protocol} ${s.address}:${s.port} ${s.relayProtocol ?? ''} ${s.url ?? ''}`,
-            );
-          if (s.type === 'candidate-pair')
-            out.push(
-              `  pair ${s.localCandidateId} -> ${s.remoteCandidateId} ${s.state} nominated=${s.nominated} sent=${s.bytesSent} recv=${s.bytesReceived}`,
-            );
-          if (s.type === 'transport')
-            out.push(`  transport selected=${s.selectedCandidatePairId} ${s.iceState ?? ''}`);
-        });
-      }
-      return out.join('\n');
-    });
+    return this.page.evaluate(dumpStats);
   }
 
   async close() {

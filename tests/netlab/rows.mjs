@@ -3,17 +3,13 @@
 // throws when the call does not do what the row is about.
 import { execFileSync } from 'node:child_process';
 import {
-  byTestId,
-  hangUp,
   mediaBothWays,
   mediaKeepsFlowing,
   metric,
-  openStats,
   pairText,
   placeAndAccept,
   serverCall,
   until,
-  waitPhase,
 } from './call.mjs';
 
 /** How long media may take to come back after a network switch (the issue's 5 s, with margin). */
@@ -35,8 +31,10 @@ async function connectedCall(lab, row, ctx) {
     org: `netlab-${row.name}-${lab.lab}`,
     staffNs: lab.homes[`${row.name}-a`],
     clientNs: lab.homes[`${row.name}-b`],
+    clientBrowser: row.clientBrowser,
   });
   ctx.peers.push(call.staff, call.client);
+  if (row.clientBrowser) ctx.result.notes.push(`client on ${await call.client.browser.version()}`);
   ctx.result.accept_to_media_s = await mediaBothWays([call.staff, call.client], call.acceptedAt);
   ctx.result.connected = true;
   const [a, b] = await mediaKeepsFlowing([call.staff, call.client]);
@@ -46,10 +44,11 @@ async function connectedCall(lab, row, ctx) {
 }
 
 async function finish(call) {
-  await hangUp(call.client);
-  await call.client.page
-    .locator('[data-testid="call-summary"][data-outcome="ended"]')
-    .waitFor({ timeout: 10_000 });
+  await call.client.hangUp();
+  await Promise.all([
+    call.staff.waitPhase('ended', 10_000),
+    call.client.waitPhase('ended', 10_000),
+  ]);
 }
 
 export const ROWS = [
@@ -127,8 +126,8 @@ export const ROWS = [
     about: '10 % loss and 200 ms RTT on one side: connects, stats show it, the UI warns',
     async run(lab, ctx) {
       const call = await connectedCall(lab, this, ctx);
-      await openStats(call.staff.page);
-      await openStats(call.client.page);
+      await call.staff.openStats();
+      await call.client.openStats();
       const overlay = async (page, label) => {
         const text = await page
           .locator(`[data-testid="stats-overlay"] div:has(> dt:text-is("${label}")) > dd`)
@@ -164,7 +163,7 @@ export const ROWS = [
       const before = call.a;
       const fetchesBefore = call.staff.iceServerFetches;
       const switchedAt = Date.now();
-      execFileSync('bash', ['-euc', lab.switch]);
+      execFileSync('bash', ['-euc', lab.switch[this.name]]);
       // Media is back when both sides receive again over a pair on the staff side's new address.
       await until(
         async () => {
@@ -227,7 +226,7 @@ export const ROWS = [
         clientNs: lab.homes[`${this.name}-b`],
       });
       ctx.peers.push(call.staff, call.client);
-      await Promise.all([call.staff, call.client].map((p) => waitPhase(p.page, 'ended', 60_000)));
+      await Promise.all([call.staff, call.client].map((p) => p.waitPhase('ended', 60_000)));
       const failedIn = (Date.now() - call.acceptedAt) / 1000;
       ctx.result.fail_s = failedIn;
       const ids = new Set([...call.staff.callIds, ...call.client.callIds]);
@@ -235,7 +234,7 @@ export const ROWS = [
       const server = await serverCall(lab.base, call.staff.token, id);
       ctx.result.notes.push(`server: ${server.state}/${server.end_reason}`);
       for (const p of [call.staff, call.client]) {
-        const detail = await byTestId(p.page, 'summary-detail').textContent();
+        const detail = await p.summaryDetail();
         ctx.result.notes.push(`${p.name}: "${detail.slice(0, 60)}"`);
       }
       expect(
@@ -257,3 +256,16 @@ export const ROWS = [
     },
   },
 ];
+
+/** A row again with Firefox as the client (Chromium stays the staff side). */
+function withFirefox(name) {
+  const row = ROWS.find((r) => r.name === name);
+  return {
+    ...row,
+    name: `${name}ff`,
+    about: `${row.about} (client on Firefox)`,
+    clientBrowser: 'firefox',
+  };
+}
+
+ROWS.push(withFirefox('cone'), withFirefox('sym'), withFirefox('switch'));
