@@ -27,7 +27,7 @@ if ((${#missing[@]})); then
   (systemctl stop coturn || service coturn stop) >/dev/null 2>&1 || true
 fi
 
-# shellcheck source=node-env.sh
+# shellcheck source=scripts/node-env.sh
 source scripts/node-env.sh
 [[ -x build/switchboard ]] || make --no-print-directory server
 [[ -f web/dist/index.html && -d web/node_modules ]] || scripts/build-web.sh

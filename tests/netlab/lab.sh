@@ -117,6 +117,7 @@ echo "netlab: $LAB: $(wc -l <"$LAB_DIR/namespaces") namespaces up in $((SECONDS 
 
 gcc -O2 -Wall -o "$LAB_DIR/impair" "$HERE/impair.c" -lnetfilter_queue
 ip netns exec "${ROUTER_NS[loss-ra]}" "$LAB_DIR/impair" 0 100 10 >"$LAB_DIR/impair.log" 2>&1 &
+disown
 
 # coturn with a test certificate for turns: (made now, valid a day, for the public address).
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
@@ -155,6 +156,7 @@ simple-log
 verbose
 EOF
 ip netns exec "$PUB" /usr/bin/turnserver -c "$LAB_DIR/turnserver.conf" >"$LAB_DIR/turn-out.log" 2>&1 &
+disown
 
 # One server on [::] serves IPv4 and IPv6 (a dual-stack socket).
 PORT=8080
@@ -163,6 +165,7 @@ ip netns exec "$PUB" "$BIN" --listen "[::]:$PORT" --db "sqlite:$LAB_DIR/switchbo
   --stun-urls "stun:$PUBLIC_V4:3478,stun:[$ULA::1]:3478" \
   --turn-urls "turn:$PUBLIC_V4:3478?transport=udp,turn:$PUBLIC_V4:3478?transport=tcp,turns:$PUBLIC_V4:5349?transport=tcp" \
   --turn-secret "$TURN_SECRET" >"$LAB_DIR/server.log" 2>&1 &
+disown
 
 for _ in $(seq 50); do
   ip netns exec "$PUB" curl -sf "http://$PUBLIC_V4:$PORT/healthz" >/dev/null 2>&1 && break

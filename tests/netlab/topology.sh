@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Building blocks of the lab's networks, sourced by lab.sh. Every namespace is named after the
 # run ($LAB, unique per run) and recorded in $LAB_DIR/namespaces so that teardown finds them all.
 # Addresses are test ranges only: 198.18.0.0/24 is the "internet", 100.64.N.0/24 is router N's
@@ -79,9 +80,9 @@ $rules
 }
 EOF
   fi
-  ROUTER_NS[$name]="$ns"
-  ROUTER_N[$name]="$n"
-  ROUTER_MODE[$name]="$mode"
+  ROUTER_NS["$name"]="$ns"
+  ROUTER_N["$name"]="$n"
+  ROUTER_MODE["$name"]="$mode"
 }
 
 # make_home NAME ROUTER HOST: a namespace with one interface (eth0) on ROUTER's LAN, at .HOST.
@@ -93,7 +94,8 @@ make_home() {
   ip -n "$rns" link set "h-$name" master lan up
   ip -n "$ns" link set eth0 up
   address_home "$name" "$router" "$host"
-  HOME_NS[$name]="$ns"
+  # shellcheck disable=SC2034 # read by lab.sh
+  HOME_NS["$name"]="$ns"
 }
 
 # address_home NAME ROUTER HOST: (re)addresses home NAME for ROUTER's LAN.
@@ -128,13 +130,21 @@ teardown_namespaces() {
   [[ -f "$LAB_DIR/namespaces" ]] || return 0
   local ns pids
   while read -r ns; do
-    pids=$(ip netns pids "$ns" 2>/dev/null)
-    [[ -n "$pids" ]] && kill $pids 2>/dev/null
+    mapfile -t pids < <(ip netns pids "$ns" 2>/dev/null)
+    ((${#pids[@]})) && kill "${pids[@]}" 2>/dev/null
   done <"$LAB_DIR/namespaces"
-  sleep 0.3
+  # The server finishes its group commit on SIGTERM: give everything up to 3 s to go.
+  for _ in $(seq 30); do
+    local left=0
+    while read -r ns; do
+      [[ -n "$(ip netns pids "$ns" 2>/dev/null)" ]] && left=1
+    done <"$LAB_DIR/namespaces"
+    ((left)) || break
+    sleep 0.1
+  done
   while read -r ns; do
-    pids=$(ip netns pids "$ns" 2>/dev/null)
-    [[ -n "$pids" ]] && kill -9 $pids 2>/dev/null
+    mapfile -t pids < <(ip netns pids "$ns" 2>/dev/null)
+    ((${#pids[@]})) && kill -9 "${pids[@]}" 2>/dev/null
     ip netns del "$ns" 2>/dev/null
   done <"$LAB_DIR/namespaces"
   rm -f "$LAB_DIR/namespaces"
