@@ -113,6 +113,11 @@ make_router switchff-rb 25 cone
 make_home switchff-a switchff-ra 2
 make_home switchff-b switchff-rb 2
 
+make_router glareff-ra 26 cone
+make_router glareff-rb 27 cone
+make_home glareff-a glareff-ra 2
+make_home glareff-b glareff-rb 2
+
 echo "netlab: $LAB: $(wc -l <"$LAB_DIR/namespaces") namespaces up in $((SECONDS - started)) s (IPv6 $ULA::/48)"
 
 gcc -O2 -Wall -o "$LAB_DIR/impair" "$HERE/impair.c" -lnetfilter_queue

@@ -257,6 +257,45 @@ export const ROWS = [
   },
 ];
 
+/** The local ICE user fragment of a page's connection (it changes with each ICE restart). */
+const ufrag = (peer) =>
+  peer.page.evaluate(
+    () => /a=ice-ufrag:(\S+)/.exec(window.__switchboard.peer.pc.localDescription.sdp)[1],
+  );
+
+ROWS.push({
+  name: 'glareff',
+  about: 'both sides restart ICE at once (glare), Chromium staff and Firefox client',
+  clientBrowser: 'firefox',
+  async run(lab, ctx) {
+    const call = await connectedCall(lab, this, ctx);
+    const peers = [call.staff, call.client];
+    const before = await Promise.all(peers.map(ufrag));
+    const startedAt = Date.now();
+    await Promise.all(
+      peers.map((p) => p.page.evaluate(() => window.__switchboard.peer.restartIce('lab glare'))),
+    );
+    await until(
+      async () => {
+        const now = await Promise.all(peers.map(ufrag));
+        const stable = await Promise.all(
+          peers.map((p) =>
+            p.page.evaluate(() => window.__switchboard.peer.pc.signalingState === 'stable'),
+          ),
+        );
+        return now.every((u, i) => u !== before[i]) && stable.every(Boolean);
+      },
+      15_000,
+      'new ICE credentials on both sides and signaling stable',
+    );
+    await Promise.all(peers.map((p) => p.waitPhase('connected', 15_000)));
+    await mediaKeepsFlowing(peers);
+    ctx.result.restart_s = (Date.now() - startedAt) / 1000;
+    ctx.result.notes.push('glare resolved, media flows');
+    await finish(call);
+  },
+});
+
 /** A row again with Firefox as the client (Chromium stays the staff side). */
 function withFirefox(name) {
   const row = ROWS.find((r) => r.name === name);
