@@ -113,6 +113,13 @@ make_router switchff-rb 25 cone
 make_home switchff-a switchff-ra 2
 make_home switchff-b switchff-rb 2
 
+# ffswitch-b (Firefox) starts behind ffswitch-rb and moves to ffswitch-rc mid-call.
+make_router ffswitch-ra 28 cone
+make_router ffswitch-rb 29 cone
+make_router ffswitch-rc 30 cone
+make_home ffswitch-a ffswitch-ra 2
+make_home ffswitch-b ffswitch-rb 2
+
 make_router glareff-ra 26 cone
 make_router glareff-rb 27 cone
 make_home glareff-a glareff-ra 2
@@ -190,7 +197,8 @@ cat >"$LAB_DIR/lab.json" <<EOF
   "homes": { ${homes_json%,} },
   "switch": {
     "switch": $(switch_commands switch-a switch-ra switch-rc 2 | json_string),
-    "switchff": $(switch_commands switchff-a switchff-ra switchff-rc 2 | json_string)
+    "switchff": $(switch_commands switchff-a switchff-ra switchff-rc 2 | json_string),
+    "ffswitch": $(switch_commands ffswitch-b ffswitch-rb ffswitch-rc 2 | json_string)
   }
 }
 EOF

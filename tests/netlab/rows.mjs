@@ -158,17 +158,22 @@ export const ROWS = [
   {
     name: 'switch',
     about: 'network switch mid-call: ICE restart, fresh TURN credentials, media back, same call',
+    /** Whose home moves to another router: staff (home a) or client (home b). */
+    mover: 'staff',
     async run(lab, ctx) {
       const call = await connectedCall(lab, this, ctx);
-      const before = call.a;
-      const fetchesBefore = call.staff.iceServerFetches;
+      const staffMoves = this.mover === 'staff';
+      const mover = staffMoves ? call.staff : call.client;
+      const before = staffMoves ? call.a : call.b;
+      const fetchesBefore = mover.iceServerFetches;
       const switchedAt = Date.now();
       execFileSync('bash', ['-euc', lab.switch[this.name]]);
-      // Media is back when both sides receive again over a pair on the staff side's new address.
+      // Media is back when both sides receive again over a pair on the mover's new address.
       await until(
         async () => {
           const [a, b] = await mediaKeepsFlowing([call.staff, call.client], 250).catch(() => []);
-          return a && b && a.local?.address !== before.local?.address;
+          const moved = staffMoves ? a : b;
+          return a && b && moved.local?.address !== before.local?.address;
         },
         SWITCH_BOUND_S * 1000,
         'media flowing again after the switch',
@@ -177,15 +182,13 @@ export const ROWS = [
       const restart = (Date.now() - switchedAt) / 1000;
       ctx.result.restart_s = restart;
       const [a, b] = await mediaKeepsFlowing([call.staff, call.client]);
-      ctx.result.staff_pair = `${pairText(before)} ⇒ ${pairText(a)}`;
-      ctx.result.client_pair = pairText(b);
+      const after = staffMoves ? a : b;
+      ctx.result.staff_pair = staffMoves ? `${pairText(before)} ⇒ ${pairText(a)}` : pairText(a);
+      ctx.result.client_pair = staffMoves ? pairText(b) : `${pairText(before)} ⇒ ${pairText(b)}`;
+      expect(mover.iceServerFetches > fetchesBefore, 'the restart fetched no fresh ICE servers');
       expect(
-        call.staff.iceServerFetches > fetchesBefore,
-        'the restart fetched no fresh ICE servers',
-      );
-      expect(
-        a.turnUsers.length > 0 && a.turnUsers[0] !== before.turnUsers[0],
-        `TURN credentials not renewed (${before.turnUsers[0]} -> ${a.turnUsers[0]})`,
+        after.turnUsers.length > 0 && after.turnUsers[0] !== before.turnUsers[0],
+        `TURN credentials not renewed (${before.turnUsers[0]} -> ${after.turnUsers[0]})`,
       );
       const ids = new Set([...call.staff.callIds, ...call.client.callIds]);
       expect(ids.size === 1, `the pages named ${ids.size} calls: ${[...ids].join(', ')}`);
@@ -194,7 +197,9 @@ export const ROWS = [
         (await serverCall(call.base, call.staff.token, id)).state === 'active',
         'call not active',
       );
-      ctx.result.notes.push(`same call, fresh TURN credentials${restart > 5 ? ', OVER 5 s' : ''}`);
+      ctx.result.notes.push(
+        `${this.mover} moved; same call, fresh TURN credentials${restart > 5 ? ', OVER 5 s' : ''}`,
+      );
       await finish(call);
     },
   },
@@ -307,4 +312,9 @@ function withFirefox(name) {
   };
 }
 
-ROWS.push(withFirefox('cone'), withFirefox('sym'), withFirefox('switch'));
+ROWS.push(withFirefox('cone'), withFirefox('sym'), withFirefox('switch'), {
+  ...withFirefox('switch'),
+  name: 'ffswitch',
+  about: 'network switch of the Firefox side mid-call (Chromium staff stays)',
+  mover: 'client',
+});

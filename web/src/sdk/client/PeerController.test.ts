@@ -16,9 +16,15 @@ const staff = { id: 'st-me', name: 'Me' };
 const accepted = makeCall({ state: 'accepted', version: 2, staff });
 
 /** A staff member's accepted call-1 with local media, ready to connect. */
-function setup(stats: Map<string, Record<string, unknown>>[] = [], candidateWaitMs = 1500) {
+const iceOk = { status: 200, body: { ice_servers: [], ttl_s: 600 } };
+
+function setup(
+  stats: Map<string, Record<string, unknown>>[] = [],
+  candidateWaitMs = 1500,
+  iceServers: typeof iceOk | (typeof iceOk | { status: number })[] = iceOk,
+) {
   const { fetch, requests } = fakeFetch({
-    'GET /ice-servers': { status: 200, body: { ice_servers: [], ttl_s: 600 } },
+    'GET /ice-servers': iceServers,
     'POST /calls/call-1/connected': {
       status: 200,
       body: makeCall({ state: 'active', version: 3, staff }),
@@ -121,6 +127,43 @@ describe('PeerController, signals', () => {
     } finally {
       vi.unstubAllGlobals();
     }
+  });
+
+  it('when a restart cannot fetch ICE servers, reconnects signaling and restarts once it is back', async () => {
+    // Firefox tells pages of no network change: a failed fetch is how its side notices one.
+    const { peers, pcs, requests } = setup([], 1500, [iceOk, { status: 503 }, iceOk]);
+    const reconnect = vi.fn();
+    const stop = peers.followNetwork(reconnect);
+    await peers.start();
+    pcs[0]?.setConnection('connected');
+    pcs[0]?.setConnection('failed'); // The path is gone: the session restarts ICE itself.
+    await vi.waitFor(() => expect(reconnect).toHaveBeenCalled());
+    const restart = vi.spyOn(peers.current as NonNullable<typeof peers.current>, 'restartIce');
+    peers.signalingReady();
+    expect(restart).toHaveBeenCalledWith('network change');
+    const iceFetches = () =>
+      requests.filter((r) => r.method === 'GET' && r.path.startsWith('/ice-servers'));
+    await vi.waitFor(() => expect(iceFetches()).toHaveLength(3));
+    await vi.waitFor(() => expect(pcs[0]?.restarts).toBe(2));
+    stop();
+    peers.close();
+  });
+
+  it('media lost: reconnects signaling, and restarts again only if media is still lost', async () => {
+    const { peers, pcs } = setup();
+    const reconnect = vi.fn();
+    const stop = peers.followNetwork(reconnect);
+    await peers.start();
+    pcs[0]?.setConnection('connected');
+    pcs[0]?.setConnection('failed');
+    expect(reconnect).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(pcs[0]?.restarts).toBe(1));
+    pcs[0]?.setConnection('connected'); // The first restart brought it back.
+    peers.signalingReady();
+    await Promise.resolve();
+    expect(pcs[0]?.restarts).toBe(1);
+    stop();
+    peers.close();
   });
 
   it('does not build for an ended call, nor twice', async () => {

@@ -41,8 +41,13 @@ export class PeerController {
   private readonly connectedReported = new Set<string>();
   /** A call rejoined after a reload: our fresh connection must offer, whatever our role. */
   private resumedCallId: string | null = null;
-  /** A network change happened during a call: restart ICE once signaling is open again. */
-  private restartWhenSignaling = false;
+  /**
+   * Restart ICE once signaling is open again: `always` after a network change, `ifLost` after
+   * media was lost (only if it has not come back by then).
+   */
+  private restartWhenSignaling: 'always' | 'ifLost' | null = null;
+  /** What followNetwork was told to do on a network change (reconnect signaling). */
+  private onNetworkChange: () => void = () => undefined;
 
   constructor(private readonly opts: PeerControllerOptions) {}
 
@@ -76,11 +81,9 @@ export class PeerController {
    * servers can be fetched and the restart offer reaches the other side.
    */
   followNetwork(onChange: () => void = () => undefined): () => void {
+    this.onNetworkChange = onChange;
     if (typeof window === 'undefined') return () => undefined;
-    const changed = (): void => {
-      this.restartWhenSignaling = this.peer !== null;
-      onChange();
-    };
+    const changed = (): void => this.networkChanged();
     window.addEventListener('online', changed);
     // Kept: the listener must be removed from the very object it was added to.
     const info = (navigator as Navigator & { connection?: EventTarget }).connection ?? null;
@@ -93,9 +96,23 @@ export class PeerController {
 
   /** Signaling is (again) open: the ICE restart a network change asked for happens now. */
   signalingReady(): void {
-    if (!this.restartWhenSignaling) return;
-    this.restartWhenSignaling = false;
-    if (this.peer) void this.peer.restartIce('network change');
+    const when = this.restartWhenSignaling;
+    this.restartWhenSignaling = null;
+    const peer = this.peer;
+    if (!peer || !when) return;
+    // A restart offer sent while the old socket was dead was lost: restart again on the new one.
+    if (when === 'always' || peer.pc.connectionState !== 'connected')
+      void peer.restartIce('network change');
+  }
+
+  /**
+   * The network changed (`always`), or may have (`ifLost`: media was lost, or an ICE restart
+   * could not even fetch ICE servers). Firefox tells pages of no network change at all: a lost
+   * connection is how its side notices one.
+   */
+  private networkChanged(when: 'always' | 'ifLost' = 'always'): void {
+    if (this.peer && this.restartWhenSignaling !== 'always') this.restartWhenSignaling = when;
+    this.onNetworkChange();
   }
 
   /** Builds the connection for the store's current call, once local media is there. */
@@ -148,7 +165,13 @@ export class PeerController {
       localStream: media.snapshot.local as MediaStream,
       sendSignal: (kind, data) => signaling.sendSignal(callId, kind, data),
       fetchIceServers: async () => {
-        const fresh = (await rest.iceServers()).ice_servers;
+        let fresh: RTCIceServer[];
+        try {
+          fresh = (await rest.iceServers()).ice_servers;
+        } catch (e) {
+          if (this.peer === peer) this.networkChanged('ifLost');
+          throw e;
+        }
         this.iceServers = fresh;
         return fresh;
       },
@@ -158,6 +181,9 @@ export class PeerController {
     peer.on('remoteMedia', (m) => media.update({ remoteMedia: m }));
     peer.on('connectionState', (s) => this.onPeerState(callId, peer, s));
     peer.on('failed', (reason) => this.opts.onFailed(reason));
+    peer.on('lost', () => {
+      if (this.peer === peer) this.networkChanged('ifLost');
+    });
     peer.on('broken', (kind, data) => {
       if (this.peer === peer) this.rebuild(callId, servers, kind, data);
     });

@@ -12,6 +12,8 @@ import { realClock, type Clock } from '../util/time';
 
 const log = getLogger('webrtc');
 
+const ICE_SERVERS_WAIT_MS = 3000;
+
 export interface RemoteMediaState {
   audio: boolean;
   video: boolean;
@@ -54,6 +56,11 @@ type PeerEvents = {
    * connection after a reload): the owner replaces this connection.
    */
   broken: (kind: SignalKind, data: SignalData) => void;
+  /**
+   * Media that was connected is lost and ICE restarts: the network under us may have changed,
+   * and with it the signaling socket may be dead (the owner reconnects it).
+   */
+  lost: () => void;
 };
 
 export class PeerSession extends TypedEmitter<PeerEvents> {
@@ -67,6 +74,7 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
   private negotiatedOnce = false;
   private restartRequested = false;
   private restarting: Promise<void> | null = null;
+  private restartAgain: string | null = null;
   private pendingCandidates: RTCIceCandidateInit[] = [];
   private queue: Promise<void> = Promise.resolve();
   private readonly control: RTCDataChannel;
@@ -110,7 +118,7 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
     this.pc.onconnectionstatechange = () => this.onConnectionState();
     this.pc.oniceconnectionstatechange = () => {
       log.debug(`call ${this.callId}: ice ${this.pc.iceConnectionState}`);
-      if (this.pc.iceConnectionState === 'failed') void this.restartIce('ice failed');
+      if (this.pc.iceConnectionState === 'failed') this.restartAfterLoss('ice failed');
     };
   }
 
@@ -221,12 +229,16 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
   /** Fresh ICE servers, then an ICE restart offer (`kind: "restart"`). */
   restartIce(reason: string): Promise<void> {
     if (this.closed) return Promise.resolve();
-    if (this.restarting) return this.restarting;
+    if (this.restarting) {
+      // Asked again meanwhile (e.g. signaling came back after a network change): once more after.
+      this.restartAgain = reason;
+      return this.restarting;
+    }
     this.noteTrouble();
     this.restarting = (async () => {
       log.info(`call ${this.callId}: ICE restart (${reason})`);
       try {
-        const servers = await this.opts.fetchIceServers();
+        const servers = await this.fetchIceServersInTime();
         this.updateIceServers(servers);
       } catch (e) {
         log.warn(
@@ -241,8 +253,31 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
       this.pc.restartIce();
     })().finally(() => {
       this.restarting = null;
+      const again = this.restartAgain;
+      this.restartAgain = null;
+      if (again) void this.restartIce(again);
     });
     return this.restarting;
+  }
+
+  /** Fresh ICE servers, or an error after 3 s (a request from a vanished address may hang). */
+  private fetchIceServersInTime(): Promise<RTCIceServer[]> {
+    return new Promise((resolve, reject) => {
+      const timer = this.clock.setTimeout(
+        () => reject(new Error('no ICE servers within 3 s')),
+        ICE_SERVERS_WAIT_MS,
+      );
+      this.opts.fetchIceServers().then(
+        (servers) => {
+          this.clock.clearTimeout(timer);
+          resolve(servers);
+        },
+        (e: unknown) => {
+          this.clock.clearTimeout(timer);
+          reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+    });
   }
 
   updateIceServers(servers: RTCIceServer[]): void {
@@ -310,11 +345,16 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
       this.noteTrouble();
       this.disconnectedTimer = this.clock.setTimeout(() => {
         if (this.pc.connectionState === 'disconnected')
-          void this.restartIce('disconnected too long');
+          this.restartAfterLoss('disconnected too long');
       }, this.opts.disconnectedGraceMs ?? 3000);
     } else if (state === 'failed') {
-      void this.restartIce('connection failed');
+      this.restartAfterLoss('connection failed');
     }
+  }
+
+  private restartAfterLoss(reason: string): void {
+    if (this.everConnected && !this.restarting) this.emit('lost');
+    void this.restartIce(reason);
   }
 
   get wasEverConnected(): boolean {
