@@ -150,7 +150,7 @@ describe('PeerController, signals', () => {
   });
 
   it('media lost: reconnects signaling, and restarts again only if media is still lost', async () => {
-    const { peers, pcs } = setup();
+    const { peers, pcs, requests } = setup();
     const reconnect = vi.fn();
     const stop = peers.followNetwork(reconnect);
     await peers.start();
@@ -159,9 +159,12 @@ describe('PeerController, signals', () => {
     expect(reconnect).toHaveBeenCalledTimes(1);
     await vi.waitFor(() => expect(pcs[0]?.restarts).toBe(1));
     pcs[0]?.setConnection('connected'); // The first restart brought it back.
+    const fetches = requests.length;
     peers.signalingReady();
     await Promise.resolve();
     expect(pcs[0]?.restarts).toBe(1);
+    // No second restart, but fresh ICE servers all the same.
+    await vi.waitFor(() => expect(requests.length).toBe(fetches + 1));
     stop();
     peers.close();
   });

@@ -101,8 +101,16 @@ export class PeerController {
     const peer = this.peer;
     if (!peer || !when) return;
     // A restart offer sent while the old socket was dead was lost: restart again on the new one.
-    if (when === 'always' || peer.pc.connectionState !== 'connected')
+    if (when === 'always' || peer.pc.connectionState !== 'connected') {
       void peer.restartIce('network change');
+      return;
+    }
+    // Media came back meanwhile, maybe on the old ICE servers (their fetch failed mid-change):
+    // fresh ones now, for the next allocation or restart.
+    void this.opts.rest.iceServers().then(
+      (r) => this.setIceServers(r.ice_servers),
+      () => undefined,
+    );
   }
 
   /**
