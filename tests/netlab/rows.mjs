@@ -204,7 +204,7 @@ export const ROWS = [
         'call not active',
       );
       ctx.result.notes.push(
-        `${this.mover} moved; same call, fresh TURN credentials${restart > 5 ? ', OVER 5 s' : ''}`,
+        `${this.mover} moved; same call, ${renewed ? 'fresh TURN credentials' : 'ICE servers fetched again'}${restart > 5 ? ', OVER 5 s' : ''}`,
       );
       await finish(call);
     },
