@@ -41,6 +41,7 @@ if [[ -f web/package.json ]]; then
   layer "web unit tests (vitest)" bash -c 'cd web && npm test --silent'
   layer "web lint" bash -c 'cd web && npm run lint --silent'
   layer "web e2e (two Chromium peers)" bash -c 'cd web && npm run e2e --silent'
+  layer "network lab (namespaces, NAT, TURN, Chromium per home)" scripts/test-netlab.sh
 fi
 
 echo

@@ -91,7 +91,10 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     this.sync = new CallSync(role, store, rest, this.actions);
     this.rings = new RingWatchdog(store, rest);
     media.on('change', (m) => this.emit('media', m));
-    signaling.on('welcome', (w) => void this.onWelcome(w.user, w.calls));
+    signaling.on('welcome', (w) => {
+      void this.onWelcome(w.user, w.calls);
+      this.peers.signalingReady();
+    });
     signaling.on('message', (m) => this.onMessage(m));
     signaling.on('state', (s) => this.emit('signaling', s));
     signaling.on('authFailed', () => this.emit('authFailed'));
@@ -115,7 +118,7 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     this.signaling.connect();
     this.stops.push(
       this.media.followDevices(),
-      this.peers.followNetwork(),
+      this.peers.followNetwork(() => this.signaling.reconnectNow()),
       this.peers.followPageExit(),
     );
   }

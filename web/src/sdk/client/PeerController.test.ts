@@ -16,13 +16,16 @@ const staff = { id: 'st-me', name: 'Me' };
 const accepted = makeCall({ state: 'accepted', version: 2, staff });
 
 /** A staff member's accepted call-1 with local media, ready to connect. */
+const iceOk = { status: 200, body: { ice_servers: [], ttl_s: 600 } };
+
 function setup(
   stats: Map<string, Record<string, unknown>>[] = [],
   candidateWaitMs = 1500,
   leftGraceMs = 50,
+  iceServers: typeof iceOk | (typeof iceOk | { status: number })[] = iceOk,
 ) {
   const { fetch, requests } = fakeFetch({
-    'GET /ice-servers': { status: 200, body: { ice_servers: [], ttl_s: 600 } },
+    'GET /ice-servers': iceServers,
     'POST /calls/call-1/connected': {
       status: 200,
       body: makeCall({ state: 'active', version: 3, staff }),
@@ -98,6 +101,75 @@ describe('PeerController, signals', () => {
     await vi.waitFor(() =>
       expect(pcs[1]?.applied).toEqual(['remote offer:their-offer', 'candidate c1']),
     );
+    peers.close();
+  });
+
+  it('after a network change, restarts ICE with fresh servers once signaling is back', async () => {
+    const win = new EventTarget();
+    vi.stubGlobal('window', win);
+    vi.stubGlobal('navigator', {});
+    try {
+      const { peers, requests } = setup();
+      const reconnect = vi.fn();
+      const stop = peers.followNetwork(reconnect);
+      await peers.start();
+      const restart = vi.spyOn(peers.current as NonNullable<typeof peers.current>, 'restartIce');
+      win.dispatchEvent(new Event('online'));
+      expect(reconnect).toHaveBeenCalledTimes(1);
+      expect(restart).not.toHaveBeenCalled(); // The old socket may be dead: wait for the new one.
+      peers.signalingReady();
+      expect(restart).toHaveBeenCalledWith('network change');
+      await vi.waitFor(() =>
+        expect(
+          requests.filter((r) => r.method === 'GET' && r.path.startsWith('/ice-servers')),
+        ).toHaveLength(2),
+      );
+      peers.signalingReady(); // A later reconnect without a network change: no second restart.
+      expect(restart).toHaveBeenCalledTimes(1);
+      stop();
+      peers.close();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('when a restart cannot fetch ICE servers, reconnects signaling and restarts once it is back', async () => {
+    // Firefox tells pages of no network change: a failed fetch is how its side notices one.
+    const { peers, pcs, requests } = setup([], 1500, 50, [iceOk, { status: 503 }, iceOk]);
+    const reconnect = vi.fn();
+    const stop = peers.followNetwork(reconnect);
+    await peers.start();
+    pcs[0]?.setConnection('connected');
+    pcs[0]?.setConnection('failed'); // The path is gone: the session restarts ICE itself.
+    await vi.waitFor(() => expect(reconnect).toHaveBeenCalled());
+    const restart = vi.spyOn(peers.current as NonNullable<typeof peers.current>, 'restartIce');
+    peers.signalingReady();
+    expect(restart).toHaveBeenCalledWith('network change');
+    const iceFetches = () =>
+      requests.filter((r) => r.method === 'GET' && r.path.startsWith('/ice-servers'));
+    await vi.waitFor(() => expect(iceFetches()).toHaveLength(3));
+    await vi.waitFor(() => expect(pcs[0]?.restarts).toBe(2));
+    stop();
+    peers.close();
+  });
+
+  it('media lost: reconnects signaling, and restarts again only if media is still lost', async () => {
+    const { peers, pcs, requests } = setup();
+    const reconnect = vi.fn();
+    const stop = peers.followNetwork(reconnect);
+    await peers.start();
+    pcs[0]?.setConnection('connected');
+    pcs[0]?.setConnection('failed');
+    expect(reconnect).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(pcs[0]?.restarts).toBe(1));
+    pcs[0]?.setConnection('connected'); // The first restart brought it back.
+    const fetches = requests.length;
+    peers.signalingReady();
+    await Promise.resolve();
+    expect(pcs[0]?.restarts).toBe(1);
+    // No second restart, but fresh ICE servers all the same.
+    await vi.waitFor(() => expect(requests.length).toBe(fetches + 1));
+    stop();
     peers.close();
   });
 

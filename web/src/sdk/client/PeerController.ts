@@ -50,6 +50,13 @@ export class PeerController {
   private resumedCallId: string | null = null;
   /** Set while the other side is gone: ends the call unless they come back (a reload) first. */
   private leftTimer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Restart ICE once signaling is open again: `always` after a network change, `ifLost` after
+   * media was lost (only if it has not come back by then).
+   */
+  private restartWhenSignaling: 'always' | 'ifLost' | null = null;
+  /** What followNetwork was told to do on a network change (reconnect signaling). */
+  private onNetworkChange: () => void = () => undefined;
 
   constructor(private readonly opts: PeerControllerOptions) {}
 
@@ -78,21 +85,22 @@ export class PeerController {
   }
 
   /**
-   * Restarts ICE when the network changes (online again, another interface), until the returned
-   * function is called.
+   * Follows network changes (online again, another interface) until the returned function is
+   * called: `onChange` runs at once (the owner reconnects signaling, whose socket may sit on an
+   * address that is gone), and ICE restarts at the next `signalingReady()`, so the fresh ICE
+   * servers can be fetched and the restart offer reaches the other side.
    */
-  followNetwork(): () => void {
+  followNetwork(onChange: () => void = () => undefined): () => void {
+    this.onNetworkChange = onChange;
     if (typeof window === 'undefined') return () => undefined;
-    const onChange = (): void => {
-      if (this.peer) void this.peer.restartIce('network change');
-    };
-    window.addEventListener('online', onChange);
+    const changed = (): void => this.networkChanged();
+    window.addEventListener('online', changed);
     // Kept: the listener must be removed from the very object it was added to.
     const info = (navigator as Navigator & { connection?: EventTarget }).connection ?? null;
-    info?.addEventListener?.('change', onChange);
+    info?.addEventListener?.('change', changed);
     return () => {
-      window.removeEventListener('online', onChange);
-      info?.removeEventListener?.('change', onChange);
+      window.removeEventListener('online', changed);
+      info?.removeEventListener?.('change', changed);
     };
   }
 
@@ -106,6 +114,35 @@ export class PeerController {
     const onExit = (): void => this.peer?.sayGoodbye();
     window.addEventListener('pagehide', onExit);
     return () => window.removeEventListener('pagehide', onExit);
+  }
+
+  /** Signaling is (again) open: the ICE restart a network change asked for happens now. */
+  signalingReady(): void {
+    const when = this.restartWhenSignaling;
+    this.restartWhenSignaling = null;
+    const peer = this.peer;
+    if (!peer || !when) return;
+    // A restart offer sent while the old socket was dead was lost: restart again on the new one.
+    if (when === 'always' || peer.pc.connectionState !== 'connected') {
+      void peer.restartIce('network change');
+      return;
+    }
+    // Media came back meanwhile, maybe on the old ICE servers (their fetch failed mid-change):
+    // fresh ones now, for the next allocation or restart.
+    void this.opts.rest.iceServers().then(
+      (r) => this.setIceServers(r.ice_servers),
+      () => undefined,
+    );
+  }
+
+  /**
+   * The network changed (`always`), or may have (`ifLost`: media was lost, or an ICE restart
+   * could not even fetch ICE servers). Firefox tells pages of no network change at all: a lost
+   * connection is how its side notices one.
+   */
+  private networkChanged(when: 'always' | 'ifLost' = 'always'): void {
+    if (this.peer && this.restartWhenSignaling !== 'always') this.restartWhenSignaling = when;
+    this.onNetworkChange();
   }
 
   /** Builds the connection for the store's current call, once local media is there. */
@@ -159,7 +196,13 @@ export class PeerController {
       localStream: media.snapshot.local as MediaStream,
       sendSignal: (kind, data) => signaling.sendSignal(callId, kind, data),
       fetchIceServers: async () => {
-        const fresh = (await rest.iceServers()).ice_servers;
+        let fresh: RTCIceServer[];
+        try {
+          fresh = (await rest.iceServers()).ice_servers;
+        } catch (e) {
+          if (this.peer === peer) this.networkChanged('ifLost');
+          throw e;
+        }
         this.iceServers = fresh;
         return fresh;
       },
@@ -171,6 +214,9 @@ export class PeerController {
     peer.on('failed', (reason) => this.opts.onFailed(reason));
     peer.on('remoteLeft', () => {
       if (this.peer === peer) this.otherLeft(callId);
+    });
+    peer.on('lost', () => {
+      if (this.peer === peer) this.networkChanged('ifLost');
     });
     peer.on('broken', (kind, data) => {
       if (this.peer === peer) this.rebuild(callId, servers, kind, data);

@@ -55,6 +55,24 @@ describe('SignalingClient', () => {
     expect(c.state).toBe(SignalingState.Open);
   });
 
+  it('reconnects at once on reconnectNow (a network change), dropping the old socket', () => {
+    const c = client({ reconnectPolicy: new DefaultReconnectPolicy() });
+    const welcomes: { reconnect: boolean }[] = [];
+    c.on('welcome', (w) => welcomes.push(w));
+    c.connect();
+    const old = FakeSocket.latest();
+    old.serverOpen();
+    old.welcome();
+    c.reconnectNow();
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(old.closedWith).toBe(4000);
+    const ws2 = FakeSocket.latest();
+    ws2.serverOpen();
+    ws2.welcome();
+    expect(welcomes[1]?.reconnect).toBe(true);
+    expect(c.state).toBe(SignalingState.Open);
+  });
+
   it('does not reconnect when the server refuses the token', () => {
     const c = client();
     let authFailed = 0;

@@ -121,6 +121,28 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     }
   }
 
+  /**
+   * Drops the socket and connects again at once, without backoff: after a network change the old
+   * socket may sit on an address that is gone, and nothing would say so until the ping times out.
+   */
+  reconnectNow(): void {
+    if (this.stateValue === SignalingState.Idle || this.stateValue === SignalingState.Closed)
+      return;
+    const ws = this.ws;
+    this.ws = null;
+    this.welcomed = false;
+    this.clearTimers();
+    if (ws) {
+      ws.onopen = null;
+      ws.onclose = null;
+      ws.onmessage = null;
+      ws.close(4000, 'network change');
+    }
+    log.info('network changed: reconnecting now');
+    this.attempt = 0;
+    this.open();
+  }
+
   /** Sends a signal to the other participant; false when not connected (it is then dropped). */
   sendSignal(callId: string, kind: SignalKind, data: SignalData): boolean {
     if (!this.ws || !this.welcomed) {

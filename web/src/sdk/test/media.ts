@@ -130,6 +130,12 @@ export class ScriptedPc {
     const i = Math.min(this.statsCalls++, this.stats.length - 1);
     return Promise.resolve(this.stats[i] ?? new Map());
   }
+  restarts = 0;
+
+  restartIce(): void {
+    this.restarts++;
+  }
+
   setConnection(state: RTCPeerConnectionState) {
     this.connectionState = state;
     this.onconnectionstatechange?.();

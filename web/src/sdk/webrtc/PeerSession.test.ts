@@ -269,6 +269,31 @@ describe('PeerSession', () => {
       expect(failed).toHaveBeenCalledWith('ice_failed');
     });
 
+    it('gives up 12 s after start when it never connected, restarts included', async () => {
+      const { session, pc } = make({ polite: false, initiator: true });
+      const failed = vi.fn();
+      session.on('failed', failed);
+      session.start();
+      await vi.advanceTimersByTimeAsync(5000);
+      pc().setConnection('failed');
+      await vi.advanceTimersByTimeAsync(6900);
+      expect(pc().calls).toContain('restartIce');
+      expect(failed).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(200);
+      expect(failed).toHaveBeenCalledWith('ice_failed');
+    });
+
+    it('does not give up once it connected in time', async () => {
+      const { session, pc } = make({ polite: false, initiator: true });
+      const failed = vi.fn();
+      session.on('failed', failed);
+      session.start();
+      await vi.advanceTimersByTimeAsync(3000);
+      pc().setConnection('connected');
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(failed).not.toHaveBeenCalled();
+    });
+
     it('does not give up when media comes back', async () => {
       const { session, pc } = make({ polite: false, initiator: true });
       const failed = vi.fn();

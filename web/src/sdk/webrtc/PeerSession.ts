@@ -13,6 +13,8 @@ import { realClock, type Clock } from '../util/time';
 
 const log = getLogger('webrtc');
 
+const ICE_SERVERS_WAIT_MS = 3000;
+
 export interface RemoteMediaState {
   audio: boolean;
   video: boolean;
@@ -36,6 +38,12 @@ export interface PeerSessionOptions {
   disconnectedGraceMs?: number;
   /** How long after trouble starts we keep trying before giving up. */
   giveUpAfterMs?: number;
+  /**
+   * How long after start() a connection that never connected keeps trying (no route at all,
+   * e.g. symmetric NATs without TURN): both sides then see ice_failed well before the server's
+   * connect timeout. Chromium itself reports `failed` only about 15 s into such a call.
+   */
+  giveUpBeforeConnectedMs?: number;
 }
 
 type PeerEvents = {
@@ -54,6 +62,11 @@ type PeerEvents = {
    * connection after a reload): the owner replaces this connection.
    */
   broken: (kind: SignalKind, data: SignalData) => void;
+  /**
+   * Media that was connected is lost and ICE restarts: the network under us may have changed,
+   * and with it the signaling socket may be dead (the owner reconnects it).
+   */
+  lost: () => void;
 };
 
 export class PeerSession extends TypedEmitter<PeerEvents> {
@@ -67,6 +80,7 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
   private negotiatedOnce = false;
   private restartRequested = false;
   private restarting: Promise<void> | null = null;
+  private restartAgain: string | null = null;
   private pendingCandidates: RTCIceCandidateInit[] = [];
   private queue: Promise<void> = Promise.resolve();
   private readonly control: RTCDataChannel;
@@ -100,8 +114,11 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
       if (!this.closed && this.pc.connectionState === 'connected') this.emit('remoteLeft');
     };
     this.pc.onnegotiationneeded = () => void this.negotiate();
+    // The end of gathering goes as `{candidate: ""}` (the W3C end-of-candidates form, which
+    // addIceCandidate takes as such): a signal's data must be an object (CONTRACT 5), and the
+    // server refuses null with invalid_request.
     this.pc.onicecandidate = ({ candidate }) => {
-      this.opts.sendSignal('candidate', candidate ? candidate.toJSON() : null);
+      this.opts.sendSignal('candidate', candidate ? candidate.toJSON() : { candidate: '' });
     };
     this.pc.ontrack = (ev) => {
       const stream = ev.streams[0] ?? this.remoteStreamValue ?? new MediaStream();
@@ -112,7 +129,7 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
     this.pc.onconnectionstatechange = () => this.onConnectionState();
     this.pc.oniceconnectionstatechange = () => {
       log.debug(`call ${this.callId}: ice ${this.pc.iceConnectionState}`);
-      if (this.pc.iceConnectionState === 'failed') void this.restartIce('ice failed');
+      if (this.pc.iceConnectionState === 'failed') this.restartAfterLoss('ice failed');
     };
   }
 
@@ -122,6 +139,8 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
 
   /** The initiator adds its tracks now (which makes the first offer); the caller waits for it. */
   start(): void {
+    // Until the first connection, "trouble" runs from the start: the give-up clock is on.
+    if (!this.everConnected) this.noteTrouble();
     if (this.opts.initiator) this.addLocalTracks();
   }
 
@@ -221,12 +240,16 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
   /** Fresh ICE servers, then an ICE restart offer (`kind: "restart"`). */
   restartIce(reason: string): Promise<void> {
     if (this.closed) return Promise.resolve();
-    if (this.restarting) return this.restarting;
+    if (this.restarting) {
+      // Asked again meanwhile (e.g. signaling came back after a network change): once more after.
+      this.restartAgain = reason;
+      return this.restarting;
+    }
     this.noteTrouble();
     this.restarting = (async () => {
       log.info(`call ${this.callId}: ICE restart (${reason})`);
       try {
-        const servers = await this.opts.fetchIceServers();
+        const servers = await this.fetchIceServersInTime();
         this.updateIceServers(servers);
       } catch (e) {
         log.warn(
@@ -241,8 +264,31 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
       this.pc.restartIce();
     })().finally(() => {
       this.restarting = null;
+      const again = this.restartAgain;
+      this.restartAgain = null;
+      if (again) void this.restartIce(again);
     });
     return this.restarting;
+  }
+
+  /** Fresh ICE servers, or an error after 3 s (a request from a vanished address may hang). */
+  private fetchIceServersInTime(): Promise<RTCIceServer[]> {
+    return new Promise((resolve, reject) => {
+      const timer = this.clock.setTimeout(
+        () => reject(new Error('no ICE servers within 3 s')),
+        ICE_SERVERS_WAIT_MS,
+      );
+      this.opts.fetchIceServers().then(
+        (servers) => {
+          this.clock.clearTimeout(timer);
+          resolve(servers);
+        },
+        (e: unknown) => {
+          this.clock.clearTimeout(timer);
+          reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+    });
   }
 
   updateIceServers(servers: RTCIceServer[]): void {
@@ -320,15 +366,26 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
       this.noteTrouble();
       this.disconnectedTimer = this.clock.setTimeout(() => {
         if (this.pc.connectionState === 'disconnected')
-          void this.restartIce('disconnected too long');
+          this.restartAfterLoss('disconnected too long');
       }, this.opts.disconnectedGraceMs ?? 3000);
     } else if (state === 'failed') {
-      void this.restartIce('connection failed');
+      this.restartAfterLoss('connection failed');
     }
+  }
+
+  private restartAfterLoss(reason: string): void {
+    if (this.everConnected && !this.restarting) this.emit('lost');
+    void this.restartIce(reason);
   }
 
   get wasEverConnected(): boolean {
     return this.everConnected;
+  }
+
+  private giveUpMs(): number {
+    return this.everConnected
+      ? (this.opts.giveUpAfterMs ?? 20_000)
+      : (this.opts.giveUpBeforeConnectedMs ?? 12_000);
   }
 
   private noteTrouble(): void {
@@ -339,7 +396,7 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
         log.error(`call ${this.callId}: media did not come back; giving up`);
         this.emit('failed', 'ice_failed');
       }
-    }, this.opts.giveUpAfterMs ?? 20_000);
+    }, this.giveUpMs());
   }
 
   close(): void {
