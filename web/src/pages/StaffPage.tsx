@@ -267,6 +267,7 @@ function TeamList({ team, myId }: { team: StaffEntry[]; myId: string | null }) {
 }
 
 const OUTCOME: Record<Call['state'], string> = {
+  queued: 'Waiting in the queue',
   ringing: 'Ringing',
   accepted: 'Connecting',
   active: 'In progress',

@@ -156,6 +156,10 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     } else if (m.type === 'signal') this.peers.handleSignal(m.call_id, m.kind, m.data);
     else if (m.type === 'ice_servers') this.peers.setIceServers(m.ice_servers);
     else if (m.type === 'availability.updated') this.emit('availability', m.staff);
+    else if (m.type === 'queue.updated') {
+      const { position, estimated_wait_s } = m;
+      this.store.applyQueueSpot(m.call_id, { position, estimated_wait_s });
+    }
   }
 
   private runEffect(effect: PhaseEffect): void {

@@ -6,7 +6,7 @@
  * does I/O itself (SwitchboardClient's parts do), so every rule here is testable without a network.
  */
 import { SwitchboardError } from '../errors';
-import type { Call, QualitySummary, ServerCallState } from '../types';
+import type { Call, QualitySummary, QueueSpot, ServerCallState } from '../types';
 import { TypedEmitter } from '../util/emitter';
 import { getLogger } from '../util/logger';
 import { CallRecord, type CallSnapshot, type PendingAction } from './CallRecord';
@@ -161,6 +161,14 @@ export class CallStore extends TypedEmitter<StoreEvents> {
   setCurrent(call: Call): void {
     this.currentId = call.id;
     this.ensureRecord(call);
+    this.changed();
+  }
+
+  /** A queued call's place changed (`queue.updated`); unknown calls are ignored. */
+  applyQueueSpot(callId: string, spot: QueueSpot): void {
+    const rec = this.records.get(callId);
+    if (!rec) return;
+    rec.setQueueSpot(spot);
     this.changed();
   }
 
