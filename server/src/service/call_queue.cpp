@@ -76,27 +76,44 @@ void CallQueue::promote(const std::string& org_id) {
       if (may_take(e, c)) eligible.push_back({e.id, e.name, e.idle_since_ms, e.skills});
     }
     // One staff member for each promoted call, the one idle longest; under ring-all the
-    // reroute that follows rings the other free staff too.
-    auto chosen = call::choose_staff_to_ring(call::RoutingMode::kLongestIdle, eligible,
-                                             std::nullopt, {}, false);
-    if (chosen.empty()) continue;
-    const std::string staff_id = chosen.front().id;
-    const std::int64_t now = ctx_.clock.now_ms();
-    storage::TransitionRequest r;
-    r.ring_deadline_ms = now + ctx_.timings.ring_timeout_ms;
-    std::optional<std::int64_t> until;
-    if (ctx_.timings.routing == call::RoutingMode::kLongestIdle) {
-      until = std::min(now + ctx_.timings.ring_step_ms, *r.ring_deadline_ms);
+    // reroute that follows rings the other free staff too. A staff member another node gave a
+    // call since the read above is not free any more: try the next one.
+    for (;;) {
+      auto chosen = call::choose_staff_to_ring(call::RoutingMode::kLongestIdle, eligible,
+                                               std::nullopt, {}, false);
+      if (chosen.empty()) break;
+      const std::string staff_id = chosen.front().id;
+      const Promotion outcome = promote_to(c, staff_id);
+      if (outcome != Promotion::kNotQueued) {
+        std::erase_if(free, [&](const auto& e) { return e.id == staff_id; });
+      }
+      if (outcome != Promotion::kStaffTaken) break;
+      std::erase_if(eligible, [&](const auto& e) { return e.id == staff_id; });
     }
-    r.ring = {{staff_id, until}};
-    // Of several nodes promoting at once, the conditional UPDATE lets exactly one through; the
-    // others go on to the next call.
-    auto moved = transitions_.apply(c, call::CallEvent::kPromote, r);
-    if (!moved) continue;
-    std::erase_if(free, [&](const auto& e) { return e.id == staff_id; });
-    router_.ring(*moved, {staff_id});
-    if (until) timers_.schedule_ring_step(org_id, moved->id, staff_id, *until);
   }
+}
+
+CallQueue::Promotion CallQueue::promote_to(const Call& c, const std::string& staff_id) {
+  const std::int64_t now = ctx_.clock.now_ms();
+  storage::TransitionRequest r;
+  r.ring_deadline_ms = now + ctx_.timings.ring_timeout_ms;
+  std::optional<std::int64_t> until;
+  if (ctx_.timings.routing == call::RoutingMode::kLongestIdle) {
+    until = std::min(now + ctx_.timings.ring_step_ms, *r.ring_deadline_ms);
+  }
+  r.ring = {{staff_id, until}};
+  // Of several nodes promoting at once, the conditional UPDATE lets exactly one through.
+  auto moved = transitions_.apply(c, call::CallEvent::kPromote, r);
+  if (!moved) {
+    // Still queued: the call could move, the staff member could not take it.
+    const auto& details = moved.error().details;
+    const auto state = details.find("state");
+    const bool queued = state != details.end() && state->second == "queued";
+    return queued ? Promotion::kStaffTaken : Promotion::kNotQueued;
+  }
+  router_.ring(*moved, {staff_id});
+  if (until) timers_.schedule_ring_step(c.org_id, moved->id, staff_id, *until);
+  return Promotion::kPromoted;
 }
 
 void CallQueue::changed(const std::string& org_id) {

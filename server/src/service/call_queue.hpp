@@ -49,6 +49,10 @@ class CallQueue {
   Result<std::vector<Call>> list(const Principal& user);
 
  private:
+  enum class Promotion { kPromoted, kStaffTaken, kNotQueued };
+  /// Promotes `call` to ringing `staff_id`, if both are still as read.
+  Promotion promote_to(const Call& call, const std::string& staff_id);
+
   struct Spot {
     int position = 0;
     std::optional<double> estimate;

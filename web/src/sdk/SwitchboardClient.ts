@@ -21,7 +21,15 @@ import {
   SignalingState,
   type WebSocketFactory,
 } from './signaling/SignalingClient';
-import type { Call, Feedback, ServerMessage, StaffEntry, StaffStatus, User } from './types';
+import type {
+  Call,
+  Feedback,
+  ServerMessage,
+  StaffEntry,
+  StaffStatus,
+  TransferTarget,
+  User,
+} from './types';
 import { TypedEmitter } from './util/emitter';
 import type { PeerSession } from './webrtc/PeerSession';
 
@@ -132,6 +140,15 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
   accept = (callId: string): Promise<void> => this.actions.accept(callId);
   decline = (callId: string): Promise<void> => this.actions.decline(callId);
   hangUp = (): Promise<void> => this.actions.hangUp();
+  /**
+   * Staff: passes the current active call on to a staff member or a topic (CONTRACT 11.4).
+   * The server ends this call `transferred`; the caller's client follows to the new call.
+   */
+  transfer = (to: TransferTarget): Promise<Call> => {
+    const call = this.store.getSnapshot().current;
+    if (!call) return Promise.reject(new Error('no current call to transfer'));
+    return this.rest.transfer(call.id, to);
+  };
   sendFeedback = (feedback: Feedback): Promise<boolean> => this.actions.sendFeedback(feedback);
   setAvailability = (status: StaffStatus): Promise<StaffEntry> =>
     this.rest.setMyAvailability(status);

@@ -16,6 +16,9 @@ export type ServerCallState =
   | 'failed'
   | 'ended';
 
+/** v1.1 (CONTRACT 11.4): whom a call is transferred to, a staff member or a topic. */
+export type TransferTarget = { staff_id: string } | { topic: string };
+
 /** v1.1 (CONTRACT 11.2): where a queued call stands. */
 export interface QueueSpot {
   position: number;

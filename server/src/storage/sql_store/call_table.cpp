@@ -162,9 +162,27 @@ bool CallTable::move(const TransitionRequest& r) {
   }
   std::optional<std::string> transferred_to;
   if (r.successor) transferred_to = r.successor->id;
-  return db_.run(sql,
-                 {call::to_string(r.to), r.end_reason, r.now_ms, call::is_terminal(r.to), staff_id,
-                  staff_name, r.org_id, r.call_id, r.ring_deadline_ms, transferred_to}) > 0;
+  sql::Params params{call::to_string(r.to),
+                     r.end_reason,
+                     r.now_ms,
+                     call::is_terminal(r.to),
+                     staff_id,
+                     staff_name,
+                     r.org_id,
+                     r.call_id,
+                     r.ring_deadline_ms,
+                     transferred_to};
+  if (r.effects.ring_chosen_staff && !r.ring.empty()) {
+    // A promotion: only while the staff member chosen is still free (no ring, no call, no
+    // wrap-up). Another node may have given them a call since this one read the staff.
+    sql +=
+        " AND NOT EXISTS (SELECT 1 FROM call_participants WHERE org_id = ?7 AND staff_id = ?11 "
+        "AND outcome = 'ringing') AND NOT EXISTS (SELECT 1 FROM calls WHERE org_id = ?7 AND "
+        "staff_id = ?11 AND state IN ('accepted', 'active')) AND NOT EXISTS (SELECT 1 FROM staff "
+        "WHERE org_id = ?7 AND staff_id = ?11 AND wrap_up_until > ?3)";
+    params.emplace_back(r.ring.front().staff_id);
+  }
+  return db_.run(sql, params) > 0;
 }
 
 std::vector<CallRef> CallTable::refs(std::string_view sql) {

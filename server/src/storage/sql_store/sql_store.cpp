@@ -117,6 +117,11 @@ Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
   try {
     sql::Transaction tx(*db_);
     TransitionOutcome out;
+    // A promotion takes the chosen staff member's row first: of two nodes promoting calls to
+    // the same staff member, the second waits for the first to commit, then sees them rung.
+    if (r.effects.ring_chosen_staff) {
+      for (const auto& target : r.ring) staff_.touch(r.org_id, target.staff_id, r.now_ms);
+    }
     if (!calls_.move(r)) return out;  // The database says: not in `from`. Nothing changed.
     const call::Effects& effects = r.effects;
     // Who was ringing for the call: their rings end with the move. Read after the CAS so the

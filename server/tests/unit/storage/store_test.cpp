@@ -621,6 +621,13 @@ TEST_P(StoreTest, ExactlyOneOfTwoNodesPromotesAQueuedCall) {
   EXPECT_EQ(staff("s1", 6000).state, StaffState::kRinging);
   EXPECT_EQ(staff("s2", 6000).state, StaffState::kIdle);
   EXPECT_TRUE(store_->queued_calls("org1")->empty());
+  // Nor does a node that read the staff before give the same staff member a second call.
+  ASSERT_TRUE(store_->create_call(queued_call("q2", "u2", 1500), {}, std::nullopt));
+  auto again = other_node->transition(promote_request("q2", "s1", 5002));
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->call);
+  EXPECT_EQ((*store_->find_call("org1", "q2"))->state, CallState::kQueued);
+  EXPECT_TRUE(other_node->transition(promote_request("q2", "s2", 5003))->call);
 }
 
 TEST_P(StoreTest, ACallQueuedPastItsDeadlineIsMissed) {

@@ -279,6 +279,7 @@ export class CallStore extends TypedEmitter<StoreEvents> {
         this.dispatch(PhaseEvent.ServerAccepted);
         this.notify('answered', `Answered by ${partyName(call.staff)}`, call.id);
       }
+      if (isTerminal(state) && call.transferred_to && this.follow(rec, call.transferred_to)) return;
       if (isTerminal(state) && !rec.pending && !this.finished.has(rec.id)) this.finish(rec);
     } else if (
       this.role === 'staff' &&
@@ -298,6 +299,23 @@ export class CallStore extends TypedEmitter<StoreEvents> {
         this.notify('declined', `Call from ${caller} declined`, call.id);
     }
     this.changed();
+  }
+
+  /**
+   * Caller: the staff member passed the call on (CONTRACT 11.4). The new call becomes the
+   * current one, which rings; camera and microphone stay. False when this phase cannot follow.
+   */
+  private follow(rec: CallRecord, nextId: string): boolean {
+    if (this.role !== 'client' || !this.can(PhaseEvent.Transferred)) return false;
+    this.finished.add(rec.id);
+    this.currentId = nextId;
+    this.dispatch(PhaseEvent.Transferred);
+    this.notify('info', 'Transferring your call…', nextId);
+    // The new call's first update may have come first.
+    const next = this.records.get(nextId);
+    if (next) this.afterServerChange(next, null);
+    else this.changed();
+    return true;
   }
 
   private finish(rec: CallRecord): void {
