@@ -129,7 +129,6 @@ void CallQueue::left(const Call& before, const Call& moved) {
     const auto waited = std::max<std::int64_t>(ctx_.clock.now_ms() - *before.queued_at_ms, 0);
     ctx_.observer.on_queue_wait(static_cast<double>(waited) / 1000.0);
   }
-  told_.erase(moved.id);
   changed(moved.org_id);
 }
 
@@ -169,11 +168,15 @@ void CallQueue::flush(const std::string& org_id) {
   auto queued = ctx_.store.queued_calls(org_id);
   if (!queued) return;
   const auto spots = spots_of(org_id, *queued);
+  // Only the calls queued now are remembered: those that left, here or on another node, go.
+  std::unordered_map<std::string, Spot> before = std::move(told_[org_id]);
+  auto& told = told_[org_id];
+  told.clear();
   for (std::size_t i = 0; i < queued->size(); ++i) {
     const Call& c = (*queued)[i];
-    auto told = told_.find(c.id);
-    if (told != told_.end() && told->second == spots[i]) continue;
-    told_[c.id] = spots[i];
+    told[c.id] = spots[i];
+    auto heard = before.find(c.id);
+    if (heard != before.end() && heard->second == spots[i]) continue;
     boost::json::value estimate = nullptr;
     if (spots[i].estimate) estimate = *spots[i].estimate;
     announcer_.publish(org_id, {c.caller.id},
@@ -182,7 +185,10 @@ void CallQueue::flush(const std::string& org_id) {
                         {"position", spots[i].position},
                         {"estimated_wait_s", estimate}});
   }
-  if (queued->empty()) flushes_.erase(org_id);
+  if (queued->empty()) {
+    flushes_.erase(org_id);
+    told_.erase(org_id);
+  }
 }
 
 void CallQueue::place(Call& c) {

@@ -68,8 +68,8 @@ class CallQueue {
   CallTimers& timers_;
   Transitions& transitions_;
   Router& router_;
-  /// The place each queued caller heard last, by call id.
-  std::unordered_map<std::string, Spot> told_;
+  /// The place each queued caller heard last: by org, then call id.
+  std::unordered_map<std::string, std::unordered_map<std::string, Spot>> told_;
   struct Flush {
     bool scheduled = false;
     std::int64_t last_ms = 0;
