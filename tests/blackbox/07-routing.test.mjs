@@ -144,9 +144,12 @@ test('one call at a time: accepting one call stops the others ringing for that s
   await w1.expectNone(incoming(z.id), 500, 'a ring while in a call');
   const ry = await action(srv, s2, y.id, 'accept');
   expectStatus(ry, 200);
-  // Now nobody can be rung.
+  // Now nobody can be rung, but both are only busy: v1.1 queues the call (CONTRACT 11.2).
   const lone = user(org, 'client', 'lone');
-  expectError(await srv.request('POST', '/v1/calls', { token: lone.token, body: {} }), 409, 'no_staff_available');
+  const queued = await srv.request('POST', '/v1/calls', { token: lone.token, body: {} });
+  expectStatus(queued, 201);
+  assert.equal(queued.body.state, 'queued');
+  expectStatus(await action(srv, lone, queued.body.id, 'cancel'), 200);
   for (const [u, c] of [[cx, x], [cy, y]]) expectStatus(await action(srv, u, c.id, 'end'), 200);
   expectStatus(await action(srv, cz, z.id, 'cancel'), 200);
 }));

@@ -376,6 +376,34 @@ test('webhook deliveries match the documented payload and signature', L(async ()
   }
 }));
 
+test('the queue and a transfer: a queued create, queue.updated, GET /v1/queue, transfer and its refusals', L(async () => {
+  const waiting = user(org, 'client', uniq('waiting'));
+  const talking = user(org, 'client', uniq('talking'));
+  const wq = await connectUser(srv, waiting, { label: 'queued caller' });
+  sockets.push(wq);
+  // s1 takes a call and stays in it; s2 is away since the board test.
+  const live = await call(srv, 'POST', '/v1/calls', { token: talking.token, body: {}, expect: 201 });
+  const id = live.body.id;
+  await call(srv, 'POST', '/v1/calls/{id}/accept', { token: s1.token, params: { id }, body: {}, expect: 200 });
+  await call(srv, 'POST', '/v1/calls/{id}/transfer', { token: s1.token, params: { id }, body: { staff_id: s2.id }, expect: 409 });
+  await call(srv, 'POST', '/v1/calls/{id}/connected', { token: talking.token, params: { id }, body: {}, expect: 200 });
+  const queued = await call(srv, 'POST', '/v1/calls', { token: waiting.token, body: { topic: 'general' }, expect: 409 });
+  assert.equal(queued.body.error.code, 'no_staff_available');
+  const inLine = await call(srv, 'POST', '/v1/calls', { token: waiting.token, body: {}, expect: 201 });
+  assert.equal(inLine.body.state, 'queued');
+  await wq.waitType('queue.updated', (m) => m.call_id === inLine.body.id);
+  await call(srv, 'GET', '/v1/queue', { token: admin.token, expect: 200 });
+  await call(srv, 'GET', '/v1/queue', { token: waiting.token, expect: 403 });
+  await call(srv, 'POST', '/v1/calls/{id}/transfer', { token: talking.token, params: { id }, body: { staff_id: s2.id }, expect: 403 });
+  await call(srv, 'POST', '/v1/calls/{id}/transfer', { token: s1.token, params: { id }, body: {}, expect: 400 });
+  await call(srv, 'POST', '/v1/calls/{id}/transfer', { token: s1.token, params: { id }, body: { topic: 'billing' }, expect: 409 });
+  await call(srv, 'PUT', '/v1/staff/me/availability', { token: s2.token, body: { status: 'available' }, expect: 200 });
+  const next = await call(srv, 'POST', '/v1/calls/{id}/transfer', { token: s1.token, params: { id }, body: { staff_id: s2.id }, expect: 201 });
+  assert.equal(next.body.transferred_from, id);
+  await call(srv, 'POST', '/v1/calls/{id}/cancel', { token: talking.token, params: { id: next.body.id }, body: {}, expect: 200 });
+  await call(srv, 'POST', '/v1/calls/{id}/cancel', { token: waiting.token, params: { id: inLine.body.id }, body: {}, expect: 200 });
+}));
+
 test('every WebSocket message the server sent matches docs/asyncapi.yaml, and each kind was seen', L(async () => {
   for (const w of sockets) {
     for (const m of w.messages) messageConforms(m, w.label);

@@ -24,6 +24,7 @@ using Setter = std::function<Problem(Config&, std::string_view)>;
 constexpr std::uintmax_t kMaxKeyFileBytes = 64 * 1024;
 constexpr std::size_t kMinHs256SecretBytes = 32;  // RFC 7518 section 3.2: at least 256 bits.
 constexpr int kMaxMaxMissed = 1000;
+constexpr int kMaxMaxQueue = 100000;
 constexpr double kMaxRatePerSecond = 1e6;
 // Far beyond what one process can hold open (each connection is a file descriptor).
 constexpr int kMaxMaxConnections = 10'000'000;
@@ -272,6 +273,12 @@ const std::vector<Flag>& flags() {
       {"board-interval", "<duration>",
        "How often, at most, an org's staff board sends its changes (default 500ms).",
        duration(&Config::board_interval, false)},
+      {"queue-timeout", "<duration>",
+       "How long a call may wait in the queue before it is missed (default 5m).",
+       duration(&Config::queue_timeout, false)},
+      {"max-queue", "<n>",
+       "Calls that may wait in an org's queue; 0 turns the queue off (default 100).",
+       whole_number(&Config::max_queue, 0, kMaxMaxQueue)},
       {"max-missed", "<n>", "Missed rings before a staff member is set away (default 3).",
        whole_number(&Config::max_missed, 1, kMaxMaxMissed)},
       {"routing", "<ring-all|longest-idle>", "Who is rung for a new call (default ring-all).",

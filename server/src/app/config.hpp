@@ -56,6 +56,10 @@ struct Config {
   std::chrono::milliseconds presence_grace = std::chrono::seconds{10};
   std::chrono::milliseconds wrap_up = std::chrono::seconds{0};
   int max_missed = 3;
+  /// CONTRACT 11.2: how long a call may wait in the queue, and how many calls may wait per
+  /// org (0: no queue).
+  std::chrono::milliseconds queue_timeout = std::chrono::minutes{5};
+  int max_queue = 100;
   /// New calls are refused (503, Retry-After) while the io thread runs later than this;
   /// zero turns admission control off (CONTRACT 11.5).
   std::chrono::milliseconds admission_lag = std::chrono::milliseconds{100};

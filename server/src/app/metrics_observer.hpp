@@ -28,6 +28,7 @@ class MetricsObserver final : public service::CallObserver {
   void on_ring_timeout_lateness(double seconds) override {
     metrics_.ring_timeout_lateness(seconds);
   }
+  void on_queue_wait(double seconds) override { metrics_.queue_wait(seconds); }
   void on_ice_result(std::string_view result, std::string_view candidate) override {
     metrics_.ice_result(result, candidate);
   }
@@ -38,8 +39,9 @@ class MetricsObserver final : public service::CallObserver {
   // Clients may end a call with a reason of their own; the label keeps to the known ones.
   static std::string_view reason_label(const std::optional<std::string>& reason) {
     static constexpr std::string_view kKnown[] = {
-        "hangup",     "timeout",      "caller_cancelled", "caller_left",     "all_declined",
-        "ice_failed", "media_failed", "connect_timeout",  "participant_lost"};
+        "hangup",           "timeout",       "caller_cancelled", "caller_left",
+        "all_declined",     "ice_failed",    "media_failed",     "connect_timeout",
+        "participant_lost", "queue_timeout", "transferred"};
     if (!reason) return "none";
     for (auto known : kKnown) {
       if (known == *reason) return known;

@@ -37,6 +37,8 @@ service::CallTimings timings_of(const Config& c) {
   t.presence_grace_ms = c.presence_grace.count();
   t.wrap_up_ms = c.wrap_up.count();
   t.max_missed = c.max_missed;
+  t.queue_timeout_ms = c.queue_timeout.count();
+  t.max_queue = c.max_queue;
   t.routing = c.routing == Routing::kLongestIdle ? call::RoutingMode::kLongestIdle
                                                  : call::RoutingMode::kRingAll;
   // Stable across restarts, so a restarted node finds its own presence rows again.
@@ -125,8 +127,11 @@ std::function<obs::ScrapeSnapshot()> scrape_snapshot(storage::Store& store, cons
       s.ringing_calls = static_cast<std::int64_t>(ringing->size());
       for (const auto& r : *ringing) s.stuck_ringing += r.deadline_ms + 5000 < now ? 1 : 0;
     }
+    if (auto queued = store.queued_call_refs()) {
+      s.queued_calls = static_cast<std::int64_t>(queued->size());
+    }
     if (auto open = store.open_calls()) {
-      s.active_calls = static_cast<std::int64_t>(open->size()) - s.ringing_calls;
+      s.active_calls = static_cast<std::int64_t>(open->size()) - s.ringing_calls - s.queued_calls;
     }
     if (auto pending = store.webhook_pending()) s.webhook_pending = *pending;
     s.ready = ready();

@@ -2,10 +2,21 @@
 
 #include <jwt.h>
 
+#include <boost/json.hpp>
 #include <cstdlib>
 #include <limits>
 
 namespace sb::auth {
+namespace {
+
+/// `{"skills": [...]}`: libjwt adds a list claim from JSON only.
+std::string skills_json(const Principal& p) {
+  boost::json::array skills;
+  for (const auto& topic : p.skills) skills.emplace_back(topic);
+  return boost::json::serialize(boost::json::object{{"skills", std::move(skills)}});
+}
+
+}  // namespace
 
 std::string mint_hs256_token(std::string_view secret, const Principal& p, std::int64_t now_s,
                              std::int64_t ttl_s) {
@@ -20,6 +31,7 @@ std::string mint_hs256_token(std::string_view secret, const Principal& p, std::i
       jwt_add_grant(jwt, "org", p.org_id.c_str()) == 0 &&
       jwt_add_grant(jwt, "role", role.c_str()) == 0 &&
       (p.name.empty() || jwt_add_grant(jwt, "name", p.name.c_str()) == 0) &&
+      (p.skills.empty() || jwt_add_grants_json(jwt, skills_json(p).c_str()) == 0) &&
       jwt_add_grant_int(jwt, "iat", static_cast<long>(now_s)) == 0 &&
       jwt_add_grant_int(jwt, "exp", static_cast<long>(now_s + ttl_s)) == 0 &&
       jwt_set_alg(jwt, JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret.data()),

@@ -13,7 +13,7 @@ namespace sb::auth {
 inline constexpr std::string_view kDevJwtSecret =
     "switchboard-dev-only-secret-never-use-in-production-7f3c9a1e5b2d4c68";
 
-/// An HS256 JWT with claims sub, org, role, name (when not empty), iat = now_s and
+/// An HS256 JWT with claims sub, org, role, name and skills (when not empty), iat = now_s and
 /// exp = now_s + ttl_s. Empty on failure (out of memory, or an empty secret).
 std::string mint_hs256_token(std::string_view secret, const Principal& p, std::int64_t now_s,
                              std::int64_t ttl_s);

@@ -75,6 +75,8 @@ class AuthCategory final : public boost::system::error_category {
         return "missing or unknown role";
       case AuthError::kInvalidName:
         return "name is not a string";
+      case AuthError::kInvalidSkills:
+        return "skills is not a list of topic ids";
     }
     return "unknown auth error";
   }
@@ -404,6 +406,15 @@ boost::system::result<Principal> JwtVerifier::check(std::string_view token,
     p.name = std::string(name->get_string());
   }
   if (p.name.empty()) p.name = p.user_id;
+  if (const auto* skills = claims->if_contains("skills"); skills != nullptr && !skills->is_null()) {
+    if (!skills->is_array()) return make_error_code(AuthError::kInvalidSkills);
+    for (const auto& topic : skills->get_array()) {
+      if (!topic.is_string() || !is_valid_id(topic.get_string())) {
+        return make_error_code(AuthError::kInvalidSkills);
+      }
+      p.skills.emplace_back(topic.get_string());
+    }
+  }
   p.expires_at_s = exp;
   return p;
 }

@@ -42,6 +42,7 @@ enum class AuthError {
   kInvalidOrg,
   kInvalidRole,
   kInvalidName,
+  kInvalidSkills,
 };
 
 const boost::system::error_category& auth_category() noexcept;

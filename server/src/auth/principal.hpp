@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sb::auth {
 
@@ -47,6 +48,8 @@ struct Principal {
   Role role = Role::kClient;
   std::string name;  // Display name; the user id when the token has none.
   std::int64_t expires_at_s = 0;
+  /// Staff: the topics they serve, from the `skills` claim (CONTRACT 11.3). Ids as user ids.
+  std::vector<std::string> skills = {};
 };
 
 }  // namespace sb::auth

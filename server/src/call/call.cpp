@@ -23,7 +23,7 @@ std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& na
   return "unknown";
 }
 
-constexpr std::array<std::pair<CallState, std::string_view>, 8> kCallStates{{
+constexpr std::array<std::pair<CallState, std::string_view>, 9> kCallStates{{
     {CallState::kRinging, "ringing"},
     {CallState::kAccepted, "accepted"},
     {CallState::kActive, "active"},
@@ -32,6 +32,7 @@ constexpr std::array<std::pair<CallState, std::string_view>, 8> kCallStates{{
     {CallState::kDeclined, "declined"},
     {CallState::kFailed, "failed"},
     {CallState::kEnded, "ended"},
+    {CallState::kQueued, "queued"},
 }};
 
 constexpr std::array<std::pair<StaffStatus, std::string_view>, 3> kStaffStatuses{{
@@ -57,7 +58,8 @@ std::optional<CallState> parse_call_state(std::string_view s) {
 }
 
 bool is_terminal(CallState s) {
-  return s != CallState::kRinging && s != CallState::kAccepted && s != CallState::kActive;
+  return s != CallState::kRinging && s != CallState::kAccepted && s != CallState::kActive &&
+         s != CallState::kQueued;
 }
 
 std::string_view to_string(StaffStatus s) {

@@ -17,7 +17,9 @@ enum class CallState {
   kMissed,
   kDeclined,
   kFailed,
-  kEnded
+  kEnded,
+  /// v1.1 (CONTRACT 11.2): created while every eligible staff member was busy; waits its turn.
+  kQueued
 };
 
 std::string_view to_string(CallState s);
@@ -28,6 +30,12 @@ bool is_terminal(CallState s);
 struct Person {
   std::string id;
   std::string name;
+};
+
+/// A queued call's place in its org's queue (CONTRACT 11.2), worked out when it is shown.
+struct QueueSpot {
+  int position = 1;  // 1-based
+  std::optional<double> estimated_wait_s;
 };
 
 struct Media {
@@ -53,6 +61,16 @@ struct Call {
   std::optional<std::string> end_reason;
   /// When the client asked for one staff member (`staff_id` on create).
   std::optional<std::string> requested_staff_id;
+  /// v1.1: the topic asked for on create (CONTRACT 11.3); only staff with that skill serve it.
+  std::optional<std::string> topic = {};
+  /// v1.1: when the call entered the queue, and when it leaves it missed (CONTRACT 11.2).
+  std::optional<std::int64_t> queued_at_ms = {};
+  std::optional<std::int64_t> queue_deadline_ms = {};
+  /// v1.1: the call this one was transferred from, or to (CONTRACT 11.4).
+  std::optional<std::string> transferred_from = {};
+  std::optional<std::string> transferred_to = {};
+  /// While queued and shown: where it stands. Not stored.
+  std::optional<QueueSpot> queue = {};
 };
 
 /// The staff member's own choice (CONTRACT 4, `status`).

@@ -14,7 +14,7 @@ namespace {
 
 // The C++ names of the spec's events. Everything else (actors, transitions, effects) comes from
 // the spec; loading fails if the two disagree.
-constexpr std::array<std::pair<CallEvent, std::string_view>, 10> kEventNames{{
+constexpr std::array<std::pair<CallEvent, std::string_view>, 13> kEventNames{{
     {CallEvent::kAccept, "accept"},
     {CallEvent::kCancel, "cancel"},
     {CallEvent::kCallerLeft, "caller_left"},
@@ -25,6 +25,9 @@ constexpr std::array<std::pair<CallEvent, std::string_view>, 10> kEventNames{{
     {CallEvent::kConnectTimeout, "connect_timeout"},
     {CallEvent::kHangup, "hangup"},
     {CallEvent::kParticipantLost, "participant_lost"},
+    {CallEvent::kPromote, "promote"},
+    {CallEvent::kQueueTimeout, "queue_timeout"},
+    {CallEvent::kTransfer, "transfer"},
 }};
 
 struct Rule {
@@ -75,9 +78,9 @@ TimerSet timers_from(const boost::json::object& effects, std::string_view key) {
 }
 
 Effects effects_from(const boost::json::object& o) {
-  static constexpr std::array<std::string_view, 7> kKnown{
+  static constexpr std::array<std::string_view, 8> kKnown{
       "ringing_staff", "accepting_staff",  "staff_wrap_up", "start_timers",
-      "stop_timers",   "push_ice_servers", "reroute"};
+      "stop_timers",   "push_ice_servers", "reroute",       "ring_chosen_staff"};
   for (const auto& entry : o) {
     if (std::find(kKnown.begin(), kKnown.end(), entry.key()) == kKnown.end()) {
       bad_spec("unknown effect " + std::string(entry.key()));
@@ -91,6 +94,7 @@ Effects effects_from(const boost::json::object& o) {
   e.accepting_staff = o.contains("accepting_staff") && o.at("accepting_staff").as_bool();
   e.staff_wrap_up = o.contains("staff_wrap_up") && o.at("staff_wrap_up").as_bool();
   e.push_ice_servers = o.contains("push_ice_servers") && o.at("push_ice_servers").as_bool();
+  e.ring_chosen_staff = o.contains("ring_chosen_staff") && o.at("ring_chosen_staff").as_bool();
   e.start_timers = timers_from(o, "start_timers");
   e.stop_timers = timers_from(o, "stop_timers");
   if (const auto* v = o.if_contains("reroute")) {
@@ -112,7 +116,8 @@ Machine load() {
   for (const auto& e : spec.at("events").as_array()) {
     const auto& event = e.as_object();
     auto parsed = parse_call_event(text_of(event.at("name")));
-    if (!parsed) continue;  // "create" has no from-state; the service runs it itself.
+    // "create" and "enqueue" have no from-state; the service runs them itself.
+    if (!parsed) continue;
     m.actors.emplace_back(*parsed, parse_actor(text_of(event.at("actor"))));
   }
   const auto& rows = spec.at("transitions").as_array();

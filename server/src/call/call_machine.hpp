@@ -22,6 +22,9 @@ enum class CallEvent {
   kConnectTimeout,
   kHangup,
   kParticipantLost,
+  kPromote,
+  kQueueTimeout,
+  kTransfer,
 };
 
 /// Who may trigger an event (spec "actors").

@@ -17,12 +17,13 @@ constexpr std::array<std::pair<RingOutcome, std::string_view>, 8> kOutcomes{{
     {RingOutcome::kWithdrawn, "withdrawn"},
 }};
 
-constexpr std::array<std::pair<TimerKind, std::string_view>, 5> kTimers{{
+constexpr std::array<std::pair<TimerKind, std::string_view>, 6> kTimers{{
     {TimerKind::kRing, "ring"},
     {TimerKind::kRingStep, "ring_step"},
     {TimerKind::kConnect, "connect"},
     {TimerKind::kIceRefresh, "ice_refresh"},
     {TimerKind::kWrapUp, "wrap_up"},
+    {TimerKind::kQueue, "queue"},
 }};
 
 template <typename Enum, std::size_t N>

@@ -28,7 +28,7 @@ std::string_view to_string(RingOutcome o);
 std::optional<RingOutcome> parse_ring_outcome(std::string_view s);
 
 /// The timers a call can have pending (spec "stop_timers"/"start_timers").
-enum class TimerKind : std::uint8_t { kRing, kRingStep, kConnect, kIceRefresh, kWrapUp };
+enum class TimerKind : std::uint8_t { kRing, kRingStep, kConnect, kIceRefresh, kWrapUp, kQueue };
 std::string_view to_string(TimerKind k);
 std::optional<TimerKind> parse_timer_kind(std::string_view s);
 
@@ -68,6 +68,9 @@ struct Effects {
   TimerSet stop_timers;
   /// Service: fresh ice_servers to both participants, then every half TURN lifetime.
   bool push_ice_servers = false;
+  /// Store: the staff the service chose start ringing for the call, in the same transaction
+  /// (a queued call promoted to ringing).
+  bool ring_chosen_staff = false;
   Reroute reroute = Reroute::kNever;
 
   friend bool operator==(const Effects&, const Effects&) = default;

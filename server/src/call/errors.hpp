@@ -21,6 +21,7 @@ enum class ErrorCode {
   kInvalidTransition,
   kCallInProgress,
   kNoStaffAvailable,
+  kQueueFull,
   kPayloadTooLarge,
   kRateLimited,
   kUnavailable,

@@ -21,4 +21,14 @@ std::vector<StaffCandidate> choose_staff_to_ring(RoutingMode mode,
   return {*longest};
 }
 
+bool serves(const std::vector<std::string>& skills, const std::optional<std::string>& topic) {
+  return !topic || std::find(skills.begin(), skills.end(), *topic) != skills.end();
+}
+
+std::vector<StaffCandidate> serving(std::vector<StaffCandidate> candidates,
+                                    const std::optional<std::string>& topic) {
+  std::erase_if(candidates, [&](const StaffCandidate& c) { return !serves(c.skills, topic); });
+  return candidates;
+}
+
 }  // namespace sb::call

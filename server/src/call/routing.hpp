@@ -19,7 +19,15 @@ struct StaffCandidate {
   std::string name;
   /// Idle since the later of their last call's end and the moment they last became available.
   std::int64_t idle_since_ms = 0;
+  /// The topics they serve (CONTRACT 11.3).
+  std::vector<std::string> skills = {};
 };
+
+/// Whether a staff member with `skills` serves a call on `topic` (every call without one).
+bool serves(const std::vector<std::string>& skills, const std::optional<std::string>& topic);
+/// The candidates who serve `topic`.
+std::vector<StaffCandidate> serving(std::vector<StaffCandidate> candidates,
+                                    const std::optional<std::string>& topic);
 
 /// The staff to ring now. `already_rung` are staff rung for this call before (by any outcome):
 /// they are never rung twice. `requested` narrows the choice to that one staff member.

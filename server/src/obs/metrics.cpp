@@ -25,6 +25,7 @@ using prometheus::Histogram;
 
 // Call set-up spans human reaction time; HTTP spans microseconds to a stalled disk.
 const Histogram::BucketBoundaries kCallBuckets{0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 45, 60};
+const Histogram::BucketBoundaries kQueueBuckets{1, 5, 10, 20, 30, 60, 90, 120, 180, 300, 600};
 const Histogram::BucketBoundaries kHttpBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                0.05,   0.1,   0.25,   0.5,   1,    2.5};
 // A store operation is tens of microseconds in memory, milliseconds with an fsync.
@@ -84,6 +85,13 @@ struct Metrics::Impl {
                                                       .Name("switchboard_active_calls")
                                                       .Help("Calls in accepted or active state.")
                                                       .Register(registry);
+  prometheus::Family<prometheus::Gauge>& queued =
+      BuildGauge().Name("switchboard_queued_calls").Help("Calls queued now.").Register(registry);
+  prometheus::Family<Histogram>& queue_wait =
+      BuildHistogram()
+          .Name("switchboard_queue_wait_seconds")
+          .Help("How long a call waited in the queue, until it rang or ended.")
+          .Register(registry);
   prometheus::Family<prometheus::Gauge>& ringing =
       BuildGauge().Name("switchboard_ringing_calls").Help("Calls ringing now.").Register(registry);
   prometheus::Family<prometheus::Gauge>& stuck =
@@ -195,6 +203,8 @@ struct Metrics::Impl {
               {{"version", std::string(build_version())}, {"commit", std::string(build_commit())}});
   prometheus::Gauge& active_gauge = active.Add({});
   prometheus::Gauge& ringing_gauge = ringing.Add({});
+  prometheus::Gauge& queued_gauge = queued.Add({});
+  Histogram& queue_wait_histogram = queue_wait.Add({}, kQueueBuckets);
   prometheus::Gauge& stuck_gauge = stuck.Add({});
   prometheus::Gauge& ws_gauge = ws.Add({});
   prometheus::Gauge& pending_gauge = webhook_pending.Add({});
@@ -300,6 +310,9 @@ void Metrics::ice_result(std::string_view result, std::string_view candidate_typ
 void Metrics::ring_timeout_lateness(double seconds) {
   impl_->lateness_histogram.Observe(seconds);
 }
+void Metrics::queue_wait(double seconds) {
+  impl_->queue_wait_histogram.Observe(seconds);
+}
 void Metrics::quality_sample() {
   impl_->quality_counter.Increment();
 }
@@ -321,6 +334,7 @@ std::string Metrics::render() {
     const auto s = impl_->snapshot();
     impl_->active_gauge.Set(static_cast<double>(s.active_calls));
     impl_->ringing_gauge.Set(static_cast<double>(s.ringing_calls));
+    impl_->queued_gauge.Set(static_cast<double>(s.queued_calls));
     impl_->stuck_gauge.Set(static_cast<double>(s.stuck_ringing));
     impl_->pending_gauge.Set(static_cast<double>(s.webhook_pending));
     impl_->ready_gauge.Set(s.ready ? 1 : 0);

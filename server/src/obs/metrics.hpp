@@ -15,6 +15,7 @@ namespace sb::obs {
 struct ScrapeSnapshot {
   std::int64_t active_calls = 0;  // accepted or active
   std::int64_t ringing_calls = 0;
+  std::int64_t queued_calls = 0;   // v1.1: waiting in a queue (CONTRACT 11.2)
   std::int64_t stuck_ringing = 0;  // ringing more than 5 s past their deadline
   std::int64_t webhook_pending = 0;
   bool ready = true;               // what /readyz would answer: storage and bus reachable
@@ -47,6 +48,8 @@ class Metrics {
   void http_request(std::string_view route, int status, double seconds);
   void ice_result(std::string_view result, std::string_view candidate_type);
   void ring_timeout_lateness(double seconds);
+  /// A call left the queue (promoted to ringing, or ended): how long it waited.
+  void queue_wait(double seconds);
   void quality_sample();
   void webhook_delivery(std::string_view result);
   /// One store operation: how long it took, and whether the database failed it.

@@ -14,8 +14,8 @@ using call::ErrorCode;
 
 std::vector<Route> v1_routes() {
   std::vector<Route> all;
-  for (auto resource :
-       {calls_routes, staff_routes, ops_routes, ice_servers_routes, dev_token_routes}) {
+  for (auto resource : {calls_routes, staff_routes, queue_routes, ops_routes, ice_servers_routes,
+                        dev_token_routes}) {
     auto routes = resource();
     all.insert(all.end(), routes.begin(), routes.end());
   }

@@ -92,6 +92,10 @@ call::Result<service::CreateCallRequest> read_create(const json::object& body,
   if (bad || (create.staff_id && !auth::is_valid_id(*create.staff_id))) {
     return invalid("staff_id is not a valid id.");
   }
+  create.topic = opt_string(body, "topic", bad);
+  if (bad || (create.topic && !auth::is_valid_id(*create.topic))) {
+    return invalid("topic is not a valid id.");
+  }
   if (auto error = read_metadata(body, create.metadata)) return *error;
   if (!idempotency_key.empty()) {
     if (idempotency_key.size() > kMaxIdempotencyKey) {

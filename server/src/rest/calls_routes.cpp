@@ -133,6 +133,24 @@ net::HttpResponse feedback(const Services& s, Exchange& ex) {
   });
 }
 
+// CONTRACT 11.4: to a staff member or a topic, one of the two; 201 with the new call.
+net::HttpResponse transfer(const Services& s, Exchange& ex) {
+  return with_body(ex, [&](const json::object& body) {
+    bool bad = false;
+    auto staff_id = opt_string(body, "staff_id", bad);
+    auto topic = opt_string(body, "topic", bad);
+    const bool valid_target =
+        staff_id ? !topic && auth::is_valid_id(*staff_id) : topic && auth::is_valid_id(*topic);
+    if (bad || !valid_target) {
+      return error_response(ErrorCode::kInvalidRequest,
+                            "Say whom to transfer to: a staff_id or a topic.");
+    }
+    auto next = s.calls.transfer(*ex.user, ex.call_id, staff_id, topic);
+    if (!next) return error_response(next.error());
+    return json_response(201, s.calls.render(*next));
+  });
+}
+
 net::HttpResponse not_found(const Services&, Exchange&) {
   return error_response(ErrorCode::kNotFound);
 }
@@ -152,6 +170,7 @@ std::vector<Route> calls_routes() {
       {"POST", "/v1/calls/{id}/end", kSignedIn, &end},
       {"POST", "/v1/calls/{id}/quality", kSignedIn, &quality},
       {"POST", "/v1/calls/{id}/feedback", kSignedIn, &feedback},
+      {"POST", "/v1/calls/{id}/transfer", kSignedIn, &transfer},
       // Any other action: 404, but a bad id is still 400; counted as `other` so the metrics
       // label stays bounded.
       {"*", "/v1/calls/{id}/*", kSignedIn, &not_found, "other"},

@@ -25,6 +25,22 @@ net::HttpResponse mint(const Services& s, Exchange& ex) {
                           "Give org and sub (1 to 128 of A-Z a-z 0-9 . _ : @ -) and a role.");
   }
   auth::Principal p{*sub, *org, *role, name.value_or(*sub), 0};
+  // CONTRACT 11.3: the topics a staff member serves, as an integrator's token would carry them.
+  if (const auto* skills = body->if_contains("skills"); skills && !skills->is_null()) {
+    const auto* list = skills->if_array();
+    for (std::size_t i = 0; list && i < list->size(); ++i) {
+      const auto* topic = (*list)[i].if_string();
+      if (!topic || !auth::is_valid_id(*topic)) {
+        list = nullptr;
+        break;
+      }
+      p.skills.emplace_back(*topic);
+    }
+    if (!list) {
+      return error_response(call::ErrorCode::kInvalidRequest,
+                            "skills must be a list of topic ids.");
+    }
+  }
   auto token =
       auth::mint_hs256_token(s.options.dev_secret, p, ex.now_ms / 1000, kDevTokenLifetimeS);
   return json_response(200, boost::json::object{{"token", token}});

@@ -12,6 +12,7 @@ std::vector<Route> health_routes();
 /// Everything under /v1.
 std::vector<Route> calls_routes();
 std::vector<Route> staff_routes();
+std::vector<Route> queue_routes();
 std::vector<Route> ops_routes();
 std::vector<Route> ice_servers_routes();
 std::vector<Route> dev_token_routes();

@@ -36,6 +36,18 @@ boost::json::object call_to_json(const call::Call& c) {
   out["active_at"] = time_or_null(c.active_at_ms);
   out["ended_at"] = time_or_null(c.ended_at_ms);
   out["end_reason"] = c.end_reason ? boost::json::value(*c.end_reason) : nullptr;
+  // v1.1 (CONTRACT 11.2 to 11.4).
+  out["topic"] = c.topic ? boost::json::value(*c.topic) : nullptr;
+  out["queued_at"] = time_or_null(c.queued_at_ms);
+  if (c.state == call::CallState::kQueued && c.queue) {
+    boost::json::value estimate = nullptr;
+    if (c.queue->estimated_wait_s) estimate = *c.queue->estimated_wait_s;
+    out["queue"] = {{"position", c.queue->position}, {"estimated_wait_s", estimate}};
+  }
+  out["transferred_from"] =
+      c.transferred_from ? boost::json::value(*c.transferred_from) : boost::json::value(nullptr);
+  out["transferred_to"] =
+      c.transferred_to ? boost::json::value(*c.transferred_to) : boost::json::value(nullptr);
   return out;
 }
 
@@ -48,6 +60,9 @@ boost::json::object staff_to_json(const storage::StaffEntry& e) {
   out["connected"] = e.connected;
   out["since"] = format_rfc3339_ms(e.since_ms);
   out["call_id"] = e.call_id ? boost::json::value(*e.call_id) : nullptr;
+  boost::json::array skills;
+  for (const auto& topic : e.skills) skills.emplace_back(topic);
+  out["skills"] = std::move(skills);
   return out;
 }
 

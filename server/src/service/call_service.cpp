@@ -1,5 +1,7 @@
 #include "service/call_service.hpp"
 
+#include <set>
+
 #include "service/call_json.hpp"
 
 namespace sb::service {
@@ -24,10 +26,11 @@ CallService::CallService(storage::Store& store, bus::Bus& bus, Scheduler& schedu
       access_(ctx_, reads_),
       announcer_(ctx_, reads_, timers_),
       timers_(ctx_, reads_, transitions_, router_, announcer_, presence_),
-      router_(ctx_, reads_, announcer_, timers_, transitions_),
-      transitions_(ctx_, timers_, announcer_, router_, live_calls_, quality_),
+      router_(ctx_, reads_, announcer_, timers_, transitions_, queue_),
+      transitions_(ctx_, timers_, announcer_, router_, live_calls_, quality_, queue_),
       presence_(ctx_, timers_, announcer_, router_, transitions_),
-      commands_(ctx_, reads_, access_, router_, timers_, announcer_, transitions_),
+      queue_(ctx_, announcer_, timers_, transitions_, router_),
+      commands_(ctx_, reads_, access_, router_, timers_, announcer_, transitions_, queue_),
       live_calls_(ctx_, access_),
       quality_(ctx_, access_),
       ops_(ctx_) {}
@@ -39,6 +42,12 @@ Result<void> CallService::recover() {
 void CallService::sweep() {
   live_calls_.forget_stale(ctx_.clock.now_ms());
   timers_.sweep();
+  // A backstop to the promotions staff changes set off (on this node or another).
+  if (auto queued = ctx_.store.queued_call_refs()) {
+    std::set<std::string> orgs;
+    for (const auto& ref : *queued) orgs.insert(ref.org_id);
+    for (const auto& org_id : orgs) queue_.promote(org_id);
+  }
 }
 
 Result<CreateCallResult> CallService::create_call(const Principal& user,
@@ -76,6 +85,21 @@ Result<Call> CallService::end(const Principal& user, const std::string& call_id,
   return commands_.end(user, call_id, reason);
 }
 
+Result<Call> CallService::transfer(const Principal& user, const std::string& call_id,
+                                   const std::optional<std::string>& staff_id,
+                                   const std::optional<std::string>& topic) {
+  return commands_.transfer(user, call_id, staff_id, topic);
+}
+
+Result<std::vector<Call>> CallService::queued_calls(const Principal& user) {
+  return queue_.list(user);
+}
+
+std::int64_t CallService::queue_length(const std::string& org_id) {
+  auto length = queue_.length(org_id);
+  return length ? *length : 0;
+}
+
 Result<void> CallService::add_quality(const Principal& user, const std::string& call_id,
                                       const storage::QualitySample& sample) {
   return quality_.add_quality(user, call_id, sample);
@@ -92,6 +116,11 @@ Result<boost::json::object> CallService::ops_summary(const Principal& user,
 }
 
 boost::json::object CallService::render(const Call& call) {
+  if (call.state == call::CallState::kQueued && !call.queue) {
+    Call placed = call;
+    queue_.place(placed);
+    return call_for_wire(placed, std::nullopt);
+  }
   return call_for_wire(call, quality_.quality_shown(call));
 }
 

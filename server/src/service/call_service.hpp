@@ -19,6 +19,7 @@
 #include "service/announcer.hpp"
 #include "service/call_access.hpp"
 #include "service/call_observer.hpp"
+#include "service/call_queue.hpp"
 #include "service/call_reads.hpp"
 #include "service/call_timers.hpp"
 #include "service/call_timings.hpp"
@@ -62,6 +63,14 @@ class CallService {
                          const std::optional<std::string>& candidate_type = std::nullopt);
   Result<Call> end(const Principal& user, const std::string& call_id,
                    const std::optional<std::string>& reason);
+  /// CONTRACT 11.4: the new call, which rings or queues; the old one ended `transferred`.
+  Result<Call> transfer(const Principal& user, const std::string& call_id,
+                        const std::optional<std::string>& staff_id,
+                        const std::optional<std::string>& topic);
+  /// CONTRACT 11.2, GET /v1/queue: the org's queued calls in order (staff and admins).
+  Result<std::vector<Call>> queued_calls(const Principal& user);
+  /// How many calls of the org wait in its queue (for the board).
+  std::int64_t queue_length(const std::string& org_id);
 
   /// A participant's quality sample (CONTRACT 6), while the call is accepted or active.
   Result<void> add_quality(const Principal& user, const std::string& call_id,
@@ -107,6 +116,7 @@ class CallService {
   Router router_;
   Transitions transitions_;
   Presence presence_;
+  CallQueue queue_;
   Commands commands_;
   LiveCalls live_calls_;
   QualityFeedback quality_;

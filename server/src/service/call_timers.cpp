@@ -21,12 +21,19 @@ void CallTimers::stop(const std::string& call_id, call::TimerSet kinds) {
   if (kinds.contains(TimerKind::kConnect)) table_.cancel(TimerKey::connect_timeout(call_id));
   if (kinds.contains(TimerKind::kIceRefresh)) table_.cancel(TimerKey::ice_refresh(call_id));
   if (kinds.contains(TimerKind::kRingStep)) table_.cancel_ring_steps(call_id);
+  if (kinds.contains(TimerKind::kQueue)) table_.cancel(TimerKey::queue_timeout(call_id));
 }
 
 void CallTimers::schedule_ring_timeout(const std::string& org_id, const std::string& call_id,
                                        std::int64_t at_ms) {
   table_.schedule(TimerKey::ring_timeout(call_id), at_ms,
                   [this, org_id, call_id] { on_ring_timeout(org_id, call_id); });
+}
+
+void CallTimers::schedule_queue_timeout(const std::string& org_id, const std::string& call_id,
+                                        std::int64_t at_ms) {
+  table_.schedule(TimerKey::queue_timeout(call_id), at_ms,
+                  [this, org_id, call_id] { on_queue_timeout(org_id, call_id); });
 }
 
 void CallTimers::schedule_connect_timeout(const std::string& org_id, const std::string& call_id,
@@ -88,6 +95,18 @@ void CallTimers::on_ring_timeout(const std::string& org_id, const std::string& c
   }
 }
 
+void CallTimers::on_queue_timeout(const std::string& org_id, const std::string& call_id) {
+  auto found = reads_.find_call(org_id, call_id);
+  if (!found || !*found || (*found)->state != CallState::kQueued) return;
+  const Call& c = **found;
+  const std::int64_t deadline = c.queue_deadline_ms.value_or(0);
+  if (ctx_.clock.now_ms() < deadline) {  // A timer woke early (clock adjusted): set it again.
+    schedule_queue_timeout(org_id, call_id, deadline);
+    return;
+  }
+  (void)transitions_.apply(c, CallEvent::kQueueTimeout, {});
+}
+
 void CallTimers::on_connect_timeout(const std::string& org_id, const std::string& call_id) {
   auto found = reads_.find_call(org_id, call_id);
   if (!found || !*found || (*found)->state != CallState::kAccepted) return;
@@ -120,6 +139,10 @@ Result<void> CallTimers::recover() {
   auto ringing = ctx_.store.ringing_calls();
   if (!ringing) return ringing.error();
   for (const auto& ref : *ringing) schedule_ring_timeout(ref.org_id, ref.call_id, ref.deadline_ms);
+  // CONTRACT 11.2: the queue comes back with the deadlines it had.
+  auto queued = ctx_.store.queued_call_refs();
+  if (!queued) return queued.error();
+  for (const auto& ref : *queued) schedule_queue_timeout(ref.org_id, ref.call_id, ref.deadline_ms);
   auto accepted = ctx_.store.accepted_calls();
   if (!accepted) return accepted.error();
   for (const auto& ref : *accepted) {
@@ -156,9 +179,10 @@ Result<void> CallTimers::recover() {
     }
     if (call.state != CallState::kRinging) announcer_.push_ice_servers(call.org_id, call.id);
   }
-  obs::log_info(
-      "service.recovered",
-      {{"ringing", ringing->size()}, {"accepted", accepted->size()}, {"open", open->size()}});
+  obs::log_info("service.recovered", {{"queued", queued->size()},
+                                      {"ringing", ringing->size()},
+                                      {"accepted", accepted->size()},
+                                      {"open", open->size()}});
   return {};
 }
 
@@ -167,6 +191,11 @@ void CallTimers::sweep() {
   if (auto ringing = ctx_.store.ringing_calls()) {
     for (const auto& ref : *ringing) {
       if (ref.deadline_ms <= now) on_ring_timeout(ref.org_id, ref.call_id);
+    }
+  }
+  if (auto queued = ctx_.store.queued_call_refs()) {
+    for (const auto& ref : *queued) {
+      if (ref.deadline_ms <= now) on_queue_timeout(ref.org_id, ref.call_id);
     }
   }
   if (auto accepted = ctx_.store.accepted_calls()) {

@@ -39,6 +39,8 @@ class CallTimers {
 
   void schedule_ring_timeout(const std::string& org_id, const std::string& call_id,
                              std::int64_t at_ms);
+  void schedule_queue_timeout(const std::string& org_id, const std::string& call_id,
+                              std::int64_t at_ms);
   void schedule_connect_timeout(const std::string& org_id, const std::string& call_id,
                                 std::int64_t at_ms);
   void schedule_ring_step(const std::string& org_id, const std::string& call_id,
@@ -58,6 +60,7 @@ class CallTimers {
  private:
   void on_ring_timeout(const std::string& org_id, const std::string& call_id);
   void on_connect_timeout(const std::string& org_id, const std::string& call_id);
+  void on_queue_timeout(const std::string& org_id, const std::string& call_id);
   void on_ring_step_end(const std::string& org_id, const std::string& call_id,
                         const std::string& staff_id);
 

@@ -5,6 +5,7 @@
 #include "obs/log.hpp"
 #include "service/announcer.hpp"
 #include "service/call_json.hpp"
+#include "service/call_queue.hpp"
 #include "service/call_timers.hpp"
 #include "service/router.hpp"
 #include "service/rules.hpp"
@@ -34,6 +35,7 @@ Call new_ringing_call(const Principal& user, const CreateCallRequest& request, s
   c.created_at_ms = now;
   c.ring_deadline_ms = now + ring_timeout_ms;
   c.requested_staff_id = request.staff_id;
+  c.topic = request.topic;
   return c;
 }
 
@@ -73,8 +75,9 @@ Result<CreateCallResult> Commands::create_call(const Principal& user,
   auto candidates = router_.ringable_staff(user.org_id);
   if (!candidates) return candidates.error();
   const auto routing = ctx_.timings.routing;
-  auto chosen = call::choose_staff_to_ring(routing, *candidates, request.staff_id, {}, false);
-  if (chosen.empty()) return make_error(ErrorCode::kNoStaffAvailable);
+  auto chosen = call::choose_staff_to_ring(routing, call::serving(*candidates, request.topic),
+                                           request.staff_id, {}, false);
+  if (chosen.empty()) return enqueue(user, request);
 
   const std::int64_t now = ctx_.clock.now_ms();
   const Call c = new_ringing_call(user, request, now, ctx_.timings.ring_timeout_ms);
@@ -107,6 +110,134 @@ Result<CreateCallResult> Commands::create_call(const Principal& user,
                      {{"type", "call.updated"}, {"call", call_to_json(stored)}});
   router_.ring(stored, staff_ids);
   return CreateCallResult{stored, true};
+}
+
+Result<CreateCallResult> Commands::enqueue(const Principal& user,
+                                           const CreateCallRequest& request) {
+  auto may_wait = queue_.may_wait(user.org_id, request.topic, request.staff_id);
+  if (!may_wait) return may_wait.error();
+  if (!*may_wait) return make_error(ErrorCode::kNoStaffAvailable);
+  auto length = queue_.length(user.org_id);
+  if (!length) return length.error();
+  if (*length >= ctx_.timings.max_queue) return make_error(ErrorCode::kQueueFull);
+
+  const std::int64_t now = ctx_.clock.now_ms();
+  Call c = new_ringing_call(user, request, now, ctx_.timings.queue_timeout_ms);
+  c.state = CallState::kQueued;
+  c.queued_at_ms = now;
+  // Until it rings, its ring deadline is the queue deadline: the latest it can stop waiting.
+  c.queue_deadline_ms = c.ring_deadline_ms;
+  auto created = ctx_.store.create_call(c, {}, request.idempotency_key);
+  if (!created) return created.error();
+  if (!created->created) return CreateCallResult{created->call, false};
+  Call stored = created->call;
+  ctx_.hot.put_call(stored, std::vector<storage::Participant>{});
+  ctx_.observer.on_created(stored);
+  obs::log_info("call.queued", {{"call_id", stored.id},
+                                {"org", stored.org_id},
+                                {"caller", stored.caller.id},
+                                {"topic", stored.topic.value_or("")}});
+  timers_.schedule_queue_timeout(stored.org_id, stored.id, *stored.queue_deadline_ms);
+  queue_.place(stored);
+  announcer_.publish(stored.org_id, {stored.caller.id},
+                     {{"type", "call.updated"}, {"call", call_to_json(stored)}});
+  queue_.changed(stored.org_id);
+  // Staff freed between the look above and the insert: the call need not wait for the next.
+  queue_.promote(stored.org_id);
+  return CreateCallResult{stored, true};
+}
+
+Result<Call> Commands::transfer(const Principal& user, const std::string& call_id,
+                                const std::optional<std::string>& staff_id,
+                                const std::optional<std::string>& topic) {
+  auto c = access_.participant_call(user, call_id);
+  if (!c) return c;
+  // CONTRACT 11.4: only the staff member who took the call passes it on.
+  if (!c->staff || c->staff->id != user.user_id) return make_error(ErrorCode::kForbidden);
+  if (!call::next_transition(c->state, CallEvent::kTransfer)) return invalid_transition(*c);
+  if (staff_id && *staff_id == user.user_id) {
+    return make_error(ErrorCode::kInvalidRequest, "A call cannot be transferred to yourself.");
+  }
+  auto candidates = router_.ringable_staff(user.org_id);
+  if (!candidates) return candidates.error();
+  const auto routing = ctx_.timings.routing;
+  auto chosen =
+      call::choose_staff_to_ring(routing, call::serving(*candidates, topic), staff_id, {}, false);
+  const std::int64_t now = ctx_.clock.now_ms();
+  Principal caller{c->caller.id, c->org_id, Role::kClient, c->caller.name, 0, {}};
+  CreateCallRequest request{c->media, staff_id, c->metadata, std::nullopt, topic};
+  Call next = new_ringing_call(caller, request, now, ctx_.timings.ring_timeout_ms);
+  next.transferred_from = c->id;
+  std::vector<storage::RingTarget> targets;
+  std::vector<std::string> rung;
+  std::optional<std::int64_t> until;
+  if (chosen.empty()) {
+    // Nobody to ring now: the new call waits in the queue as a create would (CONTRACT 11.2).
+    auto may_wait = queue_.may_wait(user.org_id, topic, staff_id);
+    if (!may_wait) return may_wait.error();
+    if (!*may_wait) return make_error(ErrorCode::kNoStaffAvailable);
+    auto length = queue_.length(user.org_id);
+    if (!length) return length.error();
+    if (*length >= ctx_.timings.max_queue) return make_error(ErrorCode::kQueueFull);
+    next.state = CallState::kQueued;
+    next.queued_at_ms = now;
+    next.ring_deadline_ms = now + ctx_.timings.queue_timeout_ms;
+    next.queue_deadline_ms = next.ring_deadline_ms;
+  } else {
+    if (routing == call::RoutingMode::kLongestIdle) {
+      until = std::min(now + ctx_.timings.ring_step_ms, next.ring_deadline_ms);
+    }
+    for (const auto& s : chosen) {
+      targets.push_back({s.id, until});
+      rung.push_back(s.id);
+    }
+  }
+  storage::TransitionRequest r;
+  r.successor = next;
+  r.successor_ring = targets;
+  // The old call ends and the new one starts in one transaction (SqlStore::transition).
+  auto moved = transitions_.apply(*c, CallEvent::kTransfer, r);
+  if (!moved) return moved.error();
+  auto stored = ctx_.store.find_call(next.org_id, next.id);
+  if (!stored) return stored.error();
+  if (!*stored) return make_error(ErrorCode::kUnavailable);
+  follow_new_call(**stored, rung, until);
+  Call shown = **stored;
+  queue_.place(shown);
+  return shown;
+}
+
+void Commands::follow_new_call(const Call& stored, const std::vector<std::string>& rung,
+                               std::optional<std::int64_t> ring_until) {
+  std::vector<storage::Participant> parts;
+  for (const auto& id : rung) {
+    parts.push_back({id, stored.created_at_ms, ring_until, RingOutcome::kRinging});
+  }
+  ctx_.hot.put_call(stored, parts);
+  ctx_.observer.on_created(stored);
+  obs::log_info("call.transferred", {{"call_id", stored.id},
+                                     {"org", stored.org_id},
+                                     {"from", stored.transferred_from.value_or("")},
+                                     {"state", call::to_string(stored.state)},
+                                     {"rung", rung.size()}});
+  Call shown = stored;
+  if (stored.state == CallState::kQueued) {
+    timers_.schedule_queue_timeout(stored.org_id, stored.id, *stored.queue_deadline_ms);
+    queue_.place(shown);
+  } else {
+    timers_.schedule_ring_timeout(stored.org_id, stored.id, stored.ring_deadline_ms);
+    if (ring_until) {
+      for (const auto& id : rung)
+        timers_.schedule_ring_step(stored.org_id, stored.id, id, *ring_until);
+    }
+  }
+  announcer_.publish(stored.org_id, {stored.caller.id},
+                     {{"type", "call.updated"}, {"call", call_to_json(shown)}});
+  router_.ring(stored, rung);
+  if (stored.state == CallState::kQueued) {
+    queue_.changed(stored.org_id);
+    queue_.promote(stored.org_id);
+  }
 }
 
 Result<Call> Commands::accept(const Principal& user, const std::string& call_id) {
@@ -179,6 +310,7 @@ Result<Call> Commands::decline(const Principal& user, const std::string& call_id
   }
   announcer_.announce_staff(user.org_id, {user.user_id});
   router_.reroute(user.org_id, call_id);
+  queue_.promote(user.org_id);  // Free again, they may take a queued call.
   auto now = reads_.find_call(user.org_id, call_id);
   if (!now) return now.error();
   return now->value_or(*c);

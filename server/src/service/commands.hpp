@@ -14,6 +14,7 @@
 namespace sb::service {
 
 class Announcer;
+class CallQueue;
 class CallTimers;
 class Router;
 class Transitions;
@@ -23,6 +24,8 @@ struct CreateCallRequest {
   std::optional<std::string> staff_id;
   std::map<std::string, std::string> metadata;
   std::optional<std::string> idempotency_key;
+  /// v1.1: only staff with this skill take the call (CONTRACT 11.3).
+  std::optional<std::string> topic = {};
 };
 
 struct CreateCallResult {
@@ -33,16 +36,21 @@ struct CreateCallResult {
 class Commands {
  public:
   Commands(ServiceContext& ctx, CallReads& reads, CallAccess& access, Router& router,
-           CallTimers& timers, Announcer& announcer, Transitions& transitions)
+           CallTimers& timers, Announcer& announcer, Transitions& transitions, CallQueue& queue)
       : ctx_(ctx),
         reads_(reads),
         access_(access),
         router_(router),
         timers_(timers),
         announcer_(announcer),
-        transitions_(transitions) {}
+        transitions_(transitions),
+        queue_(queue) {}
 
   Result<CreateCallResult> create_call(const Principal& user, const CreateCallRequest& request);
+  /// POST /v1/calls/{id}/transfer (CONTRACT 11.4): `staff_id` or `topic` says to whom.
+  Result<Call> transfer(const Principal& user, const std::string& call_id,
+                        const std::optional<std::string>& staff_id,
+                        const std::optional<std::string>& topic);
   Result<Call> accept(const Principal& user, const std::string& call_id);
   Result<Call> decline(const Principal& user, const std::string& call_id);
   Result<Call> cancel(const Principal& user, const std::string& call_id);
@@ -52,6 +60,13 @@ class Commands {
                    const std::optional<std::string>& reason);
 
  private:
+  /// A create nobody can ring now: queued if someone who would serve it is only busy
+  /// (CONTRACT 11.2), else no_staff_available.
+  Result<CreateCallResult> enqueue(const Principal& user, const CreateCallRequest& request);
+  /// What follows a transfer's new call once stored: memory, timers, the caller and its staff.
+  void follow_new_call(const Call& stored, const std::vector<std::string>& rung,
+                       std::optional<std::int64_t> ring_until);
+
   ServiceContext& ctx_;
   CallReads& reads_;
   CallAccess& access_;
@@ -59,6 +74,7 @@ class Commands {
   CallTimers& timers_;
   Announcer& announcer_;
   Transitions& transitions_;
+  CallQueue& queue_;
 };
 
 }  // namespace sb::service

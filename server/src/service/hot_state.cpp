@@ -73,6 +73,13 @@ void HotState::participants_changed(const std::string& call_id) {
   if (OpenCall* known = entry(call_id)) known->participants_known = false;
 }
 
+bool HotState::has_queued(const std::string& org_id) const {
+  return std::any_of(calls_.begin(), calls_.end(), [&](const auto& entry) {
+    return entry.second.call.org_id == org_id &&
+           entry.second.call.state == call::CallState::kQueued;
+  });
+}
+
 std::vector<std::string> HotState::ringing_calls_of(const std::string& org_id) const {
   std::vector<const call::Call*> ringing;
   for (const auto& [id, entry] : calls_) {

@@ -50,6 +50,8 @@ class HotState {
   void participants_changed(const std::string& call_id);
   /// The ringing calls of the org, oldest first.
   std::vector<std::string> ringing_calls_of(const std::string& org_id) const;
+  /// Whether the org has a queued call.
+  bool has_queued(const std::string& org_id) const;
   /// The caller's open call, if any.
   std::optional<std::string> open_call_of_caller(const std::string& org_id,
                                                  const std::string& caller_id) const;

@@ -16,7 +16,11 @@ void Presence::connection_opened(const Principal& user) {
   const std::int64_t now = ctx_.clock.now_ms();
   auto was_present =
       ctx_.store.is_present(user.org_id, user.user_id, now, ctx_.timings.presence_grace_ms);
-  if (is_staff(user)) (void)ctx_.store.upsert_staff(user.org_id, user.user_id, user.name, now);
+  if (is_staff(user)) {
+    (void)ctx_.store.upsert_staff(user.org_id, user.user_id, user.name, now);
+    // CONTRACT 11.3: the topics they serve are those of their latest token.
+    (void)ctx_.store.set_staff_skills(user.org_id, user.user_id, user.skills);
+  }
   if (!ctx_.store.presence_connect(user.org_id, user.user_id, ctx_.timings.node_id)) return;
   ctx_.first_connected_ms.try_emplace(user.org_id + "/" + user.user_id, now);
   timers_.cancel_graces(user.org_id, user.user_id);
@@ -43,7 +47,8 @@ void Presence::on_presence_grace(const std::string& org_id, const std::string& u
   if (!open) return;
   for (const auto& c : *open) {
     // CONTRACT 10.2: a caller gone longer than the grace while ringing has left.
-    if (c.caller.id == user_id && c.state == CallState::kRinging) {
+    const bool waiting = c.state == CallState::kRinging || c.state == CallState::kQueued;
+    if (c.caller.id == user_id && waiting) {
       (void)transitions_.apply(c, CallEvent::kCallerLeft, {});
     }
   }
@@ -88,6 +93,9 @@ Result<storage::StaffEntry> Presence::set_my_status(const Principal& user,
   if (!is_staff(user)) return call::make_error(ErrorCode::kForbidden);
   const std::int64_t now = ctx_.clock.now_ms();
   if (auto r = ctx_.store.upsert_staff(user.org_id, user.user_id, user.name, now); !r) {
+    return r.error();
+  }
+  if (auto r = ctx_.store.set_staff_skills(user.org_id, user.user_id, user.skills); !r) {
     return r.error();
   }
   if (auto r = ctx_.store.set_staff_status(user.org_id, user.user_id, status, now); !r) {

@@ -5,6 +5,7 @@
 
 #include "service/announcer.hpp"
 #include "service/call_json.hpp"
+#include "service/call_queue.hpp"
 #include "service/call_timers.hpp"
 #include "service/transitions.hpp"
 
@@ -19,7 +20,7 @@ std::vector<call::StaffCandidate> candidates_from(const std::vector<storage::Sta
   for (const auto& s : staff) {
     const bool free = s.state == call::StaffState::kIdle || s.state == call::StaffState::kRinging;
     if (s.status == call::StaffStatus::kAvailable && s.connected && free) {
-      out.push_back({s.id, s.name, s.idle_since_ms});
+      out.push_back({s.id, s.name, s.idle_since_ms, s.skills});
     }
   }
   return out;
@@ -62,8 +63,8 @@ void Router::reroute(const std::string& org_id, const std::string& call_id) {
   auto candidates = ringable_staff(org_id);
   if (!candidates) return;  // The sweeper and the next availability change try again.
   const auto routing = ctx_.timings.routing;
-  auto chosen = call::choose_staff_to_ring(routing, *candidates, c.requested_staff_id, already,
-                                           someone_ringing);
+  auto chosen = call::choose_staff_to_ring(routing, call::serving(*candidates, c.topic),
+                                           c.requested_staff_id, already, someone_ringing);
   if (!chosen.empty()) {
     const std::int64_t now = ctx_.clock.now_ms();
     std::vector<storage::RingTarget> targets;
@@ -87,6 +88,8 @@ void Router::reroute(const std::string& org_id, const std::string& call_id) {
 }
 
 void Router::reroute_org(const std::string& org_id) {
+  // CONTRACT 11.2: staff who may have become ringable take the oldest queued calls first.
+  queue_.promote(org_id);
   if (ctx_.hot.enabled()) {
     for (const auto& id : ctx_.hot.ringing_calls_of(org_id)) reroute(org_id, id);
     return;

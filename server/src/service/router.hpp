@@ -12,18 +12,20 @@
 namespace sb::service {
 
 class Announcer;
+class CallQueue;
 class CallTimers;
 class Transitions;
 
 class Router {
  public:
   Router(ServiceContext& ctx, CallReads& reads, Announcer& announcer, CallTimers& timers,
-         Transitions& transitions)
+         Transitions& transitions, CallQueue& queue)
       : ctx_(ctx),
         reads_(reads),
         announcer_(announcer),
         timers_(timers),
-        transitions_(transitions) {}
+        transitions_(transitions),
+        queue_(queue) {}
 
   /// Available, connected staff of the org who are idle or ringing.
   Result<std::vector<call::StaffCandidate>> ringable_staff(const std::string& org_id);
@@ -31,6 +33,7 @@ class Router {
   void ring(const Call& call, const std::vector<std::string>& staff_ids);
   /// Rings whoever the call may ring now; ends it declined when everyone declined.
   void reroute(const std::string& org_id, const std::string& call_id);
+  /// Promotes the org's queued calls its free staff can take (CallQueue::promote), then
   /// reroute() for every call of the org still ringing.
   void reroute_org(const std::string& org_id);
 
@@ -40,6 +43,7 @@ class Router {
   Announcer& announcer_;
   CallTimers& timers_;
   Transitions& transitions_;
+  CallQueue& queue_;
 };
 
 }  // namespace sb::service

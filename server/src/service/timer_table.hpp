@@ -21,6 +21,7 @@ enum class TimerKind {
   kPresenceGrace,   // a user: gone longer than the presence grace
   kReconnectGrace,  // a user: gone longer than the reconnect grace
   kWrapUpEnd,       // a staff member: their wrap-up after a call ends
+  kQueueTimeout,    // a call: its queue deadline
 };
 
 struct TimerKey {
@@ -40,6 +41,9 @@ struct TimerKey {
   }
   static TimerKey ring_step(const std::string& call_id, const std::string& staff_id) {
     return {TimerKind::kRingStep, call_id, {}, staff_id};
+  }
+  static TimerKey queue_timeout(const std::string& call_id) {
+    return {TimerKind::kQueueTimeout, call_id, {}, {}};
   }
   static TimerKey presence_grace(const std::string& org_id, const std::string& user_id) {
     return {TimerKind::kPresenceGrace, {}, org_id, user_id};

@@ -1,6 +1,7 @@
 #include "service/transitions.hpp"
 
 #include "service/announcer.hpp"
+#include "service/call_queue.hpp"
 #include "service/call_timers.hpp"
 #include "service/live_calls.hpp"
 #include "service/missed_rings.hpp"
@@ -60,6 +61,10 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
   announcer_.announce(moved, c.state, outcome->participants, quality);
   if (terminal) ctx_.hot.end_call(moved, outcome->participants);
   announcer_.announce_staff(moved.org_id, outcome->staff_changed);
+  if (call::starts_timer(effects, call::TimerKind::kRing, policy)) {  // A promoted call.
+    timers_.schedule_ring_timeout(moved.org_id, moved.id, moved.ring_deadline_ms);
+  }
+  if (c.state == CallState::kQueued) queue_.left(c, moved);
   if (call::starts_timer(effects, call::TimerKind::kConnect, policy)) {
     timers_.schedule_connect_timeout(moved.org_id, moved.id,
                                      *moved.accepted_at_ms + ctx_.timings.connect_timeout_ms);
@@ -69,7 +74,13 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
     timers_.schedule_wrap_up_end(moved.org_id, moved.staff->id, r.now_ms + ctx_.timings.wrap_up_ms);
   }
   if (moved.state == CallState::kFailed) ctx_.observer.on_ice_result("failed", "unknown");
-  if (call::should_reroute(effects, policy)) router_.reroute_org(moved.org_id);
+  if (call::should_reroute(effects, policy)) {
+    router_.reroute_org(moved.org_id);
+  } else if (effects.reroute != call::Reroute::kNever) {
+    // Staff this move freed were rung for every ringing call already (ring-all), but not for
+    // the queued ones (CONTRACT 11.2).
+    queue_.promote(moved.org_id);
+  }
   return moved;
 }
 

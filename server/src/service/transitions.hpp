@@ -9,6 +9,7 @@
 namespace sb::service {
 
 class Announcer;
+class CallQueue;
 class CallTimers;
 class LiveCalls;
 class QualityFeedback;
@@ -17,13 +18,14 @@ class Router;
 class Transitions {
  public:
   Transitions(ServiceContext& ctx, CallTimers& timers, Announcer& announcer, Router& router,
-              LiveCalls& live_calls, QualityFeedback& quality)
+              LiveCalls& live_calls, QualityFeedback& quality, CallQueue& queue)
       : ctx_(ctx),
         timers_(timers),
         announcer_(announcer),
         router_(router),
         live_calls_(live_calls),
-        quality_(quality) {}
+        quality_(quality),
+        queue_(queue) {}
 
   /// `event` on `call`, as loaded. When someone else moved the call first, the answer is an
   /// invalid transition from what the database holds now.
@@ -39,6 +41,7 @@ class Transitions {
   Router& router_;
   LiveCalls& live_calls_;
   QualityFeedback& quality_;
+  CallQueue& queue_;
 };
 
 }  // namespace sb::service

@@ -43,7 +43,7 @@ Hub::Hub(service::CallService& calls, const auth::JwtVerifier& verifier, bus::Bu
               if (options_.on_frames_sent) options_.on_frames_sent(1);
             }
           },
-          nullptr) {
+          [this](const std::string& org_id) { return calls_.queue_length(org_id); }) {
   bus_.subscribe([this](const bus::Delivery& d) { deliver(d); });
 }
 
@@ -159,7 +159,11 @@ void Hub::handle_hello(Session& s, const std::shared_ptr<net::WsConnection>& con
 
   json::array calls;
   if (auto open = calls_.open_calls_of(*principal)) {
-    for (const auto& c : *open) calls.push_back(service::call_to_json(c));
+    for (const auto& c : *open) {
+      // A queued call shows its place in the queue (CONTRACT 11.2).
+      calls.push_back(c.state == call::CallState::kQueued ? calls_.render(c)
+                                                          : service::call_to_json(c));
+    }
   }
   json::object welcome{{"type", "welcome"},
                        {"session", s.session_id},

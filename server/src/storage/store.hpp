@@ -65,6 +65,13 @@ struct TransitionRequest {
   std::vector<std::string> missed_not_counted;
   /// With `staff_wrap_up`: how long the staff member's wrap-up lasts.
   std::int64_t wrap_up_ms = 0;
+  /// With `ring_chosen_staff` (a promotion): who starts ringing, and the new ring deadline.
+  std::vector<RingTarget> ring = {};
+  std::optional<std::int64_t> ring_deadline_ms = {};
+  /// Transfer only (CONTRACT 11.4): the new call, inserted in the same transaction with its
+  /// ring targets; the moved call's `transferred_to` names it.
+  std::optional<Call> successor = {};
+  std::vector<RingTarget> successor_ring = {};
 };
 
 struct TransitionOutcome {
@@ -78,6 +85,9 @@ struct TransitionOutcome {
   /// Accept only: other calls that were ringing for the accepting staff member and no longer
   /// are (CONTRACT 10.3); their participants changed too.
   std::vector<std::string> rings_stopped;
+  /// Transfer only: the new call as inserted, and its participants.
+  std::optional<Call> successor = {};
+  std::vector<Participant> successor_participants = {};
 };
 
 struct DeclineOutcome {
@@ -96,6 +106,8 @@ struct StaffEntry {
   std::optional<std::string> call_id;
   std::int64_t idle_since_ms = 0;
   int missed_in_row = 0;
+  /// The topics they serve (CONTRACT 11.3), from the `skills` claim of their last token.
+  std::vector<std::string> skills = {};
 };
 
 struct CallQuery {
@@ -254,7 +266,21 @@ class Store {
                                                           const std::string& staff_id,
                                                           std::int64_t now_ms) = 0;
 
+  // --- The queue (CONTRACT 11.2) ---
+
+  /// The org's queued calls, first in first out (queued_at, then id).
+  virtual Result<std::vector<Call>> queued_calls(const std::string& org_id) = 0;
+  /// Every queued call of every org; `deadline_ms` is its queue deadline.
+  virtual Result<std::vector<CallRef>> queued_call_refs() = 0;
+  /// How long the org's most recent answered calls lasted, accept to end (ms), newest first.
+  virtual Result<std::vector<std::int64_t>> recent_handle_times_ms(const std::string& org_id,
+                                                                   int limit) = 0;
+
   // --- Staff and presence ---
+
+  /// The topics a staff member serves (CONTRACT 11.3), from their token's `skills` claim.
+  virtual Result<void> set_staff_skills(const std::string& org_id, const std::string& staff_id,
+                                        const std::vector<std::string>& skills) = 0;
 
   /// Records a staff member (or admin) on first sight and refreshes their name.
   virtual Result<void> upsert_staff(const std::string& org_id, const std::string& staff_id,

@@ -25,7 +25,7 @@ std::optional<double> quality_average(double sum, std::int64_t count);
 std::optional<double> quality_maximum(double max, std::int64_t count);
 std::string string_list_to_json(const std::vector<std::string>& items);
 std::vector<std::string> string_list_from_json(std::string_view text);
-/// 'ringing', 'accepted', 'active' as an SQL list, for `state IN (...)`.
-inline constexpr std::string_view kOpenStatesSql = "('ringing', 'accepted', 'active')";
+/// 'queued', 'ringing', 'accepted', 'active' as an SQL list, for `state IN (...)`.
+inline constexpr std::string_view kOpenStatesSql = "('queued', 'ringing', 'accepted', 'active')";
 
 }  // namespace sb::storage

@@ -2,6 +2,7 @@
 import type { OpsSummary, ServerCallState } from '../sdk';
 
 const NO_CALLS: Record<ServerCallState, number> = {
+  queued: 0,
   ringing: 0,
   accepted: 0,
   active: 0,

@@ -18,6 +18,7 @@ import { CallToast } from '../components/CallToast/CallToast';
 import { CallEndSummary } from '../components/CallEndSummary/CallEndSummary';
 import { VideoTile } from '../components/VideoTile/VideoTile';
 import { Icon } from '../components/Icon/Icon';
+import { QueueWait } from '../components/QueueWait/QueueWait';
 
 /** The client demo: what an integrator's customer sees. */
 export function ClientPage() {
@@ -78,6 +79,10 @@ function ClientScreen() {
         onAllow={() => void client.allowMedia()}
         onCancel={() => client.dismiss()}
       />
+    );
+  } else if (phase === CallPhase.Ringing && current?.state === 'queued') {
+    body = (
+      <QueueWait spot={current.queue} local={media.local} onLeave={() => void client.hangUp()} />
     );
   } else if (phase === CallPhase.Placing || phase === CallPhase.Ringing) {
     body = (

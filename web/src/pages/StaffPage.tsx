@@ -22,6 +22,7 @@ import {
 } from '../sdk';
 import { IncomingCallModal } from '../components/IncomingCallModal/IncomingCallModal';
 import { CallRoom } from '../components/CallRoom/CallRoom';
+import { TransferPanel } from '../components/TransferPanel/TransferPanel';
 import { CallToast } from '../components/CallToast/CallToast';
 import { CallEndSummary } from '../components/CallEndSummary/CallEndSummary';
 import {
@@ -56,6 +57,10 @@ function StaffConsole() {
   const state = useCallState(client);
   const media = useMedia(client);
   const deviceLists = useDeviceLists(client);
+  const loadStaff = useCallback(
+    () => client.rest.staffAvailability().then((r) => r.staff),
+    [client],
+  );
   const signaling = useSignalingState(client);
   const user = useCurrentUser(client);
   const [notices, dismissNotice] = useNotices(client);
@@ -145,6 +150,18 @@ function StaffConsole() {
         technicalRoute
       />
     );
+    if (current.state === 'active') {
+      main = (
+        <>
+          {main}
+          <TransferPanel
+            loadStaff={loadStaff}
+            selfId={client.currentUser?.id ?? null}
+            onTransfer={(to) => client.transfer(to)}
+          />
+        </>
+      );
+    }
   } else if (phase === CallPhase.Accepting) {
     main = (
       <section className="card" data-testid="accepting" role="status">
@@ -315,6 +332,7 @@ function outcomeText(c: Call): string {
 }
 
 const OUTCOME: Record<Call['state'], string> = {
+  queued: 'Waiting in the queue',
   ringing: 'Ringing',
   accepted: 'Connecting',
   active: 'In progress',

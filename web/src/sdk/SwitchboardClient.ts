@@ -21,7 +21,15 @@ import {
   SignalingState,
   type WebSocketFactory,
 } from './signaling/SignalingClient';
-import type { Call, Feedback, ServerMessage, StaffEntry, StaffStatus, User } from './types';
+import type {
+  Call,
+  Feedback,
+  ServerMessage,
+  StaffEntry,
+  StaffStatus,
+  TransferTarget,
+  User,
+} from './types';
 import { TypedEmitter } from './util/emitter';
 import type { PeerSession } from './webrtc/PeerSession';
 
@@ -140,6 +148,15 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
   accept = (callId: string): Promise<void> => this.actions.accept(callId);
   decline = (callId: string): Promise<void> => this.actions.decline(callId);
   hangUp = (): Promise<void> => this.actions.hangUp();
+  /**
+   * Staff: passes the current active call on to a staff member or a topic (CONTRACT 11.4).
+   * The server ends this call `transferred`; the caller's client follows to the new call.
+   */
+  transfer = (to: TransferTarget): Promise<Call> => {
+    const call = this.store.getSnapshot().current;
+    if (!call) return Promise.reject(new Error('no current call to transfer'));
+    return this.rest.transfer(call.id, to);
+  };
   sendFeedback = (feedback: Feedback): Promise<boolean> => this.actions.sendFeedback(feedback);
   setAvailability = (status: StaffStatus): Promise<StaffEntry> =>
     this.rest.setMyAvailability(status);
@@ -164,6 +181,10 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     } else if (m.type === 'signal') this.peers.handleSignal(m.call_id, m.kind, m.data);
     else if (m.type === 'ice_servers') this.peers.setIceServers(m.ice_servers);
     else if (m.type === 'availability.updated') this.emit('availability', m.staff);
+    else if (m.type === 'queue.updated') {
+      const { position, estimated_wait_s } = m;
+      this.store.applyQueueSpot(m.call_id, { position, estimated_wait_s });
+    }
   }
 
   private runEffect(effect: PhaseEffect): void {

@@ -28,6 +28,7 @@ export enum ErrorCode {
   InvalidTransition = 'invalid_transition',
   CallInProgress = 'call_in_progress',
   NoStaffAvailable = 'no_staff_available',
+  QueueFull = 'queue_full',
   PayloadTooLarge = 'payload_too_large',
   RateLimited = 'rate_limited',
   Unavailable = 'unavailable',

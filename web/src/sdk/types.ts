@@ -6,7 +6,24 @@
 export type Role = 'client' | 'staff' | 'admin';
 
 export type ServerCallState =
-  'ringing' | 'accepted' | 'active' | 'cancelled' | 'missed' | 'declined' | 'failed' | 'ended';
+  | 'queued'
+  | 'ringing'
+  | 'accepted'
+  | 'active'
+  | 'cancelled'
+  | 'missed'
+  | 'declined'
+  | 'failed'
+  | 'ended';
+
+/** v1.1 (CONTRACT 11.4): whom a call is transferred to, a staff member or a topic. */
+export type TransferTarget = { staff_id: string } | { topic: string };
+
+/** v1.1 (CONTRACT 11.2): where a queued call stands. */
+export interface QueueSpot {
+  position: number;
+  estimated_wait_s: number | null;
+}
 
 export interface Party {
   id: string;
@@ -45,6 +62,12 @@ export interface Call {
   ended_at: string | null;
   end_reason: string | null;
   quality?: { caller: QualitySummary | null; staff: QualitySummary | null } | null;
+  /** v1.1 (CONTRACT 11.2 to 11.4); absent from older servers. */
+  topic?: string | null;
+  queued_at?: string | null;
+  queue?: QueueSpot;
+  transferred_from?: string | null;
+  transferred_to?: string | null;
 }
 
 export interface User {
@@ -139,6 +162,12 @@ export type ServerMessage =
     }
   /** v1.1: only to the staff member's own connections; the org's staff are on the board. */
   | { type: 'availability.updated'; staff: StaffEntry }
+  | {
+      type: 'queue.updated';
+      call_id: string;
+      position: number;
+      estimated_wait_s: number | null;
+    }
   | BoardMessage
   | BoardUpdatedMessage
   | { type: 'ice_servers'; ice_servers: RTCIceServer[]; expires_at: string }

@@ -8,7 +8,8 @@ namespace {
 const std::string kCallColumns =
     "id, org_id, state, version, caller_id, caller_name, staff_id, staff_name, "
     "requested_staff_id, media_audio, media_video, metadata, created_at, ring_deadline, "
-    "accepted_at, active_at, ended_at, end_reason";
+    "accepted_at, active_at, ended_at, end_reason, topic, queued_at, queue_deadline, "
+    "transferred_from, transferred_to";
 
 Call read_call(const sql::Rows& row) {
   Call c;
@@ -27,6 +28,11 @@ Call read_call(const sql::Rows& row) {
   c.active_at_ms = row.opt_int64(15);
   c.ended_at_ms = row.opt_int64(16);
   c.end_reason = row.opt_text(17);
+  c.topic = row.opt_text(18);
+  c.queued_at_ms = row.opt_int64(19);
+  c.queue_deadline_ms = row.opt_int64(20);
+  c.transferred_from = row.opt_text(21);
+  c.transferred_to = row.opt_text(22);
   return c;
 }
 
@@ -79,11 +85,12 @@ std::optional<std::string> CallTable::open_call_of_caller(const std::string& org
 
 void CallTable::insert(const Call& c) {
   db_.run("INSERT INTO calls (" + kCallColumns +
-              ") VALUES (?, ?, 'ringing', ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, "
-              "NULL)",
-          {c.id, c.org_id, c.version, c.caller.id, c.caller.name, c.requested_staff_id,
-           std::int64_t{c.media.audio ? 1 : 0}, std::int64_t{c.media.video ? 1 : 0},
-           metadata_to_json(c.metadata), c.created_at_ms, c.ring_deadline_ms});
+              ") VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, "
+              "NULL, ?, ?, ?, ?, NULL)",
+          {c.id, c.org_id, call::to_string(c.state), c.version, c.caller.id, c.caller.name,
+           c.requested_staff_id, std::int64_t{c.media.audio ? 1 : 0},
+           std::int64_t{c.media.video ? 1 : 0}, metadata_to_json(c.metadata), c.created_at_ms,
+           c.ring_deadline_ms, c.topic, c.queued_at_ms, c.queue_deadline_ms, c.transferred_from});
 }
 
 void CallTable::remember_key(const Call& c, const std::string& key) {
@@ -140,7 +147,9 @@ bool CallTable::move(const TransitionRequest& r) {
       "accepted_at = CASE WHEN ?1 = 'accepted' THEN ?3 ELSE accepted_at END, "
       "active_at = CASE WHEN ?1 = 'active' THEN ?3 ELSE active_at END, "
       "ended_at = CASE WHEN ?4 THEN ?3 ELSE ended_at END, "
-      "staff_id = COALESCE(?5, staff_id), staff_name = COALESCE(?6, staff_name) "
+      "staff_id = COALESCE(?5, staff_id), staff_name = COALESCE(?6, staff_name), "
+      "ring_deadline = COALESCE(?9, ring_deadline), "
+      "transferred_to = COALESCE(?10, transferred_to) "
       "WHERE org_id = ?7 AND id = ?8 AND state IN " +
       state_list(r.from);
   std::optional<std::string> staff_id, staff_name;
@@ -151,8 +160,29 @@ bool CallTable::move(const TransitionRequest& r) {
         " AND EXISTS (SELECT 1 FROM call_participants WHERE call_id = ?8 AND staff_id = ?5 "
         "AND outcome = 'ringing')";
   }
-  return db_.run(sql, {call::to_string(r.to), r.end_reason, r.now_ms, call::is_terminal(r.to),
-                       staff_id, staff_name, r.org_id, r.call_id}) > 0;
+  std::optional<std::string> transferred_to;
+  if (r.successor) transferred_to = r.successor->id;
+  sql::Params params{call::to_string(r.to),
+                     r.end_reason,
+                     r.now_ms,
+                     call::is_terminal(r.to),
+                     staff_id,
+                     staff_name,
+                     r.org_id,
+                     r.call_id,
+                     r.ring_deadline_ms,
+                     transferred_to};
+  if (r.effects.ring_chosen_staff && !r.ring.empty()) {
+    // A promotion: only while the staff member chosen is still free (no ring, no call, no
+    // wrap-up). Another node may have given them a call since this one read the staff.
+    sql +=
+        " AND NOT EXISTS (SELECT 1 FROM call_participants WHERE org_id = ?7 AND staff_id = ?11 "
+        "AND outcome = 'ringing') AND NOT EXISTS (SELECT 1 FROM calls WHERE org_id = ?7 AND "
+        "staff_id = ?11 AND state IN ('accepted', 'active')) AND NOT EXISTS (SELECT 1 FROM staff "
+        "WHERE org_id = ?7 AND staff_id = ?11 AND wrap_up_until > ?3)";
+    params.emplace_back(r.ring.front().staff_id);
+  }
+  return db_.run(sql, params) > 0;
 }
 
 std::vector<CallRef> CallTable::refs(std::string_view sql) {
@@ -176,6 +206,29 @@ std::vector<CallRef> CallTable::accepted() {
 std::vector<CallRef> CallTable::open() {
   return refs("SELECT org_id, id, created_at FROM calls WHERE state IN " +
               std::string(kOpenStatesSql));
+}
+
+std::vector<Call> CallTable::queued(const std::string& org_id) {
+  return calls("SELECT " + kCallColumns +
+                   " FROM calls WHERE org_id = ? AND state = 'queued' ORDER BY queued_at, id",
+               {org_id});
+}
+
+std::vector<CallRef> CallTable::queued_refs() {
+  return refs(
+      "SELECT org_id, id, queue_deadline FROM calls WHERE state = 'queued' ORDER BY queued_at, "
+      "id");
+}
+
+std::vector<std::int64_t> CallTable::handle_times_ms(const std::string& org_id, int limit) {
+  auto rows = db_.query(
+      "SELECT ended_at - accepted_at FROM calls WHERE org_id = ? AND state = 'ended' AND "
+      "accepted_at IS NOT NULL AND ended_at IS NOT NULL ORDER BY created_at DESC, id DESC "
+      "LIMIT ?",
+      {org_id, limit});
+  std::vector<std::int64_t> out;
+  while (rows.next()) out.push_back(rows.int64(0));
+  return out;
 }
 
 }  // namespace sb::storage

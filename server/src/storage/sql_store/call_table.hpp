@@ -22,7 +22,7 @@ class CallTable {
   /// The caller's call that is not over yet, if any.
   std::optional<std::string> open_call_of_caller(const std::string& org_id,
                                                  const std::string& caller_id);
-  /// Inserts `call` in state ringing.
+  /// Inserts `call` in its state (ringing or queued).
   void insert(const Call& call);
   void remember_key(const Call& call, const std::string& key);
 
@@ -39,6 +39,12 @@ class CallTable {
   /// `deadline_ms` holds when each was accepted.
   std::vector<CallRef> accepted();
   std::vector<CallRef> open();
+  /// The org's queued calls, first in first out.
+  std::vector<Call> queued(const std::string& org_id);
+  /// Every queued call; `deadline_ms` is its queue deadline.
+  std::vector<CallRef> queued_refs();
+  /// Accept-to-end durations of the org's latest ended calls, newest first.
+  std::vector<std::int64_t> handle_times_ms(const std::string& org_id, int limit);
 
  private:
   std::vector<Call> calls(std::string_view sql, const sql::Params& params);

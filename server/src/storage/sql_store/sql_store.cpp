@@ -117,6 +117,11 @@ Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
   try {
     sql::Transaction tx(*db_);
     TransitionOutcome out;
+    // A promotion takes the chosen staff member's row first: of two nodes promoting calls to
+    // the same staff member, the second waits for the first to commit, then sees them rung.
+    if (r.effects.ring_chosen_staff) {
+      for (const auto& target : r.ring) staff_.touch(r.org_id, target.staff_id, r.now_ms);
+    }
     if (!calls_.move(r)) return out;  // The database says: not in `from`. Nothing changed.
     const call::Effects& effects = r.effects;
     // Who was ringing for the call: their rings end with the move. Read after the CAS so the
@@ -156,8 +161,16 @@ Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
       staff_.start_wrap_up(r.org_id, c.staff->id, r.now_ms, r.wrap_up_ms);
       changed(c.staff->id);
     }
+    if (effects.ring_chosen_staff) {
+      for (const auto& target : r.ring) {
+        if (!participants_.ring_more(r.org_id, r.call_id, target, r.now_ms)) continue;
+        staff_.touch(r.org_id, target.staff_id, r.now_ms);
+        changed(target.staff_id);
+      }
+    }
     write_outbox(c, r.now_ms);
     out.participants = participants_.of_call(r.call_id);
+    if (r.successor) insert_successor(r, out, changed);
     tx.commit();
     return out;
   } catch (const sql::Error& e) {
@@ -165,6 +178,20 @@ Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
     if (e.is_unique_violation()) return TransitionOutcome{};
     return timer.unavailable(e);
   }
+}
+
+void SqlStore::insert_successor(const TransitionRequest& r, TransitionOutcome& out,
+                                const std::function<void(const std::string&)>& changed) {
+  const Call& next = *r.successor;
+  calls_.insert(next);
+  for (const auto& target : r.successor_ring) {
+    participants_.ring(next, target);
+    staff_.touch(next.org_id, target.staff_id, next.created_at_ms);
+    changed(target.staff_id);
+  }
+  out.successor = calls_.find(next.org_id, next.id);
+  write_outbox(*out.successor, next.created_at_ms);
+  out.successor_participants = participants_.of_call(next.id);
 }
 
 // --- Rings ---

@@ -68,6 +68,13 @@ class SqlStore : public Store {
                                                   const std::string& staff_id,
                                                   std::int64_t now_ms) override;
 
+  Result<std::vector<Call>> queued_calls(const std::string& org_id) override;
+  Result<std::vector<CallRef>> queued_call_refs() override;
+  Result<std::vector<std::int64_t>> recent_handle_times_ms(const std::string& org_id,
+                                                           int limit) override;
+  Result<void> set_staff_skills(const std::string& org_id, const std::string& staff_id,
+                                const std::vector<std::string>& skills) override;
+
   Result<void> upsert_staff(const std::string& org_id, const std::string& staff_id,
                             const std::string& name, std::int64_t now_ms) override;
   Result<void> set_staff_status(const std::string& org_id, const std::string& staff_id,
@@ -112,6 +119,9 @@ class SqlStore : public Store {
  private:
   /// With the outbox on: the call as it is now, for the webhooks, in the open transaction.
   void write_outbox(const Call& call, std::int64_t now_ms);
+  /// Transfer: the new call and its rings, in the open transaction of the old call's move.
+  void insert_successor(const TransitionRequest& r, TransitionOutcome& out,
+                        const std::function<void(const std::string&)>& changed);
 
   std::unique_ptr<sql::Database> db_;
   CallTable calls_;

@@ -40,7 +40,27 @@ Result<std::vector<Call>> SqlStore::calls_created_since(const std::string& org_i
   return guarded(observer_, [&] { return calls_.created_since(org_id, since_ms); });
 }
 
+// --- The queue ---
+
+Result<std::vector<Call>> SqlStore::queued_calls(const std::string& org_id) {
+  return guarded(observer_, [&] { return calls_.queued(org_id); });
+}
+
+Result<std::vector<CallRef>> SqlStore::queued_call_refs() {
+  return guarded(observer_, [&] { return calls_.queued_refs(); });
+}
+
+Result<std::vector<std::int64_t>> SqlStore::recent_handle_times_ms(const std::string& org_id,
+                                                                   int limit) {
+  return guarded(observer_, [&] { return calls_.handle_times_ms(org_id, limit); });
+}
+
 // --- Staff and presence ---
+
+Result<void> SqlStore::set_staff_skills(const std::string& org_id, const std::string& staff_id,
+                                        const std::vector<std::string>& skills) {
+  return guarded(observer_, &writes_, [&] { staff_.set_skills(org_id, staff_id, skills); });
+}
 
 Result<void> SqlStore::upsert_staff(const std::string& org_id, const std::string& staff_id,
                                     const std::string& name, std::int64_t now_ms) {

@@ -14,6 +14,12 @@ void StaffTable::upsert(const std::string& org_id, const std::string& staff_id,
       {org_id, staff_id, name, now_ms});
 }
 
+void StaffTable::set_skills(const std::string& org_id, const std::string& staff_id,
+                            const std::vector<std::string>& skills) {
+  db_.run("UPDATE staff SET skills = ?1 WHERE org_id = ?2 AND staff_id = ?3 AND skills <> ?1",
+          {string_list_to_json(skills), org_id, staff_id});
+}
+
 void StaffTable::set_status(const std::string& org_id, const std::string& staff_id,
                             call::StaffStatus status, std::int64_t now_ms) {
   // Becoming available starts the idle clock of longest-idle and forgives missed rings.
@@ -67,7 +73,8 @@ std::vector<StaffEntry> StaffTable::list(const std::string& org_id,
       "EXISTS (SELECT 1 FROM call_participants p WHERE p.org_id = s.org_id AND p.staff_id = "
       "s.staff_id AND p.outcome = 'ringing'), "
       "EXISTS (SELECT 1 FROM presence pr WHERE pr.org_id = s.org_id AND pr.user_id = "
-      "s.staff_id AND (pr.connections > 0 OR pr.disconnected_at > ?2)) "
+      "s.staff_id AND (pr.connections > 0 OR pr.disconnected_at > ?2)), "
+      "s.skills "
       "FROM staff s WHERE s.org_id = ?1";
   if (staff_id) sql += " AND s.staff_id = ?3";
   sql += " ORDER BY s.staff_id";
@@ -88,6 +95,7 @@ std::vector<StaffEntry> StaffTable::list(const std::string& org_id,
     e.call_id = rows.opt_text(8);
     const bool ringing = rows.boolean(9);
     e.connected = rows.boolean(10);
+    e.skills = string_list_from_json(rows.text(11));
     derive_staff_view(e, ringing, available_since, last_call_end, wrap_up_until, now_ms);
     out.push_back(std::move(e));
   }

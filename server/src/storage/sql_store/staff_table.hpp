@@ -19,6 +19,9 @@ class StaffTable {
   /// Records a staff member on first sight and refreshes their name.
   void upsert(const std::string& org_id, const std::string& staff_id, const std::string& name,
               std::int64_t now_ms);
+  /// The topics they serve (CONTRACT 11.3); written only when they changed.
+  void set_skills(const std::string& org_id, const std::string& staff_id,
+                  const std::vector<std::string>& skills);
   void set_status(const std::string& org_id, const std::string& staff_id, call::StaffStatus status,
                   std::int64_t now_ms);
   /// Their state changed at `now_ms` (a ring started or ended).

@@ -27,6 +27,14 @@ TEST(DevToken, MintedTokenVerifiesWithTheDevSecret) {
   EXPECT_EQ(out->expires_at_s, kNow + 3600);
 }
 
+TEST(DevToken, CarriesTheSkillsOfAStaffMember) {
+  Principal in{"staff-8", "acme", Role::kStaff, "Ben", 0};
+  in.skills = {"billing", "tech"};
+  auto out = dev_verifier().verify(mint_hs256_token(kDevJwtSecret, in, kNow, 3600), kNow);
+  ASSERT_TRUE(out) << out.error().message();
+  EXPECT_EQ(out->skills, (std::vector<std::string>{"billing", "tech"}));
+}
+
 TEST(DevToken, ExpiresAfterTheTtl) {
   const Principal in{"c1", "acme", Role::kClient, "", 0};
   const auto token = mint_hs256_token(kDevJwtSecret, in, kNow, 60);

@@ -424,6 +424,23 @@ TEST(JwtVerifier, RejectsANameThatIsNotAString) {
   EXPECT_EQ(error_of(hs256().verify(hs256_token(claims), kNow)), AuthError::kInvalidName);
 }
 
+TEST(JwtVerifier, ReadsTheSkillsClaimOfStaff) {
+  auto claims = good_claims();
+  auto p = hs256().verify(hs256_token(claims), kNow);
+  ASSERT_TRUE(p);
+  EXPECT_TRUE(p->skills.empty());
+  claims["skills"] = boost::json::array{"billing", "tech"};
+  p = hs256().verify(hs256_token(claims), kNow);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->skills, (std::vector<std::string>{"billing", "tech"}));
+  for (const boost::json::value& bad :
+       {boost::json::value("billing"), boost::json::value(boost::json::array{1}),
+        boost::json::value(boost::json::array{"not a topic"})}) {
+    claims["skills"] = bad;
+    EXPECT_EQ(error_of(hs256().verify(hs256_token(claims), kNow)), AuthError::kInvalidSkills);
+  }
+}
+
 TEST(AuthError, HasShortReasonsInItsOwnCategory) {
   const boost::system::error_code ec = AuthError::kExpired;
   EXPECT_STREQ(ec.category().name(), "sb.auth");

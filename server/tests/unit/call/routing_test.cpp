@@ -50,5 +50,15 @@ TEST(Routing, NobodyToRingGivesNothing) {
   EXPECT_TRUE(choose_staff_to_ring(RoutingMode::kRingAll, {}, std::nullopt, {}, false).empty());
 }
 
+TEST(Routing, ATopicIsServedOnlyByStaffWithThatSkill) {
+  const std::vector<StaffCandidate> staff{
+      {"ana", "Ana", 1, {"billing"}}, {"bo", "Bo", 2, {}}, {"cy", "Cy", 3, {"billing", "tech"}}};
+  EXPECT_EQ(ids(serving(staff, std::string("billing"))), (std::vector<std::string>{"ana", "cy"}));
+  EXPECT_EQ(ids(serving(staff, std::string("tech"))), (std::vector<std::string>{"cy"}));
+  EXPECT_TRUE(serving(staff, std::string("sales")).empty());
+  // A call without a topic is for everyone.
+  EXPECT_EQ(ids(serving(staff, std::nullopt)), (std::vector<std::string>{"ana", "bo", "cy"}));
+}
+
 }  // namespace
 }  // namespace sb::call

@@ -48,8 +48,8 @@ std::set<Operation> documented_operations() {
 
 std::vector<Route> every_route() {
   std::vector<Route> all;
-  for (auto resource : {health_routes, calls_routes, staff_routes, ops_routes, ice_servers_routes,
-                        dev_token_routes}) {
+  for (auto resource : {health_routes, calls_routes, staff_routes, queue_routes, ops_routes,
+                        ice_servers_routes, dev_token_routes}) {
     auto routes = resource();
     all.insert(all.end(), routes.begin(), routes.end());
   }

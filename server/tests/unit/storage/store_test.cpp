@@ -532,6 +532,185 @@ TEST_P(StoreTest, EveryOperationIsTimedAndFailuresAreNamed) {
   EXPECT_TRUE(errors.empty());
 }
 
+// --- The queue, topics and transfer (CONTRACT 11.2 to 11.4) ---
+
+Call queued_call(const std::string& id, const std::string& caller, std::int64_t queued_at) {
+  Call c;
+  c.id = id;
+  c.org_id = "org1";
+  c.state = CallState::kQueued;
+  c.caller = {caller, "Caller " + caller};
+  c.created_at_ms = queued_at;
+  c.queued_at_ms = queued_at;
+  c.queue_deadline_ms = queued_at + 300000;
+  c.ring_deadline_ms = queued_at + 300000;
+  return c;
+}
+
+TransitionRequest promote_request(const std::string& call_id, const std::string& staff,
+                                  std::int64_t now) {
+  TransitionRequest r;
+  r.org_id = "org1";
+  r.call_id = call_id;
+  r.from = {CallState::kQueued};
+  r.to = CallState::kRinging;
+  r.now_ms = now;
+  r.ring = {{staff, std::nullopt}};
+  r.ring_deadline_ms = now + 45000;
+  r.effects = effects_of(CallState::kQueued, call::CallEvent::kPromote);
+  return r;
+}
+
+std::vector<std::string> ids_of(const std::vector<Call>& calls) {
+  std::vector<std::string> out;
+  for (const auto& c : calls) out.push_back(c.id);
+  return out;
+}
+
+TEST_P(StoreTest, TheQueueIsFirstInFirstOutAndSurvivesAReopen) {
+  ASSERT_TRUE(store_->create_call(queued_call("q2", "u2", 2000), {}, std::nullopt));
+  ASSERT_TRUE(store_->create_call(queued_call("q1", "u1", 1000), {}, std::nullopt));
+  ASSERT_TRUE(store_->create_call(queued_call("q3", "u3", 2000), {}, std::nullopt));
+  Call other = queued_call("q9", "u9", 500);
+  other.org_id = "org2";
+  ASSERT_TRUE(store_->create_call(other, {}, std::nullopt));
+  auto queued = store_->queued_calls("org1");
+  ASSERT_TRUE(queued);
+  EXPECT_EQ(ids_of(*queued), (std::vector<std::string>{"q1", "q2", "q3"}));
+  EXPECT_EQ((*queued)[0].state, CallState::kQueued);
+  EXPECT_EQ((*queued)[0].queued_at_ms, 1000);
+  EXPECT_EQ((*queued)[0].queue_deadline_ms, 301000);
+  // As after kill -9: what the database holds is the queue.
+  store_.reset();
+  store_ = open();
+  queued = store_->queued_calls("org1");
+  ASSERT_TRUE(queued);
+  EXPECT_EQ(ids_of(*queued), (std::vector<std::string>{"q1", "q2", "q3"}));
+  auto refs = store_->queued_call_refs();
+  ASSERT_TRUE(refs);
+  ASSERT_EQ(refs->size(), 4u);
+  EXPECT_EQ((*refs)[0].call_id, "q9");
+  EXPECT_EQ((*refs)[0].deadline_ms, 300500);
+  // A queued call is open: its caller may not place another.
+  auto second = store_->create_call(make_call("c2", "u1"), {}, std::nullopt);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, call::ErrorCode::kCallInProgress);
+  auto open = store_->open_calls_of_user("org1", "u1");
+  ASSERT_TRUE(open);
+  EXPECT_EQ(ids_of(*open), (std::vector<std::string>{"q1"}));
+}
+
+TEST_P(StoreTest, ExactlyOneOfTwoNodesPromotesAQueuedCall) {
+  staff_online("s1");
+  staff_online("s2");
+  ASSERT_TRUE(store_->create_call(queued_call("q1", "u1", 1000), {}, std::nullopt));
+  auto other_node = open();  // A second connection to the same database.
+  auto first = store_->transition(promote_request("q1", "s1", 5000));
+  auto second = other_node->transition(promote_request("q1", "s2", 5001));
+  ASSERT_TRUE(first && second);
+  ASSERT_TRUE(first->call);
+  EXPECT_FALSE(second->call);
+  EXPECT_EQ(first->call->state, CallState::kRinging);
+  EXPECT_EQ(first->call->version, 2);
+  EXPECT_EQ(first->call->ring_deadline_ms, 50000);
+  EXPECT_EQ(first->call->queued_at_ms, 1000);
+  ASSERT_EQ(first->participants.size(), 1u);
+  EXPECT_EQ(first->participants[0].staff_id, "s1");
+  EXPECT_EQ(first->participants[0].rung_at_ms, 5000);
+  EXPECT_EQ(first->staff_changed, (std::vector<std::string>{"s1"}));
+  EXPECT_EQ(staff("s1", 6000).state, StaffState::kRinging);
+  EXPECT_EQ(staff("s2", 6000).state, StaffState::kIdle);
+  EXPECT_TRUE(store_->queued_calls("org1")->empty());
+  // Nor does a node that read the staff before give the same staff member a second call.
+  ASSERT_TRUE(store_->create_call(queued_call("q2", "u2", 1500), {}, std::nullopt));
+  auto again = other_node->transition(promote_request("q2", "s1", 5002));
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->call);
+  EXPECT_EQ((*store_->find_call("org1", "q2"))->state, CallState::kQueued);
+  EXPECT_TRUE(other_node->transition(promote_request("q2", "s2", 5003))->call);
+}
+
+TEST_P(StoreTest, ACallQueuedPastItsDeadlineIsMissed) {
+  ASSERT_TRUE(store_->create_call(queued_call("q1", "u1", 1000), {}, std::nullopt));
+  TransitionRequest r;
+  r.org_id = "org1";
+  r.call_id = "q1";
+  r.from = {CallState::kQueued};
+  r.to = CallState::kMissed;
+  r.end_reason = "queue_timeout";
+  r.now_ms = 301000;
+  r.effects = effects_of(CallState::kQueued, call::CallEvent::kQueueTimeout);
+  auto out = store_->transition(r);
+  ASSERT_TRUE(out && out->call);
+  EXPECT_EQ(out->call->state, CallState::kMissed);
+  EXPECT_EQ(out->call->end_reason, "queue_timeout");
+  EXPECT_EQ(out->call->ended_at_ms, 301000);
+  EXPECT_TRUE(store_->queued_call_refs()->empty());
+  // A promotion that comes too late finds nothing to promote.
+  EXPECT_FALSE(store_->transition(promote_request("q1", "s1", 301001))->call);
+}
+
+TEST_P(StoreTest, ATransferEndsTheOldCallAndStartsTheNewOneInOneTransaction) {
+  staff_online("s1");
+  staff_online("s2");
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
+  ASSERT_TRUE(store_->transition(accept_request("c1", "s1"))->call);
+  Call next = make_call("c2", "u1", 9000);
+  next.transferred_from = "c1";
+  next.topic = "billing";
+  TransitionRequest r = hangup_request("c1", 9000, 0);
+  r.end_reason = "transferred";
+  r.effects = effects_of(CallState::kActive, call::CallEvent::kTransfer);
+  r.successor = next;
+  r.successor_ring = {{"s2", std::nullopt}};
+  auto out = store_->transition(r);
+  ASSERT_TRUE(out && out->call && out->successor);
+  EXPECT_EQ(out->call->state, CallState::kEnded);
+  EXPECT_EQ(out->call->end_reason, "transferred");
+  EXPECT_EQ(out->call->transferred_to, "c2");
+  EXPECT_EQ(out->successor->state, CallState::kRinging);
+  EXPECT_EQ(out->successor->transferred_from, "c1");
+  EXPECT_EQ(out->successor->topic, "billing");
+  EXPECT_EQ(out->successor->caller.id, "u1");
+  ASSERT_EQ(out->successor_participants.size(), 1u);
+  EXPECT_EQ(out->successor_participants[0].staff_id, "s2");
+  EXPECT_EQ(staff("s1", 9500).state, StaffState::kIdle);
+  EXPECT_EQ(staff("s2", 9500).state, StaffState::kRinging);
+  auto read = store_->find_call("org1", "c1");
+  EXPECT_EQ((*read)->transferred_to, "c2");
+}
+
+TEST_P(StoreTest, ATransferThatCannotStartLeavesTheOldCallAsItWas) {
+  staff_online("s1");
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
+  ASSERT_TRUE(store_->transition(accept_request("c1", "s1"))->call);
+  ASSERT_TRUE(store_->create_call(make_call("c9", "u9"), {}, std::nullopt));
+  Call clash = make_call("c9", "u1", 9000);  // An id already taken: the insert fails.
+  TransitionRequest r = hangup_request("c1", 9000, 0);
+  r.end_reason = "transferred";
+  r.effects = effects_of(CallState::kActive, call::CallEvent::kTransfer);
+  r.successor = clash;
+  auto out = store_->transition(r);
+  EXPECT_TRUE(!out || !out->call);
+  auto read = store_->find_call("org1", "c1");
+  ASSERT_TRUE(read && *read);
+  EXPECT_EQ((*read)->state, CallState::kAccepted);
+  EXPECT_FALSE((*read)->transferred_to);
+}
+
+TEST_P(StoreTest, SkillsAndHandleTimesReadBack) {
+  staff_online("s1");
+  ASSERT_TRUE(store_->set_staff_skills("org1", "s1", {"billing", "tech"}));
+  EXPECT_EQ(staff("s1").skills, (std::vector<std::string>{"billing", "tech"}));
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
+  ASSERT_TRUE(store_->transition(accept_request("c1", "s1"))->call);  // accepted at 2000
+  ASSERT_TRUE(store_->transition(hangup_request("c1", 62000, 0))->call);
+  auto times = store_->recent_handle_times_ms("org1", 20);
+  ASSERT_TRUE(times);
+  EXPECT_EQ(*times, (std::vector<std::int64_t>{60000}));
+  EXPECT_TRUE(store_->recent_handle_times_ms("org2", 20)->empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(kBackends),
                          [](const ::testing::TestParamInfo<Backend>& info) {
                            return info.param.name;

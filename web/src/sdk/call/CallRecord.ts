@@ -4,7 +4,7 @@
  * server refuses, the prediction is dropped (rolled back) and the view is the confirmed snapshot
  * again. Every change is checked against the spec first, so a refused event changes nothing.
  */
-import type { Call } from '../types';
+import type { Call, QueueSpot } from '../types';
 import { getLogger } from '../util/logger';
 import { eventFor, type FsmEvent, type FsmState, reachable, transition } from './callFsm';
 
@@ -89,6 +89,13 @@ export class CallRecord {
     this.reconcilePending();
     log.info(`call ${this.id || '(new)'}: ${t.from} -> ${t.to} (${event})`);
     return true;
+  }
+
+  /** A queued call's new place (`queue.updated`, CONTRACT 11.2): not a transition. */
+  setQueueSpot(spot: QueueSpot): void {
+    if (this.confirmedCall.state !== 'queued') return;
+    this.confirmedCall = { ...this.confirmedCall, queue: spot };
+    if (this.predicted) this.predicted = { ...this.predicted, queue: spot };
   }
 
   /**

@@ -6,7 +6,7 @@
  * does I/O itself (SwitchboardClient's parts do), so every rule here is testable without a network.
  */
 import { SwitchboardError } from '../errors';
-import type { Call, QualitySummary, ServerCallState } from '../types';
+import type { Call, QualitySummary, QueueSpot, ServerCallState } from '../types';
 import { TypedEmitter } from '../util/emitter';
 import { getLogger } from '../util/logger';
 import { CallRecord, type CallSnapshot, type PendingAction } from './CallRecord';
@@ -164,6 +164,14 @@ export class CallStore extends TypedEmitter<StoreEvents> {
     this.changed();
   }
 
+  /** A queued call's place changed (`queue.updated`); unknown calls are ignored. */
+  applyQueueSpot(callId: string, spot: QueueSpot): void {
+    const rec = this.records.get(callId);
+    if (!rec) return;
+    rec.setQueueSpot(spot);
+    this.changed();
+  }
+
   /** Takes a server snapshot from `welcome`, `call.incoming`, `call.updated` or a REST answer. */
   applyServerCall(call: Call): void {
     const known = this.records.get(call.id);
@@ -271,6 +279,7 @@ export class CallStore extends TypedEmitter<StoreEvents> {
         this.dispatch(PhaseEvent.ServerAccepted);
         this.notify('answered', `Answered by ${partyName(call.staff)}`, call.id);
       }
+      if (isTerminal(state) && call.transferred_to && this.follow(rec, call.transferred_to)) return;
       if (isTerminal(state) && !rec.pending && !this.finished.has(rec.id)) this.finish(rec);
     } else if (
       this.role === 'staff' &&
@@ -290,6 +299,23 @@ export class CallStore extends TypedEmitter<StoreEvents> {
         this.notify('declined', `Call from ${caller} declined`, call.id);
     }
     this.changed();
+  }
+
+  /**
+   * Caller: the staff member passed the call on (CONTRACT 11.4). The new call becomes the
+   * current one, which rings; camera and microphone stay. False when this phase cannot follow.
+   */
+  private follow(rec: CallRecord, nextId: string): boolean {
+    if (this.role !== 'client' || !this.can(PhaseEvent.Transferred)) return false;
+    this.finished.add(rec.id);
+    this.currentId = nextId;
+    this.dispatch(PhaseEvent.Transferred);
+    this.notify('info', 'Transferring your call…', nextId);
+    // The new call's first update may have come first.
+    const next = this.records.get(nextId);
+    if (next) this.afterServerChange(next, null);
+    else this.changed();
+    return true;
   }
 
   private finish(rec: CallRecord): void {

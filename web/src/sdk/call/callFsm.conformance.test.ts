@@ -38,19 +38,22 @@ describe('spec/call-fsm.json', () => {
 
   it('gives every transition effects the spec documents', () => {
     const documented = new Set(Object.keys(callFsmSpec.effects));
-    const timers = new Set(['ring', 'ring_step', 'connect', 'ice_refresh', 'wrap_up']);
+    const timers = new Set(['queue', 'ring', 'ring_step', 'connect', 'ice_refresh', 'wrap_up']);
     for (const t of callFsmSpec.transitions) {
       for (const key of Object.keys(t.effects)) expect(documented, key).toContain(key);
       for (const timer of [...(t.effects.start_timers ?? []), ...(t.effects.stop_timers ?? [])]) {
         expect(timers, timer).toContain(timer);
       }
       const terminal = isTerminal(t.to);
-      // Only moves out of ringing settle the rings; only ends of a live call start a wrap-up.
+      // Only moves out of ringing settle the rings; only ends of a live call start a wrap-up;
+      // only a promotion out of the queue rings staff it chose.
       expect(t.effects.ringing_staff !== undefined, `${t.from} + ${t.event}`).toBe(
         t.from === 'ringing',
       );
-      expect(t.effects.staff_wrap_up === true, `${t.from} + ${t.event}`).toBe(
-        terminal && t.from !== 'ringing',
+      const live = t.from === 'accepted' || t.from === 'active';
+      expect(t.effects.staff_wrap_up === true, `${t.from} + ${t.event}`).toBe(terminal && live);
+      expect(t.effects.ring_chosen_staff === true, `${t.from} + ${t.event}`).toBe(
+        t.from === 'queued' && t.to === 'ringing',
       );
       if (terminal) expect(t.effects.stop_timers).toContain('ice_refresh');
     }
@@ -129,7 +132,7 @@ describe('vectors', () => {
         else lastAccepted = allowed;
       }
       // The server's effects of the last accepted step, as the vector states them.
-      if (lastAccepted?.event === 'create') expect(v.effects).toBeUndefined();
+      if (lastAccepted?.from === 'none') expect(v.effects).toBeUndefined();
       else expect(lastAccepted?.effects).toEqual(v.effects);
       expect(rec.view.state).toBe(v.then);
       expect(rec.view.end_reason).toBe(v.end_reason);

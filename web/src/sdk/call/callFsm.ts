@@ -18,9 +18,10 @@ export interface FsmEffects {
   stop_timers?: FsmTimer[];
   push_ice_servers?: boolean;
   reroute?: 'rings_end' | 'staff_freed';
+  ring_chosen_staff?: boolean;
 }
 
-export type FsmTimer = 'ring' | 'ring_step' | 'connect' | 'ice_refresh' | 'wrap_up';
+export type FsmTimer = 'queue' | 'ring' | 'ring_step' | 'connect' | 'ice_refresh' | 'wrap_up';
 
 export interface FsmTransition {
   from: FsmState;

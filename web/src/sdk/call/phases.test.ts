@@ -42,6 +42,12 @@ describe('phaseEffects', () => {
     ]);
   });
 
+  it('closes the connection but keeps the devices on a transfer', () => {
+    expect(phaseEffects(CallPhase.Connected, CallPhase.Ringing, PhaseEvent.Transferred)).toEqual([
+      PhaseEffect.ClosePeer,
+    ]);
+  });
+
   it('causes nothing on the other transitions of either table', () => {
     let quiet = 0;
     for (const table of [CALLER_PHASES, STAFF_PHASES])
@@ -51,7 +57,8 @@ describe('phaseEffects', () => {
             to === CallPhase.Connecting ||
             to === CallPhase.Ended ||
             event === PhaseEvent.CreateFailed ||
-            event === PhaseEvent.AcceptFailed;
+            event === PhaseEvent.AcceptFailed ||
+            event === PhaseEvent.Transferred;
           expect(phaseEffects(from, to, event).length > 0).toBe(expected);
           if (!expected) quiet++;
         }

@@ -39,6 +39,8 @@ export enum PhaseEvent {
   /** After a page reload or a resync: the server says a call is accepted or active. */
   ResumeCall = 'resume_call',
   Dismiss = 'dismiss',
+  /** Caller: the staff member passed the call on (CONTRACT 11.4); the new call rings. */
+  Transferred = 'transferred',
 }
 
 export type PhaseTable = Record<CallPhase, Partial<Record<PhaseEvent, CallPhase>>>;
@@ -65,9 +67,18 @@ export const CALLER_PHASES: PhaseTable = {
     [E.IceConnected]: P.Connected,
     [E.IceDisconnected]: P.Reconnecting,
     [E.ServerTerminal]: P.Ended,
+    [E.Transferred]: P.Ringing,
   },
-  [P.Connected]: { [E.IceDisconnected]: P.Reconnecting, [E.ServerTerminal]: P.Ended },
-  [P.Reconnecting]: { [E.IceConnected]: P.Connected, [E.ServerTerminal]: P.Ended },
+  [P.Connected]: {
+    [E.IceDisconnected]: P.Reconnecting,
+    [E.ServerTerminal]: P.Ended,
+    [E.Transferred]: P.Ringing,
+  },
+  [P.Reconnecting]: {
+    [E.IceConnected]: P.Connected,
+    [E.ServerTerminal]: P.Ended,
+    [E.Transferred]: P.Ringing,
+  },
   [P.Ended]: { [E.Dismiss]: P.Idle, [E.Start]: P.RequestingPermission },
 };
 
@@ -116,7 +127,13 @@ export function phaseEffects(from: CallPhase, to: CallPhase, event: PhaseEvent):
   if (to === CallPhase.Connecting && from !== CallPhase.Reconnecting)
     effects.push(PhaseEffect.ConnectMedia);
   if (to === CallPhase.Ended) effects.push(PhaseEffect.EndCall);
-  if (event === PhaseEvent.CreateFailed || event === PhaseEvent.AcceptFailed)
+  // A transfer closes the connection with the first staff member but keeps camera and
+  // microphone for the next one.
+  if (
+    event === PhaseEvent.CreateFailed ||
+    event === PhaseEvent.AcceptFailed ||
+    event === PhaseEvent.Transferred
+  )
     effects.push(PhaseEffect.ClosePeer);
   return effects;
 }

@@ -169,7 +169,8 @@ export class CallActions {
     const { store, rest } = this.opts;
     const call = store.getSnapshot().current;
     if (!call) return;
-    if (call.state === 'ringing' && this.opts.role === 'client') {
+    const waiting = call.state === 'ringing' || call.state === 'queued';
+    if (waiting && this.opts.role === 'client') {
       await serverAction(store, rest, call.id, 'cancel', () => rest.cancel(call.id));
     } else if (call.state === 'accepted' || call.state === 'active') {
       await serverAction(store, rest, call.id, 'hangup', () => rest.end(call.id));
@@ -228,7 +229,8 @@ export class CallActions {
     const { store, media } = this.opts;
     if (isTerminal(call.state)) return;
     log.info(`resuming call ${call.id} (${call.state})`);
-    if (call.state !== 'ringing') this.opts.peers.markResumed(call.id);
+    const waiting = call.state === 'ringing' || call.state === 'queued';
+    if (!waiting) this.opts.peers.markResumed(call.id);
     store.setCurrent(call);
     store.applyServerCall(call);
     if (this.opts.role === 'client') {
@@ -239,7 +241,7 @@ export class CallActions {
           store.setError(SwitchboardError.fromMediaError(e));
         }
       }
-      store.dispatch(call.state === 'ringing' ? PhaseEvent.ResumeRinging : PhaseEvent.ResumeCall);
+      store.dispatch(waiting ? PhaseEvent.ResumeRinging : PhaseEvent.ResumeCall);
     } else {
       store.dispatch(PhaseEvent.ResumeCall);
       await this.allowMedia();

@@ -82,6 +82,7 @@ describe('parseOpsSummary', () => {
     const s = parseOpsSummary(BUSY);
     expect(s.funnel).toMatchObject({ created: 6, accepted: 2, connected: 1 });
     expect(s.funnel.byState).toEqual({
+      queued: 0,
       ringing: 0,
       accepted: 0,
       active: 0,

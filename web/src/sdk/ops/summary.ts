@@ -140,6 +140,7 @@ export interface OpsSummary {
 }
 
 const STATES: readonly ServerCallState[] = [
+  'queued',
   'ringing',
   'accepted',
   'active',
@@ -377,6 +378,7 @@ export function reasonText(reason: string): string {
 }
 
 export const CALL_STATE_TEXT: Record<ServerCallState, string> = {
+  queued: 'Queued',
   ringing: 'Ringing',
   accepted: 'Connecting',
   active: 'In progress',

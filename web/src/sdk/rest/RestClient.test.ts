@@ -12,6 +12,7 @@ const STATUS: Record<string, number> = {
   invalid_transition: 409,
   call_in_progress: 409,
   no_staff_available: 409,
+  queue_full: 409,
   payload_too_large: 413,
   rate_limited: 429,
   unavailable: 503,

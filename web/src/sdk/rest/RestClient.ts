@@ -9,6 +9,7 @@ import type {
   ServerCallState,
   StaffEntry,
   StaffStatus,
+  TransferTarget,
 } from '../types';
 import { getLogger } from '../util/logger';
 
@@ -176,6 +177,16 @@ export class RestClient {
     return this.request<Call>('POST', `/calls/${encodeURIComponent(id)}/end`, {
       body: reason ? { reason } : {},
     });
+  }
+
+  /** CONTRACT 11.4: passes an active call on; answers the new call. */
+  transfer(id: string, to: TransferTarget): Promise<Call> {
+    return this.request<Call>('POST', `/calls/${encodeURIComponent(id)}/transfer`, { body: to });
+  }
+
+  /** CONTRACT 11.2: the org's queued calls, first in line first (staff and admins). */
+  queue(): Promise<{ calls: Call[] }> {
+    return this.request('GET', '/queue');
   }
 
   quality(id: string, sample: QualitySample): Promise<void> {

@@ -1,0 +1,80 @@
+#pragma once
+// The queue (CONTRACT 11.2): calls created while every staff member who could take them was
+// busy wait here, first in first out per org among the calls a freed staff member can serve.
+// The database holds the queue (order and deadlines survive a restart); promoting a call is a
+// conditional UPDATE, so of several nodes exactly one promotes it. Callers hear where they stand
+// in `queue.updated`, at most once a second per call. docs/queue.md says how the wait is guessed.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "service/context.hpp"
+
+namespace sb::service {
+
+class Announcer;
+class CallTimers;
+class Router;
+class Transitions;
+
+class CallQueue {
+ public:
+  CallQueue(ServiceContext& ctx, Announcer& announcer, CallTimers& timers, Transitions& transitions,
+            Router& router)
+      : ctx_(ctx),
+        announcer_(announcer),
+        timers_(timers),
+        transitions_(transitions),
+        router_(router) {}
+
+  /// Whether a call nobody can ring now may wait: queueing is on and a staff member who would
+  /// serve it (its topic, or the one asked for) is available and connected, busy or not.
+  Result<bool> may_wait(const std::string& org_id, const std::optional<std::string>& topic,
+                        const std::optional<std::string>& staff_id);
+  /// How many calls of the org are queued.
+  Result<std::int64_t> length(const std::string& org_id);
+  /// Rings the oldest queued calls of the org that its free staff can serve, one call for each
+  /// free staff member. Run whenever staff may have become ringable.
+  void promote(const std::string& org_id);
+  /// The org's queue changed: its callers hear their new places (throttled).
+  void changed(const std::string& org_id);
+  /// A call left the queue (rung or ended): the wait metric, and the others move up.
+  void left(const Call& before, const Call& moved);
+  /// Sets `call.queue` when the call is queued.
+  void place(Call& call);
+  /// GET /v1/queue: the org's queued calls in order, each with its place (staff and admins).
+  Result<std::vector<Call>> list(const Principal& user);
+
+ private:
+  enum class Promotion { kPromoted, kStaffTaken, kNotQueued };
+  /// Promotes `call` to ringing `staff_id`, if both are still as read.
+  Promotion promote_to(const Call& call, const std::string& staff_id);
+
+  struct Spot {
+    int position = 0;
+    std::optional<double> estimate;
+    friend bool operator==(const Spot&, const Spot&) = default;
+  };
+  /// Where each of `queued` (in queue order) stands and how long it may wait.
+  std::vector<Spot> spots_of(const std::string& org_id, const std::vector<Call>& queued);
+  void flush(const std::string& org_id);
+  Result<std::vector<storage::StaffEntry>> staff_of(const std::string& org_id);
+
+  ServiceContext& ctx_;
+  Announcer& announcer_;
+  CallTimers& timers_;
+  Transitions& transitions_;
+  Router& router_;
+  /// The place each queued caller heard last: by org, then call id.
+  std::unordered_map<std::string, std::unordered_map<std::string, Spot>> told_;
+  struct Flush {
+    bool scheduled = false;
+    std::int64_t last_ms = 0;
+  };
+  std::unordered_map<std::string, Flush> flushes_;
+};
+
+}  // namespace sb::service

@@ -1,0 +1,280 @@
+// The queue, topics and transfer (CONTRACT 11.2 to 11.4) through the call service, on a real
+// SQLite database with time moved by hand.
+
+#include <gtest/gtest.h>
+
+#include "fakes/manual_time.hpp"
+#include "fakes/recording_bus.hpp"
+#include "service/call_service.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace sb::service {
+namespace {
+
+using auth::Role;
+using call::CallState;
+using call::ErrorCode;
+using call::StaffState;
+using call::StaffStatus;
+
+Principal user(const std::string& id, Role role, std::vector<std::string> skills = {}) {
+  Principal p{id, "org1", role, "Name " + id, 0};
+  p.skills = std::move(skills);
+  return p;
+}
+
+class WaitObserver final : public CallObserver {
+ public:
+  void on_queue_wait(double seconds) override { waits.push_back(seconds); }
+  std::vector<double> waits;
+};
+
+class CallQueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override { make_service({}); }
+
+  void make_service(CallTimings timings) {
+    service_.reset();
+    store_ = std::make_unique<storage::sqlite::SqliteStore>(":memory:");
+    ASSERT_TRUE(store_->migrate());
+    timings.node_id = "test";
+    timings_ = timings;
+    service_ = std::make_unique<CallService>(*store_, bus_, scheduler_, clock_, timings,
+                                             IceConfig{}, &observer_);
+  }
+
+  void online(const Principal& staff) {
+    service_->connection_opened(staff);
+    ASSERT_TRUE(service_->set_my_status(staff, StaffStatus::kAvailable));
+  }
+
+  Result<CreateCallResult> create(const Principal& client,
+                                  std::optional<std::string> topic = std::nullopt) {
+    CreateCallRequest request;
+    request.topic = std::move(topic);
+    return service_->create_call(client, request);
+  }
+
+  /// `staff` takes a call from `client` and stays in it.
+  Call busy_with(const Principal& staff, const Principal& client) {
+    auto c = create(client);
+    EXPECT_TRUE(c && c->call.state == CallState::kRinging);
+    auto accepted = service_->accept(staff, c->call.id);
+    EXPECT_TRUE(accepted);
+    EXPECT_TRUE(service_->connected(client, c->call.id));
+    return *accepted;
+  }
+
+  StaffState state_of(const Principal& staff) {
+    return store_->find_staff("org1", staff.user_id, clock_.now_ms(), 10'000)->value().state;
+  }
+
+  testing::ManualClock clock_;
+  testing::ManualScheduler scheduler_{clock_};
+  testing::RecordingBus bus_;
+  WaitObserver observer_;
+  CallTimings timings_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<CallService> service_;
+  Principal ana_ = user("ana", Role::kStaff);
+  Principal bo_ = user("bo", Role::kStaff);
+  Principal cat_ = user("cat", Role::kClient);
+  Principal dan_ = user("dan", Role::kClient);
+  Principal eli_ = user("eli", Role::kClient);
+};
+
+TEST_F(CallQueueTest, ACallForBusyStaffWaitsAndRingsWhenTheyAreFree) {
+  online(ana_);
+  const Call first = busy_with(ana_, cat_);
+  clock_.set(clock_.now_ms() + 1000);
+  auto queued = create(dan_);
+  ASSERT_TRUE(queued);
+  EXPECT_EQ(queued->call.state, CallState::kQueued);
+  EXPECT_EQ(queued->call.queued_at_ms, clock_.now_ms());
+  EXPECT_EQ(queued->call.queue_deadline_ms, clock_.now_ms() + 300'000);
+  ASSERT_TRUE(queued->call.queue);
+  EXPECT_EQ(queued->call.queue->position, 1);
+  EXPECT_FALSE(queued->call.queue->estimated_wait_s);  // No answered call in the org yet.
+  EXPECT_TRUE(bus_.to("ana", "call.incoming").size() == 1u);
+  scheduler_.advance(1000);
+  auto told = bus_.to("dan", "queue.updated");
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told.back().at("position").as_int64(), 1);
+  EXPECT_TRUE(told.back().at("estimated_wait_s").is_null());
+
+  scheduler_.advance(9000);
+  ASSERT_TRUE(service_->end(cat_, first.id, std::nullopt));  // ana is free: dan's call rings.
+  auto now = service_->get_call(dan_, queued->call.id);
+  EXPECT_EQ(now->state, CallState::kRinging);
+  EXPECT_EQ(now->version, 2);
+  EXPECT_EQ(now->ring_deadline_ms, clock_.now_ms() + 45'000);
+  EXPECT_EQ(bus_.to("ana", "call.incoming").back().at("call").at("id").as_string(),
+            queued->call.id);
+  EXPECT_EQ(state_of(ana_), StaffState::kRinging);
+  ASSERT_EQ(observer_.waits.size(), 1u);
+  EXPECT_DOUBLE_EQ(observer_.waits[0], 10.0);
+  // Its ring deadline is a ring deadline again.
+  scheduler_.advance(45'000);
+  EXPECT_EQ(service_->get_call(dan_, queued->call.id)->end_reason, "timeout");
+}
+
+TEST_F(CallQueueTest, QueuedCallsRingFirstInFirstOutAndHearTheirPlaces) {
+  online(ana_);
+  const Call first = busy_with(ana_, cat_);
+  const std::string d = create(dan_)->call.id;
+  clock_.set(clock_.now_ms() + 10);
+  const std::string e = create(eli_)->call.id;
+  auto listed = service_->queued_calls(ana_);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, d);
+  EXPECT_EQ((*listed)[1].queue->position, 2);
+  EXPECT_EQ(service_->queued_calls(cat_).error().code, ErrorCode::kForbidden);
+  scheduler_.advance(1000);
+  EXPECT_EQ(bus_.to("eli", "queue.updated").back().at("position").as_int64(), 2);
+  ASSERT_TRUE(service_->end(ana_, first.id, std::nullopt));
+  EXPECT_EQ(service_->get_call(dan_, d)->state, CallState::kRinging);
+  EXPECT_EQ(service_->get_call(eli_, e)->state, CallState::kQueued);
+  scheduler_.advance(1000);
+  auto eli_told = bus_.to("eli", "queue.updated").back();
+  EXPECT_EQ(eli_told.at("position").as_int64(), 1);
+  // An answered call in the org now gives an estimate: about one call's length away.
+  EXPECT_FALSE(eli_told.at("estimated_wait_s").is_null());
+}
+
+TEST_F(CallQueueTest, WhoCannotWaitIsRefused) {
+  auto none = create(cat_);
+  EXPECT_EQ(none.error().code, ErrorCode::kNoStaffAvailable);  // Nobody online at all.
+  CallTimings t;
+  t.max_queue = 1;
+  make_service(t);
+  online(ana_);
+  busy_with(ana_, cat_);
+  ASSERT_EQ(create(dan_)->call.state, CallState::kQueued);
+  auto full = create(eli_);
+  ASSERT_FALSE(full);
+  EXPECT_EQ(full.error().code, ErrorCode::kQueueFull);
+  EXPECT_TRUE(call::error_info(ErrorCode::kQueueFull).retryable);
+  t.max_queue = 0;  // v1 behaviour.
+  make_service(t);
+  online(ana_);
+  busy_with(ana_, cat_);
+  EXPECT_EQ(create(dan_).error().code, ErrorCode::kNoStaffAvailable);
+}
+
+TEST_F(CallQueueTest, ACallQueuedTooLongIsMissedAndACallerWhoLeftIsCancelled) {
+  online(ana_);
+  busy_with(ana_, cat_);
+  const Call waiting = create(dan_)->call;
+  service_->connection_opened(eli_);
+  const Call leaving = create(eli_)->call;
+  service_->connection_closed(eli_);
+  scheduler_.advance(10'001);
+  auto left = service_->get_call(eli_, leaving.id);
+  EXPECT_EQ(left->state, CallState::kCancelled);
+  EXPECT_EQ(left->end_reason, "caller_left");
+  scheduler_.advance(300'000);
+  auto missed = service_->get_call(dan_, waiting.id);
+  EXPECT_EQ(missed->state, CallState::kMissed);
+  EXPECT_EQ(missed->end_reason, "queue_timeout");
+  EXPECT_EQ(missed->ended_at_ms, waiting.queue_deadline_ms);
+  EXPECT_EQ(observer_.waits.size(), 2u);
+}
+
+TEST_F(CallQueueTest, TheQueueAndItsDeadlinesComeBackAfterARestart) {
+  online(ana_);
+  const Call first = busy_with(ana_, cat_);
+  const Call waiting = create(dan_)->call;
+  scheduler_.advance(60'000);
+  testing::ManualScheduler fresh(clock_);
+  CallService restarted(*store_, bus_, fresh, clock_, timings_, IceConfig{});
+  ASSERT_TRUE(restarted.recover());
+  auto listed = restarted.queued_calls(ana_);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].queue_deadline_ms, waiting.queue_deadline_ms);
+  fresh.advance(239'999);
+  EXPECT_EQ(restarted.get_call(dan_, waiting.id)->state, CallState::kQueued);
+  fresh.advance(1);
+  EXPECT_EQ(restarted.get_call(dan_, waiting.id)->end_reason, "queue_timeout");
+  (void)first;
+}
+
+TEST_F(CallQueueTest, TopicsRingAndQueueOnlyForStaffWithTheSkill) {
+  Principal billing = user("ana", Role::kStaff, {"billing"});
+  Principal tech = user("bo", Role::kStaff, {"tech"});
+  online(billing);
+  online(tech);
+  EXPECT_EQ(create(cat_, "sales").error().code, ErrorCode::kNoStaffAvailable);
+  auto c = create(cat_, "billing");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->call.topic, "billing");
+  EXPECT_EQ(bus_.to("ana", "call.incoming").size(), 1u);
+  EXPECT_TRUE(bus_.to("bo", "call.incoming").empty());
+  auto staff = service_->list_staff(billing);
+  EXPECT_EQ(staff->front().skills, (std::vector<std::string>{"billing"}));
+  ASSERT_TRUE(service_->accept(billing, c->call.id));
+  // A tech call still rings bo; a billing call waits for ana, and rings her when she is free,
+  // although an older tech call waits too (first in, first out among the calls she serves).
+  Principal fay = user("fay", Role::kClient);
+  auto t1 = create(dan_, "tech");
+  EXPECT_EQ(t1->call.state, CallState::kRinging);
+  ASSERT_TRUE(service_->accept(tech, t1->call.id));
+  auto t2 = create(eli_, "tech");
+  auto b1 = create(fay, "billing");
+  EXPECT_EQ(t2->call.state, CallState::kQueued);
+  EXPECT_EQ(b1->call.state, CallState::kQueued);
+  EXPECT_EQ(b1->call.queue->position, 1);  // The tech call ahead is not ahead for billing.
+  ASSERT_TRUE(service_->end(cat_, c->call.id, std::nullopt));
+  EXPECT_EQ(service_->get_call(fay, b1->call.id)->state, CallState::kRinging);
+  EXPECT_EQ(service_->get_call(eli_, t2->call.id)->state, CallState::kQueued);
+}
+
+TEST_F(CallQueueTest, TransferEndsTheCallAndRingsTheNewOneForTheSameCaller) {
+  online(ana_);
+  online(bo_);
+  const Call c = busy_with(ana_, cat_);
+  EXPECT_EQ(service_->transfer(bo_, c.id, std::string("ana"), std::nullopt).error().code,
+            ErrorCode::kForbidden);
+  auto next = service_->transfer(ana_, c.id, std::string("bo"), std::nullopt);
+  ASSERT_TRUE(next) << next.error().text();
+  EXPECT_EQ(next->state, CallState::kRinging);
+  EXPECT_EQ(next->transferred_from, c.id);
+  EXPECT_EQ(next->caller.id, "cat");
+  EXPECT_EQ(next->requested_staff_id, "bo");
+  auto old = service_->get_call(cat_, c.id);
+  EXPECT_EQ(old->state, CallState::kEnded);
+  EXPECT_EQ(old->end_reason, "transferred");
+  EXPECT_EQ(old->transferred_to, next->id);
+  auto to_caller = bus_.to("cat", "call.updated");
+  ASSERT_GE(to_caller.size(), 2u);
+  EXPECT_EQ(to_caller[to_caller.size() - 2].at("call").at("transferred_to").as_string(), next->id);
+  EXPECT_EQ(to_caller.back().at("call").at("id").as_string(), next->id);
+  EXPECT_EQ(bus_.to("bo", "call.incoming").back().at("call").at("id").as_string(), next->id);
+  EXPECT_EQ(state_of(ana_), StaffState::kIdle);
+  // The old call is over: no second transfer.
+  EXPECT_EQ(service_->transfer(ana_, c.id, std::string("bo"), std::nullopt).error().code,
+            ErrorCode::kInvalidTransition);
+  ASSERT_TRUE(service_->accept(bo_, next->id));
+}
+
+TEST_F(CallQueueTest, TransferToATopicNobodyServesIsRefusedAndKeepsTheCall) {
+  online(ana_);
+  const Call c = busy_with(ana_, cat_);
+  auto refused = service_->transfer(ana_, c.id, std::nullopt, std::string("billing"));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kNoStaffAvailable);
+  EXPECT_EQ(service_->get_call(cat_, c.id)->state, CallState::kActive);
+  // To a topic whose staff are busy: the new call waits in the queue.
+  Principal billing = user("bo", Role::kStaff, {"billing"});
+  online(billing);
+  busy_with(billing, dan_);
+  auto queued = service_->transfer(ana_, c.id, std::nullopt, std::string("billing"));
+  ASSERT_TRUE(queued);
+  EXPECT_EQ(queued->state, CallState::kQueued);
+  EXPECT_EQ(queued->topic, "billing");
+  ASSERT_TRUE(queued->queue);
+  EXPECT_EQ(queued->queue->position, 1);
+}
+
+}  // namespace
+}  // namespace sb::service
