@@ -148,11 +148,22 @@ test('overload: new calls get 503 with Retry-After and nothing is written; accep
   const first = user(org, 'client', 'first');
   const second = user(org, 'client', 'second');
   const wFirst = await connectUser(srv, first);
+  // The setup's own creates may meet a loop already 1 ms late on a busy machine: retry those.
+  let setupRefused = 0;
+  const createAdmitted = async (u, body) => {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const r = await request(srv, 'POST', '/v1/calls', { token: u.token, body });
+      if (r.status !== 503) return expectStatus(r, 201);
+      setupRefused++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('the server stayed overloaded before the burst');
+  };
   // A live call (accepted by ana) and a ringing one, both placed before the burst.
-  const live = await createCall(srv, first, { staff_id: ana.id });
+  const live = await createAdmitted(first, { staff_id: ana.id });
   await wa.waitFor(incoming(live.id), 3000);
   expectStatus(await action(srv, ana, live.id, 'accept'), 200);
-  const ringing = await createCall(srv, second, { staff_id: bo.id });
+  const ringing = await createAdmitted(second, { staff_id: bo.id });
   await wb.waitFor(incoming(ringing.id), 3000);
 
   const clients = Array.from({ length: 1500 }, (_, i) => user(org, 'client', `burst${i}`));
@@ -185,5 +196,5 @@ test('overload: new calls get 503 with Retry-After and nothing is written; accep
   }
   const metrics = (await request(srv, 'GET', '/metrics')).text;
   const shed = Number(/switchboard_calls_refused_total\{reason="overload"\} (\d+)/.exec(metrics)?.[1]);
-  assert.equal(shed, refused.length);
+  assert.equal(shed, refused.length + setupRefused);
 }));
