@@ -121,7 +121,7 @@ describe('RestClient error mapping', () => {
   it('asks /healthz at the server root, not under /v1', async () => {
     const urls: string[] = [];
     const fetch = (input: string | URL | Request): Promise<Response> => {
-      urls.push(input.toString());
+      urls.push(input instanceof Request ? input.url : input.toString());
       return Promise.resolve(new Response(JSON.stringify({ status: 'ok', dev_sign_in: true })));
     };
     await new RestClient({
