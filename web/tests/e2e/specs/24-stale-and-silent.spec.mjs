@@ -154,3 +154,56 @@ test('ringback and elapsed time while ringing; Recent calls follow the call with
     ).toEqual([]);
   });
 });
+
+/**
+ * The strict autoplay policy for Web Audio, every time (as spec 18 does for media elements): an
+ * AudioContext stays suspended until a real click or key press in this document.
+ */
+function strictWebAudio() {
+  let gesture = false;
+  const seen = (e) => {
+    if (e.isTrusted) gesture = true;
+  };
+  addEventListener('pointerdown', seen, true);
+  addEventListener('keydown', seen, true);
+  const Real = window.AudioContext;
+  window.AudioContext = class extends Real {
+    constructor(...args) {
+      super(...args);
+      if (!gesture) void this.suspend();
+    }
+    resume() {
+      return gesture ? super.resume() : new Promise(() => undefined);
+    }
+  };
+}
+
+test('a caller who reloads while ringing is told the ringing tone is silent; one click turns it on', async ({
+  peers,
+}) => {
+  const org = `org-ringback-${uid()}`;
+  const ana = await peers.openAs({ org, sub: 'ana', role: 'staff', name: 'Ana' });
+  await goAvailable(ana);
+  const carla = await peers.openAs({
+    org,
+    sub: 'carla',
+    role: 'client',
+    name: 'Carla',
+    initScript: strictWebAudio,
+  });
+  await placeCall(carla);
+  const calling = byTestId(carla, 'calling');
+  await expect(calling).toHaveAttribute('data-ringback', 'playing', { timeout: 5000 });
+  await carla.reload();
+  await carla.locator('[data-testid="calling"][data-phase="ringing"]').waitFor({ timeout: 10_000 });
+  await expect(calling).toHaveAttribute('data-ringback', 'blocked', { timeout: 5000 });
+  const note = byTestId(carla, 'ringback-blocked');
+  await expect(note).toContainText('keeps the ringing tone silent');
+  await expect(byTestId(carla, 'calling-elapsed')).toHaveText(/^Ringing for 0:\d\d$/);
+  await shot(carla, 'client-24-ringback-blocked');
+  await checkA11y(carla, 'client-ringback-blocked');
+  await note.getByRole('button', { name: 'Turn on sound' }).click();
+  await expect(calling).toHaveAttribute('data-ringback', 'playing', { timeout: 3000 });
+  await expect(note).toHaveCount(0);
+  await byTestId(carla, 'hangup-button').click();
+});
