@@ -19,7 +19,7 @@ export interface RecentCalls {
  * applied at once (a staff member rung for a call hears all its moves); the list is read again
  * when `refreshKey` changes (the console's phase, or a team member's state on the board, which
  * is how someone who was not rung learns that a call started or ended); and it is read every
- * second while a call in it is ringing or connecting, moves no board entry shows.
+ * second while a call in it is queued, ringing or connecting, moves no board entry shows.
  */
 export function useRecentCalls(client: SwitchboardClient, refreshKey: string): RecentCalls {
   const [calls, setCalls] = useState<Call[] | null>(null);
