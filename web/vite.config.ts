@@ -8,6 +8,8 @@ export default defineConfig({
     // `npm run dev` against a local server: `SWITCHBOARD_URL=http://127.0.0.1:8080 npx vite`.
     proxy: {
       '/v1': { target: process.env.SWITCHBOARD_URL ?? 'http://127.0.0.1:8080', ws: true },
+      // The sign-in page reads `dev_sign_in` here.
+      '/healthz': { target: process.env.SWITCHBOARD_URL ?? 'http://127.0.0.1:8080' },
     },
     fs: { allow: ['..'] }, // spec/call-fsm.json lives one level up.
   },

@@ -262,6 +262,9 @@ test('signal relay between the two participants, with from and the sender\'s seq
   const cand = await A.wc.waitFor(signalFor(c.id), 3000, 'a candidate');
   assert.equal(cand.kind, 'candidate');
   assert.equal(cand.seq, 2);
+  A.w1.send({ type: 'signal', call_id: c.id, kind: 'candidate', data: { candidate: '' }, seq: 3 });
+  const end = await A.wc.waitFor((m) => signalFor(c.id)(m) && m.seq === 3, 3000, 'the end of candidates');
+  assert.deepEqual(end.data, { candidate: '' });
   // Active calls relay too, including an ICE restart.
   expectStatus(await action(srv, A.cl, c.id, 'connected'), 200);
   A.wc.send({ type: 'signal', call_id: c.id, kind: 'restart', data: { sdp: 'restart-offer' }, seq: 2 });
@@ -286,6 +289,9 @@ test('relay refused with an error and nothing delivered: non-participant, other 
     ['another org', foreign, { call_id: c.id, kind: 'offer', data: {} }, 'not_found'],
     ['a bad kind', A.w1, { call_id: c.id, kind: 'gossip', data: {} }, 'invalid_request'],
     ['no call_id', A.w1, { kind: 'offer', data: {} }, 'invalid_request'],
+    // The end of candidates is {"candidate": ""} (asyncapi SignalData); a null data is refused.
+    ['a candidate with null data', A.w1, { call_id: c.id, kind: 'candidate', data: null }, 'invalid_request'],
+    ['a candidate with string data', A.w1, { call_id: c.id, kind: 'candidate', data: 'end' }, 'invalid_request'],
     ['an unknown call', A.w1, { call_id: 'no-such-call', kind: 'offer', data: {} }, 'not_found'],
   ];
   let seq = 100;

@@ -111,6 +111,8 @@ test('POST /v1/dev/token is 404 without --dev', async () => {
   const srv = await start([]);
   const r = await srv.request('POST', '/v1/dev/token', { body: { org: 'o', sub: 'u', role: 'client' } });
   expectError(r, 404, 'not_found');
+  const health = await srv.request('GET', '/healthz');
+  assert.deepEqual(health.body, { status: 'ok', dev_sign_in: false }, 'the sign-in page learns it with a 200');
 });
 
 test('--dev: /v1/dev/token mints a token the server accepts, with the claims asked for', async () => {
@@ -125,6 +127,7 @@ test('--dev: /v1/dev/token mints a token the server accepts, with the claims ask
   expectStatus(avail, 200);
   expectError(await srv.request('POST', '/v1/dev/token', { body: { org, sub: 'ana', role: 'boss' } }), 400, 'invalid_request');
   assert.ok(srv.logs.some((l) => l.includes('--dev is on')), 'the loud warning is logged');
+  assert.equal((await srv.request('GET', '/healthz')).body.dev_sign_in, true);
 });
 
 test('--dev with --jwt-public-key stops start-up with one line', () => {

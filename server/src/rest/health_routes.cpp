@@ -6,8 +6,9 @@
 namespace sb::rest {
 namespace {
 
-net::HttpResponse healthz(const Services&, Exchange&) {
-  return json_response(200, boost::json::object{{"status", "ok"}});
+// `dev_sign_in` lets the sign-in page choose its form with an answer that is not an error.
+net::HttpResponse healthz(const Services& s, Exchange&) {
+  return json_response(200, boost::json::object{{"status", "ok"}, {"dev_sign_in", s.options.dev}});
 }
 
 net::HttpResponse readyz(const Services& s, Exchange&) {

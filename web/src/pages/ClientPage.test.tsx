@@ -93,6 +93,22 @@ describe('ClientPage', () => {
     expect(get(root, 'h1').textContent).toBe('Video call');
   });
 
+  it('while ringing: how long it has rung, and a ringing-tone switch remembered in this browser', async () => {
+    localStorage.removeItem('switchboard.ringback');
+    const { root } = await openPage(new FakeDevices(), {
+      'POST /calls': { status: 201, body: makeCall({ created_at: new Date().toISOString() }) },
+    });
+    await clickAndSettle(byId(root, 'call-button'));
+    expect(textOf(root, 'calling-elapsed')).toMatch(/^Ringing for 0:0\d$/);
+    const toggle = get(root, '[data-testid=ringback-toggle]');
+    expect(toggle.getAttribute('aria-pressed')).toBe('true');
+    await clickAndSettle(toggle);
+    expect(toggle.getAttribute('aria-pressed')).toBe('false');
+    expect(toggle.textContent).toBe('Ringing tone off');
+    expect(localStorage.getItem('switchboard.ringback')).toBe('off');
+    localStorage.removeItem('switchboard.ringback');
+  });
+
   it('shows "Starting your call…" while the call is being created', async () => {
     let answer!: (r: { status: number; body: unknown }) => void;
     const pending = new Promise<{ status: number; body: unknown }>((r) => (answer = r));

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Header } from '../app/Header';
 import { getToken, iceTransportPolicy } from '../app/session';
 import { CallProvider, useCallClient } from '../providers/CallProvider/CallProvider';
@@ -7,7 +7,9 @@ import { useDeviceLists } from '../hooks/useDeviceLists/useDeviceLists';
 import { useMedia } from '../hooks/useMedia/useMedia';
 import { useNotices } from '../hooks/useNotices/useNotices';
 import { useSignalingState } from '../hooks/useSignalingState/useSignalingState';
+import { useRingback } from '../hooks/useRingback/useRingback';
 import { CallPhase, partyName, SignalingState } from '../sdk';
+import { RingingStatus } from '../components/RingingStatus/RingingStatus';
 import { CallButton } from '../components/CallButton/CallButton';
 import {
   DevicePermissionPrompt,
@@ -43,6 +45,21 @@ function ClientScreen() {
     phase === CallPhase.Connecting ||
     phase === CallPhase.Connected ||
     phase === CallPhase.Reconnecting;
+  const ringback = useRingback(phase === CallPhase.Ringing);
+
+  // While the browser keeps the ringback silent (a reload during the ring), any click or key
+  // press turns it on, as on the staff console.
+  const { unlock: unlockRingback, state: ringbackState } = ringback;
+  useEffect(() => {
+    if (ringbackState !== 'blocked') return;
+    const gesture = (): void => void unlockRingback();
+    document.addEventListener('pointerdown', gesture);
+    document.addEventListener('keydown', gesture);
+    return () => {
+      document.removeEventListener('pointerdown', gesture);
+      document.removeEventListener('keydown', gesture);
+    };
+  }, [unlockRingback, ringbackState]);
 
   let body;
   // The idle page's visible title is the page's h1; every other screen titles its card with an
@@ -91,6 +108,7 @@ function ClientScreen() {
         aria-labelledby="calling-title"
         data-testid="calling"
         data-phase={phase}
+        data-ringback={ringback.state}
       >
         <div className="calling__preview">
           {media.cameraProblem ? (
@@ -122,6 +140,16 @@ function ClientScreen() {
               ? 'Connecting you to our team.'
               : 'We are ringing our team. Someone will answer shortly.'}
           </p>
+          {phase === CallPhase.Ringing && current && (
+            <RingingStatus
+              since={current.created_at}
+              clockOffsetMs={client.rest.clockOffsetMs}
+              ringback={ringback.state}
+              ringbackOn={ringback.on}
+              onToggleRingback={ringback.toggle}
+              onEnableSound={() => void unlockRingback()}
+            />
+          )}
           {media.cameraProblem && (
             <p className="note" data-testid="calling-audio-only">
               {media.cameraProblem === 'missing'

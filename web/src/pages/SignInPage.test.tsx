@@ -16,11 +16,11 @@ function jwt(claims: Record<string, unknown>): string {
   return `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}.sig`;
 }
 
-const invalid = { error: { code: 'invalid_request', message: 'org required', retryable: false } };
 const notFound = { error: { code: 'not_found', message: 'No route', retryable: false } };
-/** The probe's answer from a `--dev` server (an empty body is refused as invalid). */
-const devOn: FakeRoute = { status: 400, body: invalid };
-const devOff: FakeRoute = { status: 404, body: notFound };
+/** The probe (`GET /healthz`) answers 200 either way; `dev_sign_in` says which form to show. */
+const devOn: FakeRoute = { status: 200, body: { status: 'ok', dev_sign_in: true } };
+const devOff: FakeRoute = { status: 200, body: { status: 'ok', dev_sign_in: false } };
+const devRoute: FakeRoute = { status: 404, body: notFound };
 
 const settle = () =>
   updateAsync(async () => {
@@ -62,11 +62,11 @@ describe('SignInPage', () => {
   it('says it is checking until the server answers the probe', async () => {
     let answer!: (r: FakeRoute) => void;
     const { root, requests } = await openPage({
-      'POST /dev/token': () => new Promise<FakeRoute>((r) => (answer = r)),
+      'GET /healthz': () => new Promise<FakeRoute>((r) => (answer = r)),
     });
     expect(get(root, '[data-testid=signin-page]').dataset.dev).toBe('checking');
     expect(field(root, 'signin-checking').textContent).toBe('Checking how to sign in…');
-    expect(requests[0]).toMatchObject({ method: 'POST', path: '/dev/token', body: {} });
+    expect(requests[0]).toMatchObject({ method: 'GET', path: '/healthz' });
     answer(devOn);
     await settle();
     expect(get(root, '[data-testid=signin-page]').dataset.dev).toBe('on');
@@ -77,7 +77,8 @@ describe('SignInPage', () => {
     it('gets a token for the org, user, name and role chosen, stores it and goes home', async () => {
       const token = jwt({ sub: 'st-ana', org: 'acme', role: 'staff', name: 'Ana' });
       const { root, requests } = await openPage({
-        'POST /dev/token': [devOn, { status: 200, body: { token } }],
+        'GET /healthz': devOn,
+        'POST /dev/token': { status: 200, body: { token } },
       });
       expect((field(root, 'signin-org') as HTMLInputElement).value).toBe('demo');
       typeInto(field(root, 'signin-org'), 'acme');
@@ -97,10 +98,11 @@ describe('SignInPage', () => {
 
     it('makes up a user id when none is given, and sends a client home to /client', async () => {
       const { root, requests } = await openPage({
-        'POST /dev/token': [
-          devOn,
-          { status: 200, body: { token: jwt({ sub: 'x', org: 'demo', role: 'client' }) } },
-        ],
+        'GET /healthz': devOn,
+        'POST /dev/token': {
+          status: 200,
+          body: { token: jwt({ sub: 'x', org: 'demo', role: 'client' }) },
+        },
       });
       await submit(field(root, 'signin-submit'));
       const body = requests.at(-1)?.body as { sub: string; name: string; role: string };
@@ -112,19 +114,17 @@ describe('SignInPage', () => {
 
     it('keeps the org of the person already signed in', async () => {
       sessionStorage.setItem(TOKEN_KEY, jwt({ sub: 'u', org: 'acme', role: 'client' }));
-      const { root } = await openPage({ 'POST /dev/token': devOn });
+      const { root } = await openPage({ 'GET /healthz': devOn });
       expect((field(root, 'signin-org') as HTMLInputElement).value).toBe('acme');
     });
 
     it('shows a refusal and stays on the page with the button enabled again', async () => {
       const { root } = await openPage({
-        'POST /dev/token': [
-          devOn,
-          {
-            status: 400,
-            body: { error: { code: 'invalid_request', message: 'bad org', retryable: false } },
-          },
-        ],
+        'GET /healthz': devOn,
+        'POST /dev/token': {
+          status: 400,
+          body: { error: { code: 'invalid_request', message: 'bad org', retryable: false } },
+        },
       });
       await submit(field(root, 'signin-submit'));
       expect(field(root, 'signin-error').textContent).toMatch(/^Sign-in failed: ./);
@@ -137,8 +137,7 @@ describe('SignInPage', () => {
     it('says "Signing in…" while the token is on its way', async () => {
       let answer!: (r: FakeRoute) => void;
       const token = new Promise<FakeRoute>((r) => (answer = r));
-      let asked = 0;
-      const { root } = await openPage({ 'POST /dev/token': () => (asked++ ? token : devOn) });
+      const { root } = await openPage({ 'GET /healthz': devOn, 'POST /dev/token': () => token });
       await submit(field(root, 'signin-submit'));
       expect(field(root, 'signin-submit').textContent).toBe('Signing in…');
       expect((field(root, 'signin-submit') as HTMLButtonElement).disabled).toBe(true);
@@ -149,10 +148,11 @@ describe('SignInPage', () => {
 
     it('an unclear probe shows the dev form; a 404 on sign-in then switches to the integrator view', async () => {
       const { root } = await openPage({
-        'POST /dev/token': [
-          { status: 503, body: { error: { code: 'unavailable', message: 'x', retryable: true } } },
-          devOff,
-        ],
+        'GET /healthz': {
+          status: 503,
+          body: { error: { code: 'unavailable', message: 'x', retryable: true } },
+        },
+        'POST /dev/token': devRoute,
       });
       expect(get(root, '[data-testid=signin-page]').dataset.dev).toBe('unknown');
       expect(get(root, 'h1').textContent).toBe('Dev sign-in');
@@ -172,7 +172,7 @@ describe('SignInPage', () => {
     });
 
     it('explains that sign-in comes from the integrating app, with a field for a JWT', async () => {
-      const { root } = await openPage({ 'POST /dev/token': devOff });
+      const { root } = await openPage({ 'GET /healthz': devOff });
       expect(get(root, 'h1').textContent).toBe('Sign in through your app');
       expect(field(root, 'signin-dev-off').textContent).toContain(
         'Dev sign-in is off on this server',
@@ -182,7 +182,7 @@ describe('SignInPage', () => {
 
     it('a pasted token the server accepts is stored, and the person goes home', async () => {
       const { root, requests } = await openPage({
-        'POST /dev/token': devOff,
+        'GET /healthz': devOff,
         'GET /ice-servers': { status: 200, body: { ice_servers: [], ttl_s: 60 } },
       });
       typeInto(field(root, 'signin-jwt'), `  ${pasted}\n`);
@@ -195,7 +195,7 @@ describe('SignInPage', () => {
     });
 
     it('text that is not a token (or an expired one) is refused without asking the server', async () => {
-      const { root, requests } = await openPage({ 'POST /dev/token': devOff });
+      const { root, requests } = await openPage({ 'GET /healthz': devOff });
       typeInto(field(root, 'signin-jwt'), 'not-a-jwt');
       await submit(field(root, 'signin-jwt-submit'));
       expect(field(root, 'signin-jwt-error').textContent).toBe(
@@ -207,13 +207,13 @@ describe('SignInPage', () => {
       expect(field(root, 'signin-jwt-error').textContent).toBe(
         'That is not a valid token, or it has expired.',
       );
-      expect(requests.map((r) => r.path)).toEqual(['/dev/token']); // Only the probe.
+      expect(requests.map((r) => r.path)).toEqual(['/healthz']); // Only the probe.
       expect(sessionStorage.getItem(TOKEN_KEY)).toBeNull();
     });
 
     it('a token the server refuses says why, and nothing is stored', async () => {
       const { root } = await openPage({
-        'POST /dev/token': devOff,
+        'GET /healthz': devOff,
         'GET /ice-servers': {
           status: 401,
           body: { error: { code: 'unauthenticated', message: 'bad signature', retryable: false } },

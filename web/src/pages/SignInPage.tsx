@@ -14,7 +14,7 @@ const homeOf = (role: Role): string => (role === 'client' ? '/client' : '/staff'
 /**
  * Sign-in. A server started with `--dev` offers dev sign-in (pick an org, a user and a role; the
  * token comes from `POST /v1/dev/token`). Without `--dev` that route does not exist, so the page
- * asks the server first and, when it is off, says that sign-in comes from the integrating app,
+ * asks the server first (`GET /healthz`'s `dev_sign_in`, a 200 either way) and, when it is off, says that sign-in comes from the integrating app,
  * with a field where an integrator can paste a JWT.
  */
 export function SignInPage() {

@@ -24,7 +24,7 @@ const settle = () =>
   updateAsync(async () => {
     for (let i = 0; i < 5; i++) await flush();
   });
-/** Past the recent-calls list's 300 ms debounce. */
+/** Past the recent-calls list's 150 ms debounce. */
 const afterDebounce = () => updateAsync(() => new Promise((r) => setTimeout(r, 350)));
 
 const byId = (root: ParentNode, id: string) => root.querySelector(`[data-testid=${id}]`);
@@ -362,6 +362,55 @@ describe('StaffPage', () => {
       const { root } = await openConsole();
       await afterDebounce();
       expect(textOf(root, 'recent-calls')).toContain('No calls yet.');
+    });
+
+    const outcomes = (root: ParentNode) =>
+      [...root.querySelectorAll('[data-testid=recent-calls] .pill')].map((p) => p.textContent);
+
+    it('follows a call another staff member took from its call.updated, without asking', async () => {
+      const taken = makeCall({
+        id: 'call-7',
+        state: 'accepted',
+        version: 2,
+        staff: { id: 'st-ana', name: 'Ana' },
+      });
+      const { root, ws, requests } = await openConsole({
+        'GET /calls?limit=10': { status: 200, body: { calls: [taken], next: null } },
+      });
+      await afterDebounce();
+      expect(outcomes(root)).toEqual(['Connecting']);
+      const reads = requests.length;
+      await serverSends(ws, {
+        type: 'call.updated',
+        call: { ...taken, state: 'active', version: 3 },
+      });
+      expect(outcomes(root)).toEqual(['In progress']);
+      await serverSends(ws, {
+        type: 'call.updated',
+        call: { ...taken, state: 'ended', version: 4, end_reason: 'completed' },
+      });
+      expect(outcomes(root)).toEqual(['Completed']);
+      expect(requests.length).toBe(reads); // No request was needed.
+    });
+
+    it('reads the list again when a team member starts or ends a call (calls it was not rung for)', async () => {
+      const { ws, requests } = await openConsole();
+      await afterDebounce();
+      const reads = () => requests.filter((r) => r.path === '/calls?limit=10').length;
+      const before = reads();
+      const board = (state: 'idle' | 'in_call', seq: number) => ({
+        type: seq === 1 ? 'board' : 'board.updated',
+        staff: [makeStaff('st-ana', { name: 'Ana', state })],
+        queue: { length: 0 },
+        seq,
+      });
+      await serverSends(ws, board('idle', 1));
+      await afterDebounce();
+      const afterSnapshot = reads();
+      expect(afterSnapshot).toBeGreaterThan(before);
+      await serverSends(ws, board('in_call', 2));
+      await afterDebounce();
+      expect(reads()).toBe(afterSnapshot + 1);
     });
 
     it('shows a failed load, and Refresh loads again', async () => {

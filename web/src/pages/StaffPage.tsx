@@ -9,22 +9,22 @@ import { useMedia } from '../hooks/useMedia/useMedia';
 import { useNotices } from '../hooks/useNotices/useNotices';
 import { useSignalingState } from '../hooks/useSignalingState/useSignalingState';
 import { useTeam } from '../hooks/useTeam/useTeam';
+import { useRecentCalls } from '../hooks/useRecentCalls/useRecentCalls';
 import { useRinger } from '../hooks/useRinger/useRinger';
 import {
   CallPhase,
   partyName,
   SignalingState,
   SwitchboardError,
-  type Call,
   type StaffEntry,
   type StaffStatus,
-  formatDuration,
 } from '../sdk';
 import { IncomingCallModal } from '../components/IncomingCallModal/IncomingCallModal';
 import { CallRoom } from '../components/CallRoom/CallRoom';
 import { TransferPanel } from '../components/TransferPanel/TransferPanel';
 import { CallToast } from '../components/CallToast/CallToast';
 import { CallEndSummary } from '../components/CallEndSummary/CallEndSummary';
+import { RecentCalls } from '../components/RecentCalls/RecentCalls';
 import {
   DevicePermissionPrompt,
   DevicePickers,
@@ -66,6 +66,9 @@ function StaffConsole() {
   const [notices, dismissNotice] = useNotices(client);
   const team = useTeam(client, true);
   const { phase, current, summary, incoming, error } = state;
+  // A team member's state changing is how this console learns of calls it was not rung for.
+  const teamStates = team.map((e) => `${e.id}:${e.state}`).join(',');
+  const recent = useRecentCalls(client, `${phase}-${notices.length}-${teamStates}`);
   const [myEntry, setMyEntry] = useState<StaffEntry | null>(null);
   const [statusError, setStatusError] = useState<string | null>(null);
   const [statusBusy, setStatusBusy] = useState(false);
@@ -276,7 +279,7 @@ function StaffConsole() {
         <main className="console__main" id="main">
           {!visibleH1 && <h1 className="sr-only">Staff console</h1>}
           {main}
-          <RecentCalls refreshKey={`${phase}-${notices.length}`} />
+          <RecentCalls calls={recent.calls} error={recent.error} onRefresh={recent.reload} />
         </main>
       </div>
       {canRing && incoming.length > 0 && (
@@ -319,113 +322,6 @@ function TeamList({ team, myId }: { team: StaffEntry[]; myId: string | null }) {
           </li>
         ))}
       </ul>
-    </section>
-  );
-}
-
-/** A call's outcome in a few words, the reason included where it changes the story. */
-function outcomeText(c: Call): string {
-  if (c.state === 'ended' && c.end_reason === 'caller_left') return 'Caller left';
-  if (c.state === 'ended' && c.end_reason === 'staff_left') return 'Staff left';
-  if (c.state === 'ended' && c.end_reason === 'participant_lost') return 'Dropped';
-  return OUTCOME[c.state] ?? c.state;
-}
-
-const OUTCOME: Record<Call['state'], string> = {
-  queued: 'Waiting in the queue',
-  ringing: 'Ringing',
-  accepted: 'Connecting',
-  active: 'In progress',
-  ended: 'Completed',
-  missed: 'Missed',
-  declined: 'Declined',
-  cancelled: 'Caller hung up',
-  failed: 'Failed',
-};
-
-function RecentCalls({ refreshKey }: { refreshKey: string }) {
-  const client = useCallClient();
-  const [calls, setCalls] = useState<Call[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(() => {
-    client.rest.listCalls({ limit: 10 }).then(
-      (r) => {
-        setCalls(r.calls);
-        setError(null);
-      },
-      (e: unknown) =>
-        setError(e instanceof SwitchboardError ? e.friendly : 'Could not load recent calls.'),
-    );
-  }, [client]);
-  useEffect(() => {
-    const t = setTimeout(load, 300);
-    return () => clearTimeout(t);
-  }, [load, refreshKey]);
-  return (
-    <section className="card recent" aria-labelledby="recent-title" data-testid="recent-calls">
-      <div className="recent__head">
-        <h2 id="recent-title" className="h3">
-          Recent calls
-        </h2>
-        <button type="button" className="btn btn--ghost btn--small" onClick={load}>
-          Refresh
-        </button>
-      </div>
-      {error && <p className="error">{error}</p>}
-      {calls && calls.length === 0 && <p className="muted">No calls yet.</p>}
-      {calls && calls.length > 0 && (
-        <div className="table-wrap">
-          {/* On phones each call is a card (table--stack) rather than a table wider than the
-              screen; the explicit roles keep the table semantics when display changes. */}
-          <table className="table--stack" role="table">
-            <thead role="rowgroup">
-              <tr role="row">
-                <th scope="col" role="columnheader">
-                  When
-                </th>
-                <th scope="col" role="columnheader">
-                  Caller
-                </th>
-                <th scope="col" role="columnheader">
-                  Outcome
-                </th>
-                <th scope="col" role="columnheader">
-                  Answered by
-                </th>
-                <th scope="col" role="columnheader">
-                  Duration
-                </th>
-              </tr>
-            </thead>
-            <tbody role="rowgroup">
-              {calls.map((c) => (
-                <tr key={c.id} role="row">
-                  <td role="cell" data-label="When">
-                    {new Date(c.created_at).toLocaleTimeString([], {
-                      hour: '2-digit',
-                      minute: '2-digit',
-                    })}
-                  </td>
-                  <td role="cell" data-label="Caller">
-                    {partyName(c.caller)}
-                  </td>
-                  <td role="cell" data-label="Outcome">
-                    <span className={`pill pill--${c.state}`}>{outcomeText(c)}</span>
-                  </td>
-                  <td role="cell" data-label="Answered by">
-                    {c.staff ? partyName(c.staff) : '–'}
-                  </td>
-                  <td role="cell" data-label="Duration">
-                    {c.active_at && c.ended_at
-                      ? formatDuration(Date.parse(c.ended_at) - Date.parse(c.active_at))
-                      : '–'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
     </section>
   );
 }

@@ -61,6 +61,12 @@ type ClientEvents = {
   user: (u: User) => void;
   /** This staff member's own entry changed (`availability.updated`; the org's is on `board`). */
   availability: (entry: StaffEntry) => void;
+  /**
+   * A call as the server just told it (`call.incoming`, `call.updated`), this user's current
+   * call or not: a staff member rung for a call hears every later move of it, so lists of
+   * calls can follow them without asking.
+   */
+  call: (call: Call) => void;
   authFailed: () => void;
 };
 
@@ -178,6 +184,7 @@ export class SwitchboardClient extends TypedEmitter<ClientEvents> {
     if (m.type === 'call.incoming' || m.type === 'call.updated') {
       this.store.applyServerCall(m.call);
       if (m.type === 'call.updated' && m.call.state !== 'ringing') this.rings.forget(m.call.id);
+      this.emit('call', m.call);
     } else if (m.type === 'signal') this.peers.handleSignal(m.call_id, m.kind, m.data);
     else if (m.type === 'ice_servers') this.peers.setIceServers(m.ice_servers);
     else if (m.type === 'availability.updated') this.emit('availability', m.staff);

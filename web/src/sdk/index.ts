@@ -24,6 +24,7 @@ export { PeerSession, type RemoteMediaState } from './webrtc/PeerSession';
 export { StatsSampler } from './stats/StatsSampler';
 export { computeSample, qualityWarnings } from './stats/computeSample';
 export { Ringer, type RingerState } from './audio/Ringer';
+export { Ringback, type RingbackState } from './audio/Ringback';
 export {
   SwitchboardClient,
   type MediaSnapshot,

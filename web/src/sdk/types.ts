@@ -141,11 +141,11 @@ export interface Feedback {
 export type SignalKind = 'offer' | 'answer' | 'candidate' | 'restart';
 
 /**
- * `data` of a signal, as this front end sends it. offer/answer/restart: an
- * RTCSessionDescriptionInit (`{type, sdp}`); candidate: an RTCIceCandidateInit, or `null`
- * for the end of candidates.
+ * `data` of a signal, always an object. offer/answer/restart: an RTCSessionDescriptionInit
+ * (`{type, sdp}`); candidate: an RTCIceCandidateInit, `{"candidate": ""}` for the end of
+ * candidates.
  */
-export type SignalData = RTCSessionDescriptionInit | RTCIceCandidateInit | null;
+export type SignalData = RTCSessionDescriptionInit | RTCIceCandidateInit;
 
 // Server → browser WebSocket messages (sections 5 and 11.1).
 export type ServerMessage =

@@ -252,9 +252,9 @@ describe('BoardSubscription', () => {
   it('numbers its subscribes with the signals, so signal seq still grows', () => {
     const { signaling, board: b } = setup();
     const ws = connect(signaling);
-    signaling.sendSignal('call-1', 'candidate', null);
+    signaling.sendSignal('call-1', 'candidate', { candidate: '' });
     b.subscribe();
-    signaling.sendSignal('call-1', 'candidate', null);
+    signaling.sendSignal('call-1', 'candidate', { candidate: '' });
     const seqs = ws.sent
       .filter((m) => m.type !== 'hello')
       .map((m) => `${String(m.type)}:${String(m.seq)}`);

@@ -99,28 +99,37 @@ describe('RestClient error mapping', () => {
     expect(requests[0]?.headers.Authorization).toBeUndefined();
   });
 
-  it('tells whether the server offers dev sign-in, from the status of an empty request', async () => {
-    const invalid = { error: { code: 'invalid_request', message: 'x', retryable: false } };
+  it('tells whether the server offers dev sign-in from /healthz, an answer that is not an error', async () => {
     const probe = async (route: { status: number; body?: unknown }) => {
-      const { fetch, requests } = fakeFetch({ 'POST /dev/token': route });
+      const { fetch, requests } = fakeFetch({ 'GET /healthz': route });
       const answer = await new RestClient({ getToken: () => 'x', fetch }).devSignInAvailable();
-      expect(requests[0]?.body).toEqual({});
+      expect(requests).toHaveLength(1);
       expect(requests[0]?.headers.Authorization).toBeUndefined();
       return answer;
     };
-    expect(await probe({ status: 400, body: invalid })).toBe(true); // --dev: the body is refused
+    expect(await probe({ status: 200, body: { status: 'ok', dev_sign_in: true } })).toBe(true);
+    expect(await probe({ status: 200, body: { status: 'ok', dev_sign_in: false } })).toBe(false);
+    expect(await probe({ status: 200, body: { status: 'ok' } })).toBeNull(); // an older server
     expect(
       await probe({
-        status: 404,
-        body: { error: { code: 'not_found', message: 'x', retryable: false } },
-      }),
-    ).toBe(false);
-    expect(
-      await probe({
-        status: 429,
-        body: { error: { code: 'rate_limited', message: 'x', retryable: true } },
+        status: 503,
+        body: { error: { code: 'unavailable', message: 'x', retryable: true } },
       }),
     ).toBeNull();
+  });
+
+  it('asks /healthz at the server root, not under /v1', async () => {
+    const urls: string[] = [];
+    const fetch = (input: string | URL | Request): Promise<Response> => {
+      urls.push(input instanceof Request ? input.url : input.toString());
+      return Promise.resolve(new Response(JSON.stringify({ status: 'ok', dev_sign_in: true })));
+    };
+    await new RestClient({
+      baseUrl: 'https://sb.example',
+      getToken: () => null,
+      fetch,
+    }).devSignInAvailable();
+    expect(urls).toEqual(['https://sb.example/healthz']);
   });
 
   it('checks a pasted token with that token, not the stored one', async () => {

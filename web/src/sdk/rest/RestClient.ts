@@ -34,6 +34,8 @@ export interface RequestOptions {
   quiet?: boolean;
   /** Use this token instead of `getToken()` (checking a pasted token). */
   token?: string;
+  /** The path is the server's own (`/healthz`), not under `/v1`. */
+  outsideV1?: boolean;
 }
 
 let requestCounter = 0;
@@ -73,7 +75,7 @@ export class RestClient {
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     let res: Response;
     try {
-      res = await this.fetchImpl(`${this.baseUrl}/v1${path}`, {
+      res = await this.fetchImpl(`${this.baseUrl}${opts.outsideV1 ? '' : '/v1'}${path}`, {
         method,
         headers,
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
@@ -219,17 +221,19 @@ export class RestClient {
   }
 
   /**
-   * Whether this server offers dev sign-in, without signing anyone in: `POST /v1/dev/token` with
-   * an empty object is refused as `400 invalid_request` by a `--dev` server, while without `--dev`
-   * the route does not exist (`404`). Null when the answer says neither (offline, rate limited).
+   * Whether this server offers dev sign-in (`--dev`), from `GET /healthz`'s `dev_sign_in`: a
+   * 200 either way, so loading the sign-in page logs no failed request. Null when the answer
+   * does not say (offline, or a server without the field).
    */
   async devSignInAvailable(): Promise<boolean | null> {
     try {
-      await this.request('POST', '/dev/token', { body: {}, anonymous: true, quiet: true });
-      return true;
-    } catch (e) {
-      if (e instanceof SwitchboardError && e.status === 404) return false;
-      if (e instanceof SwitchboardError && e.code === ErrorCode.InvalidRequest) return true;
+      const health = await this.request<{ dev_sign_in?: unknown } | null>('GET', '/healthz', {
+        anonymous: true,
+        quiet: true,
+        outsideV1: true,
+      });
+      return typeof health?.dev_sign_in === 'boolean' ? health.dev_sign_in : null;
+    } catch {
       return null;
     }
   }

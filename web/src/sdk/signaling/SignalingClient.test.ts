@@ -109,7 +109,7 @@ describe('SignalingClient', () => {
     FakeSocket.latest().serverOpen();
     FakeSocket.latest().welcome();
     c.sendSignal('call-1', 'offer', { type: 'offer', sdp: 'x' });
-    c.sendSignal('call-1', 'candidate', null);
+    c.sendSignal('call-1', 'candidate', { candidate: '' });
     const sent = FakeSocket.latest().sent.slice(1);
     expect(sent.map((m) => m.seq)).toEqual([1, 2]);
     expect(sent[0]).toMatchObject({ type: 'signal', call_id: 'call-1', kind: 'offer' });

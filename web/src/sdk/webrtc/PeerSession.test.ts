@@ -19,7 +19,8 @@ class FakePc {
   failNextRemote = false;
   restartPending = false;
   onnegotiationneeded: (() => void) | null = null;
-  onicecandidate: ((e: { candidate: null }) => void) | null = null;
+  onicecandidate: ((e: { candidate: { toJSON(): RTCIceCandidateInit } | null }) => void) | null =
+    null;
   ontrack: ((e: unknown) => void) | null = null;
   onconnectionstatechange: (() => void) | null = null;
   oniceconnectionstatechange: (() => void) | null = null;
@@ -178,6 +179,31 @@ describe('PeerSession', () => {
     expect(pc().candidates).toHaveLength(0);
     await session.handleSignal('offer', { type: 'offer', sdp: 'o' });
     expect(pc().candidates).toEqual([{ candidate: 'c1', sdpMid: '0' }]);
+  });
+
+  it('sends each candidate as its init, and the end of candidates as an object, never null', () => {
+    const { sent, pc } = make({ polite: false, initiator: true });
+    const init = { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0' };
+    pc().onicecandidate?.({ candidate: { toJSON: () => init } });
+    pc().onicecandidate?.({ candidate: null });
+    expect(sent).toEqual([
+      { kind: 'candidate', data: init },
+      { kind: 'candidate', data: { candidate: '' } },
+    ]);
+    expect(JSON.stringify(sent[1]?.data)).toBe('{"candidate":""}');
+  });
+
+  it('hands a received end of candidates to the connection, queued before the description', async () => {
+    const { session, pc } = make({ polite: true, initiator: false });
+    await session.handleSignal('candidate', { candidate: 'c1', sdpMid: '0' });
+    await session.handleSignal('candidate', { candidate: '' });
+    await session.handleSignal('offer', { type: 'offer', sdp: 'o' });
+    await session.handleSignal('candidate', { candidate: '' });
+    expect(pc().candidates).toEqual([
+      { candidate: 'c1', sdpMid: '0' },
+      { candidate: '' },
+      { candidate: '' },
+    ]);
   });
 
   it('glare: the impolite staff member ignores the colliding offer', async () => {

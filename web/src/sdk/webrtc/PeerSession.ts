@@ -15,6 +15,13 @@ const log = getLogger('webrtc');
 
 const ICE_SERVERS_WAIT_MS = 3000;
 
+/**
+ * The end of our candidates, as the W3C writes it: an RTCIceCandidateInit whose `candidate` is
+ * empty (the receiver hands it to addIceCandidate as is). Never `null`: a signal's `data` is an
+ * object (docs/asyncapi.yaml `SignalData`) and the server refuses anything else.
+ */
+export const END_OF_CANDIDATES: RTCIceCandidateInit = Object.freeze({ candidate: '' });
+
 export interface RemoteMediaState {
   audio: boolean;
   video: boolean;
@@ -118,7 +125,7 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
     // addIceCandidate takes as such): a signal's data must be an object (CONTRACT 5), and the
     // server refuses null with invalid_request.
     this.pc.onicecandidate = ({ candidate }) => {
-      this.opts.sendSignal('candidate', candidate ? candidate.toJSON() : { candidate: '' });
+      this.opts.sendSignal('candidate', candidate ? candidate.toJSON() : END_OF_CANDIDATES);
     };
     this.pc.ontrack = (ev) => {
       const stream = ev.streams[0] ?? this.remoteStreamValue ?? new MediaStream();
@@ -184,13 +191,13 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
   private async handleOne(kind: SignalKind, data: SignalData): Promise<void> {
     if (this.closed) return;
     if (kind === 'candidate') {
-      const cand = data as RTCIceCandidateInit | null;
+      const cand = data as RTCIceCandidateInit;
       if (!this.pc.remoteDescription) {
-        if (cand) this.pendingCandidates.push(cand);
+        this.pendingCandidates.push(cand);
         return;
       }
       try {
-        await this.pc.addIceCandidate(cand ?? undefined);
+        await this.pc.addIceCandidate(cand);
       } catch (e) {
         if (!this.ignoreOffer)
           log.debug(`call ${this.callId}: candidate refused`, { error: String(e) });

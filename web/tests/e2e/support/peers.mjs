@@ -62,6 +62,12 @@ export class Peers {
     return out.join('\n');
   }
 
+  /** `page`'s console warnings and errors, and its uncaught errors, so far. */
+  problems(page) {
+    const lines = this.#consoles.get(page)?.lines ?? [];
+    return lines.filter((l) => /^(warning|error|pageerror): /.test(l));
+  }
+
   async close() {
     for (const c of this.#contexts.splice(0)) await c.close().catch(() => undefined);
   }
