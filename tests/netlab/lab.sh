@@ -71,7 +71,9 @@ make_home tls-a tls-ra 2
 make_home tls-b tls-rb 2
 
 # 100 ms each way and 10 % loss each way on the UDP through loss-ra (impair.c on NFQUEUE 0).
-make_router loss-ra 10 cone
+# TURN over TCP and TLS refused: ICE would otherwise choose that unimpaired relay over the lossy
+# UDP paths, and the row would measure nothing.
+make_router loss-ra 10 cone 'tcp dport { 3478, 5349 } drop'
 make_router loss-rb 11 cone
 make_home loss-a loss-ra 2
 make_home loss-b loss-rb 2
