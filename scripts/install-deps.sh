@@ -10,7 +10,7 @@ build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libssl-dev libjwt-dev libpq-dev libhiredis-dev prometheus-cpp-dev
-  nodejs npm
+  libjemalloc-dev nodejs npm
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-format clang libclang-rt-14-dev

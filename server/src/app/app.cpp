@@ -38,7 +38,9 @@ int run_server(const Config& config) {
   auto verifier = auth::JwtVerifier::create(config.jwt);
   if (!verifier) return fail("jwt", verifier.error().message());
 
-  boost::asio::io_context ioc{1};
+  // One thread runs every socket, so the reactor need not lock each socket's operations
+  // (3 % of the server's instructions under load). Other threads only post(), which stays locked.
+  boost::asio::io_context ioc{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   SystemClock clock;
   net::AsioScheduler scheduler(ioc);
   // How late the io thread runs: for admission control and the switchboard_load_seconds gauge.
