@@ -52,6 +52,10 @@ const sql::Dialect kDialect{&migrations, ""};
 }  // namespace
 
 SqliteDatabase::SqliteDatabase(const std::string& path) : path_(path) {
+  // Process-wide, and only before the first connection opens: without memory statistics SQLite
+  // takes no global mutex around each of its allocations (2 % of the server's instructions).
+  static const bool configured = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }();
+  (void)configured;
   const int rc =
       sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -69,11 +73,15 @@ SqliteDatabase::SqliteDatabase(const std::string& path) : path_(path) {
         sqlite3_create_function_v2(db_, "greatest", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                                    &greatest, nullptr, nullptr, nullptr);
     if (made != SQLITE_OK) throw sqlite_error(db_, made);
+    exec("PRAGMA page_size = 1024");
     exec("PRAGMA journal_mode = WAL");
     // FULL: a committed transition survives power loss, not only a crash of the process.
     exec("PRAGMA synchronous = FULL");
     exec("PRAGMA foreign_keys = ON");
     exec("PRAGMA journal_size_limit = " + std::to_string(kWalSizeLimitBytes));
+    // 32 MiB of page cache instead of 2: the open calls, their indexes and the staff rows stay
+    // in memory, so a transition reads no page from the file.
+    exec("PRAGMA cache_size = -32768");
   } catch (const sql::Error&) {
     sqlite3_close(db_);
     throw;
