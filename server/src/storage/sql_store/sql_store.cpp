@@ -101,10 +101,10 @@ Result<CreateOutcome> SqlStore::create_call(const Call& c, const std::vector<Rin
       staff_.touch(c.org_id, target.staff_id, c.created_at_ms);
     }
     if (idempotency_key) calls_.remember_key(c, *idempotency_key);
-    auto created = calls_.find(c.org_id, c.id);
-    write_outbox(*created, c.created_at_ms);
+    // The row is `c` as inserted: no read back.
+    write_outbox(c, c.created_at_ms);
     tx.commit();
-    return CreateOutcome{*created, true};
+    return CreateOutcome{c, true};
   } catch (const sql::Error& e) {
     // The unique index on open calls per caller is the last word on a race between two creates.
     if (e.is_unique_violation()) return make_error(ErrorCode::kCallInProgress);
