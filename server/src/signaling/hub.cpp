@@ -91,8 +91,12 @@ void Hub::on_message(const std::shared_ptr<net::WsConnection>& conn, std::string
   if (it == sessions_.end()) return;
   Session& s = it->second;
 
+  // The message lives only for this call, so it is parsed into a buffer on the stack: no
+  // allocation per JSON node, and nothing to free afterwards. Nothing parsed may outlive it.
+  unsigned char buffer[4096];
+  json::monotonic_resource arena(buffer, sizeof buffer);
   boost::system::error_code ec;
-  json::value parsed = json::parse(text, ec);
+  json::value parsed = json::parse(text, ec, &arena);
   if (ec == json::error::too_deep) {
     conn->close(kCloseMalformed, "JSON nested too deeply");
     return;
@@ -208,9 +212,20 @@ void Hub::handle_signal(Session& s, const std::shared_ptr<net::WsConnection>& co
     send_error(conn, peer.error(), ref);
     return;
   }
-  json::object relayed{{"type", "signal"}, {"call_id", id}, {"from", s.user->user_id},
-                       {"kind", *kind},    {"data", *data}, {"seq", *seq}};
-  bus_.publish(bus::Delivery{s.user->org_id, {*peer}, std::nullopt, json::serialize(relayed)});
+  // Written out directly rather than built as an object: `data` (an SDP or a candidate) is
+  // serialized once and never copied.
+  std::string relayed = R"({"type":"signal","call_id":)";
+  relayed += json::serialize(call_id->as_string());
+  relayed += R"(,"from":)";
+  relayed += json::serialize(s.user->user_id);
+  relayed += R"(,"kind":)";
+  relayed += json::serialize(kind->as_string());
+  relayed += R"(,"data":)";
+  relayed += json::serialize(*data);
+  relayed += R"(,"seq":)";
+  relayed += std::to_string(seq->as_int64());
+  relayed += '}';
+  bus_.publish(bus::Delivery{s.user->org_id, {*peer}, std::nullopt, std::move(relayed)});
   if (options_.on_signal_relayed) options_.on_signal_relayed(kind->as_string());
 }
 
