@@ -8,8 +8,11 @@ namespace sb::service {
 void HotState::put_call(const call::Call& call,
                         std::optional<std::vector<storage::Participant>> participants) {
   if (!enabled_) return;
-  auto& entry = calls_[call.id];
+  auto [it, added] = calls_.try_emplace(call.id);
+  OpenCall& entry = it->second;
+  if (!added) unindex(entry.call);
   entry.call = call;
+  index(call);
   if (participants) {
     entry.participants = std::move(*participants);
     entry.participants_known = true;
@@ -22,6 +25,7 @@ void HotState::end_call(const call::Call& final,
   if (!enabled_) return;
   OpenCall entry;
   if (auto open = calls_.find(final.id); open != calls_.end()) {
+    unindex(open->second.call);
     entry = std::move(open->second);
     calls_.erase(open);
   }
@@ -73,26 +77,36 @@ void HotState::participants_changed(const std::string& call_id) {
   if (OpenCall* known = entry(call_id)) known->participants_known = false;
 }
 
+void HotState::index(const call::Call& call) {
+  if (call.state == call::CallState::kRinging) {
+    by_org_[call.org_id].ringing.emplace(call.created_at_ms, call.id);
+  } else if (call.state == call::CallState::kQueued) {
+    ++by_org_[call.org_id].queued;
+  }
+}
+
+void HotState::unindex(const call::Call& call) {
+  auto org = by_org_.find(call.org_id);
+  if (org == by_org_.end()) return;
+  if (call.state == call::CallState::kRinging) {
+    org->second.ringing.erase({call.created_at_ms, call.id});
+  } else if (call.state == call::CallState::kQueued && org->second.queued > 0) {
+    --org->second.queued;
+  }
+  if (org->second.ringing.empty() && org->second.queued == 0) by_org_.erase(org);
+}
+
 bool HotState::has_queued(const std::string& org_id) const {
-  return std::any_of(calls_.begin(), calls_.end(), [&](const auto& entry) {
-    return entry.second.call.org_id == org_id &&
-           entry.second.call.state == call::CallState::kQueued;
-  });
+  auto org = by_org_.find(org_id);
+  return org != by_org_.end() && org->second.queued > 0;
 }
 
 std::vector<std::string> HotState::ringing_calls_of(const std::string& org_id) const {
-  std::vector<const call::Call*> ringing;
-  for (const auto& [id, entry] : calls_) {
-    if (entry.call.org_id == org_id && entry.call.state == call::CallState::kRinging) {
-      ringing.push_back(&entry.call);
-    }
-  }
-  std::sort(ringing.begin(), ringing.end(), [](const call::Call* a, const call::Call* b) {
-    return std::tie(a->created_at_ms, a->id) < std::tie(b->created_at_ms, b->id);
-  });
   std::vector<std::string> out;
-  out.reserve(ringing.size());
-  for (const auto* c : ringing) out.push_back(c->id);
+  auto org = by_org_.find(org_id);
+  if (org == by_org_.end()) return out;
+  out.reserve(org->second.ringing.size());
+  for (const auto& [created_at, id] : org->second.ringing) out.push_back(id);
   return out;
 }
 

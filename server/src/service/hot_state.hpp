@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -80,9 +81,18 @@ class HotState {
   static std::string user_key(const std::string& org_id, const std::string& user_id) {
     return org_id + "/" + user_id;
   }
+  /// Each org's ringing and queued calls, so that questions about one org never scan the open
+  /// calls of every org. Kept in step with calls_ by index() and unindex().
+  struct OrgCalls {
+    std::set<std::pair<std::int64_t, std::string>> ringing;  // (created_at, id): oldest first
+    std::size_t queued = 0;
+  };
+  void index(const call::Call& call);
+  void unindex(const call::Call& call);
 
   bool enabled_;
   std::unordered_map<std::string, OpenCall> calls_;
+  std::unordered_map<std::string, OrgCalls> by_org_;
   std::unordered_map<std::string, OpenCall> ended_;
   std::deque<std::string> ended_order_;  // Oldest first, for eviction.
   /// "org/caller" -> call id, for the one open call a caller may have.

@@ -56,6 +56,35 @@ TEST(HotState, KeepsOnlyTheLastEndedCalls) {
   EXPECT_NE(hot.find_call("org", "c" + std::to_string(HotState::kMaxEnded)), nullptr);
 }
 
+TEST(HotState, FollowsEachOrgsRingingAndQueuedCallsThroughTheirMoves) {
+  HotState hot(true);
+  auto in_org = [](const std::string& id, const std::string& org, call::CallState state,
+                   std::int64_t created_at) {
+    call::Call c = open_call(id);
+    c.org_id = org;
+    c.state = state;
+    c.created_at_ms = created_at;
+    return c;
+  };
+  hot.put_call(in_org("late", "org", call::CallState::kRinging, 20));
+  hot.put_call(in_org("early", "org", call::CallState::kRinging, 10));
+  hot.put_call(in_org("elsewhere", "other", call::CallState::kRinging, 5));
+  hot.put_call(in_org("waiting", "org", call::CallState::kQueued, 30));
+  EXPECT_EQ(hot.ringing_calls_of("org"), (std::vector<std::string>{"early", "late"}));
+  EXPECT_TRUE(hot.has_queued("org"));
+  EXPECT_FALSE(hot.has_queued("other"));
+
+  hot.put_call(in_org("early", "org", call::CallState::kAccepted, 10));   // Taken.
+  hot.put_call(in_org("waiting", "org", call::CallState::kRinging, 30));  // Promoted.
+  EXPECT_EQ(hot.ringing_calls_of("org"), (std::vector<std::string>{"late", "waiting"}));
+  EXPECT_FALSE(hot.has_queued("org"));
+
+  hot.end_call(ended(in_org("late", "org", call::CallState::kRinging, 20)));
+  hot.end_call(ended(in_org("waiting", "org", call::CallState::kRinging, 30)));
+  EXPECT_TRUE(hot.ringing_calls_of("org").empty());
+  EXPECT_EQ(hot.ringing_calls_of("other"), (std::vector<std::string>{"elsewhere"}));
+}
+
 TEST(HotState, RemembersNothingWhenTurnedOff) {
   HotState hot(false);  // Several nodes: other nodes change the same rows.
   hot.put_call(open_call("c1"));
