@@ -11,7 +11,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <unordered_map>
 
 #include "util/build_info.hpp"
 
@@ -33,6 +35,25 @@ const Histogram::BucketBoundaries kStoreBuckets{0.0001, 0.00025, 0.0005, 0.001, 
                                                 0.01,   0.025,   0.05,   0.1,   0.25,   1};
 const Histogram::BucketBoundaries kLatenessBuckets{0.001, 0.005, 0.01, 0.05, 0.1,
                                                    0.25,  0.5,   1,    2,    5};
+
+/// Family::Add builds a map of its labels and looks it up under the family's lock, on every
+/// call. The series counted on every request, event or signal remember what it returned, keyed
+/// by their label values.
+template <typename Metric>
+class SeriesCache {
+ public:
+  template <typename Make>
+  Metric& get(const std::string& key, Make make) {
+    std::lock_guard lock(mutex_);
+    auto it = series_.find(key);
+    if (it == series_.end()) it = series_.emplace(key, &make()).first;
+    return *it->second;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, Metric*> series_;
+};
 
 double process_seconds_since_epoch() {
   using namespace std::chrono;
@@ -221,6 +242,10 @@ struct Metrics::Impl {
   Histogram& setup_histogram = setup.Add({}, kCallBuckets);
   Histogram& connect_histogram = connect.Add({}, kCallBuckets);
   Histogram& lateness_histogram = lateness.Add({}, kLatenessBuckets);
+  SeriesCache<prometheus::Counter> signal_series;
+  SeriesCache<prometheus::Counter> event_series;
+  SeriesCache<prometheus::Counter> http_series;
+  SeriesCache<Histogram> http_seconds_series;
   std::function<ScrapeSnapshot()> snapshot;
 
   Impl() {
@@ -294,14 +319,42 @@ void Metrics::ws_connections(std::int64_t open) {
   impl_->ws_gauge.Set(static_cast<double>(open));
 }
 void Metrics::signal_relayed(std::string_view kind) {
-  impl_->signals.Add({{"kind", std::string(kind)}}).Increment();
+  const std::string k(kind);
+  impl_->signal_series
+      .get(
+          k,
+          [&]() -> auto& {
+            return impl_->signals.Add({{"kind", k}});
+          })
+      .Increment();
 }
 void Metrics::event_sent(std::string_view type) {
-  impl_->events.Add({{"type", std::string(type)}}).Increment();
+  const std::string t(type);
+  impl_->event_series
+      .get(
+          t,
+          [&]() -> auto& {
+            return impl_->events.Add({{"type", t}});
+          })
+      .Increment();
 }
 void Metrics::http_request(std::string_view route, int status, double seconds) {
-  impl_->http.Add({{"route", std::string(route)}, {"status", std::to_string(status)}}).Increment();
-  impl_->http_seconds.Add({{"route", std::string(route)}}, kHttpBuckets).Observe(seconds);
+  const std::string r(route);
+  const std::string s = std::to_string(status);
+  impl_->http_series
+      .get(
+          r + ' ' + s,
+          [&]() -> auto& {
+            return impl_->http.Add({{"route", r}, {"status", s}});
+          })
+      .Increment();
+  impl_->http_seconds_series
+      .get(
+          r,
+          [&]() -> auto& {
+            return impl_->http_seconds.Add({{"route", r}}, kHttpBuckets);
+          })
+      .Observe(seconds);
 }
 void Metrics::ice_result(std::string_view result, std::string_view candidate_type) {
   impl_->ice.Add({{"result", std::string(result)}, {"candidate_type", std::string(candidate_type)}})
