@@ -39,8 +39,9 @@ TEST(TrustedProxies, AcceptsHostBitsInACidrAsTheirNetwork) {
 }
 
 TEST(TrustedProxies, RefusesAnEntryThatIsNeitherAnAddressNorACidr) {
-  for (const char* bad : {"10.0.0.0/33", "fd00::/129", "10.0.0", "proxy.internal", "10.0.0.1:80",
-                          "10.0.0.0/8,nope", "*", "10.0.0.0/-1"}) {
+  for (const char* bad :
+       {"10.0.0.0/33", "fd00::/129", "10.0.0", "proxy.internal", "10.0.0.1:80", "10.0.0.0/8,nope",
+        "*", "10.0.0.0/-1", "10.0.0.0/99999999999999999999", "fd00::/", "/8", "10.0.0.0/8/8"}) {
     std::string problem;
     EXPECT_FALSE(TrustedProxies::parse(bad, &problem)) << bad;
     EXPECT_NE(problem.find("is not an address or a CIDR"), std::string::npos) << bad;
