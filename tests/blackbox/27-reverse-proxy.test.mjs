@@ -1,5 +1,6 @@
 // Behind a reverse proxy (issue 13, item 8): the shipped deploy/nginx/switchboard.conf, run by a
-// real nginx on loopback with a self-signed certificate made now, in front of the real server.
+// real nginx on loopback with a self-signed certificate made now (lib/nginx.mjs), in front of
+// the real server.
 // A whole call runs through it over TLS (REST and the WebSocket upgrade); an idle WebSocket
 // outlives nginx's proxy_read_timeout (3 s here) thanks to the server's pings (1 s here), and
 // is cut by it when the pings are slower; with --trusted-proxies the per-IP rate limit, the
@@ -9,104 +10,32 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
-  REPO, Ws, delay, expectError, expectStatus, poll, startServer, uniq, user, withTimeout,
+  Ws, delay, expectError, expectStatus, poll, startServer, uniq, user,
 } from './lib/harness.mjs';
+import { HAVE_NGINX, startNginx } from './lib/nginx.mjs';
 
 const ALICE = '127.0.0.3';
 const BOB = '127.0.0.4';
 const PROXY_READ_TIMEOUT_S = 3;
 const HIGH = ['--rate-user', '100000/s', '--rate-ip', '100000/s'];
 
-const haveNginx = spawnSync('nginx', ['-v']).status === 0;
-const skip = haveNginx ? false : 'nginx is not installed (scripts/install-deps.sh test)';
+const skip = HAVE_NGINX ? false : 'nginx is not installed (scripts/install-deps.sh test)';
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = net.createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-// The shipped file with only what a loopback test must change: ports, certificate, and the
-// WebSocket read timeout. Each replacement must hit, so a reshaped file fails here loudly.
-function testConfig(dir, upstreamPort, httpPort, tlsPort) {
-  let conf = readFileSync(join(REPO, 'deploy', 'nginx', 'switchboard.conf'), 'utf8');
-  const swaps = [
-    [/server 127\.0\.0\.1:8080;/, `server 127.0.0.1:${upstreamPort};`],
-    [/listen 80;\s*listen \[::\]:80;/, `listen 127.0.0.1:${httpPort};`],
-    [/listen 443 ssl http2;\s*listen \[::\]:443 ssl http2;/, `listen 127.0.0.1:${tlsPort} ssl http2;`],
-    [/\/etc\/letsencrypt\/live\/calls\.example\.com\/fullchain\.pem/, join(dir, 'cert.pem')],
-    [/\/etc\/letsencrypt\/live\/calls\.example\.com\/privkey\.pem/, join(dir, 'key.pem')],
-    [/(location = \/v1\/ws \{[^}]*proxy_read_timeout )\d+s;/, `$1${PROXY_READ_TIMEOUT_S}s;`],
-  ];
-  for (const [pattern, replacement] of swaps) {
-    assert.match(conf, pattern, `deploy/nginx/switchboard.conf no longer has ${pattern}`);
-    conf = conf.replace(pattern, replacement);
-  }
-  return conf;
-}
-
-// nginx in the foreground, one process, as the user running the test.
-async function startNginx(upstream) {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-nginx-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-  const [httpPort, tlsPort] = [await freePort(), await freePort()];
-  writeFileSync(join(dir, 'switchboard.conf'), testConfig(dir, upstream.port, httpPort, tlsPort));
-  for (const t of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, t));
-  writeFileSync(join(dir, 'nginx.conf'), `
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log info;
-events {}
-http {
-    access_log ${dir}/access.log;
-    client_body_temp_path ${dir}/body;
-    proxy_temp_path ${dir}/proxy;
-    fastcgi_temp_path ${dir}/fastcgi;
-    uwsgi_temp_path ${dir}/uwsgi;
-    scgi_temp_path ${dir}/scgi;
-    include ${dir}/switchboard.conf;
-}
-`);
-  const proc = spawn('nginx', ['-e', join(dir, 'error.log'), '-p', dir, '-c', join(dir, 'nginx.conf'),
-    '-g', 'daemon off; master_process off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((res) => proc.on('exit', res));
+// nginx (lib/nginx.mjs) with a request helper and WebSockets from a chosen source address.
+async function startProxy(upstream) {
+  const nginx = await startNginx(upstream.port, { wsReadTimeoutS: PROXY_READ_TIMEOUT_S });
   const proxy = {
-    dir, proc, tlsPort, httpPort,
-    ca: readFileSync(join(dir, 'cert.pem')),
-    wsUrl: `wss://127.0.0.1:${tlsPort}/v1/ws`,
+    ...nginx,
     sockets: new Set(),
     request: (method, path, o) => viaProxy(proxy, method, path, o),
-    ws: (from, label) => new Ws(proxy, { label, wsOptions: { ca: proxy.ca, localAddress: from } }),
+    ws: (from, label) => new Ws(proxy, { label, wsOptions: { ca: nginx.ca, localAddress: from } }),
     async stop() {
       for (const ws of proxy.sockets) ws.terminate();
-      proc.kill('SIGTERM');
-      await withTimeout(exited, 5000, 'nginx to stop');
-      rmSync(dir, { recursive: true, force: true });
+      await nginx.stop();
     },
   };
-  await poll(async () => {
-    if (proc.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
-    try {
-      return (await proxy.request('GET', '/healthz')).status === 200;
-    } catch {
-      return false;
-    }
-  }, { timeoutMs: 10000, what: 'nginx to answer /healthz over TLS' });
   return proxy;
 }
 
@@ -143,7 +72,7 @@ const running = [];
 async function serverBehindNginx(args) {
   const srv = await startServer(args, { defaultRates: true });
   running.push(srv);
-  const proxy = await startNginx(srv);
+  const proxy = await startProxy(srv);
   running.push(proxy);
   return { srv, proxy };
 }
