@@ -178,15 +178,6 @@ Response refusal() {
   return to_beast_response(std::move(refused), 11, false);
 }
 
-// The client a request is for: the peer itself, or behind a trusted proxy the address its
-// X-Forwarded-For names (util/trusted_proxies.hpp). A request whose header could not be read
-// is the proxy's own.
-std::string client_of(const ServerState& server, const Request& req, ReadResult result,
-                      const std::string& peer) {
-  if (result != ReadResult::kOk && result != ReadResult::kTooLarge) return peer;
-  return server.options_.trusted_proxies.client_ip(peer, req["X-Forwarded-For"]);
-}
-
 bool is_ws_upgrade(const ServerState& server, const Request& req) {
   return !server.stopping_ && beast::websocket::is_upgrade(req) &&
          decoded_path(req.target()) == server.options_.ws_path;
@@ -215,9 +206,12 @@ asio::awaitable<void> run_http_session(std::shared_ptr<ServerState> server, tcp:
 
     const ReadResult result = co_await read_request(*server, conn, buffer, parser);
     if (result == ReadResult::kGone || !server->http_) break;
+    // Behind a trusted proxy the request is for the client its X-Forwarded-For names
+    // (util/trusted_proxies.hpp); one whose header could not be read reaches no handler.
     std::string client_ip = remote_ip;
-    if (via_proxy) {
-      client_ip = client_of(*server, parser.get(), result, remote_ip);
+    if (via_proxy && (result == ReadResult::kOk || result == ReadResult::kTooLarge)) {
+      client_ip =
+          server->options_.trusted_proxies.client_ip(remote_ip, parser.get()["X-Forwarded-For"]);
       if (!slot.move_to(client_ip)) {
         note_refusal(*server, client_ip);
         auto refused = refusal();
