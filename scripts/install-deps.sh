@@ -16,6 +16,7 @@ test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-format clang libclang-rt-14-dev
   postgresql redis-server coturn chromium prometheus jq iproute2 python3 sqlite3
   debhelper lintian fakeroot
+  nginx
 )
 
 pkgs=("${build_pkgs[@]}")
@@ -45,7 +46,7 @@ if ((${#missing[@]})); then
   apt-get install -y -q --no-install-recommends "${missing[@]}" |
     { grep --line-buffered -E '^Setting up ' | sed -u 's/^/  /'; true; }
   # Debian starts the services it installs; the tests start their own on loopback.
-  for svc in redis-server coturn postgresql prometheus; do
+  for svc in redis-server coturn postgresql prometheus nginx; do
     (systemctl stop "$svc" 2>/dev/null || service "$svc" stop 2>/dev/null) >/dev/null 2>&1 || true
   done
 else

@@ -29,6 +29,7 @@ layer "build (server release + web)" make --no-print-directory build
 layer "format check" scripts/check-format.sh
 layer "layering check" scripts/check-layers.py
 layer "api docs lint" tools/api-docs/lint.sh
+layer "nginx config (nginx -t)" scripts/check-nginx.sh
 layer "unit tests (ASan/UBSan)" make --no-print-directory test-unit
 layer "black-box tests (real binary)" scripts/test-blackbox.sh
 layer "fuzzing (libFuzzer, 60 s)" scripts/fuzz.sh 60

@@ -87,6 +87,7 @@ int run_server(const Config& config) {
   server_options.max_connections_per_ip =
       config.max_connections_per_ip > 0 ? static_cast<std::size_t>(config.max_connections_per_ip)
                                         : std::numeric_limits<std::size_t>::max();
+  server_options.trusted_proxies = config.trusted_proxies;
   server_options.before_respond = after_durable;
   server_options.on_connection_refused = [&metrics](std::string_view cap) {
     metrics.connection_refused(cap);

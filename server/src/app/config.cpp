@@ -12,6 +12,7 @@
 #include "util/build_info.hpp"
 #include "util/duration.hpp"
 #include "util/endpoints.hpp"
+#include "util/origins.hpp"
 
 namespace sb::app {
 namespace {
@@ -310,8 +311,27 @@ const std::vector<Flag>& flags() {
        whole_number(&Config::max_connections, 0, kMaxMaxConnections)},
       {"max-connections-per-ip", "<n>",
        "Open connections from one IP address; more are answered 503 (default 0: no cap; behind "
-       "a proxy every client has the proxy's address).",
+       "a proxy not in --trusted-proxies every client has the proxy's address).",
        whole_number(&Config::max_connections_per_ip, 0, kMaxMaxConnections)},
+      {"cors-origins", "<origin,...>",
+       "Browser origins allowed to call /v1, e.g. https://app.example.com (default: none).",
+       [](Config& c, std::string_view v) -> Problem {
+         std::string problem;
+         auto origins = parse_origin_list(v, &problem);
+         if (!origins) return problem;
+         c.cors_origins = std::move(*origins);
+         return std::nullopt;
+       }},
+      {"trusted-proxies", "<cidr,...>",
+       "Proxies whose X-Forwarded-For is believed; the client is the rightmost address not in "
+       "them (default: none).",
+       [](Config& c, std::string_view v) -> Problem {
+         std::string problem;
+         auto proxies = TrustedProxies::parse(v, &problem);
+         if (!proxies) return problem;
+         c.trusted_proxies = std::move(*proxies);
+         return std::nullopt;
+       }},
       {"log-format", "<json|text>", "Log line format (default json).", set_log_format},
       {"ws-ping-interval", "<duration>", "", duration(&Config::ws_ping_interval, false), true},
       {"sweep-interval", "<duration>", "", duration(&Config::sweep_interval, false), true},

@@ -12,6 +12,7 @@
 
 #include "auth/jwt_verifier.hpp"
 #include "obs/log.hpp"
+#include "util/trusted_proxies.hpp"
 
 namespace sb::app {
 
@@ -89,6 +90,10 @@ struct Config {
   int max_connections = 0;
   /// 0: no cap. Behind a proxy (the usual deployment) every client has the proxy's address.
   int max_connections_per_ip = 0;
+  /// Browser origins that may call /v1 (CONTRACT 11.5), and the proxies whose X-Forwarded-For
+  /// names the client (11.7): for rate limits, connection caps and logs.
+  std::vector<std::string> cors_origins;
+  TrustedProxies trusted_proxies;
 
   obs::LogFormat log_format = obs::LogFormat::kJson;
 

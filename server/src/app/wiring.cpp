@@ -150,6 +150,7 @@ rest::ApiOptions api_options_of(const Config& config, obs::Metrics& metrics,
   o.web_root = config.web_root;
   o.rate_user = rate_of(config.rate_user);
   o.rate_ip = rate_of(config.rate_ip);
+  o.cors_origins = config.cors_origins;
   o.ready = std::move(ready);
   o.metrics_text = [&metrics] { return metrics.render(); };
   o.on_request = [&metrics](std::string_view route, int status, double seconds) {

@@ -31,6 +31,12 @@ ConnectionSlot::~ConnectionSlot() {
   release();
 }
 
+bool ConnectionSlot::move_to(const std::string& ip) {
+  if (!limits_ || !limits_->move(ip_, ip)) return false;
+  ip_ = ip;
+  return true;
+}
+
 void ConnectionSlot::release() {
   if (!limits_) return;
   auto limits = std::move(limits_);
@@ -49,12 +55,14 @@ std::optional<ConnectionSlot> ConnectionLimits::try_acquire(const std::string& i
     last_refusal_ = Cap::kTotal;
     return std::nullopt;
   }
-  auto& from_ip = per_ip_[ip];
-  if (from_ip >= max_per_ip_) {
-    last_refusal_ = Cap::kPerIp;
-    return std::nullopt;
+  if (!ip.empty()) {
+    auto& from_ip = per_ip_[ip];
+    if (from_ip >= max_per_ip_) {
+      last_refusal_ = Cap::kPerIp;
+      return std::nullopt;
+    }
+    ++from_ip;
   }
-  ++from_ip;
   ++total_;
   if (total_ > peak_) peak_ = total_;
   return ConnectionSlot(shared_from_this(), ip);
@@ -81,8 +89,26 @@ std::size_t ConnectionLimits::open_from(const std::string& ip) const {
   return it == per_ip_.end() ? 0 : it->second;
 }
 
-void ConnectionLimits::release(const std::string& ip) {
+bool ConnectionLimits::move(const std::string& from, const std::string& to) {
+  if (from == to) return true;
+  if (!to.empty()) {
+    auto& from_ip = per_ip_[to];
+    if (from_ip >= max_per_ip_) {
+      last_refusal_ = Cap::kPerIp;
+      return false;
+    }
+    ++from_ip;
+  }
+  forget(from);
+  return true;
+}
+
+void ConnectionLimits::forget(const std::string& ip) {
   if (auto it = per_ip_.find(ip); it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
+}
+
+void ConnectionLimits::release(const std::string& ip) {
+  forget(ip);
   --total_;
   const std::size_t closed = peak_ - total_;
   if (closed >= kMinClosedBeforeGivingBack && closed * 2 >= peak_) {

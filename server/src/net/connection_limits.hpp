@@ -27,6 +27,10 @@ class ConnectionSlot {
 
   /// Gives the place back now (idempotent).
   void release();
+  /// Counts the connection for `ip` from now on (a proxy's connection carries the request of
+  /// one client, then maybe of another). False, keeping the old address, when `ip` is at the
+  /// per-IP cap.
+  bool move_to(const std::string& ip);
 
  private:
   std::shared_ptr<ConnectionLimits> limits_;
@@ -43,7 +47,8 @@ class ConnectionLimits : public std::enable_shared_from_this<ConnectionLimits> {
   /// Which cap turned a connection away (the label of switchboard_connections_refused_total).
   enum class Cap { kTotal, kPerIp };
 
-  /// A slot for a new connection from `ip`, or nullopt when either cap is reached.
+  /// A slot for a new connection from `ip`, or nullopt when either cap is reached. An empty
+  /// `ip` (a trusted proxy's connection, its client not known yet) counts toward the total only.
   std::optional<ConnectionSlot> try_acquire(const std::string& ip);
   /// The cap that refused the last connection turned away.
   Cap last_refusal() const { return last_refusal_; }
@@ -57,6 +62,8 @@ class ConnectionLimits : public std::enable_shared_from_this<ConnectionLimits> {
  private:
   friend class ConnectionSlot;
   void release(const std::string& ip);
+  bool move(const std::string& from, const std::string& to);
+  void forget(const std::string& ip);
 
   const std::size_t max_total_;
   const std::size_t max_per_ip_;

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "net/http_types.hpp"
+#include "util/trusted_proxies.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -35,6 +36,9 @@ struct ServerOptions {
   /// either is answered 503 `unavailable` with Retry-After and closed.
   std::size_t max_connections = 10000;
   std::size_t max_connections_per_ip = 200;
+  /// A peer in these is a proxy: each request's client address comes from its X-Forwarded-For,
+  /// and that address is what handlers see and what the per-IP cap counts.
+  TrustedProxies trusted_proxies;
   /// When set, an answer is written only once this has called back (on the io thread): group
   /// commit holds answers until the writes they report are durable.
   std::function<void(std::function<void()>)> before_respond;

@@ -170,6 +170,14 @@ asio::awaitable<void> close_gracefully(HttpConn& conn) {
   conn.stream.close();
 }
 
+// The answer to a connection or request beyond the caps.
+Response refusal() {
+  auto refused = server_error(call::ErrorCode::kUnavailable,
+                              "The server has too many connections; try again shortly.");
+  refused.headers.emplace_back("Retry-After", std::string(kRetryAfterFullSeconds));
+  return to_beast_response(std::move(refused), 11, false);
+}
+
 bool is_ws_upgrade(const ServerState& server, const Request& req) {
   return !server.stopping_ && beast::websocket::is_upgrade(req) &&
          decoded_path(req.target()) == server.options_.ws_path;
@@ -188,6 +196,7 @@ asio::awaitable<void> run_http_session(std::shared_ptr<ServerState> server, tcp:
     ~Unregister() { server.http_conns_.erase(id); }
   } unregister{*server, conn_id};
 
+  const bool via_proxy = server->options_.trusted_proxies.contains(remote_ip);
   beast::flat_buffer buffer;
   while (!server->stopping_ && server->http_) {
     http::request_parser<http::string_body> parser;
@@ -197,10 +206,23 @@ asio::awaitable<void> run_http_session(std::shared_ptr<ServerState> server, tcp:
 
     const ReadResult result = co_await read_request(*server, conn, buffer, parser);
     if (result == ReadResult::kGone || !server->http_) break;
+    // Behind a trusted proxy the request is for the client its X-Forwarded-For names
+    // (util/trusted_proxies.hpp); one whose header could not be read reaches no handler.
+    std::string client_ip = remote_ip;
+    if (via_proxy && (result == ReadResult::kOk || result == ReadResult::kTooLarge)) {
+      client_ip =
+          server->options_.trusted_proxies.client_ip(remote_ip, parser.get()["X-Forwarded-For"]);
+      if (!slot.move_to(client_ip)) {
+        note_refusal(*server, client_ip);
+        auto refused = refusal();
+        if (co_await write_response(*server, conn, refused, false)) co_await close_gracefully(conn);
+        co_return;
+      }
+    }
     if (result == ReadResult::kOk && is_ws_upgrade(*server, parser.get())) {
       server->http_conns_.erase(conn_id);
-      auto session = std::make_shared<WsSession>(std::move(conn.stream), remote_ip, server->ws_,
-                                                 std::move(slot));
+      auto session = std::make_shared<WsSession>(std::move(conn.stream), std::move(client_ip),
+                                                 server->ws_, std::move(slot));
       // The WebSocket runs as a coroutine of its own, so this one's frame (the HTTP read buffer
       // and parser) is freed now rather than kept for the connection's whole life. A client
       // sends nothing more before the 101, so the buffer holds nothing the WebSocket needs.
@@ -209,10 +231,13 @@ asio::awaitable<void> run_http_session(std::shared_ptr<ServerState> server, tcp:
       co_return;
     }
     const std::string_view unparsed(static_cast<const char*>(buffer.data().data()), buffer.size());
-    auto [res, keep_alive] = answer(*server, parser.get(), result, remote_ip, unparsed);
+    auto [res, keep_alive] = answer(*server, parser.get(), result, client_ip, unparsed);
     if (server->options_.before_respond) co_await wait_before_respond(*server, conn);
     const bool head = result == ReadResult::kOk && parser.get().method() == http::verb::head;
     if (!co_await write_response(*server, conn, res, head)) break;
+    // Idle between requests, a proxy's connection is no client's (a pooled upstream
+    // connection would otherwise hold a place of the last client it carried).
+    if (via_proxy) slot.move_to({});
     if (!keep_alive) {
       co_await close_gracefully(conn);
       co_return;
@@ -225,10 +250,7 @@ asio::awaitable<void> run_http_session(std::shared_ptr<ServerState> server, tcp:
 
 asio::awaitable<void> refuse_connection(std::shared_ptr<ServerState> server, tcp::socket socket) {
   HttpConn conn{beast::tcp_stream(std::move(socket))};
-  auto refused = server_error(call::ErrorCode::kUnavailable,
-                              "The server has too many connections; try again shortly.");
-  refused.headers.emplace_back("Retry-After", std::string(kRetryAfterFullSeconds));
-  auto res = to_beast_response(std::move(refused), 11, false);
+  auto res = refusal();
   // Written before the request is read: whatever it is, even a WebSocket upgrade, the answer is
   // the same, and the lingering close reads the request away so the peer gets to read this.
   if (co_await write_response(*server, conn, res, false)) co_await close_gracefully(conn);

@@ -39,8 +39,8 @@ std::string remote_ip_of(const tcp::socket& socket) {
   return address.to_string();
 }
 
-/// Counts a connection turned away by a cap and logs it (at most one line a second, so a flood
-/// of refused connections does not flood the journal).
+}  // namespace
+
 void note_refusal(ServerState& server, const std::string& ip) {
   auto& limits = *server.limits_;
   const char* cap = to_string(limits.last_refusal());
@@ -53,8 +53,6 @@ void note_refusal(ServerState& server, const std::string& ip) {
                                            {"open_from_ip", limits.open_from(ip)},
                                            {"suppressed", suppressed}});
 }
-
-}  // namespace
 
 bool bind_listener(ServerState& server, std::string& error) {
   const std::string where = server.options_.host + ":" + std::to_string(server.options_.port);
@@ -97,7 +95,9 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerState> server) {
     error_code nodelay_ec;
     socket.set_option(tcp::no_delay(true), nodelay_ec);
     std::string remote_ip = remote_ip_of(socket);
-    if (auto slot = server->limits_->try_acquire(remote_ip)) {
+    // A proxy's connections count for their clients once a request names them (http_session).
+    const bool via_proxy = server->options_.trusted_proxies.contains(remote_ip);
+    if (auto slot = server->limits_->try_acquire(via_proxy ? std::string() : remote_ip)) {
       asio::co_spawn(
           server->ioc_,
           run_http_session(server, std::move(socket), std::move(remote_ip), std::move(*slot)),

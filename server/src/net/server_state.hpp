@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 
@@ -64,6 +65,10 @@ struct ServerState {
 };
 
 void log_net_error(std::string_view what, std::string_view detail);
+
+/// Counts a connection or request turned away by a cap, from `ip`, and logs it (at most one
+/// line a second, so a flood of refusals does not flood the journal).
+void note_refusal(ServerState& server, const std::string& ip);
 
 // The one completion handler of every coroutine spawned in net/: I/O errors are values, so
 // whatever reaches it is a bug.

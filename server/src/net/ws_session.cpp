@@ -237,6 +237,7 @@ void WsSession::disarm_write_deadline() {
 void WsSession::drop(std::string_view reason) {
   if (state_ == State::kClosed) return;
   obs::log_warn("ws.dropped", {{"conn", id_},
+                               {"ip", remote_ip_},
                                {"reason", reason},
                                {"queued_frames", outbox_.size()},
                                {"queued_bytes", outbox_bytes_}});

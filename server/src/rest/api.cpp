@@ -22,6 +22,10 @@ std::vector<Route> v1_routes() {
   return all;
 }
 
+bool is_v1(std::span<const std::string_view> segments) {
+  return !segments.empty() && segments[0] == "v1";
+}
+
 std::string_view label_of(const Route& route) {
   return route.label.empty() ? route.pattern : route.label;
 }
@@ -38,7 +42,8 @@ Api::Api(service::CallService& calls, const auth::JwtVerifier& verifier, const C
       v1_(v1_routes()),
       static_files_(options_.web_root),
       ip_limiter_(options_.rate_ip),
-      user_limiter_(options_.rate_user) {}
+      user_limiter_(options_.rate_user),
+      cors_(options_.cors_origins) {}
 
 net::HttpResponse Api::handle(const net::HttpRequest& req) {
   const auto started = std::chrono::steady_clock::now();
@@ -55,12 +60,14 @@ net::HttpResponse Api::handle(const net::HttpRequest& req) {
     res = error_response(ErrorCode::kUnavailable);
   }
   res.headers.emplace_back("X-Request-Id", ex.request_id);
+  if (is_v1(split_path(req.path))) cors_.add_headers(req, res);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (options_.on_request) options_.on_request(ex.route, res.status, seconds);
   if (ex.route != "static" && ex.route != "health") {
     obs::log_info("http.request", {{"request_id", ex.request_id},
                                    {"method", req.method},
+                                   {"ip", req.remote_ip},
                                    {"route", ex.route},
                                    {"status", res.status},
                                    {"ms", seconds * 1000.0},
@@ -73,7 +80,7 @@ net::HttpResponse Api::handle(const net::HttpRequest& req) {
 
 net::HttpResponse Api::route(Exchange& ex) {
   const auto segments = split_path(ex.req.path);
-  if (segments.empty() || segments[0] != "v1") return route_outside_v1(ex);
+  if (!is_v1(segments)) return route_outside_v1(ex);
   return route_v1(ex, segments);
 }
 
@@ -90,6 +97,10 @@ net::HttpResponse Api::route_outside_v1(Exchange& ex) {
 
 net::HttpResponse Api::route_v1(Exchange& ex, std::span<const std::string_view> segments) {
   if (int wait = ip_limiter_.take(ex.req.remote_ip, ex.now_ms)) return rate_limited(wait);
+  if (Cors::is_preflight(ex.req)) {
+    ex.route = "preflight";
+    return cors_.answer_preflight(ex.req);
+  }
   if (ex.req.body_too_large) return error_response(ErrorCode::kPayloadTooLarge);
 
   const auto match = v1_.match(ex.req.method, segments);

@@ -12,6 +12,7 @@
 
 #include "auth/jwt_verifier.hpp"
 #include "net/http_types.hpp"
+#include "rest/cors.hpp"
 #include "rest/route.hpp"
 #include "rest/router.hpp"
 #include "rest/static_files.hpp"
@@ -36,6 +37,8 @@ struct ApiOptions {
   /// Admission control (CONTRACT 11.5): when set and false, a new call is refused with 503
   /// and Retry-After before anything is written. Commands on calls already placed skip it.
   std::function<bool()> admit_new_call;
+  /// Browser origins allowed to call /v1 (CONTRACT 11.5; rest/cors.hpp).
+  std::vector<std::string> cors_origins;
 };
 
 class Api {
@@ -62,6 +65,7 @@ class Api {
   StaticFiles static_files_;
   RateLimiter ip_limiter_;
   RateLimiter user_limiter_;
+  Cors cors_;
 };
 
 }  // namespace sb::rest

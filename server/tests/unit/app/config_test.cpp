@@ -445,6 +445,26 @@ TEST(Config, IceUrlListsAreCommaSeparated) {
   EXPECT_EQ(c.turn_ttl, 30min);
 }
 
+TEST(Config, CorsOriginsAndTrustedProxiesAreListsThatDefaultToNone) {
+  const Config none = parse_ok({"--dev"});
+  EXPECT_TRUE(none.cors_origins.empty());
+  EXPECT_TRUE(none.trusted_proxies.empty());
+  const Config c =
+      parse_ok({"--dev", "--cors-origins", "https://App.example.com,http://localhost:5173",
+                "--trusted-proxies=10.0.0.0/8, fd00::/8"});
+  EXPECT_EQ(c.cors_origins,
+            (std::vector<std::string>{"https://app.example.com", "http://localhost:5173"}));
+  EXPECT_TRUE(c.trusted_proxies.contains("10.1.2.3"));
+  EXPECT_TRUE(c.trusted_proxies.contains("fd00::1"));
+  EXPECT_FALSE(c.trusted_proxies.contains("127.0.0.1"));
+  EXPECT_EQ(parse_error({"--dev", "--cors-origins", "https://app.example.com/"}),
+            R"(--cors-origins: "https://app.example.com/" is not an origin (scheme://host[:port], )"
+            R"(no path, e.g. https://app.example.com))");
+  EXPECT_EQ(parse_error({"--dev"}, {{"SWITCHBOARD_TRUSTED_PROXIES", "10.0.0.0/8,proxy"}}),
+            R"(--trusted-proxies (SWITCHBOARD_TRUSTED_PROXIES): "proxy" is not an address or a )"
+            R"(CIDR (e.g. 10.0.0.0/8, fd00::/8))");
+}
+
 TEST(Config, TurnUrlsNeedATurnSecret) {
   EXPECT_EQ(
       parse_error({"--dev", "--turn-urls", "turn:t:3478"}),

@@ -84,6 +84,29 @@ TEST(ConnectionLimitsTest, MoveAssignmentGivesBackThePlaceItOverwrites) {
   EXPECT_EQ(l->open_from("b"), 1u);
 }
 
+TEST(ConnectionLimitsTest, AProxysConnectionCountsForTheClientWhoseRequestItCarries) {
+  auto l = limits(100, 1);
+  // Two connections from a trusted proxy: their clients are not known before a request.
+  auto first = l->try_acquire("");
+  auto second = l->try_acquire("");
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(l->open(), 2u);
+  EXPECT_TRUE(first->move_to("198.51.100.7"));
+  EXPECT_EQ(l->open_from("198.51.100.7"), 1u);
+  EXPECT_FALSE(second->move_to("198.51.100.7")) << "that client is at its cap";
+  EXPECT_EQ(l->last_refusal(), ConnectionLimits::Cap::kPerIp);
+  EXPECT_TRUE(second->move_to("198.51.100.8"));
+  // The next request on the first connection is another client's.
+  EXPECT_TRUE(first->move_to("198.51.100.9"));
+  EXPECT_EQ(l->open_from("198.51.100.7"), 0u);
+  EXPECT_TRUE(first->move_to("198.51.100.9")) << "the same client again";
+  first.reset();
+  second.reset();
+  EXPECT_EQ(l->open(), 0u);
+  EXPECT_EQ(l->open_from("198.51.100.8"), 0u);
+  EXPECT_EQ(l->open_from("198.51.100.9"), 0u);
+}
+
 TEST(ConnectionLimitsTest, GivesMemoryBackOnceManyConnectionsHaveClosed) {
   int given_back = 0;
   auto l = limits(10000, 10000, [&] { ++given_back; });

@@ -453,6 +453,74 @@ TEST_F(HttpServerTest, ConnectionsBeyondTheTotalCapGet503) {
   EXPECT_EQ(refusals, std::vector<std::string>{"total"});
 }
 
+ServerOptions trusting(std::string_view proxies) {
+  ServerOptions options;
+  std::string problem;
+  options.trusted_proxies = TrustedProxies::parse(proxies, &problem).value();
+  return options;
+}
+
+ClientRequest forwarded_for(std::string_view xff) {
+  auto req = make_request(http::verb::get, "/x");
+  req.set("X-Forwarded-For", xff);
+  return req;
+}
+
+TEST_F(HttpServerTest, BehindATrustedProxyTheHandlerSeesTheForwardedClient) {
+  start(trusting("127.0.0.0/8"));
+  auto result = run_client(
+      ioc_, exchange(port(),
+                     {forwarded_for("6.6.6.6, 198.51.100.7"), forwarded_for("2001:db8::1"),
+                      forwarded_for("nonsense"), make_request(http::verb::get, "/x")},
+                     false));
+  ASSERT_TRUE(result);
+  ASSERT_EQ(requests_.size(), 4u);
+  EXPECT_EQ(requests_[0].remote_ip, "198.51.100.7");
+  EXPECT_EQ(requests_[1].remote_ip, "2001:db8::1");
+  EXPECT_EQ(requests_[2].remote_ip, "127.0.0.1");
+  EXPECT_EQ(requests_[3].remote_ip, "127.0.0.1");
+}
+
+TEST_F(HttpServerTest, AnUntrustedPeersForwardedForIsIgnored) {
+  start(trusting("10.0.0.0/8"));
+  auto result = run_client(ioc_, exchange(port(), {forwarded_for("198.51.100.7")}, false));
+  ASSERT_TRUE(result);
+  ASSERT_EQ(requests_.size(), 1u);
+  EXPECT_EQ(requests_[0].remote_ip, "127.0.0.1");
+}
+
+TEST_F(HttpServerTest, BehindATrustedProxyThePerIpCapCountsForwardedClients) {
+  auto options = trusting("127.0.0.1");
+  options.max_connections_per_ip = 1;
+  std::vector<std::string> refusals;
+  options.on_connection_refused = [&](std::string_view cap) { refusals.emplace_back(cap); };
+  start(options);
+  // The proxy's own address is not capped: a WebSocket of one client holds a connection...
+  auto task = [](std::uint16_t port) -> asio::awaitable<std::unique_ptr<WsClient>> {
+    auto ws = std::make_unique<WsClient>(co_await connect(port));
+    ws->set_option(websocket::stream_base::decorator(
+        [](websocket::request_type& req) { req.set("X-Forwarded-For", "198.51.100.7"); }));
+    co_await ws->async_handshake("127.0.0.1", "/v1/ws", asio::use_awaitable);
+    co_return ws;
+  };
+  auto ws = run_client(ioc_, task(port()));
+  ASSERT_TRUE(ws && *ws);
+  ASSERT_TRUE(run_until(ioc_, [&] { return ws_.opens == 1; }));
+  EXPECT_EQ(ws_.last->remote_ip(), "198.51.100.7");
+  // ...another client is served...
+  auto other = run_client(ioc_, exchange(port(), {forwarded_for("198.51.100.8")}, false));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->responses.at(0).result_int(), 200u);
+  // ...and the same client again is over its cap.
+  auto refused = run_client(ioc_, exchange(port(), {forwarded_for("198.51.100.7")}, true));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->responses.at(0).result_int(), 503u);
+  EXPECT_EQ(refused->responses.at(0)["Retry-After"], "1");
+  EXPECT_TRUE(refused->closed_by_server);
+  EXPECT_EQ(refusals, std::vector<std::string>{"per_ip"});
+  EXPECT_EQ(requests_.size(), 1u);
+}
+
 TEST_F(HttpServerTest, HeadIsServedAsGetWithoutTheBody) {
   start();
   auto task = [](std::uint16_t port) -> asio::awaitable<http::response<http::empty_body>> {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "auth/dev_token.hpp"
@@ -35,7 +36,8 @@ class ApiTest : public ::testing::Test {
               {},
               {},
               [this](std::string_view route, int, double) { label_ = std::string(route); },
-              {}}) {
+              {},
+              {"https://app.example.com"}}) {
     (void)store_.migrate();
   }
 
@@ -90,6 +92,30 @@ TEST_F(ApiTest, HealthAnswersAnyMethodOutsideV1) {
   EXPECT_EQ(post.status, 200);
   EXPECT_EQ(post.label, "health");
   EXPECT_EQ(send("GET", "/metrics", {}, false).label, "metrics");
+}
+
+TEST_F(ApiTest, APreflightIsAnsweredBeforeTheTokenAndCountedAsSuch) {
+  net::HttpRequest req;
+  req.method = "OPTIONS";
+  req.path = req.target = "/v1/calls/c1/accept";
+  req.remote_ip = "127.0.0.1";
+  req.headers = {{"origin", "https://app.example.com"}, {"access-control-request-method", "POST"}};
+  auto res = api_.handle(req);
+  EXPECT_EQ(res.status, 204);
+  EXPECT_EQ(label_, "preflight");
+  const auto has = [&](std::string_view name, std::string_view value) {
+    return std::find(res.headers.begin(), res.headers.end(),
+                     std::pair<std::string, std::string>{name, value}) != res.headers.end();
+  };
+  EXPECT_TRUE(has("Access-Control-Allow-Origin", "https://app.example.com"));
+  // A refusal is readable by the listed origin's page too; outside /v1 nothing is added.
+  req.method = "POST";
+  res = api_.handle(req);
+  EXPECT_EQ(res.status, 401);
+  EXPECT_TRUE(has("Access-Control-Allow-Origin", "https://app.example.com"));
+  req.path = req.target = "/healthz";
+  res = api_.handle(req);
+  EXPECT_FALSE(has("Vary", "Origin"));
 }
 
 TEST_F(ApiTest, AnUnknownPathNeedsATokenBeforeItIsNotFound) {

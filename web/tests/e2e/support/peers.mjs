@@ -15,15 +15,19 @@ export class Peers {
     this.#server = server;
   }
 
-  /** A new browser context (a separate "person") with one page. */
+  /**
+   * A new browser context (a separate "person") with one page. `ignoreHTTPSErrors` for a server
+   * behind a proxy with a test certificate.
+   */
   async newPage({
     viewport = { width: 1280, height: 800 },
     initScript,
     grant = true,
     origin = this.#server.base,
     label = '?',
+    ignoreHTTPSErrors = false,
   } = {}) {
-    const context = await this.#browser.newContext({ viewport });
+    const context = await this.#browser.newContext({ viewport, ignoreHTTPSErrors });
     if (grant) await context.grantPermissions(['camera', 'microphone'], { origin });
     if (initScript) await context.addInitScript(initScript);
     this.#contexts.push(context);
