@@ -427,7 +427,7 @@ Problem resolve_jwt(Config& c, const Values& values) {
   } else {
     if (wanted && *wanted != auth::JwtAlgorithm::kHs256) {
       return label("jwt-algorithm", values) + ": " + std::string(auth::to_string(*wanted)) +
-             " needs --jwt-public-key";
+             " needs --jwt-public-key or --jwt-jwks-url";
     }
     jwt.algorithm = auth::JwtAlgorithm::kHs256;
     if (c.jwt_secret) {
