@@ -205,39 +205,22 @@ TEST(Config, HelpReturnsTheUsageText) {
   ASSERT_TRUE(std::holds_alternative<PrintAndExit>(r));
   const auto& text = std::get<PrintAndExit>(r).text;
   EXPECT_EQ(text, usage());
-  for (const char* flag : {"--listen",
-                           "--db",
-                           "--redis",
-                           "--jwt-secret",
-                           "--jwt-public-key",
-                           "--jwt-algorithm",
-                           "--jwt-jwks-url",
-                           "--jwt-issuer",
-                           "--jwt-audience",
-                           "--ring-timeout",
-                           "--ring-step",
-                           "--connect-timeout",
-                           "--reconnect-grace",
-                           "--presence-grace",
-                           "--wrap-up",
-                           "--admission-lag",
-                           "--board-interval",
-                           "--max-missed",
-                           "--routing",
-                           "--stun-urls",
-                           "--turn-urls",
-                           "--turn-secret",
-                           "--turn-ttl",
-                           "--web-root",
-                           "--dev",
-                           "--webhook-url",
-                           "--webhook-secret",
-                           "--rate-user",
-                           "--rate-ip",
-                           "--ws-rate",
-                           "--log-format",
-                           "--max-connections",
-                           "--max-connections-per-ip"}) {
+  for (const char* flag : {"--listen",          "--db",
+                           "--redis",           "--jwt-secret",
+                           "--jwt-public-key",  "--jwt-algorithm",
+                           "--jwt-issuer",      "--jwt-audience",
+                           "--ring-timeout",    "--ring-step",
+                           "--connect-timeout", "--reconnect-grace",
+                           "--presence-grace",  "--wrap-up",
+                           "--admission-lag",   "--board-interval",
+                           "--max-missed",      "--routing",
+                           "--stun-urls",       "--turn-urls",
+                           "--turn-secret",     "--turn-ttl",
+                           "--web-root",        "--dev",
+                           "--webhook-url",     "--webhook-secret",
+                           "--rate-user",       "--rate-ip",
+                           "--ws-rate",         "--log-format",
+                           "--max-connections", "--max-connections-per-ip"}) {
     const auto at = text.find("\n  " + std::string(flag));
     ASSERT_NE(at, std::string::npos) << flag;
     const char after = text[at + 3 + std::strlen(flag)];
@@ -245,7 +228,6 @@ TEST(Config, HelpReturnsTheUsageText) {
   }
   EXPECT_EQ(text.find("--ws-ping-interval"), std::string::npos);
   EXPECT_EQ(text.find("--sweep-interval"), std::string::npos);
-  EXPECT_EQ(text.find("--jwt-jwks-refresh-gap"), std::string::npos);
   EXPECT_TRUE(std::holds_alternative<PrintAndExit>(parse({"-h"})));
 }
 
@@ -562,6 +544,8 @@ TEST(Config, AJwksUrlTakesKeysByKidWithTheAlgorithmPinned) {
   EXPECT_EQ(c.jwt.algorithm, auth::JwtAlgorithm::kRs256);
   EXPECT_EQ(c.jwt.issuer, "https://idp.example.com/");
   EXPECT_EQ(c.jwt_jwks_refresh_gap, 10s);
+  EXPECT_NE(usage().find("\n  --jwt-jwks-url <url>\n"), std::string::npos);
+  EXPECT_EQ(usage().find("--jwt-jwks-refresh-gap"), std::string::npos);  // Hidden, for tests.
   EXPECT_EQ(parse_ok({"--jwt-jwks-url", url, "--jwt-algorithm", "ES256"}).jwt.algorithm,
             auth::JwtAlgorithm::kEs256);
   const Config from_env = parse_ok({}, {{"SWITCHBOARD_JWT_JWKS_URL", "http://127.0.0.1:9/keys"},
