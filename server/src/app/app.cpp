@@ -67,8 +67,10 @@ int run_server(const Config& config) {
   bus::GatedBus durable_bus(*bus, after_durable);
   service::CallService calls(*store, durable_bus, scheduler, clock, timings_of(config),
                              ice_of(config), &observer);
+  // The identity provider's keys (--jwt-jwks-url): fetched in the background from here on.
+  auto jwks = start_jwks(config, *verifier, ioc, scheduler, clock, metrics);
   // What /readyz answers and the switchboard_ready gauge shows.
-  const auto ready = [&] { return store->ping() && bus->healthy(); };
+  const auto ready = [&] { return store->ping() && bus->healthy() && verifier->has_keys(); };
   metrics.set_snapshot_source(scrape_snapshot(*store, clock, lag_probe, ready));
   observe_store(*store, metrics, clock);
 

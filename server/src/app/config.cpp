@@ -240,8 +240,19 @@ const std::vector<Flag>& flags() {
        text(&Config::jwt_secret)},
       {"jwt-public-key", "<file>", "PEM public key (RS256 or ES256) of the integrating app.",
        text(&Config::jwt_public_key_path)},
+      {"jwt-jwks-url", "<url>",
+       "The identity provider's JWKS (http:// or https://); tokens are verified with the key "
+       "their kid names (default: none).",
+       [](Config& c, std::string_view v) -> Problem {
+         if (!v.starts_with("http://") && !v.starts_with("https://")) {
+           return std::string("must be an http:// or https:// URL");
+         }
+         c.jwt_jwks_url = std::string(v);
+         return std::nullopt;
+       }},
       {"jwt-algorithm", "<RS256|ES256>",
-       "Algorithm of --jwt-public-key (default: from the key type).",
+       "Algorithm of --jwt-public-key (default: from the key type) or of the --jwt-jwks-url "
+       "keys (default RS256).",
        [](Config& c, std::string_view v) -> Problem {
          if (!auth::parse_jwt_algorithm(v)) return shown(v) + " is not HS256, RS256 or ES256";
          c.jwt_algorithm = std::string(v);
@@ -335,6 +346,8 @@ const std::vector<Flag>& flags() {
       {"log-format", "<json|text>", "Log line format (default json).", set_log_format},
       {"ws-ping-interval", "<duration>", "", duration(&Config::ws_ping_interval, false), true},
       {"sweep-interval", "<duration>", "", duration(&Config::sweep_interval, false), true},
+      {"jwt-jwks-refresh-gap", "<duration>", "", duration(&Config::jwt_jwks_refresh_gap, false),
+       true},
   };
   return table;
 }
@@ -393,6 +406,20 @@ Problem resolve_jwt(Config& c, const Values& values) {
   auth::JwtConfig jwt;
   jwt.issuer = c.jwt_issuer;
   jwt.audience = c.jwt_audience;
+  if (c.jwt_jwks_url) {
+    const std::string url_label = label("jwt-jwks-url", values);
+    if (c.jwt_secret || c.jwt_public_key_path) {
+      return url_label + ": give one of --jwt-secret, --jwt-public-key and --jwt-jwks-url";
+    }
+    if (c.dev) return url_label + ": --dev signs its tokens with HS256 and cannot be combined";
+    if (wanted == auth::JwtAlgorithm::kHs256) {
+      return label("jwt-algorithm", values) + ": HS256 takes --jwt-secret, not --jwt-jwks-url";
+    }
+    jwt.algorithm = wanted.value_or(auth::JwtAlgorithm::kRs256);
+    jwt.keys_from_jwks = true;
+    c.jwt = std::move(jwt);
+    return std::nullopt;
+  }
   if (c.jwt_public_key_path && c.dev) {
     // Dev sign-in mints HS256 tokens; with only a public key the server could not sign them.
     return label("jwt-public-key", values) +
@@ -420,7 +447,7 @@ Problem resolve_jwt(Config& c, const Values& values) {
   } else {
     if (wanted && *wanted != auth::JwtAlgorithm::kHs256) {
       return label("jwt-algorithm", values) + ": " + std::string(auth::to_string(*wanted)) +
-             " needs --jwt-public-key";
+             " needs --jwt-public-key or --jwt-jwks-url";
     }
     jwt.algorithm = auth::JwtAlgorithm::kHs256;
     if (c.jwt_secret) {
@@ -438,7 +465,8 @@ Problem resolve_jwt(Config& c, const Values& values) {
       c.jwt_uses_dev_secret = true;
     } else {
       return std::string(
-          "--jwt-secret or --jwt-public-key is required (or --dev for local development)");
+          "--jwt-secret, --jwt-public-key or --jwt-jwks-url is required (or --dev for local "
+          "development)");
     }
   }
   if (auto verifier = auth::JwtVerifier::create(jwt); !verifier) {
@@ -569,7 +597,7 @@ std::string usage() {
       "      Print the version and the commit it was built from.\n"
       "\n"
       "Durations take ms, s, m or h (250ms, 45s, 1m30s, 1h). Rates are n/s or n/m.\n"
-      "Without --dev, --jwt-secret or --jwt-public-key is required.\n";
+      "Without --dev, --jwt-secret, --jwt-public-key or --jwt-jwks-url is required.\n";
   return out;
 }
 

@@ -45,6 +45,7 @@ struct Config {
   std::optional<std::string> jwt_algorithm;        // --jwt-algorithm.
   std::optional<std::string> jwt_issuer;
   std::optional<std::string> jwt_audience;
+  std::optional<std::string> jwt_jwks_url;  // --jwt-jwks-url: keys by kid from the provider.
   // ...and what they resolve to: the algorithm, the secret or PEM text, issuer and audience.
   auth::JwtConfig jwt;
   bool jwt_uses_dev_secret = false;  // --dev without a secret: auth::kDevJwtSecret.
@@ -100,6 +101,8 @@ struct Config {
   // Hidden flags, for tests that cannot wait for the real cadence.
   std::chrono::milliseconds ws_ping_interval = std::chrono::seconds{15};
   std::chrono::milliseconds sweep_interval = std::chrono::seconds{5};
+  /// The least time between two key set refreshes for an unknown kid (--jwt-jwks-url).
+  std::chrono::milliseconds jwt_jwks_refresh_gap = std::chrono::seconds{10};
 
   /// Accepted but worth a line in the start-up log (for example a short HS256 secret).
   std::vector<std::string> warnings;

@@ -206,4 +206,41 @@ std::unique_ptr<service::WebhookSender> start_webhooks(const Config& config, sto
   return sender;
 }
 
+std::unique_ptr<auth::JwksRefresher> start_jwks(const Config& config, auth::JwtVerifier& verifier,
+                                                boost::asio::io_context& ioc, Scheduler& scheduler,
+                                                const Clock& clock, obs::Metrics& metrics) {
+  if (!config.jwt_jwks_url) return nullptr;
+  auto client = std::make_shared<net::HttpClient>(ioc);
+  auto get = [client, url = *config.jwt_jwks_url](std::function<void(auth::JwksResponse)> done) {
+    client->get(url, std::chrono::seconds(10), [done = std::move(done)](net::HttpClientResult r) {
+      done(auth::JwksResponse{r.status, std::move(r.error), std::move(r.body),
+                              std::move(r.cache_control)});
+    });
+  };
+  auth::JwksTimings timings;
+  timings.min_gap_ms = config.jwt_jwks_refresh_gap.count();
+  auto refresher = std::make_unique<auth::JwksRefresher>(
+      verifier, std::move(get), scheduler, clock, timings,
+      [&metrics, &clock](const auth::JwksRefreshReport& r) {
+        metrics.jwks_refresh(r.ok ? "ok" : "failed");
+        if (r.ok) {
+          obs::log_info("jwks.refreshed", {{"reason", r.reason},
+                                           {"keys", static_cast<std::int64_t>(r.keys)},
+                                           {"ignored", r.ignored},
+                                           {"next_in_ms", r.next_ms - clock.now_ms()}});
+        } else {
+          obs::log_warn("jwks.refresh_failed", {{"reason", r.reason},
+                                                {"error", r.error},
+                                                {"ignored", r.ignored},
+                                                {"retry_in_ms", r.next_ms - clock.now_ms()}});
+        }
+      });
+  // Verification may run on any thread; the refresher lives on the io thread.
+  verifier.on_unknown_kid([&ioc, target = refresher.get()] {
+    boost::asio::post(ioc, [target] { target->unknown_kid(); });
+  });
+  refresher->start();
+  return refresher;
+}
+
 }  // namespace sb::app

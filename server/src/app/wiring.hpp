@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app/config.hpp"
+#include "auth/jwks_refresher.hpp"
 #include "bus/bus.hpp"
 #include "net/http_client.hpp"
 #include "net/loop_lag_probe.hpp"
@@ -63,5 +64,11 @@ std::unique_ptr<service::WebhookSender> start_webhooks(const Config& config, sto
                                                        Scheduler& scheduler, const Clock& clock,
                                                        service::HttpPoster& poster,
                                                        obs::Metrics& metrics);
+
+/// With --jwt-jwks-url: the key set is fetched now (start-up does not wait for it) and kept
+/// current; tokens with an unknown kid ask for a refresh. nullptr without the flag.
+std::unique_ptr<auth::JwksRefresher> start_jwks(const Config& config, auth::JwtVerifier& verifier,
+                                                boost::asio::io_context& ioc, Scheduler& scheduler,
+                                                const Clock& clock, obs::Metrics& metrics);
 
 }  // namespace sb::app

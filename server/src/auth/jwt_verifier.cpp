@@ -6,8 +6,6 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include <array>
 #include <boost/json.hpp>
@@ -15,26 +13,23 @@
 #include <limits>
 #include <utility>
 
+#include "auth/base64url.hpp"
+
 // Signatures are checked with OpenSSL directly rather than through libjwt: libjwt 1.10 takes the
 // algorithm from the token header, compares HMACs with strcmp (not constant time), refuses any
 // `typ` other than "JWT" and re-parses the PEM key for every token.
 
 namespace sb::auth {
 
-struct JwtVerifier::Key {
-  explicit Key(EVP_PKEY* k) : pkey(k) {}
-  ~Key() { EVP_PKEY_free(pkey); }
-  Key(const Key&) = delete;
-  Key& operator=(const Key&) = delete;
-
-  EVP_PKEY* pkey;
+struct JwtVerifier::Jwks {
+  KeySet keys;
+  std::function<void()> on_unknown_kid;
 };
 
 namespace {
 
 // Real tokens are a few hundred bytes; the cap bounds the work an unauthenticated caller can cause.
 constexpr std::size_t kMaxTokenBytes = 8 * 1024;
-constexpr int kMinRsaBits = 2048;
 constexpr std::size_t kEs256CoordinateBytes = 32;
 
 class AuthCategory final : public boost::system::error_category {
@@ -77,40 +72,12 @@ class AuthCategory final : public boost::system::error_category {
         return "name is not a string";
       case AuthError::kInvalidSkills:
         return "skills is not a list of topic ids";
+      case AuthError::kUnknownKey:
+        return "no key with the token's kid";
     }
     return "unknown auth error";
   }
 };
-
-int base64url_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-
-// Unpadded base64url (RFC 7515 section 2).
-std::optional<std::string> base64url_decode(std::string_view in) {
-  if (in.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    const int v = base64url_value(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFFu));
-      acc &= (1u << bits) - 1u;
-    }
-  }
-  return out;
-}
 
 std::optional<boost::json::object> decode_json_object(std::string_view segment) {
   auto text = base64url_decode(segment);
@@ -170,44 +137,6 @@ bool verify_with_public_key(EVP_PKEY* key, std::string_view signing_input,
   return ok;
 }
 
-EVP_PKEY* read_public_key(std::string_view pem) {
-  if (pem.empty() || pem.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
-    return nullptr;
-  }
-  EVP_PKEY* key = nullptr;
-  if (BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()))) {
-    key = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
-    BIO_free(bio);
-  }
-  if (key == nullptr) {
-    // Issuers often publish a certificate rather than a bare key.
-    if (BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()))) {
-      if (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
-        key = X509_get_pubkey(cert);
-        X509_free(cert);
-      }
-      BIO_free(bio);
-    }
-  }
-  ERR_clear_error();
-  return key;
-}
-
-std::optional<JwtAlgorithm> algorithm_of(EVP_PKEY* key) {
-  if (EVP_PKEY_is_a(key, "RSA")) {
-    if (EVP_PKEY_get_bits(key) < kMinRsaBits) return std::nullopt;
-    return JwtAlgorithm::kRs256;
-  }
-  if (EVP_PKEY_is_a(key, "EC")) {
-    std::array<char, 64> group{};
-    std::size_t len = 0;
-    if (EVP_PKEY_get_group_name(key, group.data(), group.size(), &len) != 1) return std::nullopt;
-    const std::string_view name(group.data(), len);
-    if (name == "prime256v1" || name == "P-256") return JwtAlgorithm::kEs256;
-  }
-  return std::nullopt;
-}
-
 // NumericDate (RFC 7519 section 2): any JSON number, fractions allowed.
 enum class TimeClaim { kAbsent, kPresent, kInvalid };
 
@@ -263,39 +192,24 @@ boost::system::error_code make_error_code(AuthError e) noexcept {
   return {static_cast<int>(e), auth_category()};
 }
 
-std::string_view to_string(JwtAlgorithm algorithm) {
-  switch (algorithm) {
-    case JwtAlgorithm::kHs256:
-      return "HS256";
-    case JwtAlgorithm::kRs256:
-      return "RS256";
-    case JwtAlgorithm::kEs256:
-      return "ES256";
-  }
-  return "HS256";
-}
-
-std::optional<JwtAlgorithm> parse_jwt_algorithm(std::string_view text) {
-  for (auto a : {JwtAlgorithm::kHs256, JwtAlgorithm::kRs256, JwtAlgorithm::kEs256}) {
-    if (text == to_string(a)) return a;
-  }
-  return std::nullopt;
-}
-
 boost::system::result<JwtAlgorithm> detect_public_key_algorithm(std::string_view pem) {
-  EVP_PKEY* key = read_public_key(pem);
-  if (key == nullptr) return make_error_code(AuthError::kInvalidKey);
-  auto algorithm = algorithm_of(key);
-  EVP_PKEY_free(key);
+  const auto key = read_pem_public_key(pem);
+  const auto algorithm = key == nullptr ? std::nullopt : key->algorithm();
   if (!algorithm) return make_error_code(AuthError::kInvalidKey);
   return *algorithm;
 }
 
-JwtVerifier::JwtVerifier(JwtConfig config, std::shared_ptr<const Key> key)
+JwtVerifier::JwtVerifier(JwtConfig config, std::shared_ptr<const PublicKey> key)
     : config_(std::move(config)), key_(std::move(key)) {}
 
 boost::system::result<JwtVerifier> JwtVerifier::create(JwtConfig config) {
   if (config.leeway_s < 0) return make_error_code(AuthError::kInvalidConfig);
+  if (config.keys_from_jwks) {
+    if (config.algorithm == JwtAlgorithm::kHs256) return make_error_code(AuthError::kInvalidConfig);
+    JwtVerifier verifier(std::move(config), nullptr);
+    verifier.jwks_ = std::make_shared<Jwks>();
+    return verifier;
+  }
   if (config.algorithm == JwtAlgorithm::kHs256) {
     // A PEM block as the HMAC secret is the classic key-confusion misconfiguration.
     if (config.key.empty() || config.key.find("-----BEGIN") != std::string::npos ||
@@ -304,18 +218,32 @@ boost::system::result<JwtVerifier> JwtVerifier::create(JwtConfig config) {
     }
     return JwtVerifier(std::move(config), nullptr);
   }
-  EVP_PKEY* pkey = read_public_key(config.key);
-  if (pkey == nullptr) return make_error_code(AuthError::kInvalidKey);
-  auto key = std::make_shared<const Key>(pkey);
-  if (algorithm_of(pkey) != config.algorithm) return make_error_code(AuthError::kInvalidKey);
+  auto key = read_pem_public_key(config.key);
+  if (key == nullptr || key->algorithm() != config.algorithm) {
+    return make_error_code(AuthError::kInvalidKey);
+  }
   return JwtVerifier(std::move(config), std::move(key));
+}
+
+void JwtVerifier::replace_jwks(JwkSet keys) {
+  if (!jwks_) return;
+  if (jwks_->keys.replace(std::move(keys))) verified_->forget_all();
+}
+
+void JwtVerifier::on_unknown_kid(std::function<void()> handler) {
+  if (jwks_) jwks_->on_unknown_kid = std::move(handler);
+}
+
+bool JwtVerifier::has_keys() const {
+  return !jwks_ || jwks_->keys.loaded();
 }
 
 boost::system::result<Principal> JwtVerifier::verify(std::string_view token,
                                                      std::int64_t now_s) const {
   if (auto known = verified_->find(token, now_s - config_.leeway_s)) return std::move(*known);
+  const auto generation = verified_->generation();
   auto checked = check(token, now_s);
-  if (checked) verified_->remember(token, *checked);
+  if (checked) verified_->remember(token, *checked, generation);
   return checked;
 }
 
@@ -343,17 +271,30 @@ boost::system::result<Principal> JwtVerifier::check(std::string_view token,
     return make_error_code(AuthError::kAlgorithmMismatch);
   }
 
+  const PublicKey* key = key_.get();
+  std::shared_ptr<const PublicKey> by_kid;  // Holds the key while a refresh may replace the set.
+  if (jwks_) {
+    const auto* kid = header->if_contains("kid");
+    if (kid == nullptr || !kid->is_string()) return make_error_code(AuthError::kUnknownKey);
+    by_kid = jwks_->keys.find(kid->get_string());
+    key = by_kid.get();
+    if (key == nullptr) {
+      if (jwks_->on_unknown_kid) jwks_->on_unknown_kid();
+      return make_error_code(AuthError::kUnknownKey);
+    }
+  }
+
   bool signature_ok = false;
   switch (config_.algorithm) {
     case JwtAlgorithm::kHs256:
       signature_ok = verify_hs256(config_.key, signing_input, *signature);
       break;
     case JwtAlgorithm::kRs256:
-      signature_ok = verify_with_public_key(key_->pkey, signing_input, *signature);
+      signature_ok = verify_with_public_key(key->get(), signing_input, *signature);
       break;
     case JwtAlgorithm::kEs256:
       if (auto der = es256_signature_to_der(*signature)) {
-        signature_ok = verify_with_public_key(key_->pkey, signing_input, *der);
+        signature_ok = verify_with_public_key(key->get(), signing_input, *der);
       }
       break;
   }

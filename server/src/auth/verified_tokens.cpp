@@ -10,11 +10,24 @@ std::optional<Principal> VerifiedTokens::find(std::string_view token,
   return it->second;
 }
 
-void VerifiedTokens::remember(std::string_view token, const Principal& principal) {
+std::uint64_t VerifiedTokens::generation() const {
+  std::lock_guard lock(mutex_);
+  return generation_;
+}
+
+void VerifiedTokens::remember(std::string_view token, const Principal& principal,
+                              std::uint64_t generation) {
   if (token.size() > kMaxTokenBytes) return;
   std::lock_guard lock(mutex_);
+  if (generation != generation_) return;
   if (by_token_.size() >= kMaxEntries) by_token_.clear();
   by_token_.insert_or_assign(std::string(token), principal);
+}
+
+void VerifiedTokens::forget_all() {
+  std::lock_guard lock(mutex_);
+  by_token_.clear();
+  ++generation_;
 }
 
 }  // namespace sb::auth

@@ -24,7 +24,9 @@ using tcp = asio::ip::tcp;
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 
 // Webhook receivers answer with a short body; anything larger is not read.
-constexpr std::size_t kMaxResponseBody = 64 * 1024;
+constexpr std::size_t kMaxPostResponseBody = 64 * 1024;
+// Key sets are a few KiB; Entra ID's, with certificate chains, stays well under this.
+constexpr std::size_t kMaxGetResponseBody = 1024 * 1024;
 
 struct Target {
   bool tls = false;
@@ -57,10 +59,15 @@ asio::awaitable<HttpClientResult> exchange(Stream& stream, http::request<http::s
   if (wec) co_return HttpClientResult{0, "write: " + wec.message()};
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
-  parser.body_limit(kMaxResponseBody);
+  parser.body_limit(req.method() == http::verb::get ? kMaxGetResponseBody : kMaxPostResponseBody);
   auto [rec, read] = co_await http::async_read(stream, buffer, parser, kAsTuple);
   if (rec) co_return HttpClientResult{0, "read: " + rec.message()};
-  co_return HttpClientResult{static_cast<int>(parser.get().result_int()), ""};
+  auto response = parser.release();
+  HttpClientResult result;
+  result.status = static_cast<int>(response.result_int());
+  result.cache_control = std::string(response[http::field::cache_control]);
+  result.body = std::move(response.body());
+  co_return result;
 }
 
 }  // namespace
@@ -104,6 +111,37 @@ asio::awaitable<HttpClientResult> send_request(std::shared_ptr<HttpClient::Impl>
   co_return co_await exchange(stream, req);
 }
 
+namespace {
+
+void send(const std::shared_ptr<HttpClient::Impl>& impl, http::verb method, const std::string& url,
+          const std::vector<std::pair<std::string, std::string>>& headers, std::string body,
+          std::chrono::milliseconds timeout, std::function<void(HttpClientResult)> done) {
+  Target target;
+  std::string error;
+  if (!parse_target(url, target, error)) {
+    asio::post(impl->ioc, [done = std::move(done), error] { done({0, error}); });
+    return;
+  }
+  http::request<http::string_body> req{method, target.path, 11};
+  req.set(http::field::host, target.host);
+  req.set(http::field::user_agent,
+          method == http::verb::post ? "switchboard-webhooks/1" : "switchboard/1");
+  for (const auto& [name, value] : headers) req.set(name, value);
+  if (method == http::verb::post) {
+    req.body() = std::move(body);
+    req.prepare_payload();
+  }
+
+  // Arguments, not lambda captures: a coroutine keeps its parameters in its own frame.
+  asio::co_spawn(impl->ioc, send_request(impl, std::move(target), std::move(req), timeout),
+                 [done = std::move(done)](std::exception_ptr e, HttpClientResult result) {
+                   if (e) result = {0, "unexpected failure"};
+                   done(std::move(result));
+                 });
+}
+
+}  // namespace
+
 HttpClient::HttpClient(asio::io_context& ioc) : impl_(std::make_shared<Impl>(ioc)) {}
 HttpClient::~HttpClient() = default;
 
@@ -111,25 +149,12 @@ void HttpClient::post(const std::string& url,
                       const std::vector<std::pair<std::string, std::string>>& headers,
                       std::string body, std::chrono::milliseconds timeout,
                       std::function<void(HttpClientResult)> done) {
-  Target target;
-  std::string error;
-  if (!parse_target(url, target, error)) {
-    asio::post(impl_->ioc, [done = std::move(done), error] { done({0, error}); });
-    return;
-  }
-  http::request<http::string_body> req{http::verb::post, target.path, 11};
-  req.set(http::field::host, target.host);
-  req.set(http::field::user_agent, "switchboard-webhooks/1");
-  for (const auto& [name, value] : headers) req.set(name, value);
-  req.body() = std::move(body);
-  req.prepare_payload();
+  send(impl_, http::verb::post, url, headers, std::move(body), timeout, std::move(done));
+}
 
-  // Arguments, not lambda captures: a coroutine keeps its parameters in its own frame.
-  asio::co_spawn(impl_->ioc, send_request(impl_, std::move(target), std::move(req), timeout),
-                 [done = std::move(done)](std::exception_ptr e, HttpClientResult result) {
-                   if (e) result = {0, "unexpected failure"};
-                   done(std::move(result));
-                 });
+void HttpClient::get(const std::string& url, std::chrono::milliseconds timeout,
+                     std::function<void(HttpClientResult)> done) {
+  send(impl_, http::verb::get, url, {{"accept", "application/json"}}, "", timeout, std::move(done));
 }
 
 }  // namespace sb::net

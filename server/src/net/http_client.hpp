@@ -1,6 +1,7 @@
 #pragma once
-// A small outgoing HTTP/1.1 client (plain and TLS), for webhook delivery. One request per
-// connection; every request has a deadline. Beast stays inside http_client.cpp.
+// A small outgoing HTTP/1.1 client (plain and TLS), for webhook delivery and the identity
+// provider's key set. One request per connection; every request has a deadline. Redirects are
+// not followed. Beast stays inside http_client.cpp.
 
 #include <chrono>
 #include <functional>
@@ -18,6 +19,8 @@ namespace sb::net {
 struct HttpClientResult {
   int status = 0;     // 0 when no response came (error says why)
   std::string error;  // empty on a response, whatever its status
+  std::string body = {};
+  std::string cache_control = {};  // the Cache-Control header, when the response has one
 };
 
 class HttpClient {
@@ -30,6 +33,9 @@ class HttpClient {
   void post(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
             std::string body, std::chrono::milliseconds timeout,
             std::function<void(HttpClientResult)> done);
+  /// GETs `url` the same way; bodies over 1 MiB are an error.
+  void get(const std::string& url, std::chrono::milliseconds timeout,
+           std::function<void(HttpClientResult)> done);
 
   /// Defined in http_client.cpp; public only so its request coroutine can name it.
   struct Impl;

@@ -161,6 +161,11 @@ struct Metrics::Impl {
           .Name("switchboard_webhook_deliveries_total")
           .Help("Webhook delivery attempts by result.")
           .Register(registry);
+  prometheus::Family<prometheus::Counter>& jwks_refreshes =
+      BuildCounter()
+          .Name("switchboard_jwks_refreshes_total")
+          .Help("Fetches of the --jwt-jwks-url key set by result.")
+          .Register(registry);
   prometheus::Family<prometheus::Gauge>& webhook_pending =
       BuildGauge()
           .Name("switchboard_webhook_outbox_pending")
@@ -371,6 +376,9 @@ void Metrics::quality_sample() {
 }
 void Metrics::webhook_delivery(std::string_view result) {
   impl_->webhooks.Add({{"result", std::string(result)}}).Increment();
+}
+void Metrics::jwks_refresh(std::string_view result) {
+  impl_->jwks_refreshes.Add({{"result", std::string(result)}}).Increment();
 }
 
 void Metrics::store_operation(double seconds, bool failed) {

@@ -52,6 +52,8 @@ class Metrics {
   void queue_wait(double seconds);
   void quality_sample();
   void webhook_delivery(std::string_view result);
+  /// A fetch of the identity provider's key set: "ok" or "failed".
+  void jwks_refresh(std::string_view result);
   /// One store operation: how long it took, and whether the database failed it.
   void store_operation(double seconds, bool failed);
 

@@ -157,9 +157,11 @@ TEST(Config, DevWithASecretUsesThatSecret) {
 
 TEST(Config, WithoutDevAJwtKeyIsRequired) {
   EXPECT_EQ(parse_error({}),
-            "--jwt-secret or --jwt-public-key is required (or --dev for local development)");
+            "--jwt-secret, --jwt-public-key or --jwt-jwks-url is required (or --dev for local "
+            "development)");
   EXPECT_EQ(parse_error({"--dev=false"}),
-            "--jwt-secret or --jwt-public-key is required (or --dev for local development)");
+            "--jwt-secret, --jwt-public-key or --jwt-jwks-url is required (or --dev for local "
+            "development)");
 }
 
 // --- Flag syntax ---
@@ -548,10 +550,42 @@ TEST(Config, APublicKeyProblemIsOneClearLine) {
 
 TEST(Config, AnRsaOrEcAlgorithmNeedsAPublicKey) {
   EXPECT_EQ(parse_error({"--jwt-secret", "abc", "--jwt-algorithm", "RS256"}),
-            "--jwt-algorithm: RS256 needs --jwt-public-key");
+            "--jwt-algorithm: RS256 needs --jwt-public-key or --jwt-jwks-url");
   EXPECT_EQ(
       parse_ok({"--jwt-secret", std::string(32, 'a'), "--jwt-algorithm", "HS256"}).jwt.algorithm,
       auth::JwtAlgorithm::kHs256);
+}
+
+TEST(Config, AJwksUrlTakesKeysByKidWithTheAlgorithmPinned) {
+  const std::string url = "https://idp.example.com/.well-known/jwks.json";
+  const Config c = parse_ok({"--jwt-jwks-url", url, "--jwt-issuer", "https://idp.example.com/"});
+  EXPECT_EQ(c.jwt_jwks_url, url);
+  EXPECT_TRUE(c.jwt.keys_from_jwks);
+  EXPECT_EQ(c.jwt.algorithm, auth::JwtAlgorithm::kRs256);
+  EXPECT_EQ(c.jwt.issuer, "https://idp.example.com/");
+  EXPECT_EQ(c.jwt_jwks_refresh_gap, 10s);
+  EXPECT_NE(usage().find("\n  --jwt-jwks-url <url>\n"), std::string::npos);
+  EXPECT_EQ(usage().find("--jwt-jwks-refresh-gap"), std::string::npos);  // Hidden, for tests.
+  EXPECT_EQ(parse_ok({"--jwt-jwks-url", url, "--jwt-algorithm", "ES256"}).jwt.algorithm,
+            auth::JwtAlgorithm::kEs256);
+  const Config from_env = parse_ok({}, {{"SWITCHBOARD_JWT_JWKS_URL", "http://127.0.0.1:9/keys"},
+                                        {"SWITCHBOARD_JWT_JWKS_REFRESH_GAP", "2s"}});
+  EXPECT_TRUE(from_env.jwt.keys_from_jwks);
+  EXPECT_EQ(from_env.jwt_jwks_refresh_gap, 2s);
+}
+
+TEST(Config, AJwksUrlIsTheOnlyKeySource) {
+  const std::string url = "https://idp.example.com/jwks";
+  EXPECT_EQ(parse_error({"--jwt-jwks-url", "idp.example.com/jwks"}),
+            "--jwt-jwks-url: must be an http:// or https:// URL");
+  EXPECT_EQ(parse_error({"--jwt-jwks-url", url, "--jwt-secret", std::string(32, 's')}),
+            "--jwt-jwks-url: give one of --jwt-secret, --jwt-public-key and --jwt-jwks-url");
+  EXPECT_EQ(parse_error({"--jwt-jwks-url", url, "--jwt-public-key", "/nonexistent.pem"}),
+            "--jwt-jwks-url: give one of --jwt-secret, --jwt-public-key and --jwt-jwks-url");
+  EXPECT_EQ(parse_error({"--jwt-jwks-url", url, "--dev"}),
+            "--jwt-jwks-url: --dev signs its tokens with HS256 and cannot be combined");
+  EXPECT_EQ(parse_error({"--jwt-jwks-url", url, "--jwt-algorithm", "HS256"}),
+            "--jwt-algorithm: HS256 takes --jwt-secret, not --jwt-jwks-url");
 }
 
 }  // namespace

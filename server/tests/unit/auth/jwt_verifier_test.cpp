@@ -488,16 +488,31 @@ TEST(VerifiedTokens, ForgetsEverythingWhenFullAndSkipsHugeTokens) {
   Principal p;
   p.expires_at_s = 100;
   for (std::size_t i = 0; i < VerifiedTokens::kMaxEntries; ++i) {
-    memory.remember("token-" + std::to_string(i), p);
+    memory.remember("token-" + std::to_string(i), p, memory.generation());
   }
   EXPECT_TRUE(memory.find("token-0", 0));
-  memory.remember("one-more", p);
+  memory.remember("one-more", p, memory.generation());
   EXPECT_FALSE(memory.find("token-0", 0));
   EXPECT_TRUE(memory.find("one-more", 0));
   EXPECT_FALSE(memory.find("one-more", 100));  // exp at or before the cut-off
   const std::string huge(VerifiedTokens::kMaxTokenBytes + 1, 'x');
-  memory.remember(huge, p);
+  memory.remember(huge, p, memory.generation());
   EXPECT_FALSE(memory.find(huge, 0));
+}
+
+TEST(VerifiedTokens, ForgetAllDropsEntriesAndRemembersVerifiedBeforeIt) {
+  VerifiedTokens memory;
+  Principal p;
+  p.expires_at_s = 100;
+  memory.remember("kept-until-forget", p, memory.generation());
+  const auto before = memory.generation();
+  memory.forget_all();
+  EXPECT_FALSE(memory.find("kept-until-forget", 0));
+  // Verified with a key that was withdrawn while verifying: not remembered.
+  memory.remember("verified-before", p, before);
+  EXPECT_FALSE(memory.find("verified-before", 0));
+  memory.remember("verified-after", p, memory.generation());
+  EXPECT_TRUE(memory.find("verified-after", 0));
 }
 
 }  // namespace

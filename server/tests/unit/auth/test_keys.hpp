@@ -3,6 +3,8 @@
 // signed with libjwt, so the verifier is checked against an independent implementation.
 
 #include <jwt.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -61,13 +63,16 @@ inline const PemPair& p384_key() {
   return pair;
 }
 
-/// Signs `claims` with libjwt. `key` is the HS secret or a private key PEM.
-inline std::string sign(jwt_alg_t alg, std::string_view key, const boost::json::object& claims) {
+/// Signs `claims` with libjwt. `key` is the HS secret or a private key PEM; a non-empty `kid`
+/// goes into the header.
+inline std::string sign(jwt_alg_t alg, std::string_view key, const boost::json::object& claims,
+                        const std::string& kid = "") {
   jwt_t* jwt = nullptr;
   if (jwt_new(&jwt) != 0) throw std::runtime_error("jwt_new failed");
   const std::string json = boost::json::serialize(claims);
   std::string token;
   if (jwt_add_grants_json(jwt, json.c_str()) == 0 &&
+      (kid.empty() || jwt_add_header(jwt, "kid", kid.c_str()) == 0) &&
       jwt_set_alg(jwt, alg, reinterpret_cast<const unsigned char*>(key.data()),
                   static_cast<int>(key.size())) == 0) {
     if (char* s = jwt_encode_str(jwt)) {
@@ -103,6 +108,44 @@ inline std::string raw_token(const boost::json::object& header, const boost::jso
                              std::string_view signature) {
   return base64url(boost::json::serialize(header)) + "." +
          base64url(boost::json::serialize(claims)) + "." + base64url(signature);
+}
+
+inline std::string big_endian(const BIGNUM* n, int width = 0) {
+  std::string out(static_cast<std::size_t>(width > 0 ? width : BN_num_bytes(n)), '\0');
+  BN_bn2binpad(n, reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(out.size()));
+  return out;
+}
+
+/// The public half of `pair` as a JWK: RSA `n`/`e` or EC P-256 `x`/`y`, with `kid`, `use` and
+/// the `alg` it is meant for.
+inline boost::json::object jwk_of(const PemPair& pair, const std::string& kid) {
+  BIO* bio = BIO_new_mem_buf(pair.public_pem.data(), static_cast<int>(pair.public_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (key == nullptr) throw std::runtime_error("unreadable public key");
+  boost::json::object jwk{{"kid", kid}, {"use", "sig"}};
+  BIGNUM* a = nullptr;
+  BIGNUM* b = nullptr;
+  if (EVP_PKEY_is_a(key, "RSA")) {
+    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &a);
+    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &b);
+    jwk["kty"] = "RSA";
+    jwk["alg"] = "RS256";
+    jwk["n"] = base64url(big_endian(a));
+    jwk["e"] = base64url(big_endian(b));
+  } else {
+    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X, &a);
+    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, &b);
+    jwk["kty"] = "EC";
+    jwk["alg"] = "ES256";
+    jwk["crv"] = "P-256";
+    jwk["x"] = base64url(big_endian(a, 32));
+    jwk["y"] = base64url(big_endian(b, 32));
+  }
+  BN_free(a);
+  BN_free(b);
+  EVP_PKEY_free(key);
+  return jwk;
 }
 
 }  // namespace sb::auth::testing
