@@ -55,7 +55,8 @@ export interface SwitchboardClientOptions {
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
 }
 
-type ClientEvents = {
+/** What each SwitchboardClient event passes (names in `ClientEvent`, events.ts). */
+export type ClientEventCallbacks = {
   media: (m: MediaSnapshot) => void;
   signaling: (s: SignalingState) => void;
   user: (u: User) => void;
@@ -70,7 +71,7 @@ type ClientEvents = {
   authFailed: () => void;
 };
 
-export class SwitchboardClient extends TypedEmitter<ClientEvents> {
+export class SwitchboardClient extends TypedEmitter<ClientEventCallbacks> {
   readonly store: CallStore;
   readonly rest: RestClient;
   readonly signaling: SignalingClient;

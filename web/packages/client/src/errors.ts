@@ -5,7 +5,7 @@
  * only the browser sees are added here. `friendly` is what a person reads; `serverMessage` is
  * the server's own sentence (kept for logs).
  */
-import errorsJson from '../../../spec/errors.json';
+import errorsJson from '../../../../spec/errors.json';
 
 export interface WireErrorSpec {
   code: string;

@@ -1,14 +1,31 @@
-/** Public entry of the framework-free SDK. */
+/**
+ * Public entry of @switchboard/client, the framework-free SDK: the wire types and message names
+ * (types.ts), the event names (events.ts), and the objects that emit them.
+ */
 export * from './types';
 export * from './errors';
+export * from './events';
 export { RestClient } from './rest/RestClient';
-export { SignalingClient, SignalingState } from './signaling/SignalingClient';
+export {
+  SignalingClient,
+  SignalingState,
+  type SignalingEventCallbacks,
+  type SignalingOptions,
+  type WebSocketLike,
+  type WebSocketFactory,
+} from './signaling/SignalingClient';
 export {
   DefaultReconnectPolicy,
   immediateReconnect,
   type ReconnectPolicy,
 } from './signaling/ReconnectPolicy';
-export { CallStore, type CallSummary, type Notice, type StoreSnapshot } from './call/CallStore';
+export {
+  CallStore,
+  type CallSummary,
+  type Notice,
+  type StoreSnapshot,
+  type StoreEventCallbacks,
+} from './call/CallStore';
 export { CallRecord, type CallSnapshot } from './call/CallRecord';
 export { CallPhase, PhaseEffect, PhaseEvent } from './call/phases';
 export * as callFsm from './call/callFsm';
@@ -30,14 +47,21 @@ export {
   type MediaSnapshot,
   type CameraProblem,
   type SwitchboardClientOptions,
+  type ClientEventCallbacks,
 } from './SwitchboardClient';
 export {
   BoardSubscription,
   type BoardSnapshot,
   type BoardStatus,
   type BoardSubscriptionOptions,
+  type BoardEventCallbacks,
 } from './board/BoardSubscription';
-export { OpsMonitor, type OpsSnapshot, type OpsMonitorOptions } from './ops/OpsMonitor';
+export {
+  OpsMonitor,
+  type OpsSnapshot,
+  type OpsMonitorOptions,
+  type OpsEventCallbacks,
+} from './ops/OpsMonitor';
 export * from './ops/summary';
 export * from './ops/board';
 export { getLogger, setLogLevel, logHistory } from './util/logger';

@@ -178,11 +178,55 @@ export type ServerMessage =
   | { type: 'error'; code: string; message: string; retryable: boolean; ref?: number | null }
   | { type: 'pong' };
 
-// Browser → server WebSocket messages besides `hello`, `signal` and `ping` (section 11.1).
+/** The payload of the server message named `T`: `ServerMessageOf<'call.updated'>`. */
+export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+
+/** The name of every server → browser message. */
+export const ServerMessageType = {
+  Welcome: 'welcome',
+  CallIncoming: 'call.incoming',
+  CallUpdated: 'call.updated',
+  Signal: 'signal',
+  AvailabilityUpdated: 'availability.updated',
+  QueueUpdated: 'queue.updated',
+  Board: 'board',
+  BoardUpdated: 'board.updated',
+  IceServers: 'ice_servers',
+  Error: 'error',
+  Pong: 'pong',
+} as const satisfies Record<string, ServerMessage['type']>;
+export type ServerMessageType = (typeof ServerMessageType)[keyof typeof ServerMessageType];
+
+// Browser → server WebSocket messages. `seq` numbers them per connection: an `error` about one
+// names it in `ref`.
 export interface TopicMessage {
   type: 'subscribe' | 'unsubscribe';
   topic: Topic;
+  seq?: number;
 }
+
+export type ClientMessage =
+  | { type: 'hello'; token: string }
+  | { type: 'ping'; seq?: number }
+  | { type: 'signal'; call_id: string; kind: SignalKind; data: SignalData; seq: number }
+  | TopicMessage;
+
+/** A browser → server message before `SignalingClient.sendNumbered` gives it its `seq`. */
+export type UnnumberedClientMessage = ClientMessage extends infer M
+  ? M extends ClientMessage
+    ? Omit<M, 'seq'>
+    : never
+  : never;
+
+/** The name of every browser → server message. */
+export const ClientMessageType = {
+  Hello: 'hello',
+  Ping: 'ping',
+  Signal: 'signal',
+  Subscribe: 'subscribe',
+  Unsubscribe: 'unsubscribe',
+} as const satisfies Record<string, ClientMessage['type']>;
+export type ClientMessageType = (typeof ClientMessageType)[keyof typeof ClientMessageType];
 
 export const TERMINAL_STATES: readonly ServerCallState[] = [
   'cancelled',

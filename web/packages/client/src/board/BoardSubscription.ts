@@ -47,14 +47,14 @@ export interface BoardSubscriptionOptions {
   retryMs?: number;
 }
 
-type BoardEvents = { change: (s: BoardSnapshot) => void };
+export type BoardEventCallbacks = { change: (s: BoardSnapshot) => void };
 
 const RETRYABLE = new Set<string>([ErrorCode.RateLimited, ErrorCode.Unavailable]);
 
 const SUBSCRIBE: TopicMessage = { type: 'subscribe', topic: 'board' };
 const UNSUBSCRIBE: TopicMessage = { type: 'unsubscribe', topic: 'board' };
 
-export class BoardSubscription extends TypedEmitter<BoardEvents> {
+export class BoardSubscription extends TypedEmitter<BoardEventCallbacks> {
   private readonly clock: Clock;
   private readonly retryMs: number;
   private wanted = false;

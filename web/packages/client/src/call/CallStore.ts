@@ -73,7 +73,7 @@ export interface StoreSnapshot {
   error: SwitchboardError | null;
 }
 
-type StoreEvents = {
+export type StoreEventCallbacks = {
   change: (s: StoreSnapshot) => void;
   notice: (n: Notice) => void;
   /** What a phase change asks of the client (after `change`, so the snapshot is current). */
@@ -82,7 +82,7 @@ type StoreEvents = {
 
 let noticeIds = 0;
 
-export class CallStore extends TypedEmitter<StoreEvents> {
+export class CallStore extends TypedEmitter<StoreEventCallbacks> {
   readonly role: Role;
   private readonly table: PhaseTable;
   private phaseValue = CallPhase.Idle;

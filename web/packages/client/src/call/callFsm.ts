@@ -3,7 +3,7 @@
  * the C++ server). Nothing here is hand-copied: states, events, transitions and end reasons all
  * come from the spec, so a change there changes the store and its tests.
  */
-import spec from '../../../../spec/call-fsm.json';
+import spec from '../../../../../spec/call-fsm.json';
 import type { ServerCallState } from '../types';
 
 export type FsmState = ServerCallState | 'none';

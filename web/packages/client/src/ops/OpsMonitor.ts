@@ -66,9 +66,9 @@ export interface OpsMonitorOptions {
   eventRefreshMs?: number;
 }
 
-type OpsEvents = { change: (s: OpsSnapshot) => void };
+export type OpsEventCallbacks = { change: (s: OpsSnapshot) => void };
 
-export class OpsMonitor extends TypedEmitter<OpsEvents> {
+export class OpsMonitor extends TypedEmitter<OpsEventCallbacks> {
   readonly rest: RestClient;
   readonly signaling: SignalingClient;
   readonly board: BoardSubscription;

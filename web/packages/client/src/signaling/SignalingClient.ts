@@ -3,7 +3,15 @@
  * then typed server messages. Reconnects with backoff and jitter; each `welcome` carries the
  * user's non-terminal calls, and listeners resync from it.
  */
-import type { Call, ServerMessage, SignalData, SignalKind, User } from '../types';
+import type {
+  Call,
+  ClientMessage,
+  ServerMessage,
+  SignalData,
+  SignalKind,
+  UnnumberedClientMessage,
+  User,
+} from '../types';
 import { TypedEmitter } from '../util/emitter';
 import { getLogger } from '../util/logger';
 import { realClock, type Clock } from '../util/time';
@@ -49,7 +57,7 @@ export interface SignalingOptions {
   welcomeTimeoutMs?: number;
 }
 
-type SignalingEvents = {
+export type SignalingEventCallbacks = {
   state: (state: SignalingState) => void;
   welcome: (w: { session: string; user: User; calls: Call[]; reconnect: boolean }) => void;
   message: (m: ServerMessage) => void;
@@ -65,7 +73,7 @@ export function defaultWsUrl(): string {
   return `${proto}//${loc?.host ?? 'localhost'}/v1/ws`;
 }
 
-export class SignalingClient extends TypedEmitter<SignalingEvents> {
+export class SignalingClient extends TypedEmitter<SignalingEventCallbacks> {
   private readonly opts: Required<Omit<SignalingOptions, 'url'>> & { url: string };
   private ws: WebSocketLike | null = null;
   private stateValue = SignalingState.Idle;
@@ -157,16 +165,16 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
    * signals' seq still grows), which an `error` about it names in `ref`. Answers that seq, or
    * null when not connected (the message is then dropped).
    */
-  sendNumbered(message: { type: string; [field: string]: unknown }): number | null {
+  sendNumbered(message: UnnumberedClientMessage): number | null {
     const seq = this.seq + 1;
-    if (!this.send({ ...message, seq })) return null;
+    if (!this.send({ ...message, seq } as ClientMessage)) return null;
     this.seq = seq;
     return seq;
   }
 
-  send(message: Record<string, unknown>): boolean {
+  send(message: ClientMessage): boolean {
     if (!this.ws || !this.welcomed) {
-      log.warn(`"${String(message.type)}" not sent: not connected`);
+      log.warn(`"${message.type}" not sent: not connected`);
       return false;
     }
     this.ws.send(JSON.stringify(message));
@@ -194,7 +202,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     }
     this.ws = ws;
     ws.onopen = () => {
-      ws.send(JSON.stringify({ type: 'hello', token }));
+      ws.send(JSON.stringify({ type: 'hello', token } satisfies ClientMessage));
       this.welcomeTimer = this.opts.clock.setTimeout(() => {
         log.warn('no welcome in time; reconnecting');
         ws.close(4000, 'no welcome');
@@ -278,7 +286,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     const ws = this.ws;
     this.pingTimer = this.opts.clock.setTimeout(() => {
       if (!ws || ws !== this.ws) return;
-      ws.send(JSON.stringify({ type: 'ping' }));
+      ws.send(JSON.stringify({ type: 'ping' } satisfies ClientMessage));
       this.pongTimer = this.opts.clock.setTimeout(() => {
         log.warn('no pong: link is dead, reconnecting');
         ws.close(4000, 'ping timeout');

@@ -1,5 +1,5 @@
 import { useEffect, useSyncExternalStore } from 'react';
-import type { BoardSnapshot, BoardSubscription } from '../../sdk';
+import type { BoardSnapshot, BoardSubscription } from '@switchboard/client';
 
 /** The org's staff board, followed (`subscribe` to the `board` topic) while `enabled` and mounted. */
 export function useBoard(board: BoardSubscription, enabled: boolean): BoardSnapshot {

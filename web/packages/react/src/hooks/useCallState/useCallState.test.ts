@@ -1,9 +1,9 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CallPhase, SwitchboardClient } from '../../sdk';
-import { connectedClient } from '../../sdk/test/client';
-import { FakeSocket, makeCall } from '../../sdk/test/fakes';
-import { renderHook, update } from '../../testing/render';
+import { CallPhase, SwitchboardClient } from '@switchboard/client';
+import { connectedClient } from '../../../../client/src/test/client';
+import { FakeSocket, makeCall } from '../../../../client/src/test/fakes';
+import { renderHook, update } from '../../../../../src/testing/render';
 import { useCallState } from './useCallState';
 
 describe('useCallState', () => {

@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import type { StoreSnapshot, SwitchboardClient } from '../../sdk';
+import type { StoreSnapshot, SwitchboardClient } from '@switchboard/client';
 
 /** The call store's snapshot: phase, current call, incoming calls, summary, error. */
 export function useCallState(client: SwitchboardClient): StoreSnapshot {

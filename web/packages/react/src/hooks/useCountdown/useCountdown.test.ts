@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { renderHook, update } from '../../testing/render';
+import { renderHook, update } from '../../../../../src/testing/render';
 import { useCountdown } from './useCountdown';
 
 const START = Date.parse('2026-11-23T21:00:00.000Z');

@@ -1,9 +1,9 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { SwitchboardClient } from '../../sdk';
-import { connectedClient } from '../../sdk/test/client';
-import { FakeSocket } from '../../sdk/test/fakes';
-import { renderHook, update } from '../../testing/render';
+import type { SwitchboardClient } from '@switchboard/client';
+import { connectedClient } from '../../../../client/src/test/client';
+import { FakeSocket } from '../../../../client/src/test/fakes';
+import { renderHook, update } from '../../../../../src/testing/render';
 import { useCurrentUser } from './useCurrentUser';
 
 describe('useCurrentUser', () => {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { SwitchboardClient, User } from '../../sdk';
+import type { SwitchboardClient, User } from '@switchboard/client';
 
 /** Who the server says is signed in (from `welcome`); null until then. */
 export function useCurrentUser(client: SwitchboardClient): User | null {

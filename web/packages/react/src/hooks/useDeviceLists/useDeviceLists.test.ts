@@ -1,10 +1,10 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DeviceLists, SwitchboardClient } from '../../sdk';
-import { connectedClient } from '../../sdk/test/client';
-import { FakeSocket } from '../../sdk/test/fakes';
-import { device, FakeDevices } from '../../sdk/test/media';
-import { renderHook, update, updateAsync } from '../../testing/render';
+import type { DeviceLists, SwitchboardClient } from '@switchboard/client';
+import { connectedClient } from '../../../../client/src/test/client';
+import { FakeSocket } from '../../../../client/src/test/fakes';
+import { device, FakeDevices } from '../../../../client/src/test/media';
+import { renderHook, update, updateAsync } from '../../../../../src/testing/render';
 import { useDeviceLists } from './useDeviceLists';
 
 describe('useDeviceLists', () => {

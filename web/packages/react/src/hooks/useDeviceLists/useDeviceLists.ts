@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { DeviceLists, SwitchboardClient } from '../../sdk';
+import type { DeviceLists, SwitchboardClient } from '@switchboard/client';
 
 /** Camera and microphone lists, following `devicechange`. */
 export function useDeviceLists(client: SwitchboardClient): DeviceLists {

@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import type { MediaSnapshot, SwitchboardClient } from '../../sdk';
+import type { MediaSnapshot, SwitchboardClient } from '@switchboard/client';
 
 /** Own and remote media, switches, devices chosen and the latest stats. */
 export function useMedia(client: SwitchboardClient): MediaSnapshot {

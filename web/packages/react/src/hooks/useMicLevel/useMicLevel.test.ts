@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeStream } from '../../sdk/test/media';
-import { renderHook, update } from '../../testing/render';
+import { fakeStream } from '../../../../client/src/test/media';
+import { renderHook, update } from '../../../../../src/testing/render';
 import { useMicLevel } from './useMicLevel';
 
 /** The analyser's samples: 128 is silence, 0 and 255 the loudest. */

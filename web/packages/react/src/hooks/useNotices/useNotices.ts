@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Notice, SwitchboardClient } from '../../sdk';
+import type { Notice, SwitchboardClient } from '@switchboard/client';
 
 /** At most this many toasts at once; the oldest goes first. */
 const MAX_SHOWN = 4;

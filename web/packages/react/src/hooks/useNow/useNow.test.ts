@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { renderHook, update } from '../../testing/render';
+import { renderHook, update } from '../../../../../src/testing/render';
 import { useNow } from './useNow';
 
 describe('useNow', () => {

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OpsMonitor } from '../../sdk';
-import { renderHook } from '../../testing/render';
+import { OpsMonitor } from '@switchboard/client';
+import { renderHook } from '../../../../../src/testing/render';
 import { useOpsMonitor } from './useOpsMonitor';
 
 describe('useOpsMonitor', () => {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { OpsMonitor } from '../../sdk';
+import { OpsMonitor } from '@switchboard/client';
 
 /** One monitor for the page: started on mount, stopped on unmount (fresh under StrictMode). */
 export function useOpsMonitor(getToken: () => string | null): OpsMonitor | null {

@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
-import { OpsMonitor, RestClient, SignalingClient, SignalingState } from '../../sdk';
-import { FakeSocket, fakeFetch } from '../../sdk/test/fakes';
-import { renderHook, update } from '../../testing/render';
+import { OpsMonitor, RestClient, SignalingClient, SignalingState } from '@switchboard/client';
+import { FakeSocket, fakeFetch } from '../../../../client/src/test/fakes';
+import { renderHook, update } from '../../../../../src/testing/render';
 import { useOpsSnapshot } from './useOpsSnapshot';
 
 describe('useOpsSnapshot', () => {

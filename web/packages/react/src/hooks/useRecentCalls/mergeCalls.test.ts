@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeCall } from '../../sdk/test/fakes';
+import { makeCall } from '../../../../client/src/test/fakes';
 import { isPassing, mergeCalls } from './mergeCalls';
 
 const at = (minute: number) => `2026-12-06T10:${String(minute).padStart(2, '0')}:00.000Z`;

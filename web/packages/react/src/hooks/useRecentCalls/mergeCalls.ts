@@ -1,4 +1,4 @@
-import type { Call } from '../../sdk';
+import type { Call } from '@switchboard/client';
 
 /**
  * The newest `limit` calls of `known` and `news` together, newest first. Of two copies of a

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { SwitchboardError, type Call, type SwitchboardClient } from '../../sdk';
+import { SwitchboardError, type Call, type SwitchboardClient } from '@switchboard/client';
 import { isPassing, mergeCalls } from './mergeCalls';
 
 const LIMIT = 10;

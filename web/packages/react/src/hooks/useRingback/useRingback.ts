@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Ringback, type RingbackState } from '../../sdk';
+import { Ringback, type RingbackState } from '@switchboard/client';
 
 const PREFERENCE_KEY = 'switchboard.ringback';
 

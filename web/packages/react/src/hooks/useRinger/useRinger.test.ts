@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { Ringer, type Call } from '../../sdk';
-import { makeCall } from '../../sdk/test/fakes';
-import { renderHook } from '../../testing/render';
+import { Ringer, type Call } from '@switchboard/client';
+import { makeCall } from '../../../../client/src/test/fakes';
+import { renderHook } from '../../../../../src/testing/render';
 import { useRinger } from './useRinger';
 
 describe('useRinger', () => {

@@ -1,19 +1,21 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Ringer, type RingerState, partyName, type Call } from '../../sdk';
-
-const RINGTONE_URL = `${import.meta.env.BASE_URL}ringtone.wav`;
+import { Ringer, type RingerState, partyName, type Call } from '@switchboard/client';
 
 /**
  * Rings while `incoming` is not empty; returns the ringer's state, whether the browser lets it
  * play sound (asked once on mount: after a reload it usually does not until a click), and
- * `unlock()` for a click or key press.
+ * `unlock()` for a click or key press. `ringtoneUrl` is the sound to loop (the app serves
+ * public/ringtone.wav at its root).
  */
-export function useRinger(incoming: Call[]): {
+export function useRinger(
+  incoming: Call[],
+  ringtoneUrl = '/ringtone.wav',
+): {
   state: RingerState;
   soundAllowed: boolean;
   unlock: () => Promise<boolean>;
 } {
-  const [ringer] = useState(() => new Ringer({ src: RINGTONE_URL }));
+  const [ringer] = useState(() => new Ringer({ src: ringtoneUrl }));
   const [state, setState] = useState<RingerState>(ringer.state);
   const [soundAllowed, setSoundAllowed] = useState(ringer.unlocked);
   useEffect(() => ringer.on('state', setState), [ringer]);

@@ -1,9 +1,9 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SignalingState, type SwitchboardClient } from '../../sdk';
-import { connectedClient } from '../../sdk/test/client';
-import { FakeSocket } from '../../sdk/test/fakes';
-import { renderHook, update } from '../../testing/render';
+import { SignalingState, type SwitchboardClient } from '@switchboard/client';
+import { connectedClient } from '../../../../client/src/test/client';
+import { FakeSocket } from '../../../../client/src/test/fakes';
+import { renderHook, update } from '../../../../../src/testing/render';
 import { useSignalingState } from './useSignalingState';
 
 describe('useSignalingState', () => {

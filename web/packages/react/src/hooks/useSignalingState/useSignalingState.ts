@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { SignalingState, SwitchboardClient } from '../../sdk';
+import type { SignalingState, SwitchboardClient } from '@switchboard/client';
 
 /** The WebSocket's state (connecting, open, reconnecting...), for the connection badge. */
 export function useSignalingState(client: SwitchboardClient): SignalingState {

@@ -1,9 +1,9 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { SwitchboardClient } from '../../sdk';
-import { connectedClient, staffUser } from '../../sdk/test/client';
-import { FakeSocket, makeStaff } from '../../sdk/test/fakes';
-import { renderHook, update } from '../../testing/render';
+import type { SwitchboardClient } from '@switchboard/client';
+import { connectedClient, staffUser } from '../../../../client/src/test/client';
+import { FakeSocket, makeStaff } from '../../../../client/src/test/fakes';
+import { renderHook, update } from '../../../../../src/testing/render';
 import { useTeam } from './useTeam';
 
 describe('useTeam', () => {

@@ -1,4 +1,4 @@
-import type { StaffEntry, SwitchboardClient } from '../../sdk';
+import type { StaffEntry, SwitchboardClient } from '@switchboard/client';
 import { useBoard } from '../useBoard/useBoard';
 
 const NO_STAFF: StaffEntry[] = [];
