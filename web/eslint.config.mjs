@@ -83,7 +83,7 @@ export default tseslint.config(
   },
   {
     // Functions passed to page.evaluate() run in the browser.
-    files: ['tests/e2e/**/*.mjs'],
+    files: ['tests/e2e/**/*.mjs', 'tests/pack/**/*.mjs'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 );
