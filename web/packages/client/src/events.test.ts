@@ -2,7 +2,8 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { BoardEventCallbacks } from './board/BoardSubscription';
 import type { StoreEventCallbacks } from './call/CallStore';
-import { BoardEvent, ClientEvent, SignalingEvent, StoreEvent } from './events';
+import { BoardEvent, ClientEvent, OpsEvent, SignalingEvent, StoreEvent } from './events';
+import type { OpsEventCallbacks } from './ops/OpsMonitor';
 import type { SignalingEventCallbacks } from './signaling/SignalingClient';
 import type { ClientEventCallbacks } from './SwitchboardClient';
 import {
@@ -18,6 +19,7 @@ describe('event names', () => {
     expectTypeOf<SignalingEvent>().toEqualTypeOf<keyof SignalingEventCallbacks>();
     expectTypeOf<StoreEvent>().toEqualTypeOf<keyof StoreEventCallbacks>();
     expectTypeOf<BoardEvent>().toEqualTypeOf<keyof BoardEventCallbacks>();
+    expectTypeOf<OpsEvent>().toEqualTypeOf<keyof OpsEventCallbacks>();
   });
 
   it('cover every wire message type both ways (checked by tsc)', () => {

@@ -37,9 +37,16 @@ export const StoreEvent = {
 } as const satisfies Record<string, keyof StoreEventCallbacks>;
 export type StoreEvent = (typeof StoreEvent)[keyof typeof StoreEvent];
 
-/** Events of `BoardSubscription` (`client.board`) and `OpsMonitor`: one, the new snapshot. */
+/** Events of `BoardSubscription` (`client.board`): one, the new snapshot. */
 export const BoardEvent = { Change: 'change' } as const satisfies Record<
   string,
-  keyof BoardEventCallbacks & keyof OpsEventCallbacks
+  keyof BoardEventCallbacks
 >;
 export type BoardEvent = (typeof BoardEvent)[keyof typeof BoardEvent];
+
+/** Events of `OpsMonitor`: one, the new snapshot. */
+export const OpsEvent = { Change: 'change' } as const satisfies Record<
+  string,
+  keyof OpsEventCallbacks
+>;
+export type OpsEvent = (typeof OpsEvent)[keyof typeof OpsEvent];

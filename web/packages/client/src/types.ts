@@ -175,7 +175,15 @@ export type ServerMessage =
    * `ref` is the `seq` of the message it answers (null when that message had none);
    * `retryable` as in spec/errors.json.
    */
-  | { type: 'error'; code: string; message: string; retryable: boolean; ref?: number | null }
+  | {
+      type: 'error';
+      code: string;
+      message: string;
+      retryable: boolean;
+      ref?: number | null;
+      /** As in REST errors, e.g. `state` for `invalid_transition`. */
+      details?: Record<string, string>;
+    }
   | { type: 'pong' };
 
 /** The payload of the server message named `T`: `ServerMessageOf<'call.updated'>`. */
@@ -199,11 +207,9 @@ export type ServerMessageType = (typeof ServerMessageType)[keyof typeof ServerMe
 
 // Browser → server WebSocket messages. `seq` numbers them per connection: an `error` about one
 // names it in `ref`.
-export interface TopicMessage {
-  type: 'subscribe' | 'unsubscribe';
-  topic: Topic;
-  seq?: number;
-}
+export type TopicMessage =
+  | { type: 'subscribe'; topic: Topic; seq?: number }
+  | { type: 'unsubscribe'; topic: Topic; seq?: number };
 
 export type ClientMessage =
   | { type: 'hello'; token: string }
