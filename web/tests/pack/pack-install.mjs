@@ -117,13 +117,17 @@ try {
   const staff = await open('staff', await server.token('pack', 'staff-1', 'staff', 'Sam Staff'));
   await staff.waitForFunction(() => document.getElementById('signaling')?.textContent === 'open');
   // Available once the server has the staff member's entry as such.
+  const admin = await server.token('pack', 'admin', 'admin');
   await waitFor(async () => {
     const r = await fetch(`${server.base}/v1/staff/availability`, {
-      headers: { Authorization: `Bearer ${await server.token('pack', 'admin', 'admin')}` },
+      headers: { Authorization: `Bearer ${admin}` },
     });
     const body = await r.json();
     return body.staff?.some((s) => s.id === 'staff-1' && s.status === 'available');
-  }, 'the staff member available');
+  }, 'the staff member available').catch(async (e) => {
+    const errors = await staff.evaluate(() => window.scratch.seen.errors);
+    throw new Error(`${e.message}; the staff page saw ${JSON.stringify(errors)}`);
+  });
 
   const caller = await open('client', await server.token('pack', 'client-1', 'client', 'Cleo'));
   await caller.waitForFunction(() => document.getElementById('signaling')?.textContent === 'open');
