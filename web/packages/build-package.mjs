@@ -1,7 +1,8 @@
 // Builds the workspace package in the current directory (npm runs it there): dist/index.js, one
 // ES module bundled by esbuild with the JSON it imports inlined (the spec files live outside the
 // package; the tarball must not reach for them), the .d.ts files from tsc, and for the client the
-// spec files themselves, exported for integrators who want to read the state machine.
+// spec files themselves, exported for integrators who want to read the state machine, and the
+// project's LICENSE.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,8 +30,10 @@ await build({
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 
+const repo = resolve(import.meta.dirname, '..', '..');
+copyFileSync(join(repo, 'LICENSE'), join('dist', 'LICENSE'));
 if (pkg.name === '@switchboard/client') {
-  const spec = resolve(import.meta.dirname, '..', '..', 'spec');
+  const spec = join(repo, 'spec');
   for (const file of ['call-fsm.json', 'errors.json'])
     copyFileSync(join(spec, file), join('dist', file));
 }
