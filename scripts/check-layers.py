@@ -63,7 +63,7 @@ def allowed_has_no_cycle():
 
 def sdk_problems():
     problems = []
-    sdk = os.path.join(ROOT, "web", "src", "sdk")
+    sdk = os.path.join(ROOT, "web", "packages", "client", "src")
     for dirpath, _, files in os.walk(sdk):
         for name in files:
             if not name.endswith((".ts", ".tsx")):
@@ -78,7 +78,9 @@ def sdk_problems():
                     rel = os.path.relpath(path, ROOT)
                     if target == "react" or target.startswith("react-"):
                         problems.append(f"{rel}:{n}: the SDK imports {target}")
-                    if re.search(r"(^|/)(components|pages|hooks|providers|app)/", target):
+                    if target == "@switchboard/react" or re.search(
+                        r"(^|/)(components|pages|hooks|providers|app|react)/", target
+                    ):
                         problems.append(f"{rel}:{n}: the SDK imports the UI ({target})")
     return problems
 
@@ -91,7 +93,7 @@ def walkthrough_problems():
     with open(doc_path, encoding="utf-8") as f:
         doc = f.read()
     corpus = []
-    for top in ("server/src", "server/tests", "web/src", "spec", "tests/blackbox"):
+    for top in ("server/src", "server/tests", "web/src", "web/packages", "spec", "tests/blackbox"):
         for dirpath, _, files in os.walk(os.path.join(ROOT, top)):
             for name in files:
                 if name.endswith((".cpp", ".hpp", ".ts", ".tsx", ".json", ".mjs")):
@@ -107,7 +109,11 @@ def walkthrough_problems():
                 problems.append(f"docs/adding-a-transition.md: no file {token}")
         elif re.fullmatch(r"[A-Za-z0-9_]+\.(cpp|hpp|ts|tsx)", token):
             found = any(token in files for _, _, files in os.walk(os.path.join(ROOT, "server")))
-            found = found or any(token in files for _, _, files in os.walk(os.path.join(ROOT, "web", "src")))
+            found = found or any(
+                token in files
+                for top in ("src", "packages")
+                for _, _, files in os.walk(os.path.join(ROOT, "web", top))
+            )
             if not found:
                 problems.append(f"docs/adding-a-transition.md: no file named {token}")
         elif token.startswith("unit_"):

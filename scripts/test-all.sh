@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test layer, in the order that fails fastest: unit tests under ASan/UBSan, the black-box
-# suite against the real binary, then the front end (Vitest, lint, two-browser e2e).
+# suite against the real binary, then the front end (Vitest, lint, the SDK packages installed
+# from their tarballs, two-browser e2e).
 # Prints one closing line: "N passed, N failed" counting layers.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,8 @@ if [[ -f web/package.json ]]; then
   layer "web toolchain on Debian's Node 18 (pinned Node fetched)" scripts/test-debian-node.sh
   layer "web unit tests (vitest)" bash -c 'cd web && npm test --silent'
   layer "web lint" bash -c 'cd web && npm run lint --silent'
+  layer "web SDK packages (npm pack, scratch app, a call from another origin)" \
+    bash -c 'cd web && npm run test:pack --silent'
   layer "web e2e (two Chromium peers)" bash -c 'cd web && npm run e2e --silent'
   layer "network lab (namespaces, NAT, TURN, Chromium per home)" scripts/test-netlab.sh
 fi

@@ -37,5 +37,5 @@ used="$(node --version)"
 echo "web toolchain runs on: $used ($(command -v node))"
 [[ "$used" == "v$SB_NODE_VERSION" ]] || { echo "node-env did not switch to the pinned Node" >&2; exit 1; }
 scripts/build-web.sh
-(cd web && npx vitest run src/sdk/call 2>&1 | tail -4)
+(cd web && npx vitest run packages/client/src/call 2>&1 | tail -4)
 echo "debian node check: 1 passed, 0 failed"

@@ -1,14 +1,15 @@
-// Flat config: typescript-eslint with type-aware rules for src/, plain rules for the node scripts.
+// Flat config: typescript-eslint with type-aware rules for src/ and the packages' sources, plain
+// rules for the node scripts.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test-results/'] },
+  { ignores: ['dist/', 'node_modules/', 'test-results/', 'packages/*/dist/'] },
   js.configs.recommended,
   {
-    files: ['src/**/*.{ts,tsx}'],
+    files: ['src/**/*.{ts,tsx}', 'packages/*/src/**/*.{ts,tsx}'],
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -31,7 +32,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/sdk/**/*.ts'],
+    files: ['packages/client/src/**/*.ts'],
     rules: {
       // The SDK is framework-free (STYLE.md 3.3): no React in here.
       'no-restricted-imports': [
@@ -41,16 +42,23 @@ export default tseslint.config(
     },
   },
   {
-    // The UI sees the SDK through its public entry only, as an integrator would.
-    files: ['src/{app,pages,components,hooks,providers}/**/*.{ts,tsx}', 'src/main.tsx'],
+    // The app and the hooks see the packages through their public entries only, as an integrator
+    // would; only tests reach for the client's test doubles (packages/client/src/test).
+    files: [
+      'src/{app,pages,components,providers}/**/*.{ts,tsx}',
+      'src/main.tsx',
+      'packages/react/src/**/*.{ts,tsx}',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              regex: '(^|/)sdk/(?!test/).+',
-              message: "Import from the SDK's entry ('…/sdk'); add an export there if needed.",
+              regex:
+                '(^|/)packages/client/src/(?!test/)|(^|/)client/src/(?!test/)|(^|/)packages/react/src/',
+              message:
+                "Import '@switchboard/client' or '@switchboard/react'; add an export there if needed.",
             },
           ],
         },
@@ -58,7 +66,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.test.{ts,tsx}', 'src/sdk/test/**', 'src/testing/**'],
+    files: [
+      '{src,packages/*/src}/**/*.test.{ts,tsx}',
+      'packages/client/src/test/**',
+      'src/testing/**',
+    ],
     rules: {
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/require-await': 'off',
@@ -71,7 +83,7 @@ export default tseslint.config(
   },
   {
     // Functions passed to page.evaluate() run in the browser.
-    files: ['tests/e2e/**/*.mjs'],
+    files: ['tests/e2e/**/*.mjs', 'tests/pack/**/*.mjs'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 );

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { SignalingState } from '../sdk';
+import { SignalingState } from '@switchboard/client';
 import { claims, signOut } from './session';
 import { navigate } from './router';
 

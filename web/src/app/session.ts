@@ -3,7 +3,7 @@
  * Integrators can hand the token in the URL (`?token=...`); it is moved to storage and removed
  * from the address bar at once so it does not end up in history or screenshots.
  */
-import { type Role } from '../sdk';
+import { type Role } from '@switchboard/client';
 
 const TOKEN_KEY = 'switchboard.token';
 const RELAY_KEY = 'switchboard.relay';

@@ -1,5 +1,5 @@
 /** An ops summary for the dashboard cards' tests: an hour with no calls unless patched. */
-import type { OpsSummary, ServerCallState } from '../sdk';
+import type { OpsSummary, ServerCallState } from '@switchboard/client';
 
 const NO_CALLS: Record<ServerCallState, number> = {
   queued: 0,

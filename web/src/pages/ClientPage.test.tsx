@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 /** The caller's page on a real client over fakes: each phase's screen, and what its buttons do. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { makeCall } from '../sdk/test/fakes';
-import { FakeDevices, flush } from '../sdk/test/media';
+import { makeCall } from '../../packages/client/src/test/fakes';
+import { FakeDevices, flush } from '../../packages/client/src/test/media';
 import { click, get, render, updateAsync } from '../testing/render';
 import { providerProps, shownStream, startPageClient, stopPageClient } from '../testing/pageClient';
 import { ClientPage } from './ClientPage';

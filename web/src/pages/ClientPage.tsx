@@ -2,13 +2,15 @@ import { useEffect, useState } from 'react';
 import { Header } from '../app/Header';
 import { getToken, iceTransportPolicy } from '../app/session';
 import { CallProvider, useCallClient } from '../providers/CallProvider/CallProvider';
-import { useCallState } from '../hooks/useCallState/useCallState';
-import { useDeviceLists } from '../hooks/useDeviceLists/useDeviceLists';
-import { useMedia } from '../hooks/useMedia/useMedia';
-import { useNotices } from '../hooks/useNotices/useNotices';
-import { useSignalingState } from '../hooks/useSignalingState/useSignalingState';
-import { useRingback } from '../hooks/useRingback/useRingback';
-import { CallPhase, partyName, SignalingState } from '../sdk';
+import {
+  useCallState,
+  useDeviceLists,
+  useMedia,
+  useNotices,
+  useSignalingState,
+  useRingback,
+} from '@switchboard/react';
+import { CallPhase, partyName, SignalingState } from '@switchboard/client';
 import { RingingStatus } from '../components/RingingStatus/RingingStatus';
 import { CallButton } from '../components/CallButton/CallButton';
 import {

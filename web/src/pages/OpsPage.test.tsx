@@ -1,8 +1,14 @@
 // @vitest-environment happy-dom
 /** The ops dashboard: who may open it, its loading, loaded and failing states, Refresh. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeSocket, fakeFetch, makeCall, makeStaff, type FakeRoute } from '../sdk/test/fakes';
-import { flush } from '../sdk/test/media';
+import {
+  FakeSocket,
+  fakeFetch,
+  makeCall,
+  makeStaff,
+  type FakeRoute,
+} from '../../packages/client/src/test/fakes';
+import { flush } from '../../packages/client/src/test/media';
 import { click, get, render, updateAsync } from '../testing/render';
 import { OpsPage } from './OpsPage';
 

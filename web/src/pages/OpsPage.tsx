@@ -1,9 +1,8 @@
 import { Header } from '../app/Header';
 import { navigate } from '../app/router';
 import { claims, getToken, type Claims } from '../app/session';
-import { useOpsMonitor } from '../hooks/useOpsMonitor/useOpsMonitor';
-import { useOpsSnapshot } from '../hooks/useOpsSnapshot/useOpsSnapshot';
-import { type OpsMonitor, presenceOf } from '../sdk';
+import { useOpsMonitor, useOpsSnapshot } from '@switchboard/react';
+import { type OpsMonitor, presenceOf } from '@switchboard/client';
 import { LiveCalls } from '../components/LiveCalls/LiveCalls';
 import { StaffBoard } from '../components/StaffBoard/StaffBoard';
 import { OpsFunnel } from '../components/OpsFunnel/OpsFunnel';

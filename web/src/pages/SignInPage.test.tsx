@@ -2,8 +2,8 @@
 /** Sign-in: the dev-mode probe decides the form; each form's token, navigation and errors. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { act } from 'react';
-import { fakeFetch, type FakeRoute } from '../sdk/test/fakes';
-import { flush } from '../sdk/test/media';
+import { fakeFetch, type FakeRoute } from '../../packages/client/src/test/fakes';
+import { flush } from '../../packages/client/src/test/media';
 import { click, get, render, updateAsync } from '../testing/render';
 import { SignInPage } from './SignInPage';
 

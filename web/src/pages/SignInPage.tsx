@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Header } from '../app/Header';
 import { navigate } from '../app/router';
 import { claims, setToken } from '../app/session';
-import { RestClient, ErrorCode, SwitchboardError, type Role } from '../sdk';
+import { RestClient, ErrorCode, SwitchboardError, type Role } from '@switchboard/client';
 
 const ID_PATTERN = '[A-Za-z0-9._:@\\-]{1,128}';
 

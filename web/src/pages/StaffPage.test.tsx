@@ -1,10 +1,10 @@
 // @vitest-environment happy-dom
 /** The staff console on a real client over fakes: status, the team, ringing, the call, history. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Ringer, type Call } from '../sdk';
-import { staffUser } from '../sdk/test/client';
-import { makeCall, makeStaff, type FakeRoute } from '../sdk/test/fakes';
-import { FakeDevices, flush } from '../sdk/test/media';
+import { Ringer, type Call } from '@switchboard/client';
+import { staffUser } from '../../packages/client/src/test/client';
+import { makeCall, makeStaff, type FakeRoute } from '../../packages/client/src/test/fakes';
+import { FakeDevices, flush } from '../../packages/client/src/test/media';
 import { click, get, render, updateAsync } from '../testing/render';
 import { providerProps, startPageClient, stopPageClient } from '../testing/pageClient';
 import { StaffPage } from './StaffPage';

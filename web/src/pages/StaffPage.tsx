@@ -2,15 +2,17 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { Header } from '../app/Header';
 import { getToken, iceTransportPolicy } from '../app/session';
 import { CallProvider, useCallClient } from '../providers/CallProvider/CallProvider';
-import { useCallState } from '../hooks/useCallState/useCallState';
-import { useDeviceLists } from '../hooks/useDeviceLists/useDeviceLists';
-import { useCurrentUser } from '../hooks/useCurrentUser/useCurrentUser';
-import { useMedia } from '../hooks/useMedia/useMedia';
-import { useNotices } from '../hooks/useNotices/useNotices';
-import { useSignalingState } from '../hooks/useSignalingState/useSignalingState';
-import { useTeam } from '../hooks/useTeam/useTeam';
-import { useRecentCalls } from '../hooks/useRecentCalls/useRecentCalls';
-import { useRinger } from '../hooks/useRinger/useRinger';
+import {
+  useCallState,
+  useDeviceLists,
+  useCurrentUser,
+  useMedia,
+  useNotices,
+  useSignalingState,
+  useTeam,
+  useRecentCalls,
+  useRinger,
+} from '@switchboard/react';
 import {
   CallPhase,
   partyName,
@@ -18,7 +20,7 @@ import {
   SwitchboardError,
   type StaffEntry,
   type StaffStatus,
-} from '../sdk';
+} from '@switchboard/client';
 import { IncomingCallModal } from '../components/IncomingCallModal/IncomingCallModal';
 import { CallRoom } from '../components/CallRoom/CallRoom';
 import { TransferPanel } from '../components/TransferPanel/TransferPanel';

@@ -4,10 +4,10 @@
  * and starts a real SwitchboardClient on fakes (socket, fetch, devices, peer connection) that
  * the page then gets from `useCallClient`. The test plays the server through `ws` and `routes`.
  */
-import type { SwitchboardClient } from '../sdk/SwitchboardClient';
-import { connectedClient } from '../sdk/test/client';
-import { FakeSocket, fakeFetch } from '../sdk/test/fakes';
-import { FakeDevices, ScriptedPc } from '../sdk/test/media';
+import type { SwitchboardClient } from '@switchboard/client';
+import { connectedClient } from '../../packages/client/src/test/client';
+import { FakeSocket, fakeFetch } from '../../packages/client/src/test/fakes';
+import { FakeDevices, ScriptedPc } from '../../packages/client/src/test/media';
 import type { CallProviderProps } from '../providers/CallProvider/CallProvider';
 import { vi } from 'vitest';
 import { cleanup } from './render';

@@ -4,7 +4,7 @@
 // possible, fake camera and microphone, coturn offered as STUN/TURN): a client calls, a staff
 // member accepts, and once media has flowed for a few seconds the caller's page takes two
 // successive getStats() reports about 2 s apart. Each is written as the array of its stats
-// objects, unchanged, to src/sdk/stats/fixtures/chromium-direct-call.json.
+// objects, unchanged, to packages/client/src/stats/fixtures/chromium-direct-call.json.
 // Usage (after `make build`): npm run record-stats. Same env as the e2e suite (SWITCHBOARD_BIN,
 // CHROMIUM, SWITCHBOARD_WEB_DIST, E2E_NETNS=0).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { byTestId, waitPhase } from './support/page-checks.mjs';
 import { Peers } from './support/peers.mjs';
 import { SwitchboardServer } from './support/server.mjs';
 
-const OUT = join(WEB_ROOT, 'src', 'sdk', 'stats', 'fixtures', 'chromium-direct-call.json');
+const OUT = join(WEB_ROOT, 'packages/client/src/stats/fixtures/chromium-direct-call.json');
 const SETTLE_MS = 4000; // past the first seconds, when the video encoder ramps up
 const INTERVAL_MS = 2000; // the sampler's own interval
 

@@ -1,7 +1,7 @@
 /** The caller's one button, through every phase. */
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { CallPhase } from '../../sdk';
+import { CallPhase } from '@switchboard/client';
 import { CallButton } from './CallButton';
 
 const html = (phase: CallPhase, label?: string) =>

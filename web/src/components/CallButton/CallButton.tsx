@@ -1,4 +1,4 @@
-import { CallPhase } from '../../sdk';
+import { CallPhase } from '@switchboard/client';
 import { Icon } from '../Icon/Icon';
 
 export interface CallButtonProps {

@@ -1,7 +1,7 @@
 /** The rating part of the summary, rendered to HTML: thanks only after the server took it. */
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { type CallSummary } from '../../sdk';
+import { type CallSummary } from '@switchboard/client';
 import { CallEndSummary } from './CallEndSummary';
 
 const base: CallSummary = {

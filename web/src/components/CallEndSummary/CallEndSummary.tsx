@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { type CallSummary, formatDuration } from '../../sdk';
+import { type CallSummary, formatDuration } from '@switchboard/client';
 import { connectionVerdict, routeWords, VERDICT_WORDS } from '../connectionQuality';
 
 export interface CallEndSummaryProps {

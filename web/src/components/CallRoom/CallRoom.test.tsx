@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 /** The room: status by phase, the remote side's switches, warnings, the stats overlay. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CallPhase, type MediaSnapshot } from '../../sdk';
-import { makeCall } from '../../sdk/test/fakes';
+import { CallPhase, type MediaSnapshot } from '@switchboard/client';
+import { makeCall } from '../../../packages/client/src/test/fakes';
 import { click, get, render, update } from '../../testing/render';
 import { CallRoom } from './CallRoom';
 

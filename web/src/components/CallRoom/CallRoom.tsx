@@ -5,7 +5,7 @@ import {
   CallPhase,
   type MediaSnapshot,
   formatDuration,
-} from '../../sdk';
+} from '@switchboard/client';
 import { connectionVerdict, routeWords, VERDICT_WORDS } from '../connectionQuality';
 import { useCountUp } from './useCountUp';
 import { VideoTile } from '../VideoTile/VideoTile';

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
-import type { Notice } from '../../sdk';
+import type { Notice } from '@switchboard/client';
 import { click, render } from '../../testing/render';
 import { CallToast } from './CallToast';
 

@@ -1,4 +1,4 @@
-import { type Notice } from '../../sdk';
+import { type Notice } from '@switchboard/client';
 
 export interface CallToastProps {
   notices: Notice[];

@@ -1,10 +1,10 @@
 // @vitest-environment happy-dom
 /** The three faces of the prompt: explain before asking, help after a refusal, a device check. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DeviceLists, SwitchboardClient } from '../../sdk';
-import { connectedClient } from '../../sdk/test/client';
-import { FakeSocket } from '../../sdk/test/fakes';
-import { device, FakeDevices } from '../../sdk/test/media';
+import type { DeviceLists, SwitchboardClient } from '@switchboard/client';
+import { connectedClient } from '../../../packages/client/src/test/client';
+import { FakeSocket } from '../../../packages/client/src/test/fakes';
+import { device, FakeDevices } from '../../../packages/client/src/test/media';
 import { cleanup, click, get, render, update, updateAsync } from '../../testing/render';
 import { DevicePermissionPrompt, type PromptMode } from './DevicePermissionPrompt';
 

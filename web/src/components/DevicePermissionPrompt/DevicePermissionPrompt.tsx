@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
-import { type SwitchboardClient, type DeviceLists, stopStream } from '../../sdk';
-import { useMedia } from '../../hooks/useMedia/useMedia';
-import { useMicLevel } from '../../hooks/useMicLevel/useMicLevel';
+import { type SwitchboardClient, type DeviceLists, stopStream } from '@switchboard/client';
+import { useMedia, useMicLevel } from '@switchboard/react';
 import { VideoTile } from '../VideoTile/VideoTile';
 import { Icon } from '../Icon/Icon';
 

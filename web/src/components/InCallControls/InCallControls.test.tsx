@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
-import type { MediaSnapshot } from '../../sdk';
+import type { MediaSnapshot } from '@switchboard/client';
 import { click, get, render } from '../../testing/render';
 import { InCallControls } from './InCallControls';
 

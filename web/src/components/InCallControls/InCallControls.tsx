@@ -1,4 +1,4 @@
-import { type MediaSnapshot } from '../../sdk';
+import { type MediaSnapshot } from '@switchboard/client';
 import { Icon } from '../Icon/Icon';
 
 export interface InCallControlsProps {

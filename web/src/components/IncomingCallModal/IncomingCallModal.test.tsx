@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 /** The ringing dialog: who, how long, how many more; focus and the keyboard stay inside it. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Call } from '../../sdk';
-import { makeCall } from '../../sdk/test/fakes';
+import type { Call } from '@switchboard/client';
+import { makeCall } from '../../../packages/client/src/test/fakes';
 import { click, get, render, update } from '../../testing/render';
 import { IncomingCallModal } from './IncomingCallModal';
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
-import { partyName, type Call } from '../../sdk';
-import { useCountdown } from '../../hooks/useCountdown/useCountdown';
+import { partyName, type Call } from '@switchboard/client';
+import { useCountdown } from '@switchboard/react';
 
 export interface IncomingCallModalProps {
   calls: Call[];

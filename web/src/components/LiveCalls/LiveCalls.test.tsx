@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Call } from '../../sdk';
-import { makeCall } from '../../sdk/test/fakes';
+import type { Call } from '@switchboard/client';
+import { makeCall } from '../../../packages/client/src/test/fakes';
 import { get, render, update } from '../../testing/render';
 import { LiveCalls } from './LiveCalls';
 

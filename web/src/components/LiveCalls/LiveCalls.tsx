@@ -1,5 +1,5 @@
-import { partyName, CALL_STATE_TEXT, type Call, formatDuration } from '../../sdk';
-import { useNow } from '../../hooks/useNow/useNow';
+import { partyName, CALL_STATE_TEXT, type Call, formatDuration } from '@switchboard/client';
+import { useNow } from '@switchboard/react';
 
 export interface LiveCallsProps {
   /** Shown until the first answer. */

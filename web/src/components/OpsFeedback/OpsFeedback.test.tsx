@@ -1,7 +1,7 @@
 /** The "Call ratings" card, rendered to HTML from parsed summaries. */
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { parseOpsSummary } from '../../sdk';
+import { parseOpsSummary } from '@switchboard/client';
 import { formatScore, OpsFeedback, shortCallId } from './OpsFeedback';
 
 const base = {

@@ -4,7 +4,7 @@ import {
   type LowRating,
   type OpsSummary,
   type RatingScore,
-} from '../../sdk';
+} from '@switchboard/client';
 
 export interface OpsFeedbackProps {
   /** Shown until the first answer. */

@@ -5,7 +5,7 @@ import {
   share,
   type OpsSummary,
   type ServerCallState,
-} from '../../sdk';
+} from '@switchboard/client';
 
 export interface OpsFunnelProps {
   /** Shown until the first answer. */

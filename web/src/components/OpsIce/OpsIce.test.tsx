@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import type { OpsSummary } from '../../sdk';
+import type { OpsSummary } from '@switchboard/client';
 import { get, render } from '../../testing/render';
 import { opsSummary } from '../opsSummaryFixture';
 import { OpsIce } from './OpsIce';

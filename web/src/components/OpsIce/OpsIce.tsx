@@ -1,4 +1,4 @@
-import { formatPercent, type OpsSummary } from '../../sdk';
+import { formatPercent, type OpsSummary } from '@switchboard/client';
 
 export interface OpsIceProps {
   /** Shown until the first answer. */

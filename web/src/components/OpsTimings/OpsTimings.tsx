@@ -1,4 +1,4 @@
-import { formatSeconds, type OpsSummary, type Percentiles } from '../../sdk';
+import { formatSeconds, type OpsSummary, type Percentiles } from '@switchboard/client';
 
 export interface OpsTimingsProps {
   /** Shown until the first answer. */

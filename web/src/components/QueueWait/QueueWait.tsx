@@ -1,4 +1,4 @@
-import type { QueueSpot } from '../../sdk';
+import type { QueueSpot } from '@switchboard/client';
 import { VideoTile } from '../VideoTile/VideoTile';
 
 /** Rounds an estimate to what a person waiting cares about: under a minute, or whole minutes. */

@@ -1,4 +1,4 @@
-import { formatDuration, partyName, type Call } from '../../sdk';
+import { formatDuration, partyName, type Call } from '@switchboard/client';
 
 /** A call's outcome in a few words, the reason included where it changes the story. */
 function outcomeText(c: Call): string {

@@ -1,5 +1,5 @@
-import { formatDuration, type RingbackState } from '../../sdk';
-import { useNow } from '../../hooks/useNow/useNow';
+import { formatDuration, type RingbackState } from '@switchboard/client';
+import { useNow } from '@switchboard/react';
 
 /**
  * Under "Calling…": how long it has been ringing, and the ringback tone's switch. When the

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import type { StaffEntry } from '../../sdk';
-import { makeStaff } from '../../sdk/test/fakes';
+import type { StaffEntry } from '@switchboard/client';
+import { makeStaff } from '../../../packages/client/src/test/fakes';
 import { get, render } from '../../testing/render';
 import { StaffBoard } from './StaffBoard';
 

@@ -4,7 +4,7 @@ import {
   type StaffEntry,
   type StaffState,
   type StaffStatus,
-} from '../../sdk';
+} from '@switchboard/client';
 
 export interface StaffBoardProps {
   /** Shown until the first answer. */

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
-import type { StaffEntry } from '../../sdk';
+import type { StaffEntry } from '@switchboard/client';
 import { click, render, updateAsync } from '../../testing/render';
 import { TransferPanel } from './TransferPanel';
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { StaffEntry, TransferTarget } from '../../sdk';
+import type { StaffEntry, TransferTarget } from '@switchboard/client';
 
 export interface TransferPanelProps {
   /** Reads the org's staff when the picker opens; the staff member transferring is left out. */

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeStream } from '../../sdk/test/media';
+import { fakeStream } from '../../../packages/client/src/test/media';
 import { get, render, update } from '../../testing/render';
 import { VideoTile } from './VideoTile';
 

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import type { WorstCall } from '../../sdk';
-import { makeCall } from '../../sdk/test/fakes';
+import type { WorstCall } from '@switchboard/client';
+import { makeCall } from '../../../packages/client/src/test/fakes';
 import { get, render } from '../../testing/render';
 import { WorstCalls } from './WorstCalls';
 

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { partyName, CALL_STATE_TEXT, type AvgMax, type WorstCall } from '../../sdk';
+import { partyName, CALL_STATE_TEXT, type AvgMax, type WorstCall } from '@switchboard/client';
 
 export interface WorstCallsProps {
   /** Shown until the first answer. */

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SwitchboardClient } from '../../sdk';
-import { FakeSocket } from '../../sdk/test/fakes';
+import { SwitchboardClient } from '@switchboard/client';
+import { FakeSocket } from '../../../packages/client/src/test/fakes';
 import { render, renderHook } from '../../testing/render';
 import { CallProvider, useCallClient } from './CallProvider';
 

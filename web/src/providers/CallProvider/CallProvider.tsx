@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import { SwitchboardClient } from '../../sdk';
+import { SwitchboardClient } from '@switchboard/client';
 
 const CallContext = createContext<SwitchboardClient | null>(null);
 

@@ -1,7 +1,0 @@
-import { useSyncExternalStore } from 'react';
-import type { StoreSnapshot, SwitchboardClient } from '../../sdk';
-
-/** The call store's snapshot: phase, current call, incoming calls, summary, error. */
-export function useCallState(client: SwitchboardClient): StoreSnapshot {
-  return useSyncExternalStore(client.store.subscribe, client.store.getSnapshot);
-}

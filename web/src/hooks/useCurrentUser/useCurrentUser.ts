@@ -1,9 +1,0 @@
-import { useEffect, useState } from 'react';
-import type { SwitchboardClient, User } from '../../sdk';
-
-/** Who the server says is signed in (from `welcome`); null until then. */
-export function useCurrentUser(client: SwitchboardClient): User | null {
-  const [user, setUser] = useState(client.currentUser);
-  useEffect(() => client.on('user', setUser), [client]);
-  return user;
-}

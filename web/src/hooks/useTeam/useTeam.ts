@@ -1,9 +1,0 @@
-import type { StaffEntry, SwitchboardClient } from '../../sdk';
-import { useBoard } from '../useBoard/useBoard';
-
-const NO_STAFF: StaffEntry[] = [];
-
-/** Staff of the org, live from the board (empty until its first snapshot). */
-export function useTeam(client: SwitchboardClient, enabled: boolean): StaffEntry[] {
-  return useBoard(client.board, enabled).staff ?? NO_STAFF;
-}
