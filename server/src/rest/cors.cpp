@@ -12,7 +12,7 @@ constexpr std::string_view kAllowedMethods = "GET, POST, PUT";
 constexpr std::string_view kAllowedHeaders =
     "Authorization, Content-Type, Idempotency-Key, X-Request-Id";
 // Response headers a script may read besides the CORS-safelisted ones.
-constexpr std::string_view kExposedHeaders = "Retry-After, X-Request-Id";
+constexpr std::string_view kExposedHeaders = "Retry-After, X-Request-Id, Date";
 // Two hours, Chromium's ceiling: a page makes one preflight per URL and method that long.
 constexpr std::string_view kMaxAgeSeconds = "7200";
 

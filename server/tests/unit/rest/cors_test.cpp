@@ -81,7 +81,7 @@ TEST(Cors, AnswersCarryTheOriginForListedOriginsOnly) {
   cors.add_headers(request("POST", {{"origin", "http://localhost:5173"}}), allowed);
   auto h = headers_of(allowed);
   EXPECT_EQ(h["Access-Control-Allow-Origin"], "http://localhost:5173");
-  EXPECT_EQ(h["Access-Control-Expose-Headers"], "Retry-After, X-Request-Id");
+  EXPECT_EQ(h["Access-Control-Expose-Headers"], "Retry-After, X-Request-Id, Date");
   EXPECT_EQ(h["Vary"], "Origin");
 
   net::HttpResponse unlisted;
