@@ -7,7 +7,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps deps-test server server-asan web build run test test-unit test-blackbox test-web bench format clean deb chaos fuzz-long
+.PHONY: all deps deps-test server server-asan web build run test test-unit test-blackbox test-web netlab bench format clean deb chaos fuzz-long
 
 all: build
 
@@ -44,6 +44,12 @@ test-unit: server-asan
 
 test-blackbox: server
 	scripts/test-blackbox.sh
+
+# The network lab alone (tests/netlab, docs/netlab.md): every matrix row, or ROWS="ab ffswitch".
+# Needs root and network namespaces; installs its Debian packages and builds what is missing.
+ROWS ?=
+netlab: build
+	scripts/test-netlab.sh $(ROWS)
 
 # The Debian package of HEAD, checked, then kept in build/ (see debian/ and docs/operations.md).
 deb: deps-test build

@@ -183,11 +183,12 @@ test('histograms: set-up counts accepted calls, connect counts connected calls, 
   const m = final;
   // Accepted: 2 answered + ice_failed + connect_timeout + the conflict call = 5.
   assert.equal(m.exact('switchboard_call_setup_seconds_count'), 5, 'set-up observations = accepted calls');
-  assert.equal(m.exact('switchboard_call_connect_seconds_count'), 2, 'connect observations = connected calls');
+  // By ICE profile (CONTRACT 11.6): without --ice-profiles every call draws `default`.
+  assert.equal(m.exact('switchboard_call_connect_seconds_count', { profile: 'default' }), 2, 'connect observations = connected calls');
   assert.equal(m.exact('switchboard_ring_timeout_lateness_seconds_count'), 1, 'one ring timeout ran');
   const setupSum = m.exact('switchboard_call_setup_seconds_sum');
   assert.ok(setupSum > 0 && setupSum < 30, `set-up sum is plausible: ${setupSum}`);
-  const connectSum = m.exact('switchboard_call_connect_seconds_sum');
+  const connectSum = m.exact('switchboard_call_connect_seconds_sum', { profile: 'default' });
   assert.ok(connectSum >= 0 && connectSum < 20, `connect sum is plausible: ${connectSum}`);
   const late = m.exact('switchboard_ring_timeout_lateness_seconds_sum');
   assert.ok(late >= 0 && late < 2, `ring timeout lateness is plausible: ${late}`);
@@ -249,6 +250,10 @@ test('ICE results by result and candidate type', L(async () => {
   );
   assert.deepEqual(got, { 'connected/relay': 1, 'connected/host': 1, 'failed/unknown': 2 },
     `switchboard_ice_results_total: ${JSON.stringify(m.table('switchboard_ice_results_total'))}`);
+  // CONTRACT 11.6: each carries the call's ICE profile, `default` without --ice-profiles.
+  assert.deepEqual(
+    [...new Set(m.series('switchboard_ice_results_total').map((s) => s.labels.profile))], ['default'],
+    'the profile label');
 }));
 
 test('signals relayed by kind; refused signals do not count', L(async () => {

@@ -38,8 +38,8 @@ export class FirefoxPeer extends PageRecord {
     this.forward = forward;
     this.profile = profile;
     page.on('request', (r) => this.request(r.url()));
-    page.on('console', (m) => this.console.push(`${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => this.console.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => this.log(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => this.log(`pageerror: ${e.message}`));
   }
 
   static async open({ name, ns, base, token, role }) {

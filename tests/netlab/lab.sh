@@ -127,6 +127,13 @@ make_router glareff-rb 27 cone
 make_home glareff-a glareff-ra 2
 make_home glareff-b glareff-rb 2
 
+# The A/B of ICE profiles (CONTRACT 11.6): staff behind an office firewall that lets out TCP to
+# 443 (and the web on 8081) but no UDP, no TURN port 3478 and no 5349.
+make_router ab-ra 31 cone 'meta l4proto udp drop' 'tcp dport { 3478, 5349 } drop'
+make_router ab-rb 32 cone
+make_home ab-a ab-ra 2
+make_home ab-b ab-rb 2
+
 echo "netlab: $LAB: $(wc -l <"$LAB_DIR/namespaces") namespaces up in $((SECONDS - started)) s (IPv6 $ULA::/48)"
 
 gcc -O2 -Wall -o "$LAB_DIR/impair" "$HERE/impair.c" -lnetfilter_queue
@@ -171,6 +178,16 @@ verbose
 EOF
 ip netns exec "$PUB" /usr/bin/turnserver -c "$LAB_DIR/turnserver.conf" >"$LAB_DIR/turn-out.log" 2>&1 &
 disown
+# TURN over TLS on 443 as well, the port office firewalls let out: the public address's 443 is
+# coturn's 5349.
+ip netns exec "$PUB" nft -f - <<EOF
+table ip turn443 {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    ip daddr $PUBLIC_V4 tcp dport 443 redirect to :5349
+  }
+}
+EOF
 
 # One server on [::] serves IPv4 and IPv6 (a dual-stack socket).
 PORT=8080
@@ -181,9 +198,27 @@ ip netns exec "$PUB" "$BIN" --listen "[::]:$PORT" --db "sqlite:$LAB_DIR/switchbo
   --turn-secret "$TURN_SECRET" >"$LAB_DIR/server.log" 2>&1 &
 disown
 
-for _ in $(seq 50); do
-  ip netns exec "$PUB" curl -sf "http://$PUBLIC_V4:$PORT/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
+# A second server for the A/B row, with two ICE profiles drawn half and half: TURN over UDP
+# only, and the same plus TURN over TLS on 443.
+AB_PORT=8081
+cat >"$LAB_DIR/ice-profiles.json" <<EOF
+[
+  {"name": "udp", "weight": 50, "stun_urls": ["stun:$PUBLIC_V4:3478"],
+   "turn_urls": ["turn:$PUBLIC_V4:3478?transport=udp"]},
+  {"name": "tls443", "weight": 50, "stun_urls": ["stun:$PUBLIC_V4:3478"],
+   "turn_urls": ["turn:$PUBLIC_V4:3478?transport=udp", "turns:$PUBLIC_V4:443?transport=tcp"]}
+]
+EOF
+ip netns exec "$PUB" "$BIN" --listen "$PUBLIC_V4:$AB_PORT" --db "sqlite:$LAB_DIR/ab.db" \
+  --web-root "$WEB_DIST" --dev --log-format text --admission-lag 0ms --ring-timeout 30s \
+  --ice-profiles "$LAB_DIR/ice-profiles.json" --turn-secret "$TURN_SECRET" >"$LAB_DIR/server-ab.log" 2>&1 &
+disown
+
+for port in $PORT $AB_PORT; do
+  for _ in $(seq 50); do
+    ip netns exec "$PUB" curl -sf "http://$PUBLIC_V4:$port/healthz" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
 done
 
 json_string() { python3 -c 'import json, sys; print(json.dumps(sys.stdin.read()))'; }
@@ -196,6 +231,7 @@ cat >"$LAB_DIR/lab.json" <<EOF
   "out": "$OUT",
   "base": "http://$PUBLIC_V4:$PORT",
   "base6": "http://[$ULA::1]:$PORT",
+  "ab_base": "http://$PUBLIC_V4:$AB_PORT",
   "homes": { ${homes_json%,} },
   "switch": {
     "switch": $(switch_commands switch-a switch-ra switch-rc 2 | json_string),

@@ -4,7 +4,7 @@
 // Usage: node matrix.mjs <lab.json> [row ...]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatTable } from './report.mjs';
+import { formatProfiles, formatTable } from './report.mjs';
 import { ROWS } from './rows.mjs';
 
 const ROW_TIMEOUT_MS = 120_000;
@@ -37,6 +37,14 @@ async function runRow(row) {
     seconds: null,
   };
   const ctx = { result, peers: [] };
+  const writeConsoles = async (head) => {
+    const consoles = [];
+    for (const p of ctx.peers) {
+      const dump = await p.dump().catch((err) => `(no stats: ${err.message})`);
+      consoles.push(`--- ${p.name}\n${dump}\n${p.console.join('\n')}`);
+    }
+    writeFileSync(join(lab.out, `${row.name}-console.log`), `${head}\n${consoles.join('\n')}\n`);
+  };
   const started = Date.now();
   let timer;
   try {
@@ -44,20 +52,16 @@ async function runRow(row) {
       row.run(lab, ctx),
       new Promise((_, rej) => {
         timer = setTimeout(
-          () => rej(new Error(`row timed out after ${ROW_TIMEOUT_MS / 1000} s`)),
-          ROW_TIMEOUT_MS,
+          () => rej(new Error(`row timed out after ${(row.timeoutMs ?? ROW_TIMEOUT_MS) / 1000} s`)),
+          row.timeoutMs ?? ROW_TIMEOUT_MS,
         );
       }),
     ]);
     result.passed = true;
+    if (process.env.NETLAB_CONSOLE) await writeConsoles(`${row.name}: passed`);
   } catch (e) {
     result.error = e.message.split('\n')[0];
-    const consoles = [];
-    for (const p of ctx.peers) {
-      const dump = await p.dump().catch((err) => `(no stats: ${err.message})`);
-      consoles.push(`--- ${p.name}\n${dump}\n${p.console.join('\n')}`);
-    }
-    writeFileSync(join(lab.out, `${row.name}-console.log`), `${e.stack}\n${consoles.join('\n')}\n`);
+    await writeConsoles(e.stack);
   } finally {
     clearTimeout(timer);
     await Promise.all(ctx.peers.map((p) => p.close()));
@@ -83,6 +87,11 @@ results.sort(
 );
 
 console.log(`\n${formatTable(results)}\n`);
+for (const r of results.filter((x) => x.profiles)) {
+  console.log(
+    `${r.row}: ICE profiles as the ops summary compares them\n${formatProfiles(r.profiles)}\n`,
+  );
+}
 writeFileSync(join(lab.out, 'netlab.json'), `${JSON.stringify(results, null, 2)}\n`);
 const passed = results.filter((r) => r.passed).length;
 console.log(`netlab: report in ${join(lab.out, 'netlab.json')}`);

@@ -34,9 +34,20 @@ export class PageRecord {
   iceServerFetches = 0;
   console = [];
 
+  /** A console line, stamped with the wall-clock time (to line up both pages and the switch). */
+  log(line) {
+    this.console.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+  }
+
+  /** The call the page named last. */
+  lastCallId = null;
+
   request(url) {
     const m = /\/v1\/calls\/([^/?]+)\//.exec(url);
-    if (m) this.callIds.add(m[1]);
+    if (m) {
+      this.callIds.add(m[1]);
+      this.lastCallId = m[1];
+    }
     if (url.includes('/v1/ice-servers')) this.iceServerFetches++;
   }
 }
@@ -50,8 +61,8 @@ export class LabPeer extends PageRecord {
     this.browser = browser;
     this.page = page;
     page.on('request', (r) => this.request(r.url()));
-    page.on('console', (m) => this.console.push(`${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => this.console.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => this.log(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => this.log(`pageerror: ${e.message}`));
   }
 
   /** Starts Chromium in namespace `ns` and opens `base` + /staff or /client signed in. */
@@ -63,7 +74,9 @@ export class LabPeer extends PageRecord {
       headless: true,
       timeout: 30_000,
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+    });
     await context.addInitScript(trackPeerConnections);
     const page = await context.newPage();
     const peer = new LabPeer(name, browser, page);

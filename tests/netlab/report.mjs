@@ -34,3 +34,34 @@ export function formatTable(results) {
       .join('  ');
   return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n');
 }
+
+const percent = (x) => (x == null ? '-' : `${Math.round(x * 100)} %`);
+
+/** The ops summary's `ice_profiles` (CONTRACT 11.6) as a plain-text table. */
+export function formatProfiles(profiles) {
+  const header = [
+    'profile',
+    'calls',
+    'connected',
+    'failed',
+    'ICE success',
+    'connect p50',
+    'TURN share',
+  ];
+  const lines = profiles.map((p) => [
+    p.profile,
+    p.accepted,
+    p.connected,
+    p.failed,
+    percent(p.success_rate),
+    p.connect_seconds.count ? seconds(p.connect_seconds.p50) : '-',
+    percent(p.turn_share),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
+  const fmt = (cells) =>
+    cells
+      .map((c, i) => String(c).padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n');
+}

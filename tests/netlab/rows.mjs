@@ -2,7 +2,9 @@
 // (home "<row>-b") in the networks lab.sh built for it. A row returns what the report prints and
 // throws when the call does not do what the row is about.
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import {
+  devToken,
   mediaBothWays,
   mediaKeepsFlowing,
   metric,
@@ -11,6 +13,7 @@ import {
   serverCall,
   until,
 } from './call.mjs';
+import { LabPeer } from './peer.mjs';
 
 /** How long media may take to come back after a network switch (the issue's 5 s, with margin). */
 const SWITCH_BOUND_S = 15;
@@ -167,6 +170,7 @@ export const ROWS = [
       const before = staffMoves ? call.a : call.b;
       const fetchesBefore = mover.iceServerFetches;
       const switchedAt = Date.now();
+      mover.log('lab: the network switch');
       execFileSync('bash', ['-euc', lab.switch[this.name]]);
       // Media is back when both sides receive again over a pair on the mover's new address.
       await until(
@@ -323,4 +327,118 @@ ROWS.push(withFirefox('cone'), withFirefox('sym'), withFirefox('switch'), {
   name: 'ffswitch',
   about: 'network switch of the Firefox side mid-call (Chromium staff stays)',
   mover: 'client',
+});
+
+/** Calls the A/B row may place to see both profiles drawn (each a fair coin: 1 in 512 to miss). */
+const AB_MAX_CALLS = 10;
+
+/**
+ * The A/B of ICE profiles (CONTRACT 11.6) on the lab's second server (`lab.ab_base`, profiles
+ * `udp` and `tls443` drawn half and half). Staff sits behind an office firewall that lets out TCP
+ * to 443 only: calls that drew `udp` must fail with ice_failed, calls that drew `tls443` must
+ * connect through TURN over TLS. The row calls until it has seen both, then reads the ops
+ * summary's comparison and takes a screenshot of the dashboard.
+ */
+ROWS.push({
+  name: 'ab',
+  about:
+    'A/B of ICE profiles behind an office firewall: udp fails, tls443 (turns: on 443) connects',
+  timeoutMs: 300_000,
+  async run(lab, ctx) {
+    const base = lab.ab_base;
+    const org = `netlab-ab-${lab.lab}`;
+    const staffToken = await devToken(base, org, 'ana', 'staff', 'Ana');
+    const clientToken = await devToken(base, org, 'carla', 'client', 'Carla');
+    const [staff, client] = await Promise.all([
+      LabPeer.open({
+        name: 'staff',
+        ns: lab.homes['ab-a'],
+        base,
+        token: staffToken,
+        role: 'staff',
+      }),
+      LabPeer.open({
+        name: 'client',
+        ns: lab.homes['ab-b'],
+        base,
+        token: clientToken,
+        role: 'client',
+      }),
+    ]);
+    ctx.peers.push(staff, client);
+    await staff.goAvailable();
+    const seen = { udp: null, tls443: null };
+    const draws = [];
+    for (let i = 0; i < AB_MAX_CALLS && !(seen.udp && seen.tls443); i++) {
+      const before = new Set(staff.callIds);
+      if (i > 0) await client.page.locator('[data-testid="summary-close"]').click();
+      await client.placeCall();
+      await staff.accept();
+      const acceptedAt = Date.now();
+      const id = await until(
+        async () => [...staff.callIds].find((c) => !before.has(c)),
+        10_000,
+        'the accepted call id',
+      );
+      const drawn = (await serverCall(base, staffToken, id)).ice_profile;
+      draws.push(drawn);
+      if (drawn === 'tls443') {
+        const took = await mediaBothWays([staff, client], acceptedAt);
+        const [a] = await mediaKeepsFlowing([staff, client]);
+        expect(
+          isRelay(a.local) && a.local.relayProtocol === 'tls',
+          `tls443: expected the staff side on a TURN/TLS relay, got ${pairText(a)} over ${a.local?.relayProtocol}`,
+        );
+        seen.tls443 ??= { took, pair: pairText(a) };
+        await client.hangUp();
+      } else if (drawn === 'udp') {
+        await Promise.all([staff, client].map((p) => p.waitPhase('ended', 30_000)));
+        const server = await serverCall(base, staffToken, id);
+        expect(
+          server.state === 'failed' && server.end_reason === 'ice_failed',
+          `udp: expected failed/ice_failed, the server has ${server.state}/${server.end_reason}`,
+        );
+        seen.udp ??= { took: (Date.now() - acceptedAt) / 1000 };
+      } else throw new Error(`call ${id} drew ${drawn}, not one of the lab's profiles`);
+      await Promise.all([staff, client].map((p) => p.waitPhase('ended', 10_000)));
+    }
+    expect(seen.udp && seen.tls443, `${draws.length} calls drew only ${draws.join(', ')}`);
+    ctx.result.connected = true;
+    ctx.result.accept_to_media_s = seen.tls443.took;
+    ctx.result.staff_pair = `${seen.tls443.pair} (tls443)`;
+    ctx.result.fail_s = seen.udp.took;
+    ctx.result.notes.push(
+      `draws ${draws.join(' ')}; udp failed ice_failed, tls443 relayed over tls`,
+    );
+
+    const adminToken = await devToken(base, org, 'olga', 'admin', 'Olga');
+    const r = await fetch(`${base}/v1/ops/summary`, {
+      headers: { Authorization: `Bearer ${adminToken}` },
+    });
+    const profiles = (await r.json()).ice_profiles ?? [];
+    ctx.result.profiles = profiles;
+    const of = (name) => profiles.find((p) => p.profile === name);
+    expect(
+      of('udp')?.success_rate === 0 && of('tls443')?.success_rate === 1,
+      `ops summary: ${JSON.stringify(profiles)}`,
+    );
+    try {
+      const ops = await LabPeer.open({
+        name: 'ops',
+        ns: lab.homes['ab-a'],
+        base,
+        token: adminToken,
+        role: 'ops',
+      });
+      ctx.peers.push(ops);
+      await ops.page.locator('[data-testid="ops-ice-profiles"]').waitFor({ timeout: 15_000 });
+      await ops.page.screenshot({
+        path: join(lab.out, 'ab-ops.png'),
+        fullPage: true,
+      });
+      ctx.result.notes.push('dashboard: ab-ops.png');
+    } catch (e) {
+      ctx.result.notes.push(`no dashboard screenshot (${e.message.split('\n')[0]})`);
+    }
+  },
 });

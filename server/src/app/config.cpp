@@ -21,7 +21,8 @@ using std::chrono::milliseconds;
 using Problem = std::optional<std::string>;  // What is wrong with a value, without the flag name.
 using Setter = std::function<Problem(Config&, std::string_view)>;
 
-// A PEM public key is well under 1 KiB; anything far larger is the wrong file.
+// A PEM public key is well under 1 KiB, an ICE profiles file a few; anything far larger is the
+// wrong file.
 constexpr std::uintmax_t kMaxKeyFileBytes = 64 * 1024;
 constexpr std::size_t kMinHs256SecretBytes = 32;  // RFC 7518 section 3.2: at least 256 bits.
 constexpr int kMaxMaxMissed = 1000;
@@ -303,6 +304,10 @@ const std::vector<Flag>& flags() {
        text(&Config::turn_secret)},
       {"turn-ttl", "<duration>", "Lifetime of TURN credentials (default 1h).",
        duration(&Config::turn_ttl, false)},
+      {"ice-profiles", "<file>",
+       "JSON list of weighted ICE server profiles to compare, one drawn per call (default: "
+       "one profile, default, of --stun-urls and --turn-urls).",
+       text(&Config::ice_profiles_path)},
       {"web-root", "<dir>", "The built front end to serve (default web/dist).", set_web_root},
       {"dev", "", "Development mode: dev sign-in and a built-in JWT secret (default off).",
        set_dev},
@@ -374,14 +379,16 @@ std::string label(std::string_view flag, const Values& values) {
   return out;
 }
 
-Problem read_key_file(const std::string& path, std::string& out) {
+// `what` names the file's purpose in the too-large message ("a public key").
+Problem read_text_file(const std::string& path, std::string& out, std::string_view what) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const auto status = fs::status(path, ec);
   if (ec || !fs::exists(status)) return "cannot read " + shown(path) + ": no such file";
   if (!fs::is_regular_file(status)) return "cannot read " + shown(path) + ": not a file";
   const auto size = fs::file_size(path, ec);
-  if (ec || size > kMaxKeyFileBytes) return shown(path) + " is too large to be a public key";
+  if (ec || size > kMaxKeyFileBytes)
+    return shown(path) + " is too large to be " + std::string(what);
   std::ifstream in(path, std::ios::binary);
   if (!in.is_open()) return "cannot read " + shown(path) + ": permission denied";
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -429,7 +436,8 @@ Problem resolve_jwt(Config& c, const Values& values) {
     const std::string key_label = label("jwt-public-key", values);
     const std::string& path = *c.jwt_public_key_path;
     std::string pem;
-    if (auto problem = read_key_file(path, pem)) return key_label + ": " + *problem;
+    if (auto problem = read_text_file(path, pem, "a public key"))
+      return key_label + ": " + *problem;
     const auto detected = auth::detect_public_key_algorithm(pem);
     if (!detected) {
       return key_label + ": " + shown(path) +
@@ -474,6 +482,32 @@ Problem resolve_jwt(Config& c, const Values& values) {
            verifier.error().message();
   }
   c.jwt = std::move(jwt);
+  return std::nullopt;
+}
+
+// Reads the --ice-profiles file into c.ice_profiles (CONTRACT 11.6).
+Problem read_ice_profiles(Config& c, const Values& values) {
+  if (!c.ice_profiles_path) return std::nullopt;
+  const std::string flag = label("ice-profiles", values);
+  const std::string& path = *c.ice_profiles_path;
+  if (!c.stun_urls.empty() || !c.turn_urls.empty()) {
+    return flag + ": the profiles name the ICE servers; drop --stun-urls and --turn-urls";
+  }
+  std::string text;
+  if (auto problem = read_text_file(path, text, "an ICE profiles file")) {
+    return flag + ": " + *problem;
+  }
+  auto parsed = parse_ice_profiles(text);
+  if (auto* error = std::get_if<IceProfilesError>(&parsed)) {
+    return flag + ": " + shown(path) + ": " + error->message;
+  }
+  c.ice_profiles = std::move(std::get<std::vector<IceProfile>>(parsed));
+  for (const auto& p : c.ice_profiles) {
+    if (!p.turn_urls.empty() && !c.turn_secret) {
+      return flag + ": profile \"" + p.name +
+             "\" has TURN URLs and needs --turn-secret (browsers need credentials for TURN)";
+    }
+  }
   return std::nullopt;
 }
 
@@ -550,6 +584,7 @@ ConfigResult parse(int argc, const char* const* argv,
   }
   if (auto problem = resolve_jwt(c, values)) return ConfigError{*problem};
   if (auto problem = check_combinations(c, values)) return ConfigError{*problem};
+  if (auto problem = read_ice_profiles(c, values)) return ConfigError{*problem};
   return c;
 }
 

@@ -12,6 +12,7 @@
 
 #include "auth/jwt_verifier.hpp"
 #include "obs/log.hpp"
+#include "util/ice_profiles.hpp"
 #include "util/trusted_proxies.hpp"
 
 namespace sb::app {
@@ -74,6 +75,10 @@ struct Config {
   std::vector<std::string> turn_urls;
   std::optional<std::string> turn_secret;
   std::chrono::milliseconds turn_ttl = std::chrono::hours{1};
+  /// --ice-profiles, the file as given, and the profiles read from it (CONTRACT 11.6). None:
+  /// one profile, `default`, of --stun-urls and --turn-urls.
+  std::optional<std::string> ice_profiles_path;
+  std::vector<IceProfile> ice_profiles;
 
   std::string web_root = "web/dist";
   bool dev = false;

@@ -17,7 +17,8 @@ class MetricsObserver final : public service::CallObserver {
       metrics_.call_setup(static_cast<double>(*c.accepted_at_ms - c.created_at_ms) / 1000.0);
     }
     if (c.state == call::CallState::kActive && c.active_at_ms && c.accepted_at_ms) {
-      metrics_.call_connect(static_cast<double>(*c.active_at_ms - *c.accepted_at_ms) / 1000.0);
+      metrics_.call_connect(static_cast<double>(*c.active_at_ms - *c.accepted_at_ms) / 1000.0,
+                            c.ice_profile.value_or("unknown"));
     }
     if (call::is_terminal(c.state)) {
       metrics_.call_finished(call::to_string(c.state), reason_label(c.end_reason));
@@ -29,8 +30,9 @@ class MetricsObserver final : public service::CallObserver {
     metrics_.ring_timeout_lateness(seconds);
   }
   void on_queue_wait(double seconds) override { metrics_.queue_wait(seconds); }
-  void on_ice_result(std::string_view result, std::string_view candidate) override {
-    metrics_.ice_result(result, candidate);
+  void on_ice_result(std::string_view result, std::string_view candidate,
+                     std::string_view profile) override {
+    metrics_.ice_result(result, candidate, profile);
   }
   void on_quality_sample() override { metrics_.quality_sample(); }
   void on_event(std::string_view type) override { metrics_.event_sent(type); }

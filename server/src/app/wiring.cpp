@@ -57,7 +57,7 @@ std::size_t connection_cap(const Config& c) {
 
 service::IceConfig ice_of(const Config& c) {
   return service::IceConfig{c.stun_urls, c.turn_urls, c.turn_secret.value_or(""),
-                            c.turn_ttl.count()};
+                            c.turn_ttl.count(), c.ice_profiles};
 }
 
 std::unique_ptr<storage::Store> open_store(const Config& config, std::string& error) {

@@ -69,6 +69,8 @@ struct Call {
   /// v1.1: the call this one was transferred from, or to (CONTRACT 11.4).
   std::optional<std::string> transferred_from = {};
   std::optional<std::string> transferred_to = {};
+  /// v1.1: the ICE server profile drawn when the call was accepted (CONTRACT 11.6).
+  std::optional<std::string> ice_profile = {};
   /// While queued and shown: where it stands. Not stored.
   std::optional<QueueSpot> queue = {};
 };

@@ -80,7 +80,7 @@ struct Metrics::Impl {
   prometheus::Family<Histogram>& connect =
       BuildHistogram()
           .Name("switchboard_call_connect_seconds")
-          .Help("Time from a call's accept to media connected.")
+          .Help("Time from a call's accept to media connected, by ICE profile.")
           .Register(registry);
   prometheus::Family<prometheus::Counter>& conflicts =
       BuildCounter()
@@ -145,7 +145,7 @@ struct Metrics::Impl {
   prometheus::Family<prometheus::Counter>& ice =
       BuildCounter()
           .Name("switchboard_ice_results_total")
-          .Help("Media connection outcomes by result and selected candidate type.")
+          .Help("Media connection outcomes by result, selected candidate type and ICE profile.")
           .Register(registry);
   prometheus::Family<Histogram>& lateness =
       BuildHistogram()
@@ -245,7 +245,6 @@ struct Metrics::Impl {
   prometheus::Counter& frames_counter = frames.Add({});
   prometheus::Counter& quality_counter = quality.Add({});
   Histogram& setup_histogram = setup.Add({}, kCallBuckets);
-  Histogram& connect_histogram = connect.Add({}, kCallBuckets);
   Histogram& lateness_histogram = lateness.Add({}, kLatenessBuckets);
   SeriesCache<prometheus::Counter> signal_series;
   SeriesCache<prometheus::Counter> event_series;
@@ -305,8 +304,8 @@ void Metrics::call_finished(std::string_view state, std::string_view reason) {
 void Metrics::call_setup(double seconds) {
   impl_->setup_histogram.Observe(seconds);
 }
-void Metrics::call_connect(double seconds) {
-  impl_->connect_histogram.Observe(seconds);
+void Metrics::call_connect(double seconds, std::string_view profile) {
+  impl_->connect.Add({{"profile", std::string(profile)}}, kCallBuckets).Observe(seconds);
 }
 void Metrics::accept_conflict() {
   impl_->conflicts_counter.Increment();
@@ -361,8 +360,12 @@ void Metrics::http_request(std::string_view route, int status, double seconds) {
           })
       .Observe(seconds);
 }
-void Metrics::ice_result(std::string_view result, std::string_view candidate_type) {
-  impl_->ice.Add({{"result", std::string(result)}, {"candidate_type", std::string(candidate_type)}})
+void Metrics::ice_result(std::string_view result, std::string_view candidate_type,
+                         std::string_view profile) {
+  impl_->ice
+      .Add({{"result", std::string(result)},
+            {"candidate_type", std::string(candidate_type)},
+            {"profile", std::string(profile)}})
       .Increment();
 }
 void Metrics::ring_timeout_lateness(double seconds) {

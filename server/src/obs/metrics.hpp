@@ -33,7 +33,8 @@ class Metrics {
   void call_created();
   void call_finished(std::string_view state, std::string_view reason);
   void call_setup(double seconds);
-  void call_connect(double seconds);
+  /// Accept to media connected, by the call's ICE profile (CONTRACT 11.6).
+  void call_connect(double seconds, std::string_view profile);
   void accept_conflict();
   /// A new call refused with 503 because the server was overloaded.
   void call_refused_overload();
@@ -46,7 +47,8 @@ class Metrics {
   void signal_relayed(std::string_view kind);
   void event_sent(std::string_view type);
   void http_request(std::string_view route, int status, double seconds);
-  void ice_result(std::string_view result, std::string_view candidate_type);
+  void ice_result(std::string_view result, std::string_view candidate_type,
+                  std::string_view profile);
   void ring_timeout_lateness(double seconds);
   /// A call left the queue (promoted to ringing, or ended): how long it waited.
   void queue_wait(double seconds);

@@ -6,8 +6,19 @@
 namespace sb::rest {
 namespace {
 
+// With `?call_id=`, the servers of the profile that call drew (CONTRACT 11.6); the caller must
+// take part in it.
 net::HttpResponse ice_servers(const Services& s, Exchange& ex) {
-  return json_response(200, s.calls.ice_servers_for(ex.user->user_id));
+  bool present = false;
+  std::string call_id = query_param(ex.req.query, "call_id", present);
+  std::optional<std::string> of_call;
+  if (present) {
+    ex.call_id = call_id;
+    of_call = std::move(call_id);
+  }
+  auto servers = s.calls.ice_servers_for(*ex.user, of_call);
+  if (!servers) return error_response(servers.error());
+  return json_response(200, *servers);
 }
 
 }  // namespace

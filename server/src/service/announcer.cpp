@@ -78,7 +78,7 @@ void Announcer::push_ice_servers(const std::string& org_id, const std::string& c
   const Call& call = **c;
   const std::int64_t now = ctx_.clock.now_ms();
   for (const auto& user_id : {call.caller.id, call.staff->id}) {
-    auto message = ice_servers_for(user_id);
+    auto message = ice_servers_for(user_id, call.ice_profile);
     message["type"] = "ice_servers";
     publish(org_id, {user_id}, message);
   }
@@ -87,8 +87,9 @@ void Announcer::push_ice_servers(const std::string& org_id, const std::string& c
                                now + std::max<std::int64_t>(ctx_.ice.turn_ttl_ms / 2, 1000));
 }
 
-boost::json::object Announcer::ice_servers_for(const std::string& user_id) const {
-  return ice_servers_json(ctx_.ice, user_id, ctx_.clock.now_ms());
+boost::json::object Announcer::ice_servers_for(const std::string& user_id,
+                                               const std::optional<std::string>& profile) const {
+  return ice_servers_json(ctx_.ice, profile, user_id, ctx_.clock.now_ms());
 }
 
 }  // namespace sb::service

@@ -31,8 +31,9 @@ class Announcer {
   void announce_staff(const std::string& org_id, const std::vector<std::string>& staff_ids);
   /// Fresh ICE servers to both participants of a live call, and again every half TURN lifetime.
   void push_ice_servers(const std::string& org_id, const std::string& call_id);
-  /// `{"ice_servers": [...], "expires_at"}` for `user`.
-  boost::json::object ice_servers_for(const std::string& user_id) const;
+  /// `{"ice_servers": [...], "expires_at"}` of `profile` (none: the first) for `user`.
+  boost::json::object ice_servers_for(const std::string& user_id,
+                                      const std::optional<std::string>& profile) const;
 
  private:
   ServiceContext& ctx_;

@@ -49,6 +49,9 @@ boost::json::object call_to_json(const call::Call& c) {
       c.transferred_from ? boost::json::value(*c.transferred_from) : boost::json::value(nullptr);
   out["transferred_to"] =
       c.transferred_to ? boost::json::value(*c.transferred_to) : boost::json::value(nullptr);
+  // CONTRACT 11.6: null until the call is accepted.
+  out["ice_profile"] =
+      c.ice_profile ? boost::json::value(*c.ice_profile) : boost::json::value(nullptr);
   return out;
 }
 

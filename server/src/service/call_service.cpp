@@ -153,8 +153,15 @@ Result<std::vector<Call>> CallService::open_calls_of(const Principal& user) {
   return access_.open_calls_of(user);
 }
 
-boost::json::object CallService::ice_servers_for(const std::string& user_id) const {
-  return announcer_.ice_servers_for(user_id);
+Result<boost::json::object> CallService::ice_servers_for(
+    const Principal& user, const std::optional<std::string>& call_id) {
+  std::optional<std::string> profile;
+  if (call_id) {
+    auto c = access_.participant_call(user, *call_id);
+    if (!c) return c.error();
+    profile = c->ice_profile;
+  }
+  return announcer_.ice_servers_for(user.user_id, profile);
 }
 
 }  // namespace sb::service

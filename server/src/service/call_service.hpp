@@ -98,8 +98,10 @@ class CallService {
   /// The user's non-terminal calls, for `welcome`.
   Result<std::vector<Call>> open_calls_of(const Principal& user);
 
-  /// `{"ice_servers": [...], "expires_at"}` for `user`.
-  boost::json::object ice_servers_for(const std::string& user_id) const;
+  /// `{"ice_servers": [...], "expires_at"}` for `user`: of the profile `call_id` drew, when
+  /// given (the user takes part in it), else of the first profile.
+  Result<boost::json::object> ice_servers_for(const Principal& user,
+                                              const std::optional<std::string>& call_id);
 
  private:
   CallTimings timings_;

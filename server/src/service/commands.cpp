@@ -266,6 +266,8 @@ Result<Call> Commands::accept(const Principal& user, const std::string& call_id)
   if (c->state == CallState::kRinging && mine->outcome == RingOutcome::kRinging) {
     storage::TransitionRequest r;
     r.accepting_staff = call::Person{user.user_id, user.name};
+    // CONTRACT 11.6: the call's ICE servers come from one profile, drawn by weight now.
+    r.ice_profile = draw_ice_profile(ice_profiles(ctx_.ice), profile_draw_(rng_)).name;
     auto moved = transitions_.apply(*c, CallEvent::kAccept, r);
     if (moved) return moved;
     // CONTRACT 11.5: a write that failed is `unavailable` (retry), never a lost race: the call
@@ -330,7 +332,10 @@ Result<Call> Commands::connected(const Principal& user, const std::string& call_
   // Both sides report media connected; the second report finds the call active already.
   if (c->state == CallState::kActive) return c;
   auto moved = transitions_.apply(*c, CallEvent::kConnected, {});
-  if (moved) ctx_.observer.on_ice_result("connected", candidate_type.value_or("unknown"));
+  if (moved) {
+    ctx_.observer.on_ice_result("connected", candidate_type.value_or("unknown"),
+                                moved->ice_profile.value_or("unknown"));
+  }
   return moved;
 }
 

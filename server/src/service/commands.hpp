@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,9 @@ class Commands {
   Announcer& announcer_;
   Transitions& transitions_;
   CallQueue& queue_;
+  /// Draws ICE profiles (CONTRACT 11.6): an A/B split needs no cryptographic randomness.
+  std::mt19937_64 rng_{std::random_device{}()};
+  std::uniform_real_distribution<double> profile_draw_{0.0, 1.0};
 };
 
 }  // namespace sb::service

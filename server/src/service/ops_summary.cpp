@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "service/call_json.hpp"
+#include "service/ice_profile_summary.hpp"
 
 namespace sb::service {
 namespace {
@@ -150,6 +151,7 @@ json::object summarize_calls(const std::vector<CallWithQuality>& calls, std::int
          attempts ? static_cast<double>(connected) / static_cast<double>(attempts) : 0.0},
         {"turn_share",
          with_candidate ? static_cast<double>(relay) / static_cast<double>(with_candidate) : 0.0}}},
+      {"ice_profiles", summarize_ice_profiles(calls)},
       {"worst_calls", std::move(worst)},
       {"feedback", summarize_feedback(calls)},
   };

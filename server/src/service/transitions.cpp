@@ -73,7 +73,9 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
   if (call::starts_timer(effects, call::TimerKind::kWrapUp, policy) && moved.staff) {
     timers_.schedule_wrap_up_end(moved.org_id, moved.staff->id, r.now_ms + ctx_.timings.wrap_up_ms);
   }
-  if (moved.state == CallState::kFailed) ctx_.observer.on_ice_result("failed", "unknown");
+  if (moved.state == CallState::kFailed) {
+    ctx_.observer.on_ice_result("failed", "unknown", moved.ice_profile.value_or("unknown"));
+  }
   if (call::should_reroute(effects, policy)) {
     router_.reroute_org(moved.org_id);
   } else if (effects.reroute != call::Reroute::kNever) {

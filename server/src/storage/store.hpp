@@ -72,6 +72,8 @@ struct TransitionRequest {
   /// ring targets; the moved call's `transferred_to` names it.
   std::optional<Call> successor = {};
   std::vector<RingTarget> successor_ring = {};
+  /// Accept only: the ICE server profile drawn for the call (CONTRACT 11.6).
+  std::optional<std::string> ice_profile = {};
 };
 
 struct TransitionOutcome {

@@ -22,6 +22,7 @@ export function opsSummary(patch: Partial<OpsSummary> = {}): OpsSummary {
     connect: { count: 0, p50: null, p90: null, p99: null },
     ice: { connected: 0, failed: 0, successRate: null, turnShare: null },
     worstCalls: [],
+    iceProfiles: [],
     feedback: null,
     ...patch,
   };

@@ -8,6 +8,7 @@ import { StaffBoard } from '../components/StaffBoard/StaffBoard';
 import { OpsFunnel } from '../components/OpsFunnel/OpsFunnel';
 import { OpsTimings } from '../components/OpsTimings/OpsTimings';
 import { OpsIce } from '../components/OpsIce/OpsIce';
+import { OpsIceProfiles } from '../components/OpsIceProfiles/OpsIceProfiles';
 import { OpsFeedback } from '../components/OpsFeedback/OpsFeedback';
 import { WorstCalls } from '../components/WorstCalls/WorstCalls';
 
@@ -128,6 +129,7 @@ function Dashboard({ monitor }: { monitor: OpsMonitor }) {
           <OpsFunnel pendingText={pendingText} summary={s.summary} />
           <OpsTimings pendingText={pendingText} summary={s.summary} />
           <OpsIce pendingText={pendingText} summary={s.summary} />
+          <OpsIceProfiles summary={s.summary} />
           <OpsFeedback pendingText={pendingText} summary={s.summary} />
           <WorstCalls pendingText={pendingText} calls={s.summary?.worstCalls ?? null} />
         </div>

@@ -9,7 +9,7 @@ const std::string kCallColumns =
     "id, org_id, state, version, caller_id, caller_name, staff_id, staff_name, "
     "requested_staff_id, media_audio, media_video, metadata, created_at, ring_deadline, "
     "accepted_at, active_at, ended_at, end_reason, topic, queued_at, queue_deadline, "
-    "transferred_from, transferred_to";
+    "transferred_from, transferred_to, ice_profile";
 
 Call read_call(const sql::Rows& row) {
   Call c;
@@ -33,6 +33,7 @@ Call read_call(const sql::Rows& row) {
   c.queue_deadline_ms = row.opt_int64(20);
   c.transferred_from = row.opt_text(21);
   c.transferred_to = row.opt_text(22);
+  c.ice_profile = row.opt_text(23);
   return c;
 }
 
@@ -86,7 +87,7 @@ std::optional<std::string> CallTable::open_call_of_caller(const std::string& org
 void CallTable::insert(const Call& c) {
   db_.run("INSERT INTO calls (" + kCallColumns +
               ") VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, "
-              "NULL, ?, ?, ?, ?, NULL)",
+              "NULL, ?, ?, ?, ?, NULL, NULL)",
           {c.id, c.org_id, call::to_string(c.state), c.version, c.caller.id, c.caller.name,
            c.requested_staff_id, std::int64_t{c.media.audio ? 1 : 0},
            std::int64_t{c.media.video ? 1 : 0}, metadata_to_json(c.metadata), c.created_at_ms,
@@ -149,7 +150,8 @@ bool CallTable::move(const TransitionRequest& r) {
       "ended_at = CASE WHEN ?4 THEN ?3 ELSE ended_at END, "
       "staff_id = COALESCE(?5, staff_id), staff_name = COALESCE(?6, staff_name), "
       "ring_deadline = COALESCE(?9, ring_deadline), "
-      "transferred_to = COALESCE(?10, transferred_to) "
+      "transferred_to = COALESCE(?10, transferred_to), "
+      "ice_profile = COALESCE(?11, ice_profile) "
       "WHERE org_id = ?7 AND id = ?8 AND state IN " +
       state_list(r.from);
   std::optional<std::string> staff_id, staff_name;
@@ -171,15 +173,16 @@ bool CallTable::move(const TransitionRequest& r) {
                      r.org_id,
                      r.call_id,
                      r.ring_deadline_ms,
-                     transferred_to};
+                     transferred_to,
+                     r.ice_profile};
   if (r.effects.ring_chosen_staff && !r.ring.empty()) {
     // A promotion: only while the staff member chosen is still free (no ring, no call, no
     // wrap-up). Another node may have given them a call since this one read the staff.
     sql +=
-        " AND NOT EXISTS (SELECT 1 FROM call_participants WHERE org_id = ?7 AND staff_id = ?11 "
+        " AND NOT EXISTS (SELECT 1 FROM call_participants WHERE org_id = ?7 AND staff_id = ?12 "
         "AND outcome = 'ringing') AND NOT EXISTS (SELECT 1 FROM calls WHERE org_id = ?7 AND "
-        "staff_id = ?11 AND state IN ('accepted', 'active')) AND NOT EXISTS (SELECT 1 FROM staff "
-        "WHERE org_id = ?7 AND staff_id = ?11 AND wrap_up_until > ?3)";
+        "staff_id = ?12 AND state IN ('accepted', 'active')) AND NOT EXISTS (SELECT 1 FROM staff "
+        "WHERE org_id = ?7 AND staff_id = ?12 AND wrap_up_until > ?3)";
     params.emplace_back(r.ring.front().staff_id);
   }
   return db_.run(sql, params) > 0;

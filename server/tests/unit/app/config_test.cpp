@@ -588,5 +588,38 @@ TEST(Config, AJwksUrlIsTheOnlyKeySource) {
             "--jwt-algorithm: HS256 takes --jwt-secret, not --jwt-jwks-url");
 }
 
+TEST(Config, IceProfilesFromAFileOrOneDefaultProfile) {
+  EXPECT_TRUE(parse_ok({"--dev"}).ice_profiles.empty());  // service::ice_profiles: "default".
+  TempDir dir;
+  const auto file = dir.write("profiles.json", R"([
+    {"name": "udp", "weight": 50, "turn_urls": ["turn:t:3478?transport=udp"]},
+    {"name": "tls443", "weight": 50, "turn_urls": ["turns:t:443?transport=tcp"]}])");
+  Config c = parse_ok({"--dev", "--turn-secret", "s", "--ice-profiles", file});
+  ASSERT_EQ(c.ice_profiles.size(), 2u);
+  EXPECT_EQ(c.ice_profiles[1].name, "tls443");
+  EXPECT_EQ(parse_ok({"--dev", "--turn-secret", "s"}, {{"SWITCHBOARD_ICE_PROFILES", file}})
+                .ice_profiles.size(),
+            2u);
+}
+
+TEST(Config, BadIceProfilesStopTheStartWithOneLine) {
+  TempDir dir;
+  const auto good =
+      dir.write("good.json", R"([{"name": "a", "weight": 1, "turn_urls": ["turn:t"]}])");
+  EXPECT_EQ(parse_error({"--dev", "--ice-profiles", good}),
+            "--ice-profiles: profile \"a\" has TURN URLs and needs --turn-secret (browsers need "
+            "credentials for TURN)");
+  EXPECT_EQ(
+      parse_error({"--dev", "--turn-secret", "s", "--stun-urls", "stun:x", "--ice-profiles", good}),
+      "--ice-profiles: the profiles name the ICE servers; drop --stun-urls and --turn-urls");
+  const auto typo = dir.write("typo.json", R"([{"name": "a", "wieght": 1}])");
+  EXPECT_EQ(parse_error({"--dev", "--ice-profiles", typo}),
+            "--ice-profiles: \"" + typo +
+                "\": profile 1: unknown key \"wieght\" (keys: name, weight, stun_urls, turn_urls)");
+  EXPECT_EQ(parse_error({"--dev"}, {{"SWITCHBOARD_ICE_PROFILES", "/nonexistent/p.json"}}),
+            "--ice-profiles (SWITCHBOARD_ICE_PROFILES): cannot read \"/nonexistent/p.json\": no "
+            "such file");
+}
+
 }  // namespace
 }  // namespace sb::app

@@ -129,7 +129,7 @@ export class PeerController {
     }
     // Media came back meanwhile, maybe on the old ICE servers (their fetch failed mid-change):
     // fresh ones now, for the next allocation or restart.
-    void this.opts.rest.iceServers().then(
+    void this.opts.rest.iceServers(peer.callId).then(
       (r) => this.setIceServers(r.ice_servers),
       () => undefined,
     );
@@ -156,7 +156,7 @@ export class PeerController {
     let servers = this.iceServers;
     if (!servers) {
       try {
-        servers = (await this.opts.rest.iceServers()).ice_servers;
+        servers = (await this.opts.rest.iceServers(call.id)).ice_servers;
       } catch (e) {
         log.warn('could not fetch ICE servers; trying without', { error: String(e) });
         servers = [];
@@ -198,7 +198,7 @@ export class PeerController {
       fetchIceServers: async () => {
         let fresh: RTCIceServer[];
         try {
-          fresh = (await rest.iceServers()).ice_servers;
+          fresh = (await rest.iceServers(callId)).ice_servers;
         } catch (e) {
           if (this.peer === peer) this.networkChanged('ifLost');
           throw e;

@@ -151,6 +151,54 @@ describe('parseOpsSummary', () => {
     expect(s.ice.successRate).toBe(0.5);
   });
 
+  it('reads the ICE profiles side by side, and none from older servers', () => {
+    expect(parseOpsSummary(BUSY).iceProfiles).toEqual([]);
+    const s = parseOpsSummary({
+      ...BUSY,
+      ice_profiles: [
+        {
+          profile: 'tls443',
+          accepted: 2,
+          connected: 2,
+          failed: 0,
+          success_rate: 1,
+          connect_seconds: { count: 2, p50: 1.2, p90: 2, p99: 2 },
+          turn_share: 1,
+        },
+        {
+          profile: 'udp',
+          accepted: 1,
+          connected: 0,
+          failed: 1,
+          success_rate: 0,
+          connect_seconds: { count: 0, p50: 0, p90: 0, p99: 0 },
+          turn_share: null,
+        },
+        { accepted: 3 },
+      ],
+    });
+    expect(s.iceProfiles).toEqual([
+      {
+        profile: 'tls443',
+        accepted: 2,
+        connected: 2,
+        failed: 0,
+        successRate: 1,
+        connect: { count: 2, p50: 1.2, p90: 2, p99: 2 },
+        turnShare: 1,
+      },
+      {
+        profile: 'udp',
+        accepted: 1,
+        connected: 0,
+        failed: 1,
+        successRate: 0,
+        connect: { count: 0, p50: null, p90: null, p99: null },
+        turnShare: null,
+      },
+    ]);
+  });
+
   it('refuses an answer that is not a summary', () => {
     expect(() => parseOpsSummary(null)).toThrow(SwitchboardError);
     expect(() => parseOpsSummary({ calls: [] })).toThrow(SwitchboardError);

@@ -24,6 +24,18 @@ export interface OpsSummaryWire {
   worst_calls: (Call & {
     quality?: { caller: QualitySummary | null; staff: QualitySummary | null } | null;
   })[];
+  /** Per ICE server profile drawn in the window (CONTRACT 11.6); absent from older servers. */
+  ice_profiles?: {
+    profile: string;
+    accepted: number;
+    connected: number;
+    failed: number;
+    /** null with no attempts. */
+    success_rate: number | null;
+    connect_seconds: { count: number; p50: number; p90: number; p99: number };
+    /** null when none of its calls reported a route. */
+    turn_share: number | null;
+  }[];
   /** Absent from servers older than the post-call ratings summary. */
   feedback?: {
     count: number;
@@ -99,6 +111,19 @@ export interface LowRating {
   comment: string | null;
 }
 
+/** One ICE server profile's calls of the window (CONTRACT 11.6: A/B of TURN configurations). */
+export interface IceProfileFigures {
+  profile: string;
+  accepted: number;
+  connected: number;
+  failed: number;
+  /** connected / (connected + failed); null with no attempts. */
+  successRate: number | null;
+  connect: Percentiles;
+  /** Share of its calls with a known route that went through TURN; null when none is known. */
+  turnShare: number | null;
+}
+
 /** The last hour's post-call ratings of the org. */
 export interface FeedbackSummary {
   count: number;
@@ -135,6 +160,8 @@ export interface OpsSummary {
     turnShare: number | null;
   };
   worstCalls: WorstCall[];
+  /** By profile name; empty from servers without ICE profiles. */
+  iceProfiles: IceProfileFigures[];
   /** null when the server does not report ratings (older servers). */
   feedback: FeedbackSummary | null;
 }
@@ -310,6 +337,22 @@ export function parseFeedback(raw: unknown): FeedbackSummary | null {
   };
 }
 
+function iceProfile(raw: unknown): IceProfileFigures | null {
+  const o = obj(raw);
+  if (!o || typeof o.profile !== 'string' || o.profile === '') return null;
+  const connected = count(o.connected);
+  const failed = count(o.failed);
+  return {
+    profile: o.profile,
+    accepted: count(o.accepted),
+    connected,
+    failed,
+    successRate: connected + failed > 0 ? num(o.success_rate) : null,
+    connect: percentiles(o.connect_seconds),
+    turnShare: num(o.turn_share),
+  };
+}
+
 /** Parses the wire JSON; throws a `SwitchboardError` when it is not a summary at all. */
 export function parseOpsSummary(raw: unknown): OpsSummary {
   const o = obj(raw);
@@ -353,6 +396,9 @@ export function parseOpsSummary(raw: unknown): OpsSummary {
       turnShare: routeKnown ? (num(ice.turn_share) ?? null) : null,
     },
     worstCalls,
+    iceProfiles: (Array.isArray(o.ice_profiles) ? o.ice_profiles : [])
+      .map(iceProfile)
+      .filter((p): p is IceProfileFigures => p !== null),
     feedback: parseFeedback(o.feedback),
   };
 }

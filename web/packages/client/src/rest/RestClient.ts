@@ -216,8 +216,10 @@ export class RestClient {
     return this.request('GET', '/ops/summary');
   }
 
-  iceServers(): Promise<IceServersResponse> {
-    return this.request('GET', '/ice-servers');
+  /** With `callId`, the servers of the ICE profile that call drew (CONTRACT 11.6). */
+  iceServers(callId?: string): Promise<IceServersResponse> {
+    const query = callId ? `?call_id=${encodeURIComponent(callId)}` : '';
+    return this.request('GET', `/ice-servers${query}`);
   }
 
   /**

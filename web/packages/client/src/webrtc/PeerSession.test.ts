@@ -125,7 +125,8 @@ function make(opts: {
   initiator: boolean;
   fetchIceServers?: () => Promise<RTCIceServer[]>;
 }) {
-  const sent: { kind: SignalKind; data: SignalData }[] = [];
+  const sent: { kind: SignalKind; data: SignalData; delivered: boolean }[] = [];
+  const signaling = { up: true };
   let pc!: FakePc;
   const session = new PeerSession({
     callId: 'call-1',
@@ -134,8 +135,8 @@ function make(opts: {
     iceServers: [{ urls: ['stun:old'] }],
     localStream: stream,
     sendSignal: (kind, data) => {
-      sent.push({ kind, data });
-      return true;
+      sent.push({ kind, data, delivered: signaling.up });
+      return signaling.up;
     },
     fetchIceServers: opts.fetchIceServers ?? (() => Promise.resolve([{ urls: ['turn:fresh'] }])),
     createPeerConnection: (config) => {
@@ -144,7 +145,7 @@ function make(opts: {
     },
     giveUpAfterMs: 20_000,
   });
-  return { session, sent, pc: () => pc };
+  return { session, sent, signaling, pc: () => pc };
 }
 
 const settle = async () => {
@@ -187,8 +188,8 @@ describe('PeerSession', () => {
     pc().onicecandidate?.({ candidate: { toJSON: () => init } });
     pc().onicecandidate?.({ candidate: null });
     expect(sent).toEqual([
-      { kind: 'candidate', data: init },
-      { kind: 'candidate', data: { candidate: '' } },
+      { kind: 'candidate', data: init, delivered: true },
+      { kind: 'candidate', data: { candidate: '' }, delivered: true },
     ]);
     expect(JSON.stringify(sent[1]?.data)).toBe('{"candidate":""}');
   });
@@ -268,6 +269,36 @@ describe('PeerSession', () => {
     expect(sent.at(-1)?.kind).toBe('restart');
   });
 
+  it('offers again with the restart when its last offer was dropped (signaling down)', async () => {
+    const { session, sent, pc, signaling } = make({ polite: false, initiator: true });
+    session.start();
+    await settle();
+    await session.handleSignal('answer', { type: 'answer', sdp: 'a' });
+    signaling.up = false;
+    await session.restartIce('disconnected too long');
+    await settle();
+    // That restart offer was dropped: no answer comes, still have-local-offer.
+    expect(pc().signalingState).toBe('have-local-offer');
+    signaling.up = true;
+    await session.restartIce('network change');
+    await settle();
+    expect(sent.map((s) => s.kind)).toEqual(['offer', 'restart', 'restart']);
+    expect(sent.map((s) => s.delivered)).toEqual([true, false, true]);
+  });
+
+  it('does not offer twice when its restart offer went out and awaits the answer', async () => {
+    const { session, sent } = make({ polite: false, initiator: true });
+    session.start();
+    await settle();
+    await session.handleSignal('answer', { type: 'answer', sdp: 'a' });
+    await session.restartIce('disconnected too long');
+    await settle();
+    await session.restartIce('network change');
+    await settle();
+    // A second offer would make the answer to the first one fail to apply.
+    expect(sent.map((s) => s.kind)).toEqual(['offer', 'restart']);
+  });
+
   it('reports a remote description that cannot apply as broken', async () => {
     const { session, pc } = make({ polite: true, initiator: false });
     const broken = vi.fn();
@@ -281,18 +312,57 @@ describe('PeerSession', () => {
     beforeEach(() => vi.useFakeTimers());
     afterEach(() => vi.useRealTimers());
 
-    it('restarts after 3 s of "disconnected" and gives up 20 s after trouble began', async () => {
+    it('restarts after 1.5 s of "disconnected" and gives up 20 s after trouble began', async () => {
       const { session, pc } = make({ polite: false, initiator: true });
       const failed = vi.fn();
       session.on('failed', failed);
       pc().setConnection('connected');
       pc().setConnection('disconnected');
-      await vi.advanceTimersByTimeAsync(2900);
+      await vi.advanceTimersByTimeAsync(1400);
       expect(pc().calls).not.toContain('restartIce');
       await vi.advanceTimersByTimeAsync(200);
       expect(pc().calls).toContain('restartIce');
-      await vi.advanceTimersByTimeAsync(17_000);
+      await vi.advanceTimersByTimeAsync(18_300);
+      expect(failed).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(200);
       expect(failed).toHaveBeenCalledWith('ice_failed');
+    });
+
+    it('restarts after 1 s with the servers it has when fresh ones hang, and applies them later', async () => {
+      let arrive: (servers: RTCIceServer[]) => void = () => undefined;
+      const { session, sent, pc } = make({
+        polite: false,
+        initiator: true,
+        fetchIceServers: () => new Promise((resolve) => (arrive = resolve)),
+      });
+      session.start();
+      await vi.advanceTimersByTimeAsync(0);
+      await session.handleSignal('answer', { type: 'answer', sdp: 'a' });
+      void session.restartIce('network change');
+      await vi.advanceTimersByTimeAsync(900);
+      expect(pc().calls).not.toContain('restartIce');
+      await vi.advanceTimersByTimeAsync(200);
+      expect(sent.at(-1)?.kind).toBe('restart');
+      expect(pc().config.iceServers).toEqual([{ urls: ['stun:old'] }]);
+      arrive([{ urls: ['turn:late'] }]);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(pc().config.iceServers).toEqual([{ urls: ['turn:late'] }]);
+    });
+
+    it('a restart asked for while one still fetches its servers adds no second restart', async () => {
+      const { session, sent } = make({
+        polite: false,
+        initiator: true,
+        fetchIceServers: () => new Promise(() => undefined),
+      });
+      session.start();
+      await vi.advanceTimersByTimeAsync(0);
+      await session.handleSignal('answer', { type: 'answer', sdp: 'a' });
+      void session.restartIce('disconnected too long');
+      await vi.advanceTimersByTimeAsync(500);
+      void session.restartIce('network change'); // Signaling came back meanwhile.
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(sent.map((s) => s.kind)).toEqual(['offer', 'restart']);
     });
 
     it('gives up 12 s after start when it never connected, restarts included', async () => {

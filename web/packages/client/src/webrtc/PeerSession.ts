@@ -13,7 +13,20 @@ import { realClock, type Clock } from '../util/time';
 
 const log = getLogger('webrtc');
 
-const ICE_SERVERS_WAIT_MS = 3000;
+/**
+ * How long an ICE restart waits for fresh ICE servers before it restarts with the ones it has
+ * (still valid: pushed every half TURN lifetime). After a network switch Firefox may send the
+ * request down a pooled connection from the vanished address, where it hangs: the network lab's
+ * `ffswitch` row spent 3 s of its 6.5 to 12.5 s here. Servers that come later are still applied.
+ */
+const ICE_SERVERS_WAIT_MS = 1000;
+
+/**
+ * How long `disconnected` may last before ICE restarts. Browsers report it only after some
+ * silence already (Chromium about 2.5 s without a packet); 3 s more made media come back 5 s or
+ * later after a network switch. A restart on a mere blip costs one renegotiation, no media.
+ */
+const DISCONNECTED_GRACE_MS = 1500;
 
 /**
  * The end of our candidates, as the W3C writes it: an RTCIceCandidateInit whose `candidate` is
@@ -98,6 +111,12 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
   private giveUpTimer: unknown = null;
   private closed = false;
   private everConnected = false;
+  /** A restart is fetching ICE servers: it has not offered yet. */
+  private restartFetching = false;
+  /** Asked to restart while one was fetching: fetch fresh servers after if that fetch fails. */
+  private refreshServersAfter = false;
+  /** Our last offer never left (signaling was down): a restart must offer again itself. */
+  private offerDropped = false;
 
   constructor(opts: PeerSessionOptions) {
     super();
@@ -170,7 +189,11 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
       if (!desc || desc.type !== 'offer') return;
       this.restartRequested = false;
       log.info(`call ${this.callId}: sending ${restart ? 'restart' : 'offer'}`);
-      this.opts.sendSignal(restart ? 'restart' : 'offer', { type: desc.type, sdp: desc.sdp });
+      const sent = this.opts.sendSignal(restart ? 'restart' : 'offer', {
+        type: desc.type,
+        sdp: desc.sdp,
+      });
+      this.offerDropped = !sent;
     } catch (e) {
       log.warn(`call ${this.callId}: making an offer failed`, { error: String(e) });
     } finally {
@@ -248,16 +271,23 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
   restartIce(reason: string): Promise<void> {
     if (this.closed) return Promise.resolve();
     if (this.restarting) {
-      // Asked again meanwhile (e.g. signaling came back after a network change): once more after.
-      this.restartAgain = reason;
+      // Asked again meanwhile (e.g. signaling came back after a network change): once more
+      // after, unless this one has not offered yet. Its offer then goes out on the signaling
+      // that is up now, and a second restart would only start the checks over (a second or
+      // more in the lab's ffswitch row); if its fetch fails, fresh servers are fetched after.
+      if (!this.restartFetching) this.restartAgain = reason;
+      else this.refreshServersAfter = true;
       return this.restarting;
     }
     this.noteTrouble();
+    let fetched = false;
     this.restarting = (async () => {
       log.info(`call ${this.callId}: ICE restart (${reason})`);
+      this.restartFetching = true;
       try {
         const servers = await this.fetchIceServersInTime();
         this.updateIceServers(servers);
+        fetched = true;
       } catch (e) {
         log.warn(
           `call ${this.callId}: could not refresh ICE servers, restarting with the old ones`,
@@ -266,28 +296,45 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
           },
         );
       }
+      this.restartFetching = false;
       if (this.closed) return;
       this.restartRequested = true;
       this.pc.restartIce();
+      // Our last offer was dropped (signaling was reconnecting): no negotiationneeded comes
+      // until `stable`, which that offer never reaches, and the other side, polite or not,
+      // waits for it. Offer again, now with the restart.
+      if (this.offerDropped && this.pc.signalingState === 'have-local-offer') void this.negotiate();
     })().finally(() => {
       this.restarting = null;
       const again = this.restartAgain;
+      const refresh = this.refreshServersAfter && !fetched;
       this.restartAgain = null;
+      this.refreshServersAfter = false;
       if (again) void this.restartIce(again);
+      else if (refresh)
+        this.fetchIceServersInTime().then(
+          (servers) => this.updateIceServers(servers),
+          () => undefined,
+        );
     });
     return this.restarting;
   }
 
-  /** Fresh ICE servers, or an error after 3 s (a request from a vanished address may hang). */
+  /**
+   * Fresh ICE servers, or an error after ICE_SERVERS_WAIT_MS (a request from a vanished address
+   * may hang); servers that arrive after that are applied when they come.
+   */
   private fetchIceServersInTime(): Promise<RTCIceServer[]> {
     return new Promise((resolve, reject) => {
-      const timer = this.clock.setTimeout(
-        () => reject(new Error('no ICE servers within 3 s')),
-        ICE_SERVERS_WAIT_MS,
-      );
+      let late = false;
+      const timer = this.clock.setTimeout(() => {
+        late = true;
+        reject(new Error(`no ICE servers within ${ICE_SERVERS_WAIT_MS} ms`));
+      }, ICE_SERVERS_WAIT_MS);
       this.opts.fetchIceServers().then(
         (servers) => {
           this.clock.clearTimeout(timer);
+          if (late) this.updateIceServers(servers);
           resolve(servers);
         },
         (e: unknown) => {
@@ -374,7 +421,7 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
       this.disconnectedTimer = this.clock.setTimeout(() => {
         if (this.pc.connectionState === 'disconnected')
           this.restartAfterLoss('disconnected too long');
-      }, this.opts.disconnectedGraceMs ?? 3000);
+      }, this.opts.disconnectedGraceMs ?? DISCONNECTED_GRACE_MS);
     } else if (state === 'failed') {
       this.restartAfterLoss('connection failed');
     }
