@@ -48,6 +48,7 @@ boost::json::object call_to_json(const call::Call& c) {
       c.transferred_from ? boost::json::value(*c.transferred_from) : boost::json::value(nullptr);
   out["transferred_to"] =
       c.transferred_to ? boost::json::value(*c.transferred_to) : boost::json::value(nullptr);
+  if (c.transfer_target) out["transfer_target"] = person(*c.transfer_target);
   return out;
 }
 

@@ -82,9 +82,16 @@ void Router::reroute(const std::string& org_id, const std::string& call_id) {
     }
     return;
   }
-  if (!someone_ringing && all_declined) {
-    (void)transitions_.apply(c, call::CallEvent::kAllDeclined, {});
-  }
+  if (!someone_ringing && all_declined) (void)end_unanswered(c, call::CallEvent::kAllDeclined);
+}
+
+Result<Call> Router::end_unanswered(const Call& c, call::CallEvent otherwise) {
+  auto back = queue_.takes_back(c);
+  if (!back) return back.error();
+  if (!*back) return transitions_.apply(c, otherwise, {});
+  storage::TransitionRequest r;
+  r.ring_deadline_ms = c.queue_deadline_ms;  // While queued, it shows the queue deadline.
+  return transitions_.apply(c, call::CallEvent::kRequeue, r);
 }
 
 void Router::reroute_org(const std::string& org_id) {
