@@ -99,7 +99,13 @@ function ClientScreen() {
     );
   } else if (phase === CallPhase.Ringing && current?.state === 'queued') {
     body = (
-      <QueueWait spot={current.queue} local={media.local} onLeave={() => void client.hangUp()} />
+      <QueueWait
+        spot={current.queue}
+        queuedAt={current.queued_at}
+        clockOffsetMs={client.rest.clockOffsetMs}
+        local={media.local}
+        onLeave={() => void client.hangUp()}
+      />
     );
   } else if (phase === CallPhase.Placing || phase === CallPhase.Ringing) {
     body = (

@@ -7,6 +7,7 @@ import { type OpsMonitor, presenceOf } from '../sdk';
 import { LiveCalls } from '../components/LiveCalls/LiveCalls';
 import { StaffBoard } from '../components/StaffBoard/StaffBoard';
 import { OpsFunnel } from '../components/OpsFunnel/OpsFunnel';
+import { OpsQueue } from '../components/OpsQueue/OpsQueue';
 import { OpsTimings } from '../components/OpsTimings/OpsTimings';
 import { OpsIce } from '../components/OpsIce/OpsIce';
 import { OpsFeedback } from '../components/OpsFeedback/OpsFeedback';
@@ -127,6 +128,7 @@ function Dashboard({ monitor }: { monitor: OpsMonitor }) {
           />
           <StaffBoard pendingText={pendingText} staff={s.staff} myId={meId} />
           <OpsFunnel pendingText={pendingText} summary={s.summary} />
+          <OpsQueue pendingText={pendingText} summary={s.summary} liveLength={s.queueLength} />
           <OpsTimings pendingText={pendingText} summary={s.summary} />
           <OpsIce pendingText={pendingText} summary={s.summary} />
           <OpsFeedback pendingText={pendingText} summary={s.summary} />

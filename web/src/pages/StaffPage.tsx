@@ -8,7 +8,7 @@ import { useCurrentUser } from '../hooks/useCurrentUser/useCurrentUser';
 import { useMedia } from '../hooks/useMedia/useMedia';
 import { useNotices } from '../hooks/useNotices/useNotices';
 import { useSignalingState } from '../hooks/useSignalingState/useSignalingState';
-import { useTeam } from '../hooks/useTeam/useTeam';
+import { useBoard } from '../hooks/useBoard/useBoard';
 import { useRecentCalls } from '../hooks/useRecentCalls/useRecentCalls';
 import { useRinger } from '../hooks/useRinger/useRinger';
 import {
@@ -25,6 +25,8 @@ import { TransferPanel } from '../components/TransferPanel/TransferPanel';
 import { CallToast } from '../components/CallToast/CallToast';
 import { CallEndSummary } from '../components/CallEndSummary/CallEndSummary';
 import { RecentCalls } from '../components/RecentCalls/RecentCalls';
+import { QueuePanel } from '../components/QueuePanel/QueuePanel';
+import { useQueue } from '../components/QueuePanel/useQueue';
 import {
   DevicePermissionPrompt,
   DevicePickers,
@@ -40,6 +42,8 @@ export function StaffPage() {
 }
 
 // "offline" is the person's choice, not the connection (the header's "Online"): say what it means.
+const NO_STAFF: StaffEntry[] = [];
+
 const STATUS_TEXT: Record<StaffStatus, string> = {
   available: 'Available',
   away: 'Away',
@@ -64,11 +68,13 @@ function StaffConsole() {
   const signaling = useSignalingState(client);
   const user = useCurrentUser(client);
   const [notices, dismissNotice] = useNotices(client);
-  const team = useTeam(client, true);
+  const board = useBoard(client.board, true);
+  const team = board.staff ?? NO_STAFF;
   const { phase, current, summary, incoming, error } = state;
   // A team member's state changing is how this console learns of calls it was not rung for.
   const teamStates = team.map((e) => `${e.id}:${e.state}`).join(',');
   const recent = useRecentCalls(client, `${phase}-${notices.length}-${teamStates}`);
+  const queue = useQueue(client, `${String(board.queueLength)}-${teamStates}`);
   const [myEntry, setMyEntry] = useState<StaffEntry | null>(null);
   const [statusError, setStatusError] = useState<string | null>(null);
   const [statusBusy, setStatusBusy] = useState(false);
@@ -274,6 +280,11 @@ function StaffConsole() {
               </p>
             )}
           </section>
+          <QueuePanel
+            calls={queue.calls}
+            error={queue.error}
+            clockOffsetMs={client.rest.clockOffsetMs}
+          />
           <TeamList team={team} myId={user?.id ?? null} />
         </aside>
         <main className="console__main" id="main">

@@ -68,6 +68,8 @@ export interface Call {
   queue?: QueueSpot;
   transferred_from?: string | null;
   transferred_to?: string | null;
+  /** On the announcement of a transfer's new call: the staff member it is passed to. */
+  transfer_target?: Party | null;
 }
 
 export interface User {
