@@ -128,8 +128,8 @@ function Dashboard({ monitor }: { monitor: OpsMonitor }) {
           />
           <StaffBoard pendingText={pendingText} staff={s.staff} myId={meId} />
           <OpsFunnel pendingText={pendingText} summary={s.summary} />
-          <OpsQueue pendingText={pendingText} summary={s.summary} liveLength={s.queueLength} />
           <OpsTimings pendingText={pendingText} summary={s.summary} />
+          <OpsQueue pendingText={pendingText} summary={s.summary} liveLength={s.queueLength} />
           <OpsIce pendingText={pendingText} summary={s.summary} />
           <OpsFeedback pendingText={pendingText} summary={s.summary} />
           <WorstCalls pendingText={pendingText} calls={s.summary?.worstCalls ?? null} />

@@ -73,8 +73,10 @@ function StaffConsole() {
   const { phase, current, summary, incoming, error } = state;
   // A team member's state changing is how this console learns of calls it was not rung for.
   const teamStates = team.map((e) => `${e.id}:${e.state}`).join(',');
-  const recent = useRecentCalls(client, `${phase}-${notices.length}-${teamStates}`);
   const queue = useQueue(client, `${String(board.queueLength)}-${teamStates}`);
+  // A call joining or leaving the queue changes no team member's state: the queue's calls do.
+  const queuedIds = queue.calls?.map((c) => c.id).join(',') ?? '';
+  const recent = useRecentCalls(client, `${phase}-${notices.length}-${teamStates}-${queuedIds}`);
   const [myEntry, setMyEntry] = useState<StaffEntry | null>(null);
   const [statusError, setStatusError] = useState<string | null>(null);
   const [statusBusy, setStatusBusy] = useState(false);

@@ -35,9 +35,9 @@ export function OpsQueue({ summary, liveLength, pendingText = 'Loading…' }: Op
         <>
           <dl className="tiles">
             <Tile name="waiting" label="Waiting now" value={length ?? 0} />
-            <Tile name="queued" label="Waited (last hour)" value={q.queued} />
+            <Tile name="queued" label="Waited" value={q.queued} />
             <Tile name="timeouts" label="Queue timeouts" value={q.timeouts} />
-            <Tile name="abandoned" label="Left the queue" value={q.abandoned} />
+            <Tile name="abandoned" label="Left the line" value={q.abandoned} />
           </dl>
           {q.wait.count === 0 ? (
             <p className="empty" data-testid="ops-queue-no-waits">

@@ -56,7 +56,11 @@ describe('QueueWait', () => {
       act(() => {
         vi.advanceTimersByTime(15_000);
       });
-      expect(estimate()).toBe('Any moment now: it is taking a little longer than we thought.');
+      expect(estimate()).toBe('Less than a minute to go.'); // Just past the estimate.
+      act(() => {
+        vi.advanceTimersByTime(60_000);
+      });
+      expect(estimate()).toBe('It is taking longer than we thought. You keep your place.');
     } finally {
       vi.useRealTimers();
     }

@@ -7,7 +7,7 @@ import { remainingWait } from './countdown';
 /** Rounds an estimate to what a person waiting cares about: under a minute, or whole minutes. */
 export function waitText(seconds: number | 'overdue' | null): string {
   if (seconds === null) return 'We will tell you how long shortly.';
-  if (seconds === 'overdue') return 'Any moment now: it is taking a little longer than we thought.';
+  if (seconds === 'overdue') return 'It is taking longer than we thought. You keep your place.';
   if (seconds < 60) return 'Less than a minute to go.';
   const minutes = Math.round(seconds / 60);
   return minutes === 1 ? 'About 1 minute to go.' : `About ${minutes} minutes to go.`;

@@ -7,10 +7,12 @@ describe('remainingWait', () => {
     expect(remainingWait(300, 1000, 61_000)).toBe(240);
     expect(remainingWait(300, 0, 290_000)).toBe(COUNTDOWN_FLOOR_S);
     expect(remainingWait(10, 0, 5_000)).toBe(10); // A short estimate is its own floor.
+    expect(remainingWait(10, 0, 60_000)).toBe(10); // Past it, but not by a minute yet.
   });
 
-  it('is overdue once the estimate has passed, and null without one', () => {
-    expect(remainingWait(300, 0, 300_000)).toBe('overdue');
+  it('is overdue a minute after the estimate has passed, and null without one', () => {
+    expect(remainingWait(300, 0, 359_000)).toBe(COUNTDOWN_FLOOR_S);
+    expect(remainingWait(300, 0, 360_000)).toBe('overdue');
     expect(remainingWait(null, 0, 0)).toBeNull();
   });
 });

@@ -9,9 +9,15 @@
 export const COUNTDOWN_FLOOR_S = 20;
 
 /**
+ * How long past the estimate the page still says "less than a minute": an estimate is a guess,
+ * and a short one (a few seconds, after quick calls) would otherwise be "late" at once.
+ */
+export const OVERDUE_AFTER_S = 60;
+
+/**
  * Seconds still to wait: the estimate heard `heardAtMs` minus the time since, never below the
- * floor while the estimate lasts; `'overdue'` once the whole estimate has passed, null without
- * an estimate.
+ * floor; `'overdue'` once the estimate has been passed by OVERDUE_AFTER_S, null without an
+ * estimate.
  */
 export function remainingWait(
   estimateS: number | null,
@@ -20,6 +26,6 @@ export function remainingWait(
 ): number | 'overdue' | null {
   if (estimateS === null) return null;
   const left = estimateS - Math.max(nowMs - heardAtMs, 0) / 1000;
-  if (left <= 0) return 'overdue';
-  return Math.max(left, Math.min(COUNTDOWN_FLOOR_S, estimateS));
+  if (left <= -OVERDUE_AFTER_S) return 'overdue';
+  return Math.max(left, Math.min(COUNTDOWN_FLOOR_S, Math.max(estimateS, 1)));
 }

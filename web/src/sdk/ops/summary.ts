@@ -405,7 +405,7 @@ export function parseOpsSummary(raw: unknown): OpsSummary {
 const REASON_TEXT: Record<string, string> = {
   hangup: 'Hung up',
   timeout: 'Nobody answered in time',
-  caller_cancelled: 'Caller hung up while ringing',
+  caller_cancelled: 'Caller hung up before an answer',
   caller_left: 'Caller left',
   staff_left: 'Staff member left',
   all_declined: 'Every staff member declined',
