@@ -41,6 +41,8 @@ function ClientScreen() {
   const [checking, setChecking] = useState(false);
   const { phase, current, summary, error } = state;
   const staffName = partyName(current?.staff);
+  // A transfer's new call names whom it rings (CONTRACT 11.4), on its first update only.
+  const transferTo = current?.transferred_from ? current.transfer_target?.name : undefined;
   const inRoom =
     phase === CallPhase.Connecting ||
     phase === CallPhase.Connected ||
@@ -139,12 +141,18 @@ function ClientScreen() {
             </span>
           </div>
           <h2 id="calling-title">
-            {phase === CallPhase.Placing ? 'Starting your call…' : 'Calling…'}
+            {phase === CallPhase.Placing
+              ? 'Starting your call…'
+              : transferTo
+                ? `Transferring you to ${transferTo}…`
+                : 'Calling…'}
           </h2>
           <p className="muted" role="status">
             {phase === CallPhase.Placing
               ? 'Connecting you to our team.'
-              : 'We are ringing our team. Someone will answer shortly.'}
+              : transferTo
+                ? `We are ringing ${transferTo}. Your camera and microphone stay as they were.`
+                : 'We are ringing our team. Someone will answer shortly.'}
           </p>
           {phase === CallPhase.Ringing && current && (
             <RingingStatus

@@ -40,6 +40,9 @@ test('transfer: Ana passes the call to Ben; the caller is told so by name and fo
     .filter({ hasText: 'Transferring you to Ben…' })
     .waitFor({ timeout: 10_000 });
   await carla.locator('[data-testid="calling"][data-phase="ringing"]').waitFor({ timeout: 10_000 });
+  await carla
+    .locator('#calling-title', { hasText: 'Transferring you to Ben…' })
+    .waitFor({ timeout: 5000 });
   await shot(carla, 'transfer-02-client-transferring');
   await byTestId(carla, 'local-preview').waitFor({ timeout: 5000 });
   await byTestId(ana, 'call-summary').waitFor({ timeout: 10_000 });
