@@ -53,7 +53,7 @@ Result<bool> CallQueue::may_wait(const std::string& org_id, const std::optional<
 
 Result<std::set<std::string>> CallQueue::refused_by(const Call& c) {
   std::set<std::string> refused;
-  if (c.version <= 1) return refused;  // Never rung.
+  if (c.state == CallState::kQueued && c.version <= 1) return refused;  // Never rung.
   auto parts = ctx_.store.participants(c.id);
   if (!parts) return parts.error();
   for (const auto& p : *parts) {
@@ -66,9 +66,13 @@ Result<std::set<std::string>> CallQueue::refused_by(const Call& c) {
   return refused;
 }
 
+std::int64_t CallQueue::queue_deadline_of(const Call& c) const {
+  return c.queue_deadline_ms.value_or(c.created_at_ms + ctx_.timings.queue_timeout_ms);
+}
+
 Result<bool> CallQueue::takes_back(const Call& c) {
-  if (ctx_.timings.max_queue <= 0 || !c.queued_at_ms || !c.queue_deadline_ms) return false;
-  if (ctx_.clock.now_ms() >= *c.queue_deadline_ms) return false;
+  if (ctx_.timings.max_queue <= 0) return false;
+  if (ctx_.clock.now_ms() >= queue_deadline_of(c)) return false;
   auto refused = refused_by(c);
   if (!refused) return refused.error();
   auto staff = staff_of(c.org_id);

@@ -37,6 +37,8 @@ class Router {
   /// Ends a ringing call nobody took (`otherwise`: all_declined or ring_timeout), or sends it
   /// back to the queue when it came from there and may still wait (CallQueue::takes_back).
   Result<Call> end_unanswered(const Call& call, call::CallEvent otherwise);
+  /// Moves a ringing call back to (or into) the queue, keeping a place it had.
+  Result<Call> requeue(const Call& call);
   /// Promotes the org's queued calls its free staff can take (CallQueue::promote), then
   /// reroute() for every call of the org still ringing.
   void reroute_org(const std::string& org_id);

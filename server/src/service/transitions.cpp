@@ -91,6 +91,9 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
     // the queued ones (CONTRACT 11.2).
     queue_.promote(moved.org_id);
   }
+  // Calls that stopped ringing for the staff member who accepted (CONTRACT 10.3) may now ring
+  // nobody: they ring whoever else is free, or join the queue (Router::reroute).
+  for (const auto& other : outcome->rings_stopped) router_.reroute(moved.org_id, other);
   return moved;
 }
 

@@ -149,7 +149,8 @@ bool CallTable::move(const TransitionRequest& r) {
       "ended_at = CASE WHEN ?4 THEN ?3 ELSE ended_at END, "
       "staff_id = COALESCE(?5, staff_id), staff_name = COALESCE(?6, staff_name), "
       "ring_deadline = COALESCE(?9, ring_deadline), "
-      "transferred_to = COALESCE(?10, transferred_to) "
+      "transferred_to = COALESCE(?10, transferred_to), "
+      "queued_at = COALESCE(queued_at, ?11), queue_deadline = COALESCE(queue_deadline, ?12) "
       "WHERE org_id = ?7 AND id = ?8 AND state IN " +
       state_list(r.from);
   std::optional<std::string> staff_id, staff_name;
@@ -171,15 +172,17 @@ bool CallTable::move(const TransitionRequest& r) {
                      r.org_id,
                      r.call_id,
                      r.ring_deadline_ms,
-                     transferred_to};
+                     transferred_to,
+                     r.queued_at_ms,
+                     r.queue_deadline_ms};
   if (r.effects.ring_chosen_staff && !r.ring.empty()) {
     // A promotion: only while the staff member chosen is still free (no ring, no call, no
     // wrap-up). Another node may have given them a call since this one read the staff.
     sql +=
-        " AND NOT EXISTS (SELECT 1 FROM call_participants WHERE org_id = ?7 AND staff_id = ?11 "
+        " AND NOT EXISTS (SELECT 1 FROM call_participants WHERE org_id = ?7 AND staff_id = ?13 "
         "AND outcome = 'ringing') AND NOT EXISTS (SELECT 1 FROM calls WHERE org_id = ?7 AND "
-        "staff_id = ?11 AND state IN ('accepted', 'active')) AND NOT EXISTS (SELECT 1 FROM staff "
-        "WHERE org_id = ?7 AND staff_id = ?11 AND wrap_up_until > ?3)";
+        "staff_id = ?13 AND state IN ('accepted', 'active')) AND NOT EXISTS (SELECT 1 FROM staff "
+        "WHERE org_id = ?7 AND staff_id = ?13 AND wrap_up_until > ?3)";
     params.emplace_back(r.ring.front().staff_id);
   }
   return db_.run(sql, params) > 0;
