@@ -11,6 +11,11 @@
 #   scripts/bench-soak.sh fixed RATE SECONDS     one run (the same figures)
 #   scripts/bench-soak.sh sweep RATE             one org of 5, 50 and 300 staff at RATE calls/s:
 #                                                CPU, store operations and frames per call
+#   scripts/bench-soak.sh queue [STAFF] [CALLERS] [HOLD_MS]
+#                                                fewer staff than calls (default 20, 200, 3000;
+#                                                callers arrive over 10 s): queue wait p50/p99,
+#                                                estimate error p50/p90, queue timeouts
+#                                                (bench/queue_scenario.mjs)
 # BENCH_DB=postgres://... uses that database instead of a fresh SQLite file; for a throwaway
 # PostgreSQL: scripts/with-postgres.sh bash -c 'BENCH_DB=$SB_TEST_POSTGRES_URL scripts/bench-soak.sh fixed 100 30'
 # Each slice is its own generator run (it connects its 1,050 sockets again and lets the calls
@@ -23,7 +28,7 @@ cd "$root"
 mode="${1:?soak or overload}"
 bin="$(realpath "${SB_BIN:-build/switchboard}")"
 ref="build-bench/socketio-ref"
-if [[ ! -d "$ref/node_modules" ]]; then
+if [[ "$mode" != queue && ! -d "$ref/node_modules" ]]; then
   mkdir -p build-bench
   rm -rf "$ref" && cp -r ../shared/socketio-ref "$ref" && chmod -R u+w "$ref"
   (cd "$ref" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
@@ -85,6 +90,8 @@ run() {  # rate seconds label [more loadgen options]
 }
 
 echo "bench-soak $mode: $(date -u +%Y-%m-%dT%H:%MZ), switchboard $(git rev-parse --short HEAD)"
+# The queue scenario queues more calls than the default --max-queue of 100.
+[[ "$mode" == queue ]] && SB_ARGS="--max-queue 1000 ${SB_ARGS:-}"
 [[ "$mode" == sweep ]] || start_server
 case "$mode" in
   soak)
@@ -102,5 +109,10 @@ case "$mode" in
       start_server
       run "$rate" 20 "$staff staff" --orgs 1 --staff-per-org "$staff" --clients 200
     done ;;
-  *) echo "bench-soak: soak, overload or fixed" >&2; exit 2 ;;
+  queue)
+    [[ -d tests/blackbox/node_modules ]] || (cd tests/blackbox && npm ci --no-audit --no-fund --loglevel=error)
+    node bench/queue_scenario.mjs --url "http://127.0.0.1:$port" --secret "$secret" \
+      --staff "${2:-20}" --callers "${3:-200}" --hold-ms "${4:-3000}"
+    curl -sf "http://127.0.0.1:$port/metrics" | grep -E '^switchboard_queue_wait_seconds_(sum|count)' ;;
+  *) echo "bench-soak: soak, overload, fixed, sweep or queue" >&2; exit 2 ;;
 esac

@@ -239,7 +239,9 @@ test('transfer to a person, then to a topic nobody answers', L(async () => {
   assert.deepEqual([old.state, old.end_reason, old.transferred_to], ['ended', 'transferred', next.id]);
   await clWs.waitFor((m) => m.type === 'call.updated' && m.call.id === c.id && m.call.transferred_to === next.id,
     3000, 'the caller hears the old call was transferred');
-  await clWs.waitFor(updated(next.id, 'ringing'), 3000, 'and of the new call');
+  assert.deepEqual(next.transfer_target, { id: ben.id, name: ben.name });
+  const heardNext = await clWs.waitFor(updated(next.id, 'ringing'), 3000, 'and of the new call');
+  assert.equal(heardNext.call.transfer_target?.name, ben.name, 'named, for "Transferring you to Ben…"');
   await benWs.waitFor(incoming(next.id), 3000, 'ben is rung');
   expectStatus(await action(srv, ben, next.id, 'accept'), 200);
   expectStatus(await action(srv, cl, next.id, 'connected'), 200);
@@ -253,4 +255,63 @@ test('transfer to a person, then to a topic nobody answers', L(async () => {
   const metrics = (await request(srv, 'GET', '/metrics')).text;
   assert.match(metrics, /switchboard_calls_finished_total\{reason="transferred",state="ended"\} 2/);
   assert.match(metrics, /^switchboard_calls_created_total 3$/m);
+}));
+
+test('a promoted call declined goes back to its place and deadline; staff who refused it are not offered it again', L(async () => {
+  const srv = await server(['--ring-timeout', '2s']);
+  const org = uniq('org');
+  const ana = user(org, 'staff', 'ana');
+  const ben = user(org, 'staff', 'ben');
+  const anaWs = await readyStaff(srv, ana);
+  const benWs = await readyStaff(srv, ben);
+  const anaCall = await busy(srv, org, ana, anaWs);
+  const benCall = await busy(srv, org, ben, benWs);
+  const dan = user(org, 'client', 'dan');
+  const eli = user(org, 'client', 'eli');
+  const danWs = await connectUser(srv, dan);
+  const queued = await createCall(srv, dan);
+  await delay(20);
+  const behind = await createCall(srv, eli);
+  assert.deepEqual([queued.state, behind.state], ['queued', 'queued']);
+
+  expectStatus(await action(srv, ana, anaCall.call.id, 'end'), 200);
+  await anaWs.waitFor(incoming(queued.id), 3000, 'the head of the queue rings ana');
+  expectStatus(await action(srv, ana, queued.id, 'decline'), 200);
+  // ben, only busy, could still take it: it waits again, where it was, until the same deadline.
+  const back = await danWs.waitFor(updated(queued.id, 'queued'), 3000, 'the caller waits again');
+  assert.equal(back.call.queue.position, 1);
+  assert.equal(back.call.end_reason, null);
+  const now = await getCall(srv, dan, queued.id);
+  assert.deepEqual([now.state, now.version, now.queued_at], ['queued', 3, queued.queued_at]);
+  assert.equal(now.ring_deadline, queued.ring_deadline, 'the queue deadline it had');
+  // ana is offered the call behind it instead.
+  await anaWs.waitFor(incoming(behind.id), 3000, 'ana is offered the next call');
+  assert.equal((await getCall(srv, dan, queued.id)).state, 'queued');
+
+  // ben is freed: it rings him; he lets it ring out, and nobody who has not refused it is left.
+  expectStatus(await action(srv, ben, benCall.call.id, 'end'), 200);
+  await benWs.waitFor(incoming(queued.id), 3000, 'ben is rung for it');
+  const missed = await danWs.waitFor(updated(queued.id, 'missed'), 5000, 'it ends missed');
+  assert.equal(missed.call.end_reason, 'timeout');
+}));
+
+test('a promoted call that rings out waits again until its queue deadline', L(async () => {
+  const srv = await server(['--ring-timeout', '2s', '--queue-timeout', '6s']);
+  const org = uniq('org');
+  const ana = user(org, 'staff', 'ana');
+  const ben = user(org, 'staff', 'ben');
+  const anaWs = await readyStaff(srv, ana);
+  const benWs = await readyStaff(srv, ben);
+  const anaCall = await busy(srv, org, ana, anaWs);
+  await busy(srv, org, ben, benWs);
+  const dan = user(org, 'client', 'dan');
+  const danWs = await connectUser(srv, dan);
+  const queued = await createCall(srv, dan);
+  expectStatus(await action(srv, ana, anaCall.call.id, 'end'), 200);
+  await danWs.waitFor(updated(queued.id, 'ringing'), 3000, 'promoted');
+  await danWs.waitFor(updated(queued.id, 'queued'), 4000, 'rung out: back in the queue');
+  const missed = await danWs.waitFor(updated(queued.id, 'missed'), 8000, 'then the queue timeout');
+  assert.equal(missed.call.end_reason, 'queue_timeout');
+  const lateness = Date.parse(missed.call.ended_at) - Date.parse(queued.ring_deadline);
+  assert.ok(lateness >= 0 && lateness < 1500, `ended at its queue deadline (${lateness} ms late)`);
 }));

@@ -73,6 +73,9 @@ struct Call {
   std::optional<std::string> ice_profile = {};
   /// While queued and shown: where it stands. Not stored.
   std::optional<QueueSpot> queue = {};
+  /// On a transfer's announcements of the new call: the staff member it was passed to, so the
+  /// caller's page can say "Transferring you to Ben…" (CONTRACT 11.4). Not stored.
+  std::optional<Person> transfer_target = {};
 };
 
 /// The staff member's own choice (CONTRACT 4, `status`).

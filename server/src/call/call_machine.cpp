@@ -14,7 +14,7 @@ namespace {
 
 // The C++ names of the spec's events. Everything else (actors, transitions, effects) comes from
 // the spec; loading fails if the two disagree.
-constexpr std::array<std::pair<CallEvent, std::string_view>, 13> kEventNames{{
+constexpr std::array<std::pair<CallEvent, std::string_view>, 14> kEventNames{{
     {CallEvent::kAccept, "accept"},
     {CallEvent::kCancel, "cancel"},
     {CallEvent::kCallerLeft, "caller_left"},
@@ -27,6 +27,7 @@ constexpr std::array<std::pair<CallEvent, std::string_view>, 13> kEventNames{{
     {CallEvent::kParticipantLost, "participant_lost"},
     {CallEvent::kPromote, "promote"},
     {CallEvent::kQueueTimeout, "queue_timeout"},
+    {CallEvent::kRequeue, "requeue"},
     {CallEvent::kTransfer, "transfer"},
 }};
 

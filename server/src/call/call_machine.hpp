@@ -24,6 +24,7 @@ enum class CallEvent {
   kParticipantLost,
   kPromote,
   kQueueTimeout,
+  kRequeue,
   kTransfer,
 };
 

@@ -52,6 +52,7 @@ boost::json::object call_to_json(const call::Call& c) {
   // CONTRACT 11.6: null until the call is accepted.
   out["ice_profile"] =
       c.ice_profile ? boost::json::value(*c.ice_profile) : boost::json::value(nullptr);
+  if (c.transfer_target) out["transfer_target"] = person(*c.transfer_target);
   return out;
 }
 

@@ -51,6 +51,37 @@ Result<bool> CallQueue::may_wait(const std::string& org_id, const std::optional<
                      [&](const auto& e) { return ready_for(e) && may_take(e, probe); });
 }
 
+Result<std::set<std::string>> CallQueue::refused_by(const Call& c) {
+  std::set<std::string> refused;
+  if (c.state == CallState::kQueued && c.version <= 1) return refused;  // Never rung.
+  auto parts = ctx_.store.participants(c.id);
+  if (!parts) return parts.error();
+  for (const auto& p : *parts) {
+    // Those still ringing when its ring deadline passes let it ring out too.
+    if (p.outcome == storage::RingOutcome::kDeclined ||
+        p.outcome == storage::RingOutcome::kMissed || p.outcome == storage::RingOutcome::kRinging) {
+      refused.insert(p.staff_id);
+    }
+  }
+  return refused;
+}
+
+std::int64_t CallQueue::queue_deadline_of(const Call& c) const {
+  return c.queue_deadline_ms.value_or(c.created_at_ms + ctx_.timings.queue_timeout_ms);
+}
+
+Result<bool> CallQueue::takes_back(const Call& c) {
+  if (ctx_.timings.max_queue <= 0) return false;
+  if (ctx_.clock.now_ms() >= queue_deadline_of(c)) return false;
+  auto refused = refused_by(c);
+  if (!refused) return refused.error();
+  auto staff = staff_of(c.org_id);
+  if (!staff) return staff.error();
+  return std::any_of(staff->begin(), staff->end(), [&](const auto& e) {
+    return ready_for(e) && may_take(e, c) && !refused->contains(e.id);
+  });
+}
+
 Result<std::int64_t> CallQueue::length(const std::string& org_id) {
   auto queued = ctx_.store.queued_calls(org_id);
   if (!queued) return queued.error();
@@ -71,9 +102,13 @@ void CallQueue::promote(const std::string& org_id) {
   // staff cannot take does not hold up the calls behind it.
   for (const Call& c : *queued) {
     if (free.empty()) break;
+    auto refused = refused_by(c);
+    if (!refused) continue;  // The next change of staff tries again, and so does the sweep.
     std::vector<call::StaffCandidate> eligible;
     for (const auto& e : free) {
-      if (may_take(e, c)) eligible.push_back({e.id, e.name, e.idle_since_ms, e.skills});
+      if (may_take(e, c) && !refused->contains(e.id)) {
+        eligible.push_back({e.id, e.name, e.idle_since_ms, e.skills});
+      }
     }
     // One staff member for each promoted call, the one idle longest; under ring-all the
     // reroute that follows rings the other free staff too. A staff member another node gave a

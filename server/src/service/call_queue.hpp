@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,6 +35,15 @@ class CallQueue {
   /// serve it (its topic, or the one asked for) is available and connected, busy or not.
   Result<bool> may_wait(const std::string& org_id, const std::optional<std::string>& topic,
                         const std::optional<std::string>& staff_id);
+  /// Whether a ringing call nobody is ringing any more goes (back) to the queue rather than
+  /// ending: a call promoted from the queue whose rings all ended unanswered (declined, or the
+  /// ring deadline passed), or one whose rung staff all took other calls. Yes while its queue
+  /// deadline has not passed and a staff member who serves it and has not refused it is
+  /// available and connected (as a create would queue). docs/queue.md.
+  Result<bool> takes_back(const Call& call);
+  /// The call's queue deadline: its own, or, for a call that never queued, its creation plus
+  /// --queue-timeout.
+  std::int64_t queue_deadline_of(const Call& call) const;
   /// How many calls of the org are queued.
   Result<std::int64_t> length(const std::string& org_id);
   /// Rings the oldest queued calls of the org that its free staff can serve, one call for each
@@ -62,6 +72,10 @@ class CallQueue {
   std::vector<Spot> spots_of(const std::string& org_id, const std::vector<Call>& queued);
   void flush(const std::string& org_id);
   Result<std::vector<storage::StaffEntry>> staff_of(const std::string& org_id);
+  /// Staff who refused `call` since it was queued (declined it, or let it ring out, or are
+  /// ringing for it as its ring deadline passes): it is not offered to them again. A staff
+  /// member who declines is idle at once.
+  Result<std::set<std::string>> refused_by(const Call& call);
 
   ServiceContext& ctx_;
   Announcer& announcer_;

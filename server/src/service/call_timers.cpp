@@ -90,7 +90,7 @@ void CallTimers::on_ring_timeout(const std::string& org_id, const std::string& c
     schedule_ring_timeout(org_id, call_id, c.ring_deadline_ms);
     return;
   }
-  if (transitions_.apply(c, CallEvent::kRingTimeout, {})) {
+  if (router_.end_unanswered(c, CallEvent::kRingTimeout)) {
     ctx_.observer.on_ring_timeout_lateness(static_cast<double>(now - c.ring_deadline_ms) / 1000.0);
   }
 }

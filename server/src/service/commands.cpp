@@ -160,6 +160,13 @@ Result<Call> Commands::transfer(const Principal& user, const std::string& call_i
   }
   auto candidates = router_.ringable_staff(user.org_id);
   if (!candidates) return candidates.error();
+  std::optional<call::Person> target;
+  if (staff_id) {
+    auto entry = ctx_.store.find_staff(user.org_id, *staff_id, ctx_.clock.now_ms(),
+                                       ctx_.timings.presence_grace_ms);
+    if (!entry) return entry.error();
+    if (*entry) target = call::Person{(*entry)->id, (*entry)->name};
+  }
   const auto routing = ctx_.timings.routing;
   auto chosen =
       call::choose_staff_to_ring(routing, call::serving(*candidates, topic), staff_id, {}, false);
@@ -201,13 +208,15 @@ Result<Call> Commands::transfer(const Principal& user, const std::string& call_i
   auto stored = ctx_.store.find_call(next.org_id, next.id);
   if (!stored) return stored.error();
   if (!*stored) return make_error(ErrorCode::kUnavailable);
-  follow_new_call(**stored, rung, until);
+  follow_new_call(**stored, target, rung, until);
   Call shown = **stored;
+  shown.transfer_target = target;
   queue_.place(shown);
   return shown;
 }
 
-void Commands::follow_new_call(const Call& stored, const std::vector<std::string>& rung,
+void Commands::follow_new_call(const Call& stored, const std::optional<call::Person>& target,
+                               const std::vector<std::string>& rung,
                                std::optional<std::int64_t> ring_until) {
   std::vector<storage::Participant> parts;
   for (const auto& id : rung) {
@@ -221,6 +230,7 @@ void Commands::follow_new_call(const Call& stored, const std::vector<std::string
                                      {"state", call::to_string(stored.state)},
                                      {"rung", rung.size()}});
   Call shown = stored;
+  shown.transfer_target = target;
   if (stored.state == CallState::kQueued) {
     timers_.schedule_queue_timeout(stored.org_id, stored.id, *stored.queue_deadline_ms);
     queue_.place(shown);

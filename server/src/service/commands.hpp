@@ -65,7 +65,9 @@ class Commands {
   /// (CONTRACT 11.2), else no_staff_available.
   Result<CreateCallResult> enqueue(const Principal& user, const CreateCallRequest& request);
   /// What follows a transfer's new call once stored: memory, timers, the caller and its staff.
-  void follow_new_call(const Call& stored, const std::vector<std::string>& rung,
+  /// `target`: the staff member it was passed to, named to the caller.
+  void follow_new_call(const Call& stored, const std::optional<call::Person>& target,
+                       const std::vector<std::string>& rung,
                        std::optional<std::int64_t> ring_until);
 
   ServiceContext& ctx_;

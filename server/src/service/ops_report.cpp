@@ -25,7 +25,11 @@ Result<boost::json::object> OpsReport::summary(const Principal& user, std::int64
     }
     rows.push_back({std::move(c), std::move(q), std::move(feedback)});
   }
-  return summarize_calls(rows, window_ms, now);
+  auto queued = ctx_.store.queued_calls(user.org_id);
+  if (!queued) return queued.error();
+  const OpsContext context{window_ms, now, ctx_.timings.ring_timeout_ms,
+                           static_cast<std::int64_t>(queued->size())};
+  return summarize_calls(rows, context);
 }
 
 }  // namespace sb::service

@@ -42,7 +42,39 @@ double percentile(std::vector<double> values, double p) {
   return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
 }
 
+std::optional<double> queue_wait_s(const call::Call& c, std::int64_t ring_timeout_ms,
+                                   std::int64_t now_ms) {
+  if (!c.queued_at_ms) return std::nullopt;
+  // While a call is queued its ring deadline is its queue deadline; promoting it sets a ring
+  // deadline of then + --ring-timeout (docs/queue.md).
+  const bool rang = !c.queue_deadline_ms || c.ring_deadline_ms != *c.queue_deadline_ms;
+  const std::int64_t left =
+      rang ? c.ring_deadline_ms - ring_timeout_ms : c.ended_at_ms.value_or(now_ms);
+  return static_cast<double>(std::max<std::int64_t>(left - *c.queued_at_ms, 0)) / 1000.0;
+}
+
 namespace {
+
+/// The org's queue: how many wait now, how long the window's queued calls waited, and how many
+/// gave up waiting (queue timeouts, callers who left the queue).
+json::object summarize_queue(const std::vector<CallWithQuality>& calls, const OpsContext& ctx) {
+  std::vector<double> waits;
+  std::int64_t timeouts = 0, abandoned = 0;
+  for (const auto& row : calls) {
+    const auto& c = row.call;
+    const auto wait = queue_wait_s(c, ctx.ring_timeout_ms, ctx.now_ms);
+    if (!wait) continue;
+    waits.push_back(*wait);
+    if (c.end_reason == "queue_timeout") ++timeouts;
+    const bool never_rang = c.queue_deadline_ms && c.ring_deadline_ms == *c.queue_deadline_ms;
+    if (c.state == call::CallState::kCancelled && never_rang) ++abandoned;
+  }
+  return {{"length", ctx.queued_now},
+          {"queued", waits.size()},
+          {"wait_seconds", percentiles(waits)},
+          {"timeouts", timeouts},
+          {"abandoned", abandoned}};
+}
 
 /// Ratings of the window: how many, their average and spread, the issues named, and the
 /// low ratings (1 or 2) with their comments, newest first, for whoever reads the dashboard.
@@ -87,15 +119,17 @@ json::object summarize_feedback(const std::vector<CallWithQuality>& calls) {
 
 }  // namespace
 
-json::object summarize_calls(const std::vector<CallWithQuality>& calls, std::int64_t window_ms,
-                             std::int64_t now_ms) {
+json::object summarize_calls(const std::vector<CallWithQuality>& calls, const OpsContext& ctx) {
   std::map<std::string, std::int64_t> by_state;
   std::map<std::string, std::int64_t> by_reason;
   std::vector<double> setup, connect;
   std::int64_t accepted = 0, connected = 0, media_failed = 0, relay = 0, with_candidate = 0;
+  std::int64_t queued = 0, queue_timeouts = 0;
   for (const auto& row : calls) {
     const auto& c = row.call;
     const auto& q = row.quality;
+    if (c.queued_at_ms) ++queued;
+    if (c.end_reason == "queue_timeout") ++queue_timeouts;
     by_state[std::string(call::to_string(c.state))]++;
     if (c.end_reason) by_reason[std::string(call::to_string(c.state)) + "/" + *c.end_reason]++;
     if (c.accepted_at_ms) {
@@ -134,10 +168,12 @@ json::object summarize_calls(const std::vector<CallWithQuality>& calls, std::int
   for (const auto& [k, v] : by_reason) reasons[k] = v;
   const std::int64_t attempts = connected + media_failed;
   return {
-      {"window_seconds", window_ms / 1000},
-      {"generated_at", now_ms},
+      {"window_seconds", ctx.window_ms / 1000},
+      {"generated_at", ctx.now_ms},
       {"funnel",
        {{"created", calls.size()},
+        {"queued", queued},
+        {"queue_timeouts", queue_timeouts},
         {"accepted", accepted},
         {"connected", connected},
         {"by_state", std::move(states)},
@@ -152,6 +188,7 @@ json::object summarize_calls(const std::vector<CallWithQuality>& calls, std::int
         {"turn_share",
          with_candidate ? static_cast<double>(relay) / static_cast<double>(with_candidate) : 0.0}}},
       {"ice_profiles", summarize_ice_profiles(calls)},
+      {"queue", summarize_queue(calls, ctx)},
       {"worst_calls", std::move(worst)},
       {"feedback", summarize_feedback(calls)},
   };

@@ -51,6 +51,7 @@ void Router::reroute(const std::string& org_id, const std::string& call_id) {
   std::set<std::string> already;
   bool someone_ringing = false;
   bool all_declined = !parts->empty();
+  bool some_stopped = false;
   for (const auto& p : *parts) {
     // Staff whose ring was withdrawn while they were offline are rung again once back. Staff
     // whose ring stopped when they took another call are not: ringing every freed staff member
@@ -59,6 +60,7 @@ void Router::reroute(const std::string& org_id, const std::string& call_id) {
     if (p.outcome != RingOutcome::kWithdrawn) already.insert(p.staff_id);
     someone_ringing |= p.outcome == RingOutcome::kRinging;
     all_declined &= p.outcome == RingOutcome::kDeclined;
+    some_stopped |= p.outcome == RingOutcome::kStopped;
   }
   auto candidates = ringable_staff(org_id);
   if (!candidates) return;  // The sweeper and the next availability change try again.
@@ -83,8 +85,31 @@ void Router::reroute(const std::string& org_id, const std::string& call_id) {
     return;
   }
   if (!someone_ringing && all_declined) {
-    (void)transitions_.apply(c, call::CallEvent::kAllDeclined, {});
+    (void)end_unanswered(c, call::CallEvent::kAllDeclined);
+  } else if (!someone_ringing && some_stopped) {
+    // Everyone it rang took another call: it rings nobody and would wait for its ring deadline
+    // unseen by the staff who free up (they are offered the queue). It joins the queue.
+    auto back = queue_.takes_back(c);
+    if (back && *back) (void)requeue(c);
   }
+}
+
+Result<Call> Router::requeue(const Call& c) {
+  storage::TransitionRequest r;
+  // A call that never queued joins at its creation, with the deadline a create would give it.
+  r.queued_at_ms = c.queued_at_ms.value_or(c.created_at_ms);
+  r.queue_deadline_ms = queue_.queue_deadline_of(c);
+  r.ring_deadline_ms = r.queue_deadline_ms;  // While queued, it shows the queue deadline.
+  return transitions_.apply(c, call::CallEvent::kRequeue, r);
+}
+
+Result<Call> Router::end_unanswered(const Call& c, call::CallEvent otherwise) {
+  // A call rung at once on create ends as in v1 (CONTRACT 3); one that waited keeps its place.
+  if (!c.queued_at_ms) return transitions_.apply(c, otherwise, {});
+  auto back = queue_.takes_back(c);
+  if (!back) return back.error();
+  if (!*back) return transitions_.apply(c, otherwise, {});
+  return requeue(c);
 }
 
 void Router::reroute_org(const std::string& org_id) {

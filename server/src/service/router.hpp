@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "call/call_machine.hpp"
 #include "call/routing.hpp"
 #include "service/call_reads.hpp"
 #include "service/context.hpp"
@@ -33,6 +34,11 @@ class Router {
   void ring(const Call& call, const std::vector<std::string>& staff_ids);
   /// Rings whoever the call may ring now; ends it declined when everyone declined.
   void reroute(const std::string& org_id, const std::string& call_id);
+  /// Ends a ringing call nobody took (`otherwise`: all_declined or ring_timeout), or sends it
+  /// back to the queue when it came from there and may still wait (CallQueue::takes_back).
+  Result<Call> end_unanswered(const Call& call, call::CallEvent otherwise);
+  /// Moves a ringing call back to (or into) the queue, keeping a place it had.
+  Result<Call> requeue(const Call& call);
   /// Promotes the org's queued calls its free staff can take (CallQueue::promote), then
   /// reroute() for every call of the org still ringing.
   void reroute_org(const std::string& org_id);

@@ -58,11 +58,21 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
   // Read before the call leaves memory, which may know it had no samples to read.
   const bool terminal = call::is_terminal(moved.state);
   const auto quality = terminal ? quality_.quality_shown(moved) : std::nullopt;
-  announcer_.announce(moved, c.state, outcome->participants, quality);
+  if (moved.state == CallState::kQueued) {  // Back in the queue: the caller hears their place.
+    Call placed = moved;
+    queue_.place(placed);
+    announcer_.announce(placed, c.state, outcome->participants, quality);
+    queue_.changed(moved.org_id);
+  } else {
+    announcer_.announce(moved, c.state, outcome->participants, quality);
+  }
   if (terminal) ctx_.hot.end_call(moved, outcome->participants);
   announcer_.announce_staff(moved.org_id, outcome->staff_changed);
   if (call::starts_timer(effects, call::TimerKind::kRing, policy)) {  // A promoted call.
     timers_.schedule_ring_timeout(moved.org_id, moved.id, moved.ring_deadline_ms);
+  }
+  if (call::starts_timer(effects, call::TimerKind::kQueue, policy)) {  // Back in the queue.
+    timers_.schedule_queue_timeout(moved.org_id, moved.id, moved.queue_deadline_ms.value_or(0));
   }
   if (c.state == CallState::kQueued) queue_.left(c, moved);
   if (call::starts_timer(effects, call::TimerKind::kConnect, policy)) {
@@ -83,6 +93,9 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
     // the queued ones (CONTRACT 11.2).
     queue_.promote(moved.org_id);
   }
+  // Calls that stopped ringing for the staff member who accepted (CONTRACT 10.3) may now ring
+  // nobody: they ring whoever else is free, or join the queue (Router::reroute).
+  for (const auto& other : outcome->rings_stopped) router_.reroute(moved.org_id, other);
   return moved;
 }
 

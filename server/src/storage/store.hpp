@@ -68,6 +68,10 @@ struct TransitionRequest {
   /// With `ring_chosen_staff` (a promotion): who starts ringing, and the new ring deadline.
   std::vector<RingTarget> ring = {};
   std::optional<std::int64_t> ring_deadline_ms = {};
+  /// A requeue of a call that never queued: when it joined the queue and its queue deadline
+  /// (a call that queued before keeps its own).
+  std::optional<std::int64_t> queued_at_ms = {};
+  std::optional<std::int64_t> queue_deadline_ms = {};
   /// Transfer only (CONTRACT 11.4): the new call, inserted in the same transaction with its
   /// ring targets; the moved call's `transferred_to` names it.
   std::optional<Call> successor = {};

@@ -17,12 +17,21 @@ export function opsSummary(patch: Partial<OpsSummary> = {}): OpsSummary {
   return {
     windowSeconds: 3600,
     generatedAt: 0,
-    funnel: { created: 0, accepted: 0, connected: 0, byState: { ...NO_CALLS }, byReason: [] },
+    funnel: {
+      created: 0,
+      queued: 0,
+      queueTimeouts: 0,
+      accepted: 0,
+      connected: 0,
+      byState: { ...NO_CALLS },
+      byReason: [],
+    },
     setup: { count: 0, p50: null, p90: null, p99: null },
     connect: { count: 0, p50: null, p90: null, p99: null },
     ice: { connected: 0, failed: 0, successRate: null, turnShare: null },
     worstCalls: [],
     iceProfiles: [],
+    queue: null,
     feedback: null,
     ...patch,
   };

@@ -109,6 +109,18 @@ describe('ClientPage', () => {
     localStorage.removeItem('switchboard.ringback');
   });
 
+  it("a transfer's new call says whom it rings", async () => {
+    const { root } = await openPage(new FakeDevices(), {
+      'POST /calls': {
+        status: 201,
+        body: makeCall({ transferred_from: 'call-0', transfer_target: { id: 'ben', name: 'Ben' } }),
+      },
+    });
+    await clickAndSettle(byId(root, 'call-button'));
+    expect(get(root, '#calling-title').textContent).toBe('Transferring you to Ben…');
+    expect(root.textContent).toContain('We are ringing Ben.');
+  });
+
   it('shows "Starting your call…" while the call is being created', async () => {
     let answer!: (r: { status: number; body: unknown }) => void;
     const pending = new Promise<{ status: number; body: unknown }>((r) => (answer = r));

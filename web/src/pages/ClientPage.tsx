@@ -43,6 +43,8 @@ function ClientScreen() {
   const [checking, setChecking] = useState(false);
   const { phase, current, summary, error } = state;
   const staffName = partyName(current?.staff);
+  // A transfer's new call names whom it rings (CONTRACT 11.4), on its first update only.
+  const transferTo = current?.transferred_from ? current.transfer_target?.name : undefined;
   const inRoom =
     phase === CallPhase.Connecting ||
     phase === CallPhase.Connected ||
@@ -101,7 +103,13 @@ function ClientScreen() {
     );
   } else if (phase === CallPhase.Ringing && current?.state === 'queued') {
     body = (
-      <QueueWait spot={current.queue} local={media.local} onLeave={() => void client.hangUp()} />
+      <QueueWait
+        spot={current.queue}
+        queuedAt={current.queued_at}
+        clockOffsetMs={client.rest.clockOffsetMs}
+        local={media.local}
+        onLeave={() => void client.hangUp()}
+      />
     );
   } else if (phase === CallPhase.Placing || phase === CallPhase.Ringing) {
     body = (
@@ -135,12 +143,18 @@ function ClientScreen() {
             </span>
           </div>
           <h2 id="calling-title">
-            {phase === CallPhase.Placing ? 'Starting your call…' : 'Calling…'}
+            {phase === CallPhase.Placing
+              ? 'Starting your call…'
+              : transferTo
+                ? `Transferring you to ${transferTo}…`
+                : 'Calling…'}
           </h2>
           <p className="muted" role="status">
             {phase === CallPhase.Placing
               ? 'Connecting you to our team.'
-              : 'We are ringing our team. Someone will answer shortly.'}
+              : transferTo
+                ? `We are ringing ${transferTo}. Your camera and microphone stay as they were.`
+                : 'We are ringing our team. Someone will answer shortly.'}
           </p>
           {phase === CallPhase.Ringing && current && (
             <RingingStatus

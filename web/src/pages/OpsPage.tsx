@@ -6,6 +6,7 @@ import { type OpsMonitor, presenceOf } from '@switchboard/client';
 import { LiveCalls } from '../components/LiveCalls/LiveCalls';
 import { StaffBoard } from '../components/StaffBoard/StaffBoard';
 import { OpsFunnel } from '../components/OpsFunnel/OpsFunnel';
+import { OpsQueue } from '../components/OpsQueue/OpsQueue';
 import { OpsTimings } from '../components/OpsTimings/OpsTimings';
 import { OpsIce } from '../components/OpsIce/OpsIce';
 import { OpsIceProfiles } from '../components/OpsIceProfiles/OpsIceProfiles';
@@ -128,6 +129,7 @@ function Dashboard({ monitor }: { monitor: OpsMonitor }) {
           <StaffBoard pendingText={pendingText} staff={s.staff} myId={meId} />
           <OpsFunnel pendingText={pendingText} summary={s.summary} />
           <OpsTimings pendingText={pendingText} summary={s.summary} />
+          <OpsQueue pendingText={pendingText} summary={s.summary} liveLength={s.queueLength} />
           <OpsIce pendingText={pendingText} summary={s.summary} />
           <OpsIceProfiles summary={s.summary} />
           <OpsFeedback pendingText={pendingText} summary={s.summary} />

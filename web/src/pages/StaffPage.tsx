@@ -9,7 +9,7 @@ import {
   useMedia,
   useNotices,
   useSignalingState,
-  useTeam,
+  useBoard,
   useRecentCalls,
   useRinger,
 } from '@switchboard/react';
@@ -27,6 +27,8 @@ import { TransferPanel } from '../components/TransferPanel/TransferPanel';
 import { CallToast } from '../components/CallToast/CallToast';
 import { CallEndSummary } from '../components/CallEndSummary/CallEndSummary';
 import { RecentCalls } from '../components/RecentCalls/RecentCalls';
+import { QueuePanel } from '../components/QueuePanel/QueuePanel';
+import { useQueue } from '../components/QueuePanel/useQueue';
 import {
   DevicePermissionPrompt,
   DevicePickers,
@@ -42,6 +44,8 @@ export function StaffPage() {
 }
 
 // "offline" is the person's choice, not the connection (the header's "Online"): say what it means.
+const NO_STAFF: StaffEntry[] = [];
+
 const STATUS_TEXT: Record<StaffStatus, string> = {
   available: 'Available',
   away: 'Away',
@@ -66,11 +70,15 @@ function StaffConsole() {
   const signaling = useSignalingState(client);
   const user = useCurrentUser(client);
   const [notices, dismissNotice] = useNotices(client);
-  const team = useTeam(client, true);
+  const board = useBoard(client.board, true);
+  const team = board.staff ?? NO_STAFF;
   const { phase, current, summary, incoming, error } = state;
   // A team member's state changing is how this console learns of calls it was not rung for.
   const teamStates = team.map((e) => `${e.id}:${e.state}`).join(',');
-  const recent = useRecentCalls(client, `${phase}-${notices.length}-${teamStates}`);
+  const queue = useQueue(client, `${String(board.queueLength)}-${teamStates}`);
+  // A call joining or leaving the queue changes no team member's state: the queue's calls do.
+  const queuedIds = queue.calls?.map((c) => c.id).join(',') ?? '';
+  const recent = useRecentCalls(client, `${phase}-${notices.length}-${teamStates}-${queuedIds}`);
   const [myEntry, setMyEntry] = useState<StaffEntry | null>(null);
   const [statusError, setStatusError] = useState<string | null>(null);
   const [statusBusy, setStatusBusy] = useState(false);
@@ -276,6 +284,11 @@ function StaffConsole() {
               </p>
             )}
           </section>
+          <QueuePanel
+            calls={queue.calls}
+            error={queue.error}
+            clockOffsetMs={client.rest.clockOffsetMs}
+          />
           <TeamList team={team} myId={user?.id ?? null} />
         </aside>
         <main className="console__main" id="main">

@@ -151,7 +151,8 @@ bool CallTable::move(const TransitionRequest& r) {
       "staff_id = COALESCE(?5, staff_id), staff_name = COALESCE(?6, staff_name), "
       "ring_deadline = COALESCE(?9, ring_deadline), "
       "transferred_to = COALESCE(?10, transferred_to), "
-      "ice_profile = COALESCE(?11, ice_profile) "
+      "ice_profile = COALESCE(?11, ice_profile), "
+      "queued_at = COALESCE(queued_at, ?12), queue_deadline = COALESCE(queue_deadline, ?13) "
       "WHERE org_id = ?7 AND id = ?8 AND state IN " +
       state_list(r.from);
   std::optional<std::string> staff_id, staff_name;
@@ -174,15 +175,17 @@ bool CallTable::move(const TransitionRequest& r) {
                      r.call_id,
                      r.ring_deadline_ms,
                      transferred_to,
-                     r.ice_profile};
+                     r.ice_profile,
+                     r.queued_at_ms,
+                     r.queue_deadline_ms};
   if (r.effects.ring_chosen_staff && !r.ring.empty()) {
     // A promotion: only while the staff member chosen is still free (no ring, no call, no
     // wrap-up). Another node may have given them a call since this one read the staff.
     sql +=
-        " AND NOT EXISTS (SELECT 1 FROM call_participants WHERE org_id = ?7 AND staff_id = ?12 "
+        " AND NOT EXISTS (SELECT 1 FROM call_participants WHERE org_id = ?7 AND staff_id = ?14 "
         "AND outcome = 'ringing') AND NOT EXISTS (SELECT 1 FROM calls WHERE org_id = ?7 AND "
-        "staff_id = ?12 AND state IN ('accepted', 'active')) AND NOT EXISTS (SELECT 1 FROM staff "
-        "WHERE org_id = ?7 AND staff_id = ?12 AND wrap_up_until > ?3)";
+        "staff_id = ?14 AND state IN ('accepted', 'active')) AND NOT EXISTS (SELECT 1 FROM staff "
+        "WHERE org_id = ?7 AND staff_id = ?14 AND wrap_up_until > ?3)";
     params.emplace_back(r.ring.front().staff_id);
   }
   return db_.run(sql, params) > 0;

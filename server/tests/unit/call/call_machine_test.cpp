@@ -99,7 +99,7 @@ TEST(CallMachine, EveryStateEventPairMatchesTheSpec) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 9 * 13);
+  EXPECT_EQ(checked, 9 * 14);
 }
 
 TEST(CallMachine, ActorsMatchTheSpec) {

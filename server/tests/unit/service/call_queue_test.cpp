@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "fakes/manual_time.hpp"
 #include "fakes/recording_bus.hpp"
 #include "service/call_service.hpp"
@@ -81,6 +83,7 @@ class CallQueueTest : public ::testing::Test {
   Principal cat_ = user("cat", Role::kClient);
   Principal dan_ = user("dan", Role::kClient);
   Principal eli_ = user("eli", Role::kClient);
+  Principal fay_ = user("fay", Role::kClient);
 };
 
 TEST_F(CallQueueTest, ACallForBusyStaffWaitsAndRingsWhenTheyAreFree) {
@@ -181,6 +184,109 @@ TEST_F(CallQueueTest, ACallQueuedTooLongIsMissedAndACallerWhoLeftIsCancelled) {
   EXPECT_EQ(observer_.waits.size(), 2u);
 }
 
+TEST_F(CallQueueTest, APromotedCallNobodyTakesGoesBackToItsPlaceWhileItMayWait) {
+  online(ana_);
+  online(bo_);
+  const Call ana_call = busy_with(ana_, cat_);
+  const Call bo_call = busy_with(bo_, fay_);
+  const Call dan = create(dan_)->call;
+  clock_.set(clock_.now_ms() + 10);
+  const Call eli = create(eli_)->call;
+  scheduler_.advance(20'000);
+  ASSERT_TRUE(service_->end(cat_, ana_call.id, std::nullopt));
+  ASSERT_EQ(service_->get_call(dan_, dan.id)->state, CallState::kRinging);
+
+  // ana declines; bo (busy) could still take it: back at its old place, with its old deadline.
+  ASSERT_TRUE(service_->decline(ana_, dan.id));
+  auto back = service_->get_call(dan_, dan.id);
+  EXPECT_EQ(back->state, CallState::kQueued);
+  EXPECT_EQ(back->version, 3);
+  EXPECT_EQ(back->queued_at_ms, dan.queued_at_ms);
+  EXPECT_EQ(back->queue_deadline_ms, dan.queue_deadline_ms);
+  EXPECT_EQ(back->ring_deadline_ms, dan.queue_deadline_ms);
+  EXPECT_FALSE(back->end_reason);
+  auto heard = bus_.to("dan", "call.updated").back().at("call");
+  EXPECT_EQ(heard.at("state").as_string(), "queued");
+  EXPECT_EQ(heard.at("queue").at("position").as_int64(), 1);
+  // ana is not offered it again; the call behind it, which she may take, rings her instead.
+  EXPECT_EQ(service_->get_call(eli_, eli.id)->state, CallState::kRinging);
+  EXPECT_EQ(bus_.to("ana", "call.incoming").back().at("call").at("id").as_string(), eli.id);
+  scheduler_.advance(1000);
+  EXPECT_EQ(bus_.to("dan", "queue.updated").back().at("position").as_int64(), 1);
+
+  // bo is freed: dan rings him. He lets it ring out, and nobody who has not refused it is left.
+  ASSERT_TRUE(service_->end(bo_, bo_call.id, std::nullopt));
+  ASSERT_EQ(service_->get_call(dan_, dan.id)->state, CallState::kRinging);
+  const auto rung_bo = bus_.to("bo", "call.incoming");
+  EXPECT_TRUE(std::any_of(rung_bo.begin(), rung_bo.end(), [&](const auto& m) {
+    return m.at("call").at("id").as_string() == dan.id;
+  }));
+  scheduler_.advance(45'000);
+  auto missed = service_->get_call(dan_, dan.id);
+  EXPECT_EQ(missed->state, CallState::kMissed);
+  EXPECT_EQ(missed->end_reason, "timeout");
+}
+
+TEST_F(CallQueueTest, APromotedCallThatRingsOutWaitsAgainUntilItsQueueDeadline) {
+  online(ana_);
+  online(bo_);
+  const Call ana_call = busy_with(ana_, cat_);
+  busy_with(bo_, fay_);
+  const Call dan = create(dan_)->call;
+  ASSERT_TRUE(service_->end(cat_, ana_call.id, std::nullopt));
+  ASSERT_EQ(service_->get_call(dan_, dan.id)->state, CallState::kRinging);
+  scheduler_.advance(45'000);  // ana lets it ring out; bo is still busy.
+  EXPECT_EQ(service_->get_call(dan_, dan.id)->state, CallState::kQueued);
+  EXPECT_EQ(store_->find_staff("org1", "ana", clock_.now_ms(), 10'000)->value().missed_in_row, 1);
+  scheduler_.advance(*dan.queue_deadline_ms - clock_.now_ms() - 1);
+  EXPECT_EQ(service_->get_call(dan_, dan.id)->state, CallState::kQueued);
+  scheduler_.advance(1);
+  auto missed = service_->get_call(dan_, dan.id);
+  EXPECT_EQ(missed->state, CallState::kMissed);
+  EXPECT_EQ(missed->end_reason, "queue_timeout");
+  EXPECT_EQ(missed->ended_at_ms, dan.queue_deadline_ms);
+}
+
+TEST_F(CallQueueTest, APromotedCallDeclinedByTheOnlyStaffMemberWhoServesItEndsDeclined) {
+  online(ana_);
+  const Call first = busy_with(ana_, cat_);
+  const Call dan = create(dan_)->call;
+  ASSERT_TRUE(service_->end(cat_, first.id, std::nullopt));
+  ASSERT_TRUE(service_->decline(ana_, dan.id));
+  auto declined = service_->get_call(dan_, dan.id);
+  EXPECT_EQ(declined->state, CallState::kDeclined);
+  EXPECT_EQ(declined->end_reason, "all_declined");
+}
+
+TEST_F(CallQueueTest, ARingingCallWhoseStaffAllTookOtherCallsJoinsTheQueue) {
+  online(ana_);
+  // Two calls ring ana at once; she takes the first, which stops her ring for the second
+  // (CONTRACT 10.3). Nobody rings the second any more: it waits in the queue for her.
+  const Call first = create(cat_)->call;
+  const Call second = create(dan_)->call;
+  ASSERT_EQ(second.state, CallState::kRinging);
+  ASSERT_TRUE(service_->accept(ana_, first.id));
+  auto waiting = service_->get_call(dan_, second.id);
+  EXPECT_EQ(waiting->state, CallState::kQueued);
+  EXPECT_EQ(waiting->queued_at_ms, second.created_at_ms);
+  EXPECT_EQ(waiting->queue_deadline_ms, second.created_at_ms + 300'000);
+  EXPECT_EQ(waiting->ring_deadline_ms, *waiting->queue_deadline_ms);
+  ASSERT_TRUE(service_->connected(cat_, first.id));
+  ASSERT_TRUE(service_->end(cat_, first.id, std::nullopt));
+  EXPECT_EQ(service_->get_call(dan_, second.id)->state, CallState::kRinging);
+  EXPECT_EQ(bus_.to("ana", "call.incoming").back().at("call").at("id").as_string(), second.id);
+}
+
+TEST_F(CallQueueTest, ACallRungAtOnceAndDeclinedEndsDeclinedAsInV1) {
+  online(ana_);
+  online(bo_);
+  busy_with(bo_, cat_);
+  const Call c = create(dan_)->call;
+  ASSERT_EQ(c.state, CallState::kRinging);
+  ASSERT_TRUE(service_->decline(ana_, c.id));
+  EXPECT_EQ(service_->get_call(dan_, c.id)->state, CallState::kDeclined);
+}
+
 TEST_F(CallQueueTest, TheQueueAndItsDeadlinesComeBackAfterARestart) {
   online(ana_);
   const Call first = busy_with(ana_, cat_);
@@ -249,6 +355,9 @@ TEST_F(CallQueueTest, TransferEndsTheCallAndRingsTheNewOneForTheSameCaller) {
   ASSERT_GE(to_caller.size(), 2u);
   EXPECT_EQ(to_caller[to_caller.size() - 2].at("call").at("transferred_to").as_string(), next->id);
   EXPECT_EQ(to_caller.back().at("call").at("id").as_string(), next->id);
+  // The caller's page names whom it is passed to ("Transferring you to Name bo…").
+  EXPECT_EQ(to_caller.back().at("call").at("transfer_target").at("name").as_string(), "Name bo");
+  EXPECT_EQ(next->transfer_target->id, "bo");
   EXPECT_EQ(bus_.to("bo", "call.incoming").back().at("call").at("id").as_string(), next->id);
   EXPECT_EQ(state_of(ana_), StaffState::kIdle);
   // The old call is over: no second transfer.

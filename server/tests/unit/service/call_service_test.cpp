@@ -134,16 +134,19 @@ TEST_F(CallServiceTest, AcceptAfterYourRingStoppedSaysWhy) {
   online(bo_);
   Call a = create(cat_);
   Call b = create(dan_);
-  ASSERT_TRUE(service_->decline(bo_, b.id));
   ASSERT_TRUE(service_->accept(ana_, a.id));  // Stops ana's ring for b (CONTRACT 10.3).
   auto late = service_->accept(ana_, b.id);
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().code, ErrorCode::kInvalidTransition);
   EXPECT_EQ(late.error().details.at("state"), "ringing");
   EXPECT_EQ(late.error().details.at("ring"), "stopped");
+  // bo declines it too: nobody rings it, and ana (busy) may take it later, so it waits in the
+  // queue rather than ringing nobody until its deadline (docs/queue.md).
+  ASSERT_TRUE(service_->decline(bo_, b.id));
   auto again = service_->accept(bo_, b.id);
   ASSERT_FALSE(again);
-  EXPECT_EQ(again.error().details.at("ring"), "declined");
+  EXPECT_EQ(again.error().details.at("state"), "queued");
+  EXPECT_EQ(service_->get_call(dan_, b.id)->state, CallState::kQueued);
 }
 
 TEST_F(CallServiceTest, EveryoneDecliningEndsTheCallDeclined) {

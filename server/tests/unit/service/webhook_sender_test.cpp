@@ -102,7 +102,7 @@ TEST(OpsSummary, CountsTheFunnelAndTurnShare) {
   rows[2].call.state = call::CallState::kFailed;
   rows[2].call.end_reason = "ice_failed";
   rows[2].call.accepted_at_ms = 4000;
-  auto s = summarize_calls(rows, 3600'000, 0);
+  auto s = summarize_calls(rows, OpsContext{3600'000, 0, 45'000, 0});
   EXPECT_EQ(s.at("funnel").at("created").as_uint64(), 3u);
   EXPECT_EQ(s.at("funnel").at("accepted").as_int64(), 2);
   EXPECT_EQ(s.at("funnel").at("by_reason").at("missed/timeout").as_int64(), 1);

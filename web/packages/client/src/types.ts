@@ -68,6 +68,10 @@ export interface Call {
   queue?: QueueSpot;
   transferred_from?: string | null;
   transferred_to?: string | null;
+  /** On the announcement of a transfer's new call: the staff member it is passed to. */
+  transfer_target?: Party | null;
+  /** v1.1 (CONTRACT 11.6): the ICE server profile drawn at accept; null before. */
+  ice_profile?: string | null;
 }
 
 export interface User {

@@ -21,6 +21,8 @@ describe('OpsFunnel', () => {
         windowSeconds: 1800,
         funnel: {
           created: 8,
+          queued: 3,
+          queueTimeouts: 1,
           accepted: 6,
           connected: 5,
           byState: byState({ ended: 4, missed: 2, active: 1, ringing: 1 }),
@@ -41,6 +43,8 @@ describe('OpsFunnel', () => {
     expect(tile('created')).toBe('8');
     expect(tile('accepted')).toBe('6 · 75 %');
     expect(tile('missed')).toBe('2 · 25 %');
+    expect(tile('queued')).toBe('3 · 38 %');
+    expect(tile('queue_timeouts')).toBe('1 · 13 %'); // One of the missed.
     expect(tile('live')).toBe('2 · 25 %'); // Ringing, connecting or active.
     const reasons = get(root, '[data-testid=funnel-reasons]');
     expect(get(reasons, '[data-testid=reason-ended-hangup]').textContent).toContain('50 %');
@@ -54,6 +58,8 @@ describe('OpsFunnel', () => {
       opsSummary({
         funnel: {
           created: 1,
+          queued: 0,
+          queueTimeouts: 0,
           accepted: 0,
           connected: 0,
           byState: byState({ ringing: 1 }),

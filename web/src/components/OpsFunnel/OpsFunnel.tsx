@@ -28,10 +28,13 @@ const OUTCOMES: ServerCallState[] = ['ended', 'missed', 'declined', 'cancelled',
 export function OpsFunnel({ summary, pendingText = 'Loading…' }: OpsFunnelProps) {
   const f = summary?.funnel;
   const minutes = summary ? Math.round(summary.windowSeconds / 60) : 60;
-  const live = f ? f.byState.ringing + f.byState.accepted + f.byState.active : 0;
+  const live = f ? f.byState.queued + f.byState.ringing + f.byState.accepted + f.byState.active : 0;
   const tiles: Tile[] = f
     ? [
         { key: 'created', label: 'Created', value: f.created },
+        ...(f.queued > 0
+          ? [{ key: 'queued', label: 'Waited in queue', value: f.queued, of: f.created }]
+          : []),
         { key: 'accepted', label: 'Answered', value: f.accepted, of: f.created },
         { key: 'connected', label: 'Connected', value: f.connected, of: f.created },
         ...OUTCOMES.map((s) => ({
@@ -40,6 +43,17 @@ export function OpsFunnel({ summary, pendingText = 'Loading…' }: OpsFunnelProp
           value: f.byState[s],
           of: f.created,
         })),
+        // Part of Missed: callers who waited in the queue until its deadline.
+        ...(f.queueTimeouts > 0
+          ? [
+              {
+                key: 'queue_timeouts',
+                label: 'Queue timeouts',
+                value: f.queueTimeouts,
+                of: f.created,
+              },
+            ]
+          : []),
         { key: 'live', label: 'Still live', value: live, of: f.created },
       ]
     : [];
@@ -88,7 +102,7 @@ export function OpsFunnel({ summary, pendingText = 'Loading…' }: OpsFunnelProp
             ))}
           </dl>
           <div className="outcome-bar" aria-hidden="true">
-            {OUTCOMES.concat(['ringing', 'accepted', 'active'])
+            {OUTCOMES.concat(['queued', 'ringing', 'accepted', 'active'])
               .filter((s) => f.byState[s] > 0)
               .map((s) => (
                 <span

@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
+import { act } from 'react';
 import { click, render } from '../../testing/render';
 import { QueueWait, waitText } from './QueueWait';
 
@@ -24,6 +25,45 @@ describe('QueueWait', () => {
     expect(container.textContent).toContain('We will tell you how long shortly.');
     expect(waitText(20)).toBe('Less than a minute to go.');
     expect(waitText(75)).toBe('About 1 minute to go.');
+  });
+
+  it('counts the estimate down between updates, and says so when it has run out', () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(0);
+      const spot = { position: 2, estimated_wait_s: 300 };
+      const { container } = render(
+        <QueueWait
+          spot={spot}
+          queuedAt={new Date(-60_000).toISOString()}
+          local={null}
+          onLeave={() => {}}
+        />,
+      );
+      const estimate = () => container.querySelector('[data-testid=queue-estimate]')?.textContent;
+      expect(estimate()).toBe('About 5 minutes to go.');
+      act(() => {
+        vi.advanceTimersByTime(120_000);
+      });
+      expect(estimate()).toBe('About 3 minutes to go.');
+      expect(container.querySelector('[data-testid=queue-waited]')?.textContent).toBe(
+        'You have waited 3:00.',
+      );
+      act(() => {
+        vi.advanceTimersByTime(170_000);
+      });
+      expect(estimate()).toBe('Less than a minute to go.');
+      act(() => {
+        vi.advanceTimersByTime(15_000);
+      });
+      expect(estimate()).toBe('Less than a minute to go.'); // Just past the estimate.
+      act(() => {
+        vi.advanceTimersByTime(60_000);
+      });
+      expect(estimate()).toBe('It is taking longer than we thought. You keep your place.');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('leaves the queue', () => {

@@ -33,7 +33,7 @@ export function TransferPanel({ loadStaff, selfId, onTransfer }: TransferPanelPr
     return (
       <button
         type="button"
-        className="button"
+        className="btn btn--ghost transfer__open"
         data-testid="transfer-open"
         onClick={() => setOpen(true)}
       >
@@ -90,10 +90,15 @@ export function TransferPanel({ loadStaff, selfId, onTransfer }: TransferPanelPr
           </optgroup>
         )}
       </select>
-      <button type="submit" className="button" disabled={!target || busy} data-testid="transfer-go">
+      <button
+        type="submit"
+        className="btn btn--primary"
+        disabled={!target || busy}
+        data-testid="transfer-go"
+      >
         {busy ? 'Transferring…' : 'Transfer'}
       </button>
-      <button type="button" className="button button--ghost" onClick={() => setOpen(false)}>
+      <button type="button" className="btn btn--ghost" onClick={() => setOpen(false)}>
         Cancel
       </button>
       {error && (

@@ -23,6 +23,14 @@ import {
 
 const log = getLogger('store');
 
+/** "Transferring you to Ben…" from the new call of a transfer (CONTRACT 11.4). */
+export function transferText(next: Pick<Call, 'transfer_target' | 'topic'>): string {
+  const name = next.transfer_target?.name;
+  if (name) return `Transferring you to ${name}…`;
+  if (next.topic) return `Transferring you to our ${next.topic} team…`;
+  return 'Transferring your call…';
+}
+
 export type Role = 'client' | 'staff';
 
 export interface LocalQuality {
@@ -90,6 +98,8 @@ export class CallStore extends TypedEmitter<StoreEventCallbacks> {
   private readonly dismissed = new Set<string>();
   private readonly finished = new Set<string>();
   private currentId: string | null = null;
+  /** The transferred-to call whose first update tells the caller whom they are passed to. */
+  private transferNoticeFor: string | null = null;
   private summaryValue: CallSummary | null = null;
   private errorValue: SwitchboardError | null = null;
   private snap: StoreSnapshot;
@@ -271,6 +281,10 @@ export class CallStore extends TypedEmitter<StoreEventCallbacks> {
     const call = rec.view;
     const state = call.state;
     if (rec.id === this.currentId) {
+      if (this.transferNoticeFor === rec.id) {
+        this.transferNoticeFor = null;
+        this.notify('info', transferText(call), rec.id);
+      }
       if (
         this.role === 'client' &&
         (state === 'accepted' || state === 'active') &&
@@ -310,7 +324,9 @@ export class CallStore extends TypedEmitter<StoreEventCallbacks> {
     this.finished.add(rec.id);
     this.currentId = nextId;
     this.dispatch(PhaseEvent.Transferred);
-    this.notify('info', 'Transferring your call…', nextId);
+    // The notice names whom the call goes to, which the new call's first update carries
+    // (`transfer_target`); that update usually follows this one.
+    this.transferNoticeFor = nextId;
     // The new call's first update may have come first.
     const next = this.records.get(nextId);
     if (next) this.afterServerChange(next, null);

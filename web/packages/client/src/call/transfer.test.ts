@@ -1,7 +1,7 @@
 /** The caller's side of a transfer (CONTRACT 11.4): the store follows to the new call. */
 import { describe, expect, it } from 'vitest';
 import { makeCall } from '../test/fakes';
-import { CallStore, type Notice } from './CallStore';
+import { CallStore, transferText, type Notice } from './CallStore';
 import { CallPhase, PhaseEffect, PhaseEvent } from './phases';
 
 function connectedCaller(): { store: CallStore; effects: PhaseEffect[]; notices: Notice[] } {
@@ -37,11 +37,18 @@ describe('a transfer seen by the caller', () => {
     );
     expect(store.phase).toBe(CallPhase.Ringing);
     expect(effects).toEqual([PhaseEffect.ClosePeer]);
-    expect(notices.map((n) => n.text)).toContain('Transferring your call…');
     expect(store.getSnapshot().summary).toBeNull();
 
-    store.applyServerCall(makeCall({ id: 'call-2', transferred_from: 'call-1' }));
+    // The new call's first update names whom it goes to (`transfer_target`, from the server).
+    store.applyServerCall(
+      makeCall({
+        id: 'call-2',
+        transferred_from: 'call-1',
+        transfer_target: { id: 'ben', name: 'Ben' },
+      }),
+    );
     expect(store.getSnapshot().current?.id).toBe('call-2');
+    expect(notices.map((n) => n.text).at(-1)).toBe('Transferring you to Ben…');
     store.applyServerCall(
       makeCall({ id: 'call-2', state: 'accepted', version: 2, staff: { id: 'ben', name: 'Ben' } }),
     );
@@ -51,16 +58,23 @@ describe('a transfer seen by the caller', () => {
   });
 
   it("shows the new call's outcome when nobody takes it", () => {
-    const { store } = connectedCaller();
+    const { store, notices } = connectedCaller();
     store.applyServerCall(makeCall({ id: 'call-2', transferred_from: 'call-1' }));
     store.applyServerCall(
       makeCall({ state: 'ended', version: 4, end_reason: 'transferred', transferred_to: 'call-2' }),
     );
     expect(store.phase).toBe(CallPhase.Ringing);
+    expect(notices.map((n) => n.text)).toContain('Transferring your call…'); // Nobody named.
     store.applyServerCall(
       makeCall({ id: 'call-2', state: 'missed', version: 2, end_reason: 'timeout' }),
     );
     expect(store.phase).toBe(CallPhase.Ended);
     expect(store.getSnapshot().summary?.callId).toBe('call-2');
+  });
+
+  it('names the topic when the call is passed to a topic', () => {
+    expect(transferText(makeCall({ topic: 'billing' }))).toBe(
+      'Transferring you to our billing team…',
+    );
   });
 });

@@ -13,6 +13,9 @@ export interface OpsSummaryWire {
   generated_at: number;
   funnel: {
     created: number;
+    /** v1.1: calls that waited in the queue, and those that waited until its deadline. */
+    queued?: number;
+    queue_timeouts?: number;
     accepted: number;
     connected: number;
     by_state: Record<string, number>;
@@ -36,6 +39,14 @@ export interface OpsSummaryWire {
     /** null when none of its calls reported a route. */
     turn_share: number | null;
   }[];
+  /** v1.1 (CONTRACT 11.2); absent from servers older than the queue figures. */
+  queue?: {
+    length: number;
+    queued: number;
+    wait_seconds: { count: number; p50: number; p90: number; p99: number };
+    timeouts: number;
+    abandoned: number;
+  };
   /** Absent from servers older than the post-call ratings summary. */
   feedback?: {
     count: number;
@@ -136,12 +147,30 @@ export interface FeedbackSummary {
   lowScores: LowRating[];
 }
 
+/** The org's queue (CONTRACT 11.2): now, and over the window. */
+export interface QueueSummary {
+  /** Calls waiting now. */
+  length: number;
+  /** Calls of the window that waited in the queue. */
+  queued: number;
+  /** How long they waited: queued until they rang, or until they ended (or now) if they never did. */
+  wait: Percentiles;
+  /** Ended `missed` with `queue_timeout`. */
+  timeouts: number;
+  /** Callers who left the queue before it rang. */
+  abandoned: number;
+}
+
 export interface OpsSummary {
   windowSeconds: number;
   /** Server time of the summary (ms since the epoch). */
   generatedAt: number;
   funnel: {
     created: number;
+    /** Calls that waited in the queue (v1.1; 0 from older servers). */
+    queued: number;
+    /** Calls ended `missed` with `queue_timeout` (v1.1; 0 from older servers). */
+    queueTimeouts: number;
     accepted: number;
     connected: number;
     /** Every server state, 0 when absent. */
@@ -162,6 +191,8 @@ export interface OpsSummary {
   worstCalls: WorstCall[];
   /** By profile name; empty from servers without ICE profiles. */
   iceProfiles: IceProfileFigures[];
+  /** The org's queue; null when the server does not report it (older servers). */
+  queue: QueueSummary | null;
   /** null when the server does not report ratings (older servers). */
   feedback: FeedbackSummary | null;
 }
@@ -377,11 +408,14 @@ export function parseOpsSummary(raw: unknown): OpsSummary {
   // The server sends 0 for the TURN share when no call has a known route: tell the two apart by
   // whether any call with a quality report (worst_calls lists them) named its route.
   const routeKnown = worstCalls.some((w) => w.candidateType !== null);
+  const q = obj(o.queue);
   return {
     windowSeconds: count(o.window_seconds) || 3600,
     generatedAt: num(o.generated_at) ?? Date.now(),
     funnel: {
       created: count(f.created),
+      queued: count(f.queued),
+      queueTimeouts: count(f.queue_timeouts),
       accepted: count(f.accepted),
       connected: count(f.connected),
       byState,
@@ -399,6 +433,15 @@ export function parseOpsSummary(raw: unknown): OpsSummary {
     iceProfiles: (Array.isArray(o.ice_profiles) ? o.ice_profiles : [])
       .map(iceProfile)
       .filter((p): p is IceProfileFigures => p !== null),
+    queue: q
+      ? {
+          length: count(q.length),
+          queued: count(q.queued),
+          wait: percentiles(q.wait_seconds),
+          timeouts: count(q.timeouts),
+          abandoned: count(q.abandoned),
+        }
+      : null,
     feedback: parseFeedback(o.feedback),
   };
 }
@@ -408,7 +451,7 @@ export function parseOpsSummary(raw: unknown): OpsSummary {
 const REASON_TEXT: Record<string, string> = {
   hangup: 'Hung up',
   timeout: 'Nobody answered in time',
-  caller_cancelled: 'Caller hung up while ringing',
+  caller_cancelled: 'Caller hung up before an answer',
   caller_left: 'Caller left',
   staff_left: 'Staff member left',
   all_declined: 'Every staff member declined',
@@ -416,6 +459,8 @@ const REASON_TEXT: Record<string, string> = {
   media_failed: 'Media connection failed',
   connect_timeout: 'Media did not connect in time',
   participant_lost: 'A participant dropped',
+  queue_timeout: 'Waited too long in the queue',
+  transferred: 'Transferred',
 };
 
 /** Plain words for an `end_reason`; unknown reasons are shown as sent. */
