@@ -71,10 +71,15 @@ export async function checkInvariants({ sql, load, receiver, nodes, log, rss0, r
   check('every accept answered 200 is the staff member the database kept', disagree.length === 0, `${disagree.length} calls`);
 
   // Every call ended; none is stuck ringing past its deadline. Calls placed in the last seconds
-  // of the load may still ring within their deadline: give them until it (and a sweep) passed.
-  const lastDeadline = Number(sql("SELECT COALESCE(MAX(ring_deadline), 0) FROM calls WHERE state = 'ringing'"));
+  // of the load may still ring, or wait in the queue, within their deadline: give them until it
+  // (and a sweep) passed. The nodes run with a short --queue-timeout so that this is seconds.
+  const lastDeadline = Number(
+    sql(
+      "SELECT COALESCE(MAX(CASE WHEN state = 'queued' THEN queue_deadline ELSE ring_deadline END), 0) FROM calls WHERE state IN ('ringing', 'queued')",
+    ),
+  );
   const untilDeadline = lastDeadline + 3000 - Date.now();
-  if (untilDeadline > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(untilDeadline, 15000)));
+  if (untilDeadline > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(untilDeadline, 20000)));
   const nowMs = Date.now();
   const stuck = Number(sql(`SELECT count(*) FROM calls WHERE state = 'ringing' AND ring_deadline < ${nowMs - 2000}`));
   check('no call stuck ringing past its deadline', stuck === 0, `${stuck} calls`);

@@ -131,7 +131,7 @@ async function phaseCluster(seconds, results) {
   const redis = await startRedis();
   const rec = await startReceiver({ mode: 'up' });
   const args = ['--redis', redis.url, '--webhook-url', rec.url, '--webhook-secret', WH_SECRET,
-    '--ring-timeout', '6s', '--sweep-interval', '1s', '--max-missed', '1000'];
+    '--ring-timeout', '6s', '--queue-timeout', '8s', '--sweep-interval', '1s', '--max-missed', '1000'];
   const nodes = [await node('A', args, { db: pg.url }), await node('B', args, { db: pg.url })];
   const cluster = pgCluster(pg);
   const rss0 = nodes.map((n) => rssMb(n.srv));
@@ -202,7 +202,7 @@ async function phaseSqlite(seconds, results) {
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16M', 'tmpfs', dir]);
   const rec = await startReceiver({ mode: 'up' });
   const args = ['--webhook-url', rec.url, '--webhook-secret', WH_SECRET, '--ring-timeout', '6s',
-    '--sweep-interval', '1s', '--max-missed', '1000'];
+    '--queue-timeout', '8s', '--sweep-interval', '1s', '--max-missed', '1000'];
   const nodes = [await node('S', args, { dir })];
   const rss0 = nodes.map((n) => rssMb(n.srv));
   const load = new LoadDriver({ org: uniq('chaos-sqlite'), nodes, rate: RATE, staffCount: 4, random, log });

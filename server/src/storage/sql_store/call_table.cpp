@@ -198,6 +198,12 @@ std::vector<CallRef> CallTable::refs(std::string_view sql) {
   return out;
 }
 
+bool CallTable::hold_if_ringing(const std::string& org_id, const std::string& call_id) {
+  return db_.run(
+             "UPDATE calls SET version = version WHERE org_id = ? AND id = ? AND state = 'ringing'",
+             {org_id, call_id}) > 0;
+}
+
 std::vector<CallRef> CallTable::ringing() {
   return refs(
       "SELECT org_id, id, ring_deadline FROM calls WHERE state = 'ringing' ORDER BY "

@@ -35,6 +35,9 @@ class CallTable {
   /// and for an accept only if `r.accepting_staff` is ringing for it. False when it did not.
   bool move(const TransitionRequest& r);
 
+  /// Takes the call's row lock (PostgreSQL) if it still rings; false when it does not.
+  bool hold_if_ringing(const std::string& org_id, const std::string& call_id);
+
   std::vector<CallRef> ringing();
   /// `deadline_ms` holds when each was accepted.
   std::vector<CallRef> accepted();

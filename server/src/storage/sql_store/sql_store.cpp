@@ -203,6 +203,14 @@ Result<std::vector<std::string>> SqlStore::add_ring_targets(const std::string& o
   return guarded(observer_, &writes_, [&] {
     sql::Transaction tx(*db_);
     std::vector<std::string> added;
+    // The call's row first. With PostgreSQL, a transition on another node that ends the call
+    // has either committed (the call no longer rings: nobody is rung) or waits for this one (and
+    // then ends these rings with the others). Without it, a ring inserted while that transition
+    // ran outlived the call (the chaos run found one).
+    if (!calls_.hold_if_ringing(org_id, call_id)) {
+      tx.commit();
+      return added;
+    }
     for (const auto& target : ring) {
       if (!participants_.ring_more(org_id, call_id, target, now_ms)) continue;
       staff_.touch(org_id, target.staff_id, now_ms);
