@@ -54,8 +54,9 @@ const sql::Dialect kDialect{&migrations, ""};
 SqliteDatabase::SqliteDatabase(const std::string& path) : path_(path) {
   // Process-wide, and only before the first connection opens: without memory statistics SQLite
   // takes no global mutex around each of its allocations (2 % of the server's instructions).
-  static const bool configured = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }();
-  (void)configured;
+  // Its result is not checked: SQLITE_MISUSE only means SQLite was already initialised.
+  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)memstatus_off;
   const int rc =
       sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
