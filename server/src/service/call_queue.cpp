@@ -6,6 +6,7 @@
 #include "call/queue_estimate.hpp"
 #include "call/routing.hpp"
 #include "service/announcer.hpp"
+#include "service/call_reads.hpp"
 #include "service/call_timers.hpp"
 #include "service/router.hpp"
 #include "service/rules.hpp"
@@ -51,10 +52,24 @@ Result<bool> CallQueue::may_wait(const std::string& org_id, const std::optional<
                      [&](const auto& e) { return ready_for(e) && may_take(e, probe); });
 }
 
+Result<bool> CallQueue::has_calls_ahead(const std::string& org_id,
+                                        const std::vector<call::StaffCandidate>& chosen) {
+  if (ctx_.timings.max_queue <= 0) return false;
+  if (ctx_.hot.enabled() && !ctx_.hot.has_queued(org_id)) return false;
+  auto queued = reads_.queued_calls(org_id);
+  if (!queued) return queued.error();
+  return std::any_of(queued->begin(), queued->end(), [&](const Call& q) {
+    return std::any_of(chosen.begin(), chosen.end(), [&](const call::StaffCandidate& s) {
+      const bool asked_for = !q.requested_staff_id || *q.requested_staff_id == s.id;
+      return asked_for && call::serves(s.skills, q.topic);
+    });
+  });
+}
+
 Result<std::set<std::string>> CallQueue::refused_by(const Call& c) {
   std::set<std::string> refused;
   if (c.state == CallState::kQueued && c.version <= 1) return refused;  // Never rung.
-  auto parts = ctx_.store.participants(c.id);
+  auto parts = reads_.participants_of(c.id);
   if (!parts) return parts.error();
   for (const auto& p : *parts) {
     // Those still ringing when its ring deadline passes let it ring out too.
@@ -83,14 +98,14 @@ Result<bool> CallQueue::takes_back(const Call& c) {
 }
 
 Result<std::int64_t> CallQueue::length(const std::string& org_id) {
-  auto queued = ctx_.store.queued_calls(org_id);
+  auto queued = reads_.queued_calls(org_id);
   if (!queued) return queued.error();
   return static_cast<std::int64_t>(queued->size());
 }
 
 void CallQueue::promote(const std::string& org_id) {
   if (ctx_.hot.enabled() && !ctx_.hot.has_queued(org_id)) return;
-  auto queued = ctx_.store.queued_calls(org_id);
+  auto queued = reads_.queued_calls(org_id);
   if (!queued || queued->empty()) return;
   auto staff = staff_of(org_id);
   if (!staff) return;  // The next change of staff tries again, and so does the sweep.
@@ -171,36 +186,52 @@ std::vector<CallQueue::Spot> CallQueue::spots_of(const std::string& org_id,
                                                  const std::vector<Call>& queued) {
   std::vector<Spot> spots(queued.size());
   if (queued.empty()) return spots;
-  auto staff = staff_of(org_id);
-  auto handle_times = ctx_.store.recent_handle_times_ms(org_id, call::kEstimateSample);
-  for (std::size_t i = 0; i < queued.size(); ++i) {
-    const Call& c = queued[i];
-    // Ahead of it: the earlier calls its staff would take first (any call without a topic,
-    // and those of its own topic).
-    int ahead = 0;
-    for (std::size_t j = 0; j < i; ++j) {
-      if (!c.topic || !queued[j].topic || queued[j].topic == c.topic) ++ahead;
-    }
-    call::QueueEstimateInput in;
-    in.position = ahead + 1;
-    if (staff) {
-      in.serving_staff =
-          static_cast<int>(std::count_if(staff->begin(), staff->end(), [&](const auto& e) {
-            return ready_for(e) && may_take(e, c);
-          }));
-    }
-    if (handle_times) in.recent_handle_times_ms = *handle_times;
-    in.wrap_up_ms = ctx_.timings.wrap_up_ms;
-    spots[i] = {in.position, call::estimate_wait_s(in)};
-  }
+  const SpotInputs inputs{staff_of(org_id), recent_handle_times_ms(org_id)};
+  for (std::size_t i = 0; i < queued.size(); ++i) spots[i] = spot_at(queued, i, inputs);
   return spots;
+}
+
+CallQueue::Spot CallQueue::spot_at(const std::vector<Call>& queued, std::size_t i,
+                                   const SpotInputs& inputs) const {
+  const Call& c = queued[i];
+  // Ahead of it: the earlier calls its staff would take first (any call without a topic, and
+  // those of its own topic).
+  int ahead = 0;
+  for (std::size_t j = 0; j < i; ++j) {
+    if (!c.topic || !queued[j].topic || queued[j].topic == c.topic) ++ahead;
+  }
+  call::QueueEstimateInput in;
+  in.position = ahead + 1;
+  if (inputs.staff) {
+    const auto& staff = *inputs.staff;
+    in.serving_staff = static_cast<int>(std::count_if(
+        staff.begin(), staff.end(), [&](const auto& e) { return ready_for(e) && may_take(e, c); }));
+  }
+  in.recent_handle_times_ms = inputs.handle_times_ms;
+  in.wrap_up_ms = ctx_.timings.wrap_up_ms;
+  return {in.position, call::estimate_wait_s(in)};
+}
+
+std::vector<std::int64_t> CallQueue::recent_handle_times_ms(const std::string& org_id) {
+  // An estimate in whole seconds does not need calls that ended within the last second, and a
+  // full queue asks for it on every create and promotion.
+  constexpr std::int64_t kReadEveryMs = 1000;
+  const std::int64_t now = ctx_.clock.now_ms();
+  HandleTimes& known = handle_times_[org_id];
+  if (known.read_at_ms == 0 || now - known.read_at_ms >= kReadEveryMs) {
+    if (auto read = ctx_.store.recent_handle_times_ms(org_id, call::kEstimateSample)) {
+      known.ms = std::move(*read);
+      known.read_at_ms = now;
+    }
+  }
+  return known.ms;
 }
 
 void CallQueue::flush(const std::string& org_id) {
   Flush& f = flushes_[org_id];
   f.scheduled = false;
   f.last_ms = ctx_.clock.now_ms();
-  auto queued = ctx_.store.queued_calls(org_id);
+  auto queued = reads_.queued_calls(org_id);
   if (!queued) return;
   const auto spots = spots_of(org_id, *queued);
   // Only the calls queued now are remembered: those that left, here or on another node, go.
@@ -223,22 +254,25 @@ void CallQueue::flush(const std::string& org_id) {
   if (queued->empty()) {
     flushes_.erase(org_id);
     told_.erase(org_id);
+    handle_times_.erase(org_id);
   }
 }
 
 void CallQueue::place(Call& c) {
   if (c.state != CallState::kQueued) return;
-  auto queued = ctx_.store.queued_calls(c.org_id);
+  auto queued = reads_.queued_calls(c.org_id);
   if (!queued) return;
-  const auto spots = spots_of(c.org_id, *queued);
-  for (std::size_t i = 0; i < queued->size(); ++i) {
-    if ((*queued)[i].id == c.id) c.queue = call::QueueSpot{spots[i].position, spots[i].estimate};
-  }
+  auto mine =
+      std::find_if(queued->begin(), queued->end(), [&](const Call& q) { return q.id == c.id; });
+  if (mine == queued->end()) return;
+  const SpotInputs inputs{staff_of(c.org_id), recent_handle_times_ms(c.org_id)};
+  const Spot spot = spot_at(*queued, static_cast<std::size_t>(mine - queued->begin()), inputs);
+  c.queue = call::QueueSpot{spot.position, spot.estimate};
 }
 
 Result<std::vector<Call>> CallQueue::list(const Principal& user) {
   if (!is_staff(user)) return call::make_error(call::ErrorCode::kForbidden);
-  auto queued = ctx_.store.queued_calls(user.org_id);
+  auto queued = reads_.queued_calls(user.org_id);
   if (!queued) return queued.error();
   const auto spots = spots_of(user.org_id, *queued);
   for (std::size_t i = 0; i < queued->size(); ++i) {

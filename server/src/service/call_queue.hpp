@@ -12,20 +12,23 @@
 #include <unordered_map>
 #include <vector>
 
+#include "call/routing.hpp"
 #include "service/context.hpp"
 
 namespace sb::service {
 
 class Announcer;
+class CallReads;
 class CallTimers;
 class Router;
 class Transitions;
 
 class CallQueue {
  public:
-  CallQueue(ServiceContext& ctx, Announcer& announcer, CallTimers& timers, Transitions& transitions,
-            Router& router)
+  CallQueue(ServiceContext& ctx, CallReads& reads, Announcer& announcer, CallTimers& timers,
+            Transitions& transitions, Router& router)
       : ctx_(ctx),
+        reads_(reads),
         announcer_(announcer),
         timers_(timers),
         transitions_(transitions),
@@ -35,6 +38,11 @@ class CallQueue {
   /// serve it (its topic, or the one asked for) is available and connected, busy or not.
   Result<bool> may_wait(const std::string& org_id, const std::optional<std::string>& topic,
                         const std::optional<std::string>& staff_id);
+  /// Whether the org's queue holds a call that one of `chosen` (the staff a new call would
+  /// ring) could take. The new call is then queued behind it even while staff ring for other
+  /// calls: first in, first out (docs/queue.md, "Churn").
+  Result<bool> has_calls_ahead(const std::string& org_id,
+                               const std::vector<call::StaffCandidate>& chosen);
   /// Whether a ringing call nobody is ringing any more goes (back) to the queue rather than
   /// ending: a call promoted from the queue whose rings all ended unanswered (declined, or the
   /// ring deadline passed), or one whose rung staff all took other calls. Yes while its queue
@@ -70,6 +78,12 @@ class CallQueue {
   };
   /// Where each of `queued` (in queue order) stands and how long it may wait.
   std::vector<Spot> spots_of(const std::string& org_id, const std::vector<Call>& queued);
+  struct SpotInputs {
+    Result<std::vector<storage::StaffEntry>> staff;
+    std::vector<std::int64_t> handle_times_ms;
+  };
+  /// Where `queued[i]` stands.
+  Spot spot_at(const std::vector<Call>& queued, std::size_t i, const SpotInputs& inputs) const;
   void flush(const std::string& org_id);
   Result<std::vector<storage::StaffEntry>> staff_of(const std::string& org_id);
   /// Staff who refused `call` since it was queued (declined it, or let it ring out, or are
@@ -77,7 +91,11 @@ class CallQueue {
   /// member who declines is idle at once.
   Result<std::set<std::string>> refused_by(const Call& call);
 
+  /// The org's recent handle times, for the estimate: read at most once a second per org.
+  std::vector<std::int64_t> recent_handle_times_ms(const std::string& org_id);
+
   ServiceContext& ctx_;
+  CallReads& reads_;
   Announcer& announcer_;
   CallTimers& timers_;
   Transitions& transitions_;
@@ -89,6 +107,11 @@ class CallQueue {
     std::int64_t last_ms = 0;
   };
   std::unordered_map<std::string, Flush> flushes_;
+  struct HandleTimes {
+    std::vector<std::int64_t> ms;
+    std::int64_t read_at_ms = 0;
+  };
+  std::unordered_map<std::string, HandleTimes> handle_times_;
 };
 
 }  // namespace sb::service

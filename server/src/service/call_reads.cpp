@@ -23,6 +23,11 @@ Result<std::optional<std::string>> CallReads::open_call_of_caller(const auth::Pr
   return std::optional<std::string>();
 }
 
+Result<std::vector<call::Call>> CallReads::queued_calls(const std::string& org_id) {
+  if (ctx_.hot.enabled()) return ctx_.hot.queued_calls_of(org_id);
+  return ctx_.store.queued_calls(org_id);
+}
+
 Result<std::vector<storage::Participant>> CallReads::participants_of(const std::string& call_id) {
   if (const auto* known = ctx_.hot.participants(call_id)) return *known;
   auto parts = ctx_.store.participants(call_id);

@@ -18,6 +18,8 @@ class CallReads {
   Result<std::optional<call::Call>> find_call(const std::string& org_id,
                                               const std::string& call_id);
   Result<std::vector<storage::Participant>> participants_of(const std::string& call_id);
+  /// The org's queued calls, in queue order.
+  Result<std::vector<call::Call>> queued_calls(const std::string& org_id);
   /// The caller's open call (a caller has at most one).
   Result<std::optional<std::string>> open_call_of_caller(const auth::Principal& caller);
 

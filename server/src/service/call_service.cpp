@@ -29,7 +29,7 @@ CallService::CallService(storage::Store& store, bus::Bus& bus, Scheduler& schedu
       router_(ctx_, reads_, announcer_, timers_, transitions_, queue_),
       transitions_(ctx_, timers_, announcer_, router_, live_calls_, quality_, queue_),
       presence_(ctx_, timers_, announcer_, router_, transitions_),
-      queue_(ctx_, announcer_, timers_, transitions_, router_),
+      queue_(ctx_, reads_, announcer_, timers_, transitions_, router_),
       commands_(ctx_, reads_, access_, router_, timers_, announcer_, transitions_, queue_),
       live_calls_(ctx_, access_),
       quality_(ctx_, access_),

@@ -78,6 +78,14 @@ Result<CreateCallResult> Commands::create_call(const Principal& user,
   auto chosen = call::choose_staff_to_ring(routing, call::serving(*candidates, request.topic),
                                            request.staff_id, {}, false);
   if (chosen.empty()) return enqueue(user, request);
+  auto ahead = queue_.has_calls_ahead(user.org_id, chosen);
+  if (!ahead) return ahead.error();
+  if (*ahead) {
+    auto queued = enqueue(user, request);
+    // A full queue does not refuse a caller whom ringing staff could still take.
+    const bool full = !queued && queued.error().code == ErrorCode::kQueueFull;
+    if (!full) return queued;
+  }
 
   const std::int64_t now = ctx_.clock.now_ms();
   const Call c = new_ringing_call(user, request, now, ctx_.timings.ring_timeout_ms);

@@ -81,7 +81,7 @@ void HotState::index(const call::Call& call) {
   if (call.state == call::CallState::kRinging) {
     by_org_[call.org_id].ringing.emplace(call.created_at_ms, call.id);
   } else if (call.state == call::CallState::kQueued) {
-    ++by_org_[call.org_id].queued;
+    by_org_[call.org_id].queued.emplace(call.queued_at_ms.value_or(call.created_at_ms), call.id);
   }
 }
 
@@ -90,15 +90,24 @@ void HotState::unindex(const call::Call& call) {
   if (org == by_org_.end()) return;
   if (call.state == call::CallState::kRinging) {
     org->second.ringing.erase({call.created_at_ms, call.id});
-  } else if (call.state == call::CallState::kQueued && org->second.queued > 0) {
-    --org->second.queued;
+  } else if (call.state == call::CallState::kQueued) {
+    org->second.queued.erase({call.queued_at_ms.value_or(call.created_at_ms), call.id});
   }
-  if (org->second.ringing.empty() && org->second.queued == 0) by_org_.erase(org);
+  if (org->second.ringing.empty() && org->second.queued.empty()) by_org_.erase(org);
 }
 
 bool HotState::has_queued(const std::string& org_id) const {
   auto org = by_org_.find(org_id);
-  return org != by_org_.end() && org->second.queued > 0;
+  return org != by_org_.end() && !org->second.queued.empty();
+}
+
+std::vector<call::Call> HotState::queued_calls_of(const std::string& org_id) const {
+  std::vector<call::Call> out;
+  auto org = by_org_.find(org_id);
+  if (org == by_org_.end()) return out;
+  out.reserve(org->second.queued.size());
+  for (const auto& [queued_at, id] : org->second.queued) out.push_back(calls_.at(id).call);
+  return out;
 }
 
 std::vector<std::string> HotState::ringing_calls_of(const std::string& org_id) const {

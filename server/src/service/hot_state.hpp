@@ -53,6 +53,8 @@ class HotState {
   std::vector<std::string> ringing_calls_of(const std::string& org_id) const;
   /// Whether the org has a queued call.
   bool has_queued(const std::string& org_id) const;
+  /// The org's queued calls in queue order (queued_at, then id), as the database orders them.
+  std::vector<call::Call> queued_calls_of(const std::string& org_id) const;
   /// The caller's open call, if any.
   std::optional<std::string> open_call_of_caller(const std::string& org_id,
                                                  const std::string& caller_id) const;
@@ -85,7 +87,7 @@ class HotState {
   /// calls of every org. Kept in step with calls_ by index() and unindex().
   struct OrgCalls {
     std::set<std::pair<std::int64_t, std::string>> ringing;  // (created_at, id): oldest first
-    std::size_t queued = 0;
+    std::set<std::pair<std::int64_t, std::string>> queued;   // (queued_at, id): queue order
   };
   void index(const call::Call& call);
   void unindex(const call::Call& call);

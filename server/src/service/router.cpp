@@ -15,10 +15,12 @@ namespace {
 using call::CallState;
 using storage::RingOutcome;
 
-std::vector<call::StaffCandidate> candidates_from(const std::vector<storage::StaffEntry>& staff) {
+std::vector<call::StaffCandidate> candidates_from(const std::vector<storage::StaffEntry>& staff,
+                                                  bool with_ringing) {
   std::vector<call::StaffCandidate> out;
   for (const auto& s : staff) {
-    const bool free = s.state == call::StaffState::kIdle || s.state == call::StaffState::kRinging;
+    const bool free = s.state == call::StaffState::kIdle ||
+                      (with_ringing && s.state == call::StaffState::kRinging);
     if (s.status == call::StaffStatus::kAvailable && s.connected && free) {
       out.push_back({s.id, s.name, s.idle_since_ms, s.skills});
     }
@@ -29,11 +31,20 @@ std::vector<call::StaffCandidate> candidates_from(const std::vector<storage::Sta
 }  // namespace
 
 Result<std::vector<call::StaffCandidate>> Router::ringable_staff(const std::string& org_id) {
-  if (const auto* staff = ctx_.hot.staff_of(org_id)) return candidates_from(*staff);
+  return staff_to_ring(org_id, true);
+}
+
+Result<std::vector<call::StaffCandidate>> Router::free_staff(const std::string& org_id) {
+  return staff_to_ring(org_id, false);
+}
+
+Result<std::vector<call::StaffCandidate>> Router::staff_to_ring(const std::string& org_id,
+                                                                bool with_ringing) {
+  if (const auto* staff = ctx_.hot.staff_of(org_id)) return candidates_from(*staff, with_ringing);
   auto listed = ctx_.store.list_staff(org_id, ctx_.clock.now_ms(), ctx_.timings.presence_grace_ms);
   if (!listed) return listed.error();
   ctx_.hot.put_staff_list(org_id, *listed);  // Kept with one node only.
-  return candidates_from(*listed);
+  return candidates_from(*listed, with_ringing);
 }
 
 void Router::ring(const Call& c, const std::vector<std::string>& staff_ids) {
@@ -43,6 +54,13 @@ void Router::ring(const Call& c, const std::vector<std::string>& staff_ids) {
 }
 
 void Router::reroute(const std::string& org_id, const std::string& call_id) {
+  auto free = free_staff(org_id);
+  if (!free) return;  // The sweeper and the next availability change try again.
+  reroute(org_id, call_id, *free);
+}
+
+void Router::reroute(const std::string& org_id, const std::string& call_id,
+                     const std::vector<call::StaffCandidate>& free) {
   auto found = reads_.find_call(org_id, call_id);
   if (!found || !*found || (*found)->state != CallState::kRinging) return;
   const Call c = **found;
@@ -54,18 +72,15 @@ void Router::reroute(const std::string& org_id, const std::string& call_id) {
   bool some_stopped = false;
   for (const auto& p : *parts) {
     // Staff whose ring was withdrawn while they were offline are rung again once back. Staff
-    // whose ring stopped when they took another call are not: ringing every freed staff member
-    // for every waiting call is a thundering herd under load (docs/decisions/0004); offering
-    // them the oldest waiting call is the queue's job (CONTRACT 11.2).
+    // whose ring stopped when they took another call are not: once free they are offered the
+    // oldest waiting call by the queue (docs/queue.md, "Churn").
     if (p.outcome != RingOutcome::kWithdrawn) already.insert(p.staff_id);
     someone_ringing |= p.outcome == RingOutcome::kRinging;
     all_declined &= p.outcome == RingOutcome::kDeclined;
     some_stopped |= p.outcome == RingOutcome::kStopped;
   }
-  auto candidates = ringable_staff(org_id);
-  if (!candidates) return;  // The sweeper and the next availability change try again.
   const auto routing = ctx_.timings.routing;
-  auto chosen = call::choose_staff_to_ring(routing, call::serving(*candidates, c.topic),
+  auto chosen = call::choose_staff_to_ring(routing, call::serving(free, c.topic),
                                            c.requested_staff_id, already, someone_ringing);
   if (!chosen.empty()) {
     const std::int64_t now = ctx_.clock.now_ms();
@@ -87,8 +102,8 @@ void Router::reroute(const std::string& org_id, const std::string& call_id) {
   if (!someone_ringing && all_declined) {
     (void)end_unanswered(c, call::CallEvent::kAllDeclined);
   } else if (!someone_ringing && some_stopped) {
-    // Everyone it rang took another call: it rings nobody and would wait for its ring deadline
-    // unseen by the staff who free up (they are offered the queue). It joins the queue.
+    // Everyone it rang took another call, and nobody is free: it joins the queue, where the
+    // next staff member to free up is offered it (oldest first) rather than every waiting call.
     auto back = queue_.takes_back(c);
     if (back && *back) (void)requeue(c);
   }
@@ -115,14 +130,19 @@ Result<Call> Router::end_unanswered(const Call& c, call::CallEvent otherwise) {
 void Router::reroute_org(const std::string& org_id) {
   // CONTRACT 11.2: staff who may have become ringable take the oldest queued calls first.
   queue_.promote(org_id);
+  // Those still free after that are rung for every call that rings (CONTRACT 3: staff who
+  // become available while a call rings are rung too). Read once: each one rung below is
+  // ringing for the next call, and is still free for it.
+  auto free = free_staff(org_id);
+  if (!free) return;
   if (ctx_.hot.enabled()) {
-    for (const auto& id : ctx_.hot.ringing_calls_of(org_id)) reroute(org_id, id);
+    for (const auto& id : ctx_.hot.ringing_calls_of(org_id)) reroute(org_id, id, *free);
     return;
   }
   auto ringing = ctx_.store.ringing_calls();
   if (!ringing) return;
   for (const auto& ref : *ringing) {
-    if (ref.org_id == org_id) reroute(org_id, ref.call_id);
+    if (ref.org_id == org_id) reroute(org_id, ref.call_id, *free);
   }
 }
 

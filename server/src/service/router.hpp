@@ -28,12 +28,19 @@ class Router {
         transitions_(transitions),
         queue_(queue) {}
 
-  /// Available, connected staff of the org who are idle or ringing.
+  /// Available, connected staff of the org who are idle or ringing: whom a new call rings.
   Result<std::vector<call::StaffCandidate>> ringable_staff(const std::string& org_id);
+  /// Available, connected staff of the org who are idle: whom a reroute adds to a call that
+  /// already rings. Staff ringing for another call are not added (docs/queue.md, "Churn").
+  Result<std::vector<call::StaffCandidate>> free_staff(const std::string& org_id);
   /// call.incoming to the staff members, and their rows to the boards.
   void ring(const Call& call, const std::vector<std::string>& staff_ids);
-  /// Rings whoever the call may ring now; ends it declined when everyone declined.
+  /// Rings whoever the call may ring now; ends it declined when everyone declined, and sends it
+  /// to the queue when everyone it rang took another call.
   void reroute(const std::string& org_id, const std::string& call_id);
+  /// The same, choosing among `free` (free_staff(), read once for several calls).
+  void reroute(const std::string& org_id, const std::string& call_id,
+               const std::vector<call::StaffCandidate>& free);
   /// Ends a ringing call nobody took (`otherwise`: all_declined or ring_timeout), or sends it
   /// back to the queue when it came from there and may still wait (CallQueue::takes_back).
   Result<Call> end_unanswered(const Call& call, call::CallEvent otherwise);
@@ -44,6 +51,10 @@ class Router {
   void reroute_org(const std::string& org_id);
 
  private:
+  /// Available, connected staff of the org who are idle, or ringing too when `with_ringing`.
+  Result<std::vector<call::StaffCandidate>> staff_to_ring(const std::string& org_id,
+                                                          bool with_ringing);
+
   ServiceContext& ctx_;
   CallReads& reads_;
   Announcer& announcer_;

@@ -93,11 +93,9 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
     // the queued ones (CONTRACT 11.2).
     queue_.promote(moved.org_id);
   }
-  // Calls that stopped ringing for the staff member who accepted (CONTRACT 10.3) are not
-  // rerouted or queued here: under a load where staff take every call they are rung for, that
-  // rang or promoted each such call again and again, and 400 calls/s collapsed to 115 completed
-  // calls/s (docs/decisions/0004). They join the queue on the org's next reroute (a staff
-  // member going available), or end at their ring deadline.
+  // Calls that stopped ringing for the staff member who accepted (CONTRACT 10.3) and now ring
+  // nobody ring whoever is free, or join the queue (docs/queue.md, "Churn").
+  for (const auto& other : outcome->rings_stopped) router_.reroute(moved.org_id, other);
   return moved;
 }
 

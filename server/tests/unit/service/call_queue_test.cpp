@@ -258,19 +258,43 @@ TEST_F(CallQueueTest, APromotedCallDeclinedByTheOnlyStaffMemberWhoServesItEndsDe
   EXPECT_EQ(declined->end_reason, "all_declined");
 }
 
-TEST_F(CallQueueTest, ARingingCallWhoseStaffAllTookOtherCallsRingsWhoeverBecomesAvailable) {
+TEST_F(CallQueueTest, ACallWhoseStaffAllTookOtherCallsJoinsTheQueueAndRingsTheNextFreeStaff) {
   online(ana_);
   // Two calls ring ana at once; she takes the first, which stops her ring for the second
-  // (CONTRACT 10.3). The second is not requeued at once (docs/queue.md: that collapsed the
-  // load bench); it rings the next staff member who goes available.
+  // (CONTRACT 10.3). Nobody else is free, so the second joins the queue at once
+  // (docs/queue.md, "Churn") and rings the next staff member who frees up.
   const Call first = create(cat_)->call;
   const Call second = create(dan_)->call;
   ASSERT_EQ(second.state, CallState::kRinging);
   ASSERT_TRUE(service_->accept(ana_, first.id));
-  EXPECT_EQ(service_->get_call(dan_, second.id)->state, CallState::kRinging);
+  auto waiting = service_->get_call(dan_, second.id);
+  EXPECT_EQ(waiting->state, CallState::kQueued);
+  EXPECT_EQ(waiting->queued_at_ms, second.created_at_ms);
   online(bo_);
   EXPECT_EQ(service_->get_call(dan_, second.id)->state, CallState::kRinging);
   EXPECT_EQ(bus_.to("bo", "call.incoming").back().at("call").at("id").as_string(), second.id);
+}
+
+TEST_F(CallQueueTest, ANewCallQueuesBehindAWaitingCallWhileStaffRing) {
+  online(ana_);
+  const Call busy = busy_with(ana_, cat_);
+  const Call dan = create(dan_)->call;
+  scheduler_.advance(1);  // The queue is in order of queued_at.
+  const Call eli = create(eli_)->call;
+  ASSERT_EQ(eli.state, CallState::kQueued);
+  ASSERT_TRUE(service_->end(cat_, busy.id, std::nullopt));
+  ASSERT_EQ(service_->get_call(dan_, dan.id)->state, CallState::kRinging);  // ana is rung.
+  // ana rings for dan's call, so a new call could ring her too (CONTRACT 3); but eli waits
+  // ahead of it, so it queues behind eli (first in, first out).
+  Principal fay = user("fay", Role::kClient);
+  scheduler_.advance(1);
+  auto late = create(fay);
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->call.state, CallState::kQueued);
+  EXPECT_EQ(late->call.queue->position, 2);
+  const auto rung = bus_.to("ana", "call.incoming");
+  ASSERT_EQ(rung.size(), 2u);  // Her first call, then dan's: not fay's.
+  EXPECT_EQ(rung.back().at("call").at("id").as_string(), dan.id);
 }
 
 TEST_F(CallQueueTest, ACallRungAtOnceAndDeclinedEndsDeclinedAsInV1) {
