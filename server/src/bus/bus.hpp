@@ -29,6 +29,9 @@ struct Delivery {
   std::optional<BoardEntry> board;
   /// Sent as it is to `user_ids`; may be empty when only the board changes.
   std::string payload;
+  /// False for a message that announces no write (a relayed signal): it need not wait for the
+  /// disk, only for what its recipients were sent before it (GatedBus).
+  bool announces_write = true;
 };
 
 /// What /metrics shows of the bus (docs/metrics.md). All zero on a single node.

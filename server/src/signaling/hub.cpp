@@ -225,7 +225,11 @@ void Hub::handle_signal(Session& s, const std::shared_ptr<net::WsConnection>& co
   relayed += R"(,"seq":)";
   relayed += std::to_string(seq->as_int64());
   relayed += '}';
-  bus_.publish(bus::Delivery{s.user->org_id, {*peer}, std::nullopt, std::move(relayed)});
+  bus_.publish(bus::Delivery{s.user->org_id,
+                             {*peer},
+                             std::nullopt,
+                             std::move(relayed),
+                             /*announces_write=*/false});
   if (options_.on_signal_relayed) options_.on_signal_relayed(kind->as_string());
 }
 
