@@ -21,6 +21,8 @@ struct StaffCandidate {
   std::int64_t idle_since_ms = 0;
   /// The topics they serve (CONTRACT 11.3).
   std::vector<std::string> skills = {};
+  /// Ringing for another call now (else idle).
+  bool ringing = false;
 };
 
 /// Whether a staff member with `skills` serves a call on `topic` (every call without one).

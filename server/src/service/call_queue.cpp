@@ -56,6 +56,11 @@ Result<bool> CallQueue::has_calls_ahead(const std::string& org_id,
                                         const std::vector<call::StaffCandidate>& chosen) {
   if (ctx_.timings.max_queue <= 0) return false;
   if (ctx_.hot.enabled() && !ctx_.hot.has_queued(org_id)) return false;
+  // Staff who are idle would have been given a queued call they could take when they became
+  // idle (promote): only staff already ringing can have one waiting for them.
+  if (std::none_of(chosen.begin(), chosen.end(), [](const auto& s) { return s.ringing; })) {
+    return false;
+  }
   auto queued = reads_.queued_calls(org_id);
   if (!queued) return queued.error();
   return std::any_of(queued->begin(), queued->end(), [&](const Call& q) {

@@ -22,7 +22,8 @@ std::vector<call::StaffCandidate> candidates_from(const std::vector<storage::Sta
     const bool free = s.state == call::StaffState::kIdle ||
                       (with_ringing && s.state == call::StaffState::kRinging);
     if (s.status == call::StaffStatus::kAvailable && s.connected && free) {
-      out.push_back({s.id, s.name, s.idle_since_ms, s.skills});
+      out.push_back(
+          {s.id, s.name, s.idle_since_ms, s.skills, s.state == call::StaffState::kRinging});
     }
   }
   return out;
