@@ -114,6 +114,9 @@ class SqlStore : public Store {
   Result<std::vector<CallRef>> accepted_calls() override;
   Result<std::vector<CallRef>> open_calls() override;
   Result<std::vector<RingStepRef>> open_ring_steps() override;
+  Result<DueCalls> due_calls(std::int64_t due_by_ms, std::int64_t accepted_by_ms,
+                             int limit) override;
+  Result<std::vector<RingStepRef>> due_ring_steps(std::int64_t due_by_ms, int limit) override;
   Result<std::vector<WrapUpRef>> wrap_ups_after(std::int64_t now_ms) override;
 
  private:

@@ -171,6 +171,15 @@ Result<std::vector<RingStepRef>> SqlStore::open_ring_steps() {
   return guarded(observer_, [&] { return participants_.open_ring_steps(); });
 }
 
+Result<DueCalls> SqlStore::due_calls(std::int64_t due_by_ms, std::int64_t accepted_by_ms,
+                                     int limit) {
+  return guarded(observer_, [&] { return calls_.due(due_by_ms, accepted_by_ms, limit); });
+}
+
+Result<std::vector<RingStepRef>> SqlStore::due_ring_steps(std::int64_t due_by_ms, int limit) {
+  return guarded(observer_, [&] { return participants_.ring_steps_due(due_by_ms, limit); });
+}
+
 Result<std::vector<WrapUpRef>> SqlStore::wrap_ups_after(std::int64_t now_ms) {
   return guarded(observer_, [&] { return staff_.wrap_ups_after(now_ms); });
 }
