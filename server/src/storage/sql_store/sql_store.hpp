@@ -125,6 +125,13 @@ class SqlStore : public Store {
   /// Transfer: the new call and its rings, in the open transaction of the old call's move.
   void insert_successor(const TransitionRequest& r, TransitionOutcome& out,
                         const std::function<void(const std::string&)>& changed);
+  /// Runs `read` without counting its statements for the group commit, then counts it once if
+  /// `found` says it found something. The due check reads twice a second on every node and
+  /// mostly finds nothing; that nothing leads to no announcement, so the next answer need not
+  /// wait for a sync because of it (a paused PostgreSQL would hold that answer until it woke).
+  template <typename T>
+  Result<T> read_uncounted_unless_found(const std::function<T()>& read,
+                                        const std::function<bool(const T&)>& found);
 
   std::unique_ptr<sql::Database> db_;
   CallTable calls_;
@@ -137,6 +144,8 @@ class SqlStore : public Store {
   OutboxRenderer render_outbox_;
   OperationObserver observer_;
   WriteHealth writes_;
+  /// While true, statements do not count for the group commit (read_uncounted_unless_found).
+  bool uncounted_ = false;
   /// Declared after db_, so it goes first: its thread may be using the database's means of
   /// making commits durable.
   std::unique_ptr<GroupCommit> group_;
