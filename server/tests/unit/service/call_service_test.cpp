@@ -644,23 +644,31 @@ TEST_F(CallServiceWriteFaultTest, ARingTimeoutWhoseWriteFailedEndsAtTheNextDueCh
   auto created = service_->create_call(user("cat", Role::kClient), {});
   ASSERT_TRUE(created);
   const Call c = created->call;
+  // News of the call beyond `ringing` (the caller hears that one when the call is placed).
+  const auto news = [&](const std::string& user_id) {
+    std::vector<std::string> states;
+    for (const auto& m : bus_.to(user_id, "call.updated")) {
+      const auto state = std::string(m.at("call").at("state").as_string());
+      if (state != "ringing") states.push_back(state);
+    }
+    return states;
+  };
   on_the_side(
       "CREATE TRIGGER full_disk BEFORE UPDATE ON calls BEGIN SELECT RAISE(FAIL, 'disk full'); "
       "END");
   scheduler_.advance(timings_.ring_timeout_ms + 2'000);  // The timer fired and its write failed.
   EXPECT_TRUE(service_->take_over_due());                // Reads work: so does the check.
   EXPECT_EQ((*store_->find_call("org1", c.id))->state, CallState::kRinging);
-  EXPECT_TRUE(bus_.to("cat", "call.updated").empty());
-  EXPECT_TRUE(bus_.to("ana", "call.updated").empty());
+  EXPECT_TRUE(news("cat").empty());
+  EXPECT_TRUE(news("ana").empty());
 
   on_the_side("DROP TRIGGER full_disk");
   EXPECT_TRUE(service_->take_over_due());
   const Call ended = **store_->find_call("org1", c.id);
   EXPECT_EQ(ended.state, CallState::kMissed);
   EXPECT_EQ(ended.end_reason, "timeout");
-  ASSERT_EQ(bus_.to("cat", "call.updated").size(), 1u);
-  EXPECT_EQ(bus_.to("cat", "call.updated")[0].at("call").at("state").as_string(), "missed");
-  EXPECT_EQ(bus_.to("ana", "call.updated").size(), 1u);
+  EXPECT_EQ(news("cat"), (std::vector<std::string>{"missed"}));
+  EXPECT_EQ(news("ana"), (std::vector<std::string>{"missed"}));
 }
 
 // Issue 10 item 8: two nodes on one database. Node A sets the call's timers and dies; node B's
