@@ -108,10 +108,10 @@ async function signalFor(ms, { c, staffWs, clientWs }, firstSeq) {
 }
 
 test('one node, PostgreSQL paused for 5 s mid-call: signals both ways are relayed at once', L(async () => {
-  // No sweep during the pause: storage still runs on the io thread (issue 8, item 4), so the
-  // sweeper's statement would hold every relay of the node until its 6 s deadline. With nothing
-  // else reading, a relay that read the database would stall here for 6 s.
-  const srv = await startServer(['--ring-timeout', '30s', '--sweep-interval', '60s'], { db: pg.url });
+  // No sweep and no due check during the pause: storage still runs on the io thread (issue 8,
+  // item 4), so their statements would hold every relay of the node until its 6 s deadline.
+  // With nothing else reading, a relay that read the database would stall here for 6 s.
+  const srv = await startServer(['--ring-timeout', '30s', '--sweep-interval', '60s', '--due-check-interval', '60s'], { db: pg.url });
   servers.push(srv);
   const call = await liveCall(srv, srv);
   const { paused, runuser } = clusterPids(dataDir());

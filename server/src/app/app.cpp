@@ -106,7 +106,16 @@ int run_server(const Config& config) {
   }
   if (!server.start(error)) return fail("listen", error);
 
-  // The sweeper: a backstop for per-call timers, every --sweep-interval.
+  // What is due in the database, whichever node set its timer (a node that died, a write that
+  // failed): every --due-check-interval (500 ms), or every --sweep-interval while the database
+  // does not answer, so a stalled database does not hold the io thread twice a second.
+  std::function<void()> take_over_due = [&] {
+    const bool answered = calls.take_over_due();
+    const auto wait = answered ? config.due_check_interval : config.sweep_interval;
+    scheduler.schedule_at(clock.now_ms() + wait.count(), take_over_due);
+  };
+  scheduler.schedule_at(clock.now_ms() + config.due_check_interval.count(), take_over_due);
+  // The sweeper: a backstop for queue promotions, every --sweep-interval.
   std::function<void()> sweep = [&] {
     calls.sweep();
     scheduler.schedule_at(clock.now_ms() + config.sweep_interval.count(), sweep);

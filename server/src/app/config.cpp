@@ -237,6 +237,23 @@ const std::vector<Flag>& flags() {
        set_db},
       {"redis", "<redis://[[user]:password@]host:port[/db]>",
        "Redis for running several nodes (default: none, one node).", set_redis},
+      {"redis-connect-timeout", "<duration>",
+       "How long connecting to Redis may take before the attempt counts as failed (default 1s).",
+       duration(&Config::redis_connect_timeout, false)},
+      {"redis-command-timeout", "<duration>",
+       "How long a Redis reply may take before the connection counts as dead (default 1s).",
+       duration(&Config::redis_command_timeout, false)},
+      {"redis-ping-interval", "<duration>",
+       "How often an idle Redis connection is pinged, and how long a read of the stream waits "
+       "for entries (default 1s).",
+       duration(&Config::redis_ping_interval, false)},
+      {"redis-reconnect-min", "<duration>",
+       "First wait before reconnecting to Redis; it doubles after each failed attempt (default "
+       "100ms).",
+       duration(&Config::redis_reconnect_min, false)},
+      {"redis-reconnect-max", "<duration>",
+       "Longest wait between two attempts to reconnect to Redis (default 2s).",
+       duration(&Config::redis_reconnect_max, false)},
       {"jwt-secret", "<secret>", "HS256 shared secret of the integrating app.",
        text(&Config::jwt_secret)},
       {"jwt-public-key", "<file>", "PEM public key (RS256 or ES256) of the integrating app.",
@@ -351,6 +368,7 @@ const std::vector<Flag>& flags() {
       {"log-format", "<json|text>", "Log line format (default json).", set_log_format},
       {"ws-ping-interval", "<duration>", "", duration(&Config::ws_ping_interval, false), true},
       {"sweep-interval", "<duration>", "", duration(&Config::sweep_interval, false), true},
+      {"due-check-interval", "<duration>", "", duration(&Config::due_check_interval, false), true},
       {"jwt-jwks-refresh-gap", "<duration>", "", duration(&Config::jwt_jwks_refresh_gap, false),
        true},
   };
@@ -515,6 +533,9 @@ Problem check_combinations(Config& c, const Values& values) {
   if (!c.turn_urls.empty() && !c.turn_secret) {
     return label("turn-urls", values) +
            ": needs --turn-secret (browsers need credentials for TURN, minted from it)";
+  }
+  if (c.redis_reconnect_max < c.redis_reconnect_min) {
+    return label("redis-reconnect-max", values) + ": must be at least --redis-reconnect-min";
   }
   if (c.webhook_url && !c.webhook_secret) {
     return label("webhook-url", values) + ": needs --webhook-secret (every delivery is signed)";

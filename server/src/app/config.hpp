@@ -39,6 +39,14 @@ struct Config {
 
   // --redis: none for a single node.
   std::optional<std::string> redis;
+  // How long the bus waits to connect to Redis and for each reply, how often it pings an idle
+  // connection (also how long a stream read blocks), and how its reconnects back off (doubling
+  // from min to max). Together they set how soon a dead Redis shows in /readyz (docs/faults.md).
+  std::chrono::milliseconds redis_connect_timeout = std::chrono::seconds{1};
+  std::chrono::milliseconds redis_command_timeout = std::chrono::seconds{1};
+  std::chrono::milliseconds redis_ping_interval = std::chrono::seconds{1};
+  std::chrono::milliseconds redis_reconnect_min = std::chrono::milliseconds{100};
+  std::chrono::milliseconds redis_reconnect_max = std::chrono::seconds{2};
 
   // The JWT flags as given...
   std::optional<std::string> jwt_secret;
@@ -106,6 +114,10 @@ struct Config {
   // Hidden flags, for tests that cannot wait for the real cadence.
   std::chrono::milliseconds ws_ping_interval = std::chrono::seconds{15};
   std::chrono::milliseconds sweep_interval = std::chrono::seconds{5};
+  /// How often every node asks the database what is due (service::CallTimers::take_over_due):
+  /// a dead node's timers and those whose write failed end within about this much more than
+  /// their deadline (docs/decisions/0010-timer-takeover.md).
+  std::chrono::milliseconds due_check_interval = std::chrono::milliseconds{500};
   /// The least time between two key set refreshes for an unknown kid (--jwt-jwks-url).
   std::chrono::milliseconds jwt_jwks_refresh_gap = std::chrono::seconds{10};
 

@@ -88,6 +88,11 @@ std::unique_ptr<bus::Bus> open_bus(const Config& config, boost::asio::io_context
   if (!config.redis) return std::make_unique<bus::LocalBus>();
   bus::RedisBusOptions options;
   options.url = *config.redis;
+  options.connect_timeout = config.redis_connect_timeout;
+  options.command_timeout = config.redis_command_timeout;
+  options.ping_interval = config.redis_ping_interval;
+  options.backoff_min = config.redis_reconnect_min;
+  options.backoff_max = config.redis_reconnect_max;
   options.on_event = [](std::string_view event, std::string_view detail) {
     obs::log_warn(event, {{"detail", detail}});
   };

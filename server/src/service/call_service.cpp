@@ -41,13 +41,16 @@ Result<void> CallService::recover() {
 
 void CallService::sweep() {
   live_calls_.forget_stale(ctx_.clock.now_ms());
-  timers_.sweep();
   // A backstop to the promotions staff changes set off (on this node or another).
   if (auto queued = ctx_.store.queued_call_refs()) {
     std::set<std::string> orgs;
     for (const auto& ref : *queued) orgs.insert(ref.org_id);
     for (const auto& org_id : orgs) queue_.promote(org_id);
   }
+}
+
+bool CallService::take_over_due() {
+  return timers_.take_over_due();
 }
 
 Result<CreateCallResult> CallService::create_call(const Principal& user,

@@ -49,8 +49,13 @@ class CallService {
   /// After a start or a crash: graces restart now, and every timer the database implies is set
   /// again (ring deadlines that passed fire at once). Call once before serving.
   Result<void> recover();
-  /// Finishes whatever is past its deadline; a backstop to the per-call timers.
+  /// Every --sweep-interval: forgets stale live calls and promotes queued calls, a backstop
+  /// to the promotions staff changes set off.
   void sweep();
+  /// Every --due-check-interval: ends what is past its deadline in the database,
+  /// whichever node set the timer (CallTimers::take_over_due). False when the database could
+  /// not be read.
+  bool take_over_due();
 
   Result<CreateCallResult> create_call(const Principal& user, const CreateCallRequest& request);
   Result<Call> get_call(const Principal& user, const std::string& call_id);

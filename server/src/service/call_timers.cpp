@@ -116,7 +116,7 @@ void CallTimers::on_connect_timeout(const std::string& org_id, const std::string
 void CallTimers::on_ring_step_end(const std::string& org_id, const std::string& call_id,
                                   const std::string& staff_id) {
   auto not_counted = missed_rings_not_counted(ctx_, org_id, call_id);
-  if (!not_counted) return;  // The sweep tries again.
+  if (!not_counted) return;  // The next due check tries again.
   const bool counts =
       std::find(not_counted->begin(), not_counted->end(), staff_id) == not_counted->end();
   auto ended = ctx_.store.end_ring_step(org_id, call_id, staff_id, ctx_.clock.now_ms(),
@@ -186,30 +186,21 @@ Result<void> CallTimers::recover() {
   return {};
 }
 
-void CallTimers::sweep() {
-  const std::int64_t now = ctx_.clock.now_ms();
-  if (auto ringing = ctx_.store.ringing_calls()) {
-    for (const auto& ref : *ringing) {
-      if (ref.deadline_ms <= now) on_ring_timeout(ref.org_id, ref.call_id);
-    }
-  }
-  if (auto queued = ctx_.store.queued_call_refs()) {
-    for (const auto& ref : *queued) {
-      if (ref.deadline_ms <= now) on_queue_timeout(ref.org_id, ref.call_id);
-    }
-  }
-  if (auto accepted = ctx_.store.accepted_calls()) {
-    for (const auto& ref : *accepted) {
-      if (ref.deadline_ms + ctx_.timings.connect_timeout_ms <= now) {
-        on_connect_timeout(ref.org_id, ref.call_id);
-      }
-    }
-  }
-  if (auto steps = ctx_.store.open_ring_steps()) {
-    for (const auto& s : *steps) {
-      if (s.ring_until_ms <= now) on_ring_step_end(s.org_id, s.call_id, s.staff_id);
-    }
-  }
+bool CallTimers::take_over_due() {
+  // Enough for any burst; more than this are still due at the next check.
+  constexpr int kLimit = 1000;
+  const std::int64_t due_by = ctx_.clock.now_ms() - kTakeOverAfterMs;
+  auto due = ctx_.store.due_calls(due_by, due_by - ctx_.timings.connect_timeout_ms, kLimit);
+  if (!due) return false;
+  for (const auto& ref : due->ringing) on_ring_timeout(ref.org_id, ref.call_id);
+  for (const auto& ref : due->queued) on_queue_timeout(ref.org_id, ref.call_id);
+  for (const auto& ref : due->accepted) on_connect_timeout(ref.org_id, ref.call_id);
+  // Only longest-idle rings in steps: with ring-all no ring has an end of its own.
+  if (ctx_.timings.routing != call::RoutingMode::kLongestIdle) return true;
+  auto steps = ctx_.store.due_ring_steps(due_by, kLimit);
+  if (!steps) return false;
+  for (const auto& s : *steps) on_ring_step_end(s.org_id, s.call_id, s.staff_id);
+  return true;
 }
 
 }  // namespace sb::service

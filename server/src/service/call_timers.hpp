@@ -1,8 +1,10 @@
 #pragma once
 // Every timer of the call service, and what happens when one fires: ring deadlines, connect
 // deadlines, longest-idle ring steps, wrap-up ends, ICE refreshes and the two graces of a user
-// who went away. Also sets them all again after a restart (recover) and finishes whatever is
-// past its deadline (sweep), a backstop to the timers.
+// who went away. Also sets them all again after a restart (recover) and, every
+// --due-check-interval (500 ms), runs whatever the database says is past its deadline
+// (take_over_due): the timers of a node that died, and those whose write failed
+// (docs/decisions/0010-timer-takeover.md).
 
 #include <cstdint>
 #include <string>
@@ -34,8 +36,15 @@ class CallTimers {
   /// After a start or a crash: graces restart now, and every timer the database implies is set
   /// again (ring deadlines that passed fire at once).
   Result<void> recover();
-  /// Finishes whatever is past its deadline.
-  void sweep();
+  /// How long past its deadline a timer is left to the node that set it. Long enough that a
+  /// live node's own timer runs first (no double work), short enough for the promise that a
+  /// dead node's calls end within about a second of their deadlines (CONTRACT 11.5).
+  static constexpr std::int64_t kTakeOverAfterMs = 250;
+  /// Runs the handler of every ring, queue, connect and ring-step deadline that passed more
+  /// than kTakeOverAfterMs ago and is still open in the database, whichever node set it; the
+  /// database's conditional UPDATE decides if two nodes try. False when the database could not
+  /// be read.
+  bool take_over_due();
 
   void schedule_ring_timeout(const std::string& org_id, const std::string& call_id,
                              std::int64_t at_ms);

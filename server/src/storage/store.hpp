@@ -151,6 +151,16 @@ struct RingStepRef {
   std::int64_t ring_until_ms = 0;
 };
 
+/// Open calls whose timer is due, whichever node set it.
+struct DueCalls {
+  /// Past their ring deadline (`deadline_ms`).
+  std::vector<CallRef> ringing;
+  /// Past their queue deadline (`deadline_ms`).
+  std::vector<CallRef> queued;
+  /// Accepted at or before the cut-off (`deadline_ms` holds when), so past the connect timeout.
+  std::vector<CallRef> accepted;
+};
+
 /// One quality sample of one side of a call (CONTRACT.md section 6).
 /// A figure the browser could not read yet (no RTT before the first RTCP report, say) is absent,
 /// and leaves that figure's average alone rather than dragging it towards zero.
@@ -351,6 +361,13 @@ class Store {
   virtual Result<std::vector<CallRef>> accepted_calls() = 0;
   virtual Result<std::vector<CallRef>> open_calls() = 0;
   virtual Result<std::vector<RingStepRef>> open_ring_steps() = 0;
+  /// Calls still ringing or queued with a deadline at or before `due_by_ms`, and calls still
+  /// accepted at or before `accepted_by_ms`; `limit` in all, earliest first within each kind.
+  /// One indexed query: it runs every half second on every node.
+  virtual Result<DueCalls> due_calls(std::int64_t due_by_ms, std::int64_t accepted_by_ms,
+                                     int limit) = 0;
+  /// Rings of longest-idle routing whose step ended at or before `due_by_ms`.
+  virtual Result<std::vector<RingStepRef>> due_ring_steps(std::int64_t due_by_ms, int limit) = 0;
   /// Staff whose wrap-up ends after `now_ms`.
   virtual Result<std::vector<WrapUpRef>> wrap_ups_after(std::int64_t now_ms) = 0;
 };

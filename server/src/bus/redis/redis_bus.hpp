@@ -46,11 +46,15 @@ struct RedisBusOptions {
   std::size_t stream_max_len = 100000;
   /// This node's id in the stream; empty picks a random one.
   std::string node_id;
+  // The timeouts below are flags (--redis-connect-timeout, --redis-command-timeout,
+  // --redis-ping-interval, --redis-reconnect-min and -max); these defaults are theirs.
   std::chrono::milliseconds connect_timeout{1000};
-  /// Longest wait for a reply (PUBLISH, SUBSCRIBE, PING) before the connection counts as dead.
+  /// Longest wait for a reply (XADD, PING; XREAD's beyond its block) before the connection
+  /// counts as dead.
   std::chrono::milliseconds command_timeout{1000};
-  /// An idle connection is pinged this often.
+  /// An idle connection is pinged this often; XREAD blocks this long.
   std::chrono::milliseconds ping_interval{1000};
+  /// Reconnects wait backoff_min, doubling after each failed attempt up to backoff_max.
   std::chrono::milliseconds backoff_min{100};
   std::chrono::milliseconds backoff_max{2000};
   /// Told of state changes ("bus.redis.up", "bus.redis.down", "bus.redis.dropping",

@@ -220,6 +220,35 @@ std::vector<CallRef> CallTable::open() {
               std::string(kOpenStatesSql));
 }
 
+DueCalls CallTable::due(std::int64_t due_by_ms, std::int64_t accepted_by_ms, int limit) {
+  // Each branch is a range scan of its state's partial index (calls_ringing_by_deadline,
+  // calls_accepted_by_time; the queued calls' index holds only the few queued rows), so an idle
+  // or a busy node pays the same few microseconds when nothing is due.
+  auto rows = db_.query(
+      "SELECT kind, org_id, id, due_at FROM ("
+      "SELECT 'r' AS kind, org_id, id, ring_deadline AS due_at FROM calls "
+      "WHERE state = 'ringing' AND ring_deadline <= ?1 "
+      "UNION ALL SELECT 'q', org_id, id, queue_deadline FROM calls "
+      "WHERE state = 'queued' AND queue_deadline <= ?1 "
+      "UNION ALL SELECT 'a', org_id, id, accepted_at FROM calls "
+      "WHERE state = 'accepted' AND accepted_at <= ?2"
+      ") due ORDER BY due_at LIMIT ?3",
+      {due_by_ms, accepted_by_ms, limit});
+  DueCalls out;
+  while (rows.next()) {
+    const std::string kind = rows.text(0);
+    CallRef ref{rows.text(1), rows.text(2), rows.int64(3)};
+    if (kind == "r") {
+      out.ringing.push_back(std::move(ref));
+    } else if (kind == "q") {
+      out.queued.push_back(std::move(ref));
+    } else {
+      out.accepted.push_back(std::move(ref));
+    }
+  }
+  return out;
+}
+
 std::vector<Call> CallTable::queued(const std::string& org_id) {
   return calls("SELECT " + kCallColumns +
                    " FROM calls WHERE org_id = ? AND state = 'queued' ORDER BY queued_at, id",

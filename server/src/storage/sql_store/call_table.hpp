@@ -44,6 +44,8 @@ class CallTable {
   std::vector<CallRef> open();
   /// The org's queued calls, first in first out.
   std::vector<Call> queued(const std::string& org_id);
+  /// What is due (Store::due_calls).
+  DueCalls due(std::int64_t due_by_ms, std::int64_t accepted_by_ms, int limit);
   /// Every queued call; `deadline_ms` is its queue deadline.
   std::vector<CallRef> queued_refs();
   /// Accept-to-end durations of the org's latest ended calls, newest first.

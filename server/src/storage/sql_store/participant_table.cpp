@@ -57,6 +57,16 @@ std::vector<RingStepRef> ParticipantTable::open_ring_steps() {
   return out;
 }
 
+std::vector<RingStepRef> ParticipantTable::ring_steps_due(std::int64_t due_by_ms, int limit) {
+  auto rows = db_.query(
+      "SELECT org_id, call_id, staff_id, ring_until FROM call_participants WHERE outcome = "
+      "'ringing' AND ring_until <= ? ORDER BY ring_until LIMIT ?",
+      {due_by_ms, limit});
+  std::vector<RingStepRef> out;
+  while (rows.next()) out.push_back({rows.text(0), rows.text(1), rows.text(2), rows.int64(3)});
+  return out;
+}
+
 void ParticipantTable::end_ringing(const std::string& call_id, RingOutcome outcome,
                                    std::int64_t now_ms) {
   db_.run(

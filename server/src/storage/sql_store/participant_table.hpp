@@ -25,6 +25,8 @@ class ParticipantTable {
   std::vector<std::string> ringing_staff(const std::string& call_id);
   std::vector<Participant> of_call(const std::string& call_id);
   std::vector<RingStepRef> open_ring_steps();
+  /// Ring steps still ringing that ended at or before `due_by_ms`, earliest first.
+  std::vector<RingStepRef> ring_steps_due(std::int64_t due_by_ms, int limit);
 
   /// Ends every ring of the call still going with `outcome`.
   void end_ringing(const std::string& call_id, RingOutcome outcome, std::int64_t now_ms);

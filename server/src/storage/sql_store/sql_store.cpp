@@ -21,7 +21,7 @@ SqlStore::SqlStore(std::unique_ptr<sql::Database> db)
       feedback_(*db_),
       outbox_(*db_) {
   db_->set_commit_listener([this] {
-    if (group_) group_->committed();
+    if (group_ && !uncounted_) group_->committed();
   });
 }
 

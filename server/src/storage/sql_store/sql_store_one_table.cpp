@@ -171,6 +171,37 @@ Result<std::vector<RingStepRef>> SqlStore::open_ring_steps() {
   return guarded(observer_, [&] { return participants_.open_ring_steps(); });
 }
 
+template <typename T>
+Result<T> SqlStore::read_uncounted_unless_found(const std::function<T()>& read,
+                                                const std::function<bool(const T&)>& found) {
+  struct CountAgain {
+    bool& uncounted;
+    ~CountAgain() { uncounted = false; }
+  };
+  Result<T> out = [&] {
+    uncounted_ = true;
+    CountAgain after{uncounted_};
+    return guarded(observer_, read);
+  }();
+  if (out && found(*out) && group_) group_->committed();
+  return out;
+}
+
+Result<DueCalls> SqlStore::due_calls(std::int64_t due_by_ms, std::int64_t accepted_by_ms,
+                                     int limit) {
+  return read_uncounted_unless_found<DueCalls>(
+      [&] { return calls_.due(due_by_ms, accepted_by_ms, limit); },
+      [](const DueCalls& d) {
+        return !d.ringing.empty() || !d.queued.empty() || !d.accepted.empty();
+      });
+}
+
+Result<std::vector<RingStepRef>> SqlStore::due_ring_steps(std::int64_t due_by_ms, int limit) {
+  return read_uncounted_unless_found<std::vector<RingStepRef>>(
+      [&] { return participants_.ring_steps_due(due_by_ms, limit); },
+      [](const std::vector<RingStepRef>& steps) { return !steps.empty(); });
+}
+
 Result<std::vector<WrapUpRef>> SqlStore::wrap_ups_after(std::int64_t now_ms) {
   return guarded(observer_, [&] { return staff_.wrap_ups_after(now_ms); });
 }

@@ -129,6 +129,7 @@ TEST(Config, DefaultsMatchTheContract) {
   EXPECT_EQ(c.log_format, obs::LogFormat::kJson);
   EXPECT_EQ(c.ws_ping_interval, 15s);
   EXPECT_EQ(c.sweep_interval, 5s);
+  EXPECT_EQ(c.due_check_interval, 500ms);
 }
 
 TEST(Config, TheStructDefaultsAreTheParsedDefaults) {
@@ -228,6 +229,12 @@ TEST(Config, HelpReturnsTheUsageText) {
   }
   EXPECT_EQ(text.find("--ws-ping-interval"), std::string::npos);
   EXPECT_EQ(text.find("--sweep-interval"), std::string::npos);
+  EXPECT_EQ(text.find("--due-check-interval"), std::string::npos);
+  for (const char* flag :
+       {"--redis-connect-timeout", "--redis-command-timeout", "--redis-ping-interval",
+        "--redis-reconnect-min", "--redis-reconnect-max"}) {
+    EXPECT_NE(text.find("\n  " + std::string(flag) + " <duration>\n"), std::string::npos) << flag;
+  }
   EXPECT_TRUE(std::holds_alternative<PrintAndExit>(parse({"-h"})));
 }
 
@@ -279,6 +286,28 @@ TEST(Config, ReadsEveryKindOfValueFromTheEnvironment) {
   EXPECT_EQ(c.jwt.issuer, "https://idp");
   EXPECT_EQ(c.ws_ping_interval, 200ms);
   EXPECT_EQ(c.sweep_interval, 50ms);
+}
+
+TEST(Config, RedisTimeoutsAreFlagsWithEnvironmentTwins) {
+  const Config defaults = parse_ok({"--dev"});
+  EXPECT_EQ(defaults.redis_connect_timeout, 1s);
+  EXPECT_EQ(defaults.redis_command_timeout, 1s);
+  EXPECT_EQ(defaults.redis_ping_interval, 1s);
+  EXPECT_EQ(defaults.redis_reconnect_min, 100ms);
+  EXPECT_EQ(defaults.redis_reconnect_max, 2s);
+  const Config c = parse_ok(
+      {"--dev", "--redis-connect-timeout", "3s", "--redis-command-timeout", "2500ms",
+       "--redis-reconnect-min=50ms"},
+      {{"SWITCHBOARD_REDIS_PING_INTERVAL", "250ms"}, {"SWITCHBOARD_REDIS_RECONNECT_MAX", "10s"}});
+  EXPECT_EQ(c.redis_connect_timeout, 3s);
+  EXPECT_EQ(c.redis_command_timeout, 2500ms);
+  EXPECT_EQ(c.redis_ping_interval, 250ms);
+  EXPECT_EQ(c.redis_reconnect_min, 50ms);
+  EXPECT_EQ(c.redis_reconnect_max, 10s);
+  EXPECT_EQ(parse_error({"--dev", "--redis-reconnect-min", "5s", "--redis-reconnect-max", "1s"}),
+            "--redis-reconnect-max: must be at least --redis-reconnect-min");
+  EXPECT_EQ(parse_error({"--dev", "--redis-command-timeout", "0s"}),
+            "--redis-command-timeout: must be more than 0s");
 }
 
 TEST(Config, AFlagBeatsItsEnvironmentTwin) {

@@ -635,5 +635,83 @@ TEST_F(CallServiceWriteFaultTest, AnAcceptWhoseWriteFailsIsUnavailableNotALostRa
   EXPECT_TRUE(store_->ping());
 }
 
+// Issue 10 item 6: a ring timeout whose write fails is not announced (nothing is, until it is
+// durable) and ends at the next due check once writes work again, not at the next sweep.
+TEST_F(CallServiceWriteFaultTest, ARingTimeoutWhoseWriteFailedEndsAtTheNextDueCheck) {
+  const Principal ana = user("ana", Role::kStaff);
+  service_->connection_opened(ana);
+  ASSERT_TRUE(service_->set_my_status(ana, StaffStatus::kAvailable));
+  auto created = service_->create_call(user("cat", Role::kClient), {});
+  ASSERT_TRUE(created);
+  const Call c = created->call;
+  // News of the call beyond `ringing` (the caller hears that one when the call is placed).
+  const auto news = [&](const std::string& user_id) {
+    std::vector<std::string> states;
+    for (const auto& m : bus_.to(user_id, "call.updated")) {
+      const auto state = std::string(m.at("call").at("state").as_string());
+      if (state != "ringing") states.push_back(state);
+    }
+    return states;
+  };
+  on_the_side(
+      "CREATE TRIGGER full_disk BEFORE UPDATE ON calls BEGIN SELECT RAISE(FAIL, 'disk full'); "
+      "END");
+  scheduler_.advance(timings_.ring_timeout_ms + 2'000);  // The timer fired and its write failed.
+  EXPECT_TRUE(service_->take_over_due());                // Reads work: so does the check.
+  EXPECT_EQ((*store_->find_call("org1", c.id))->state, CallState::kRinging);
+  EXPECT_TRUE(news("cat").empty());
+  EXPECT_TRUE(news("ana").empty());
+
+  on_the_side("DROP TRIGGER full_disk");
+  EXPECT_TRUE(service_->take_over_due());
+  const Call ended = **store_->find_call("org1", c.id);
+  EXPECT_EQ(ended.state, CallState::kMissed);
+  EXPECT_EQ(ended.end_reason, "timeout");
+  EXPECT_EQ(news("cat"), (std::vector<std::string>{"missed"}));
+  EXPECT_EQ(news("ana"), (std::vector<std::string>{"missed"}));
+}
+
+// Issue 10 item 8: two nodes on one database. Node A sets the call's timers and dies; node B's
+// due check ends the call once it is kTakeOverAfterMs past its deadline, not before (a live
+// node's own timer would still be running it).
+TEST(CallServiceTakeOver, ASurvivingNodeEndsADeadNodesDueCalls) {
+  const auto path =
+      std::filesystem::temp_directory_path() /
+      ("sb-take-over-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".db");
+  std::filesystem::remove(path);
+  testing::ManualClock clock;
+  testing::RecordingBus bus;
+  storage::sqlite::SqliteStore store_a(path.string());
+  ASSERT_TRUE(store_a.migrate());
+  storage::sqlite::SqliteStore store_b(path.string());
+  CallTimings timings;
+  timings.single_node = false;
+  timings.node_id = "a";
+  testing::ManualScheduler dead(clock);  // Node A's timers never run again.
+  CallService a(store_a, bus, dead, clock, timings, IceConfig{});
+  timings.node_id = "b";
+  testing::ManualScheduler alive(clock);
+  CallService b(store_b, bus, alive, clock, timings, IceConfig{});
+
+  const Principal ana = user("ana", Role::kStaff);
+  b.connection_opened(ana);
+  ASSERT_TRUE(b.set_my_status(ana, StaffStatus::kAvailable));
+  auto created = a.create_call(user("cat", Role::kClient), {});
+  ASSERT_TRUE(created);
+  const Call c = created->call;
+
+  clock.set(c.ring_deadline_ms + CallTimers::kTakeOverAfterMs - 1);
+  EXPECT_TRUE(b.take_over_due());
+  EXPECT_EQ((*store_b.find_call("org1", c.id))->state, CallState::kRinging);
+  clock.set(c.ring_deadline_ms + CallTimers::kTakeOverAfterMs);
+  EXPECT_TRUE(b.take_over_due());
+  const Call missed = **store_b.find_call("org1", c.id);
+  EXPECT_EQ(missed.state, CallState::kMissed);
+  EXPECT_EQ(missed.end_reason, "timeout");
+  EXPECT_EQ(missed.ended_at_ms, c.ring_deadline_ms + CallTimers::kTakeOverAfterMs);
+  EXPECT_EQ(bus.to("ana", "call.updated").back().at("call").at("state").as_string(), "missed");
+  std::filesystem::remove(path);
+}
+
 }  // namespace
 }  // namespace sb::service

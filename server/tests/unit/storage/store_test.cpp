@@ -220,6 +220,13 @@ TEST_P(StoreTest, GroupCommitReleasesWhatWaitsOnceTheWriteIsDurable) {
   bool again = false;
   store_->after_commit_durable([&] { again = true; });
   EXPECT_TRUE(again);
+  // Nor does a due check that found nothing make the next one wait (on PostgreSQL every other
+  // read does: it may have seen another node's commit).
+  ASSERT_TRUE(store_->due_calls(1000, 1000, 10));
+  ASSERT_TRUE(store_->due_ring_steps(1000, 10));
+  bool after_due_check = false;
+  store_->after_commit_durable([&] { after_due_check = true; });
+  EXPECT_TRUE(after_due_check);
   // Stopped (at shutdown): commits are durable when they return, so nothing waits.
   store_->stop_group_commit();
   ASSERT_TRUE(store_->upsert_staff("org", "bo", "Bo", 1000));
@@ -648,6 +655,57 @@ TEST_P(StoreTest, ACallQueuedPastItsDeadlineIsMissed) {
   EXPECT_TRUE(store_->queued_call_refs()->empty());
   // A promotion that comes too late finds nothing to promote.
   EXPECT_FALSE(store_->transition(promote_request("q1", "s1", 301001))->call);
+}
+
+// What every node asks twice a second: only what is past its deadline and still open.
+TEST_P(StoreTest, DueCallsAreThoseStillOpenPastTheirDeadlines) {
+  staff_online("s1");
+  staff_online("s2");
+  // Ring deadlines at 46000 (c1) and 47000 (c2); c3 is accepted at 2000; q1 waits until 301000.
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1", 1000), {{"s1", 20000}}, std::nullopt));
+  ASSERT_TRUE(store_->create_call(make_call("c2", "u2", 2000), {{"s2", {}}}, std::nullopt));
+  ASSERT_TRUE(store_->create_call(make_call("c3", "u3", 1500), {{"s2", {}}}, std::nullopt));
+  ASSERT_TRUE(store_->transition(accept_request("c3", "s2"))->call);
+  ASSERT_TRUE(store_->create_call(queued_call("q1", "u4", 1000), {}, std::nullopt));
+
+  auto none = store_->due_calls(45999, 1999, 100);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->ringing.empty() && none->queued.empty() && none->accepted.empty());
+  auto due = store_->due_calls(47000, 2000, 100);
+  ASSERT_TRUE(due);
+  ASSERT_EQ(due->ringing.size(), 2u);
+  EXPECT_EQ(due->ringing[0].call_id, "c1");
+  EXPECT_EQ(due->ringing[0].org_id, "org1");
+  EXPECT_EQ(due->ringing[0].deadline_ms, 46000);
+  EXPECT_EQ(due->ringing[1].call_id, "c2");
+  ASSERT_EQ(due->accepted.size(), 1u);
+  EXPECT_EQ(due->accepted[0].call_id, "c3");
+  EXPECT_EQ(due->accepted[0].deadline_ms, 2000);
+  EXPECT_TRUE(due->queued.empty());
+  auto queued = store_->due_calls(301000, 0, 100);
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->queued.size(), 1u);
+  EXPECT_EQ(queued->queued[0].call_id, "q1");
+  EXPECT_EQ(queued->queued[0].deadline_ms, 301000);
+  // The limit counts every kind, earliest deadline first.
+  auto first = store_->due_calls(301000, 2000, 2);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->accepted.size(), 1u);
+  ASSERT_EQ(first->ringing.size(), 1u);
+  EXPECT_EQ(first->ringing[0].call_id, "c1");
+
+  // Ring steps: only those still ringing whose step ended.
+  EXPECT_TRUE(store_->due_ring_steps(19999, 100)->empty());
+  auto steps = store_->due_ring_steps(20000, 100);
+  ASSERT_TRUE(steps);
+  ASSERT_EQ(steps->size(), 1u);
+  EXPECT_EQ((*steps)[0].call_id, "c1");
+  EXPECT_EQ((*steps)[0].staff_id, "s1");
+  EXPECT_EQ((*steps)[0].ring_until_ms, 20000);
+  // An ended call is not due any more.
+  ASSERT_TRUE(store_->transition(accept_request("c1", "s1"))->call);
+  EXPECT_TRUE(store_->due_ring_steps(20000, 100)->empty());
+  EXPECT_EQ(store_->due_calls(47000, 0, 100)->ringing.size(), 1u);
 }
 
 TEST_P(StoreTest, ATransferEndsTheOldCallAndStartsTheNewOneInOneTransaction) {
