@@ -1,4 +1,4 @@
-// The queue, topics and transfer (CONTRACT 11.2 to 11.4) through the call service, on a real
+// The queue, topics and transfer (docs/queue.md) through the call service, on a real
 // SQLite database with time moved by hand.
 
 #include <gtest/gtest.h>
@@ -261,7 +261,7 @@ TEST_F(CallQueueTest, APromotedCallDeclinedByTheOnlyStaffMemberWhoServesItEndsDe
 TEST_F(CallQueueTest, ARingingCallWhoseStaffAllTookOtherCallsRingsWhoeverBecomesAvailable) {
   online(ana_);
   // Two calls ring ana at once; she takes the first, which stops her ring for the second
-  // (CONTRACT 10.3). The second is not requeued at once (docs/queue.md: that collapsed the
+  // (docs/api.md#routing). The second is not requeued at once (docs/queue.md: that collapsed the
   // load bench); it rings the next staff member who goes available.
   const Call first = create(cat_)->call;
   const Call second = create(dan_)->call;
