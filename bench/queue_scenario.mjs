@@ -1,4 +1,4 @@
-// The queue under load (CONTRACT 11.2): fewer staff than concurrent calls, so most callers wait.
+// The queue under load (docs/queue.md): fewer staff than concurrent calls, so most callers wait.
 // Staff take every call they are rung for (accept, connected, hold, end); callers arrive evenly
 // over --spread-ms, each with its WebSocket open (they hear queue.updated). Prints how long the
 // callers waited in the queue (created until rung), how far the first estimate each was told was

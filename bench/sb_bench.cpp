@@ -689,7 +689,7 @@ class SetupScenario {
     if (r.status == 200) {
       call.accepted = true;
       call.accepted_at = SteadyClock::now();
-      // Accepting stops this staff member's other rings (CONTRACT 10.3).
+      // Accepting stops this staff member's other rings (docs/api.md#routing).
       s.ringing.clear();
       if (call.waiter) call.waiter->cancel();
       co_return;

@@ -11,7 +11,7 @@
 
 namespace sbbench {
 
-/// Claims of a Switchboard token (CONTRACT section 1).
+/// Claims of a Switchboard token (docs/api.md#identity).
 struct TokenClaims {
   std::string sub;
   std::string org;

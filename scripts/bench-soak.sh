@@ -66,13 +66,13 @@ run() {  # rate seconds label [more loadgen options]
   shift 3
   local out="$dir/run.json"
   local ops_before frames_before
-  ops_before=$(metric switchboard_store_operation_seconds_count)
+  ops_before=$(metric switchboard_store_operation_duration_seconds_count)
   frames_before=$(metric switchboard_ws_frames_sent_total)
   (cd "$ref" && taskset -c 1 node --max-old-space-size=4096 loadgen.js --protocol switchboard \
     --url "http://127.0.0.1:$port" --jwt-secret "$secret" --mode fixed --rate "$rate" \
     --duration "$seconds" --warmup 0 --server-pid "$pid" "$@" >"$out" 2>/dev/null) || true
   local rss wal ops frames
-  ops=$(($(metric switchboard_store_operation_seconds_count) - ops_before))
+  ops=$(($(metric switchboard_store_operation_duration_seconds_count) - ops_before))
   frames=$(($(metric switchboard_ws_frames_sent_total) - frames_before))
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
   wal=$(stat -c %s "$dir/sb.db-wal" 2>/dev/null || echo 0)

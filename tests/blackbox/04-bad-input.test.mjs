@@ -1,4 +1,4 @@
-// Issue 2: every provokable row of CONTRACT section 2, with the exact error body, and proof that
+// Issue 2: every provokable row of docs/errors.md, with the exact error body, and proof that
 // a refused request wrote nothing.
 
 import { test, before, after } from 'node:test';

@@ -144,7 +144,7 @@ test('one call at a time: accepting one call stops the others ringing for that s
   await w1.expectNone(incoming(z.id), 500, 'a ring while in a call');
   const ry = await action(srv, s2, y.id, 'accept');
   expectStatus(ry, 200);
-  // Now nobody can be rung, but both are only busy: v1.1 queues the call (CONTRACT 11.2).
+  // Now nobody can be rung, but both are only busy: v1.1 queues the call (docs/queue.md).
   const lone = user(org, 'client', 'lone');
   const queued = await srv.request('POST', '/v1/calls', { token: lone.token, body: {} });
   expectStatus(queued, 201);

@@ -213,8 +213,9 @@ test('events reach exactly who should get them; another org hears nothing', L(as
   await A.w2.waitFor(incoming(c.id), 3000);
   expectStatus(await action(srv, A.s1, c.id, 'accept'), 200);
   for (const w of [A.wc, A.w1, A.w2]) await w.waitFor(updated(c.id, 'accepted'), 3000);
-  // A third staff member of A comes online: the boards of A's staff and admins show it (CONTRACT
-  // 11.1), A's client sees no board, and availability.updated goes to s3's own connection only.
+  // A third staff member of A comes online: the boards of A's staff and admins show it
+  // (docs/asyncapi.yaml), A's client sees no board, and availability.updated goes to s3's own
+  // connection only.
   for (const w of [A.w1, A.w2, wAdminA]) {
     w.send({ type: 'subscribe', topic: 'board' });
     await w.waitFor((m) => m.type === 'board' && m.seq === 1, 3000, 'the board snapshot');

@@ -83,7 +83,7 @@ test('the env twin configures like the flag (SWITCHBOARD_RING_TIMEOUT=7s)', asyn
   }
 });
 
-test('--version prints "switchboard <version> (<commit>)" and exits 0 (CONTRACT 11.5)', async () => {
+test('--version prints "switchboard <version> (<commit>)" and exits 0 (docs/metrics.md#process)', async () => {
   const r = await run(['--version']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^switchboard \d+\.\d+\.\d+ \(([0-9a-f]{7,40}|unknown)\)\n$/);

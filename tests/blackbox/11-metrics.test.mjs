@@ -1,4 +1,4 @@
-// CONTRACT section 8 and 10.15: /metrics after a scripted set of calls has exactly the numbers
+// docs/metrics.md: /metrics after a scripted set of calls has exactly the numbers
 // the script implies, is well-formed Prometheus text, passes `promtool check metrics`, and no
 // label carries a call id or user id.
 
@@ -183,7 +183,7 @@ test('histograms: set-up counts accepted calls, connect counts connected calls, 
   const m = final;
   // Accepted: 2 answered + ice_failed + connect_timeout + the conflict call = 5.
   assert.equal(m.exact('switchboard_call_setup_seconds_count'), 5, 'set-up observations = accepted calls');
-  // By ICE profile (CONTRACT 11.6): without --ice-profiles every call draws `default`.
+  // By ICE profile (docs/config.md#ice-server-profiles): without --ice-profiles every call draws `default`.
   assert.equal(m.exact('switchboard_call_connect_seconds_count', { profile: 'default' }), 2, 'connect observations = connected calls');
   assert.equal(m.exact('switchboard_ring_timeout_lateness_seconds_count'), 1, 'one ring timeout ran');
   const setupSum = m.exact('switchboard_call_setup_seconds_sum');
@@ -250,7 +250,7 @@ test('ICE results by result and candidate type', L(async () => {
   );
   assert.deepEqual(got, { 'connected/relay': 1, 'connected/host': 1, 'failed/unknown': 2 },
     `switchboard_ice_results_total: ${JSON.stringify(m.table('switchboard_ice_results_total'))}`);
-  // CONTRACT 11.6: each carries the call's ICE profile, `default` without --ice-profiles.
+  // docs/config.md#ice-server-profiles: each carries the call's ICE profile, `default` without --ice-profiles.
   assert.deepEqual(
     [...new Set(m.series('switchboard_ice_results_total').map((s) => s.labels.profile))], ['default'],
     'the profile label');
@@ -281,7 +281,7 @@ test('events sent: one call.updated per published call version, as the caller sa
   assert.equal(m.exact('switchboard_quality_samples_total') ?? 0, 0, 'no quality samples were sent');
 }));
 
-test('standard process_* figures and switchboard_build_info (CONTRACT 11.5)', L(async () => {
+test('standard process_* figures and switchboard_build_info (docs/metrics.md#process)', L(async () => {
   requireScenario();
   const m = final;
   assert.ok(m.exact('process_resident_memory_bytes') > 1e6, 'process_resident_memory_bytes');

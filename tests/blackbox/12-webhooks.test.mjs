@@ -1,4 +1,4 @@
-// CONTRACT section 7 and 10.16: every call version is POSTed to --webhook-url, signed, from a
+// docs/openapi.yaml: every call version is POSTed to --webhook-url, signed, from a
 // durable outbox, at least once, in version order per call, retried with backoff while the
 // receiver is down, and survives a kill -9 of the server.
 

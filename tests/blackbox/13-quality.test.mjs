@@ -1,4 +1,4 @@
-// CONTRACT section 6, 10.15 and 0002-contract-gaps: quality samples and their summary on ended
+// docs/openapi.yaml and docs/decisions/0002: quality samples and their summary on ended
 // calls, feedback after the end, and GET /v1/ops/summary for admins.
 
 import { test, before, after } from 'node:test';
@@ -61,7 +61,7 @@ async function sendGood(u, id, s) {
   goodSamples++;
 }
 
-// What the summary S must be for these samples (CONTRACT 10.15 + reconnects). A figure is
+// What the summary S must be for these samples (`QualitySummary` of docs/openapi.yaml). A figure is
 // averaged over the samples that carried it (null or missing: not read yet), null if none did.
 function expectedSummary(samples, reconnects = 0) {
   const n = samples.length;

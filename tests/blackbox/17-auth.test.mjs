@@ -1,4 +1,4 @@
-// CONTRACT section 1: RS256 and ES256 from a PEM public key, the algorithm fixed by configuration,
+// docs/api.md#identity: RS256 and ES256 from a PEM public key, the algorithm fixed by configuration,
 // iss/aud checked when configured, 30 s leeway; section 4: POST /v1/dev/token only with --dev.
 
 import { test, after } from 'node:test';

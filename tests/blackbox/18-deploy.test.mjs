@@ -94,7 +94,7 @@ test('every metric the dashboard and the alerts query is exported by the server'
   const wanted = metricNames([...grafana, ...alertExpressions()]);
   const missing = [...wanted].filter((n) => !exported.has(n));
   assert.deepEqual(missing, [], `queried but not exported: ${missing.join(', ')}`);
-  for (const n of ['switchboard_store_operation_seconds', 'switchboard_ready']) assert.ok(wanted.has(n), `${n} is on the dashboard or in an alert`);
+  for (const n of ['switchboard_store_operation_duration_seconds', 'switchboard_ready']) assert.ok(wanted.has(n), `${n} is on the dashboard or in an alert`);
 });
 
 test('switchboard_ready is 1 while /readyz is 200; store operations are timed', async () => {
@@ -102,7 +102,7 @@ test('switchboard_ready is 1 while /readyz is 200; store operations are timed', 
   const { samples, types } = parseMetrics((await srv.request('GET', '/metrics')).text);
   const value = (name) => samples.find((s) => s.name === name)?.value;
   assert.equal(value('switchboard_ready'), 1);
-  assert.equal(types.switchboard_store_operation_seconds, 'histogram');
-  assert.ok(value('switchboard_store_operation_seconds_count') > 5, 'store operations were counted');
+  assert.equal(types.switchboard_store_operation_duration_seconds, 'histogram');
+  assert.ok(value('switchboard_store_operation_duration_seconds_count') > 5, 'store operations were counted');
   assert.equal(value('switchboard_store_errors_total'), 0, 'no storage errors');
 });

@@ -1,4 +1,4 @@
-// Issue 8: what keeps the server steady under load. The coalesced staff board (CONTRACT 11.1),
+// Issue 8: what keeps the server steady under load. The coalesced staff board (docs/asyncapi.yaml),
 // the SQLite WAL staying small while a few thousand calls run, and admission control (11.5):
 // new calls refused with 503 and Retry-After while the server is behind, with nothing written,
 // while commands on calls already placed are still served.

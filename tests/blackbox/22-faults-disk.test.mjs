@@ -1,4 +1,4 @@
-// Issue 10, a full disk under SQLite (CONTRACT 11.5): a command whose write fails answers
+// Issue 10, a full disk under SQLite (docs/api.md#failures): a command whose write fails answers
 // `503 unavailable`, never a 409; /readyz fails while writes fail; nothing committed is lost, and
 // once space is freed the same accept goes through and /readyz is 200 again, without a restart.
 // A ring deadline that passes meanwhile is announced to nobody (nothing is announced before it is

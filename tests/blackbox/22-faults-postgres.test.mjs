@@ -1,4 +1,4 @@
-// Issue 10 on PostgreSQL (CONTRACT 11.5): a paused database gives `503 unavailable` within a
+// Issue 10 on PostgreSQL (docs/api.md#failures): a paused database gives `503 unavailable` within a
 // bounded time instead of hanging (libpq connect, keepalive and statement timeouts, and the
 // driver's own deadline), and the node recovers by itself once the database wakes; a read-only
 // database (as after a failover onto a replica) makes /readyz 503 and writes 503, and both

@@ -1,4 +1,4 @@
-// Issue 10, item 7 (CONTRACT 11.5): a restart must not punish staff for the server's own
+// Issue 10, item 7 (docs/api.md#routing): a restart must not punish staff for the server's own
 // downtime. Rings that ran out while the server was down, or before staff could reconnect after
 // it came back (the presence grace), do not count toward --max-missed: after kill -9 and a
 // restart, staff who reconnect are still `available`.

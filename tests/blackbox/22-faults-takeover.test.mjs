@@ -1,4 +1,4 @@
-// Issue 10, item 8 (CONTRACT 11.5): when a node dies, the others end its due calls within about a
+// Issue 10, item 8 (docs/api.md#failures): when a node dies, the others end its due calls within about a
 // second of their deadlines. Two nodes on PostgreSQL + Redis with default flags (the sweeper every
 // 5 s): node A places calls and is killed with kill -9 while they ring; node B, which never set
 // their timers, ends each `missed` from what the database says is due

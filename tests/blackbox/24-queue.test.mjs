@@ -1,4 +1,4 @@
-// Issue 11 (CONTRACT 11.2 to 11.4): the queue, topics and transfer on one node. A full queue,
+// Issue 11 (docs/queue.md): the queue, topics and transfer on one node. A full queue,
 // the order under 20 callers and 3 staff, the queue after kill -9, topics, and transfers to a
 // person and to a topic, one of them unanswered.
 

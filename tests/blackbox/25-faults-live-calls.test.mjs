@@ -1,4 +1,4 @@
-// Issue 10, item 5 (CONTRACT 11.5): a live call keeps signalling while PostgreSQL is down. The
+// Issue 10, item 5 (docs/api.md#failures): a live call keeps signalling while PostgreSQL is down. The
 // relay stores nothing and the hub authorizes a signal from the live call's participants it
 // holds in memory, so offers, answers and candidates keep flowing both ways (an ICE restart
 // during a database blip works), while a write still gets 503.

@@ -1,4 +1,4 @@
-// Issue 11 (CONTRACT 11.2) on several nodes: two switchboard processes on one PostgreSQL
+// Issue 11 (docs/queue.md) on several nodes: two switchboard processes on one PostgreSQL
 // database and one Redis. The queue is the database's, so its order holds across nodes, and
 // when staff on both nodes free up at the same moment exactly one node promotes a given call.
 

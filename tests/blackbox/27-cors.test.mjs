@@ -1,4 +1,4 @@
-// CORS (CONTRACT 11.5): with --cors-origins, /v1 answers preflights and sets
+// CORS (docs/decisions/0009): with --cors-origins, /v1 answers preflights and sets
 // Access-Control-Allow-Origin for the listed origins only. An unlisted origin gets no CORS
 // header at all, and its preflight is refused 403 forbidden (docs/decisions/0007).
 

@@ -1,4 +1,4 @@
-// CONTRACT 11.6: --ice-profiles. Each accepted call draws one profile by weight, records it as
+// docs/config.md#ice-server-profiles: --ice-profiles. Each accepted call draws one profile by weight, records it as
 // `ice_profile`, both participants get its servers (pushed, and on /v1/ice-servers?call_id=),
 // the ICE metrics carry a `profile` label, the ops summary compares the profiles, and a bad
 // profiles file stops the start with one line naming the flag.

@@ -1,4 +1,4 @@
-// CONTRACT 11.7 --jwt-jwks-url: keys come from the identity provider's JWKS, chosen by the
+// docs/decisions/0007, --jwt-jwks-url: keys come from the identity provider's JWKS, chosen by the
 // token's kid with the algorithm fixed by configuration; the set is cached, refreshed on an
 // unknown kid (rate-limited), and start-up does not wait for it. A local JWKS server rotates
 // its key mid-run and counts how often the server fetches it.

@@ -127,7 +127,7 @@ make_router glareff-rb 27 cone
 make_home glareff-a glareff-ra 2
 make_home glareff-b glareff-rb 2
 
-# The A/B of ICE profiles (CONTRACT 11.6): staff behind an office firewall that lets out TCP to
+# The A/B of ICE profiles (docs/config.md#ice-server-profiles): staff behind an office firewall that lets out TCP to
 # 443 (and the web on 8081) but no UDP, no TURN port 3478 and no 5349.
 make_router ab-ra 31 cone 'meta l4proto udp drop' 'tcp dport { 3478, 5349 } drop'
 make_router ab-rb 32 cone

@@ -37,7 +37,7 @@ export function formatTable(results) {
 
 const percent = (x) => (x == null ? '-' : `${Math.round(x * 100)} %`);
 
-/** The ops summary's `ice_profiles` (CONTRACT 11.6) as a plain-text table. */
+/** The ops summary's `ice_profiles` (docs/config.md#ice-server-profiles) as a plain-text table. */
 export function formatProfiles(profiles) {
   const header = [
     'profile',

@@ -333,7 +333,7 @@ ROWS.push(withFirefox('cone'), withFirefox('sym'), withFirefox('switch'), {
 const AB_MAX_CALLS = 10;
 
 /**
- * The A/B of ICE profiles (CONTRACT 11.6) on the lab's second server (`lab.ab_base`, profiles
+ * The A/B of ICE profiles (docs/config.md#ice-server-profiles) on the lab's second server (`lab.ab_base`, profiles
  * `udp` and `tls443` drawn half and half). Staff sits behind an office firewall that lets out TCP
  * to 443 only: calls that drew `udp` must fail with ice_failed, calls that drew `tls443` must
  * connect through TURN over TLS. The row calls until it has seen both, then reads the ops

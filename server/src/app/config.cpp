@@ -503,7 +503,7 @@ Problem resolve_jwt(Config& c, const Values& values) {
   return std::nullopt;
 }
 
-// Reads the --ice-profiles file into c.ice_profiles (CONTRACT 11.6).
+// Reads the --ice-profiles file into c.ice_profiles (docs/config.md#ice-server-profiles).
 Problem read_ice_profiles(Config& c, const Values& values) {
   if (!c.ice_profiles_path) return std::nullopt;
   const std::string flag = label("ice-profiles", values);

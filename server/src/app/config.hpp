@@ -1,5 +1,5 @@
 #pragma once
-// Start-up configuration (CONTRACT.md section 9): flags with SWITCHBOARD_* environment twins,
+// Start-up configuration (docs/config.md): flags with SWITCHBOARD_* environment twins,
 // parsed and validated once into one plain struct that is passed down. Nothing reads it globally.
 
 #include <chrono>
@@ -67,14 +67,14 @@ struct Config {
   std::chrono::milliseconds presence_grace = std::chrono::seconds{10};
   std::chrono::milliseconds wrap_up = std::chrono::seconds{0};
   int max_missed = 3;
-  /// CONTRACT 11.2: how long a call may wait in the queue, and how many calls may wait per
+  /// docs/queue.md: how long a call may wait in the queue, and how many calls may wait per
   /// org (0: no queue).
   std::chrono::milliseconds queue_timeout = std::chrono::minutes{5};
   int max_queue = 100;
   /// New calls are refused (503, Retry-After) while the io thread runs later than this;
-  /// zero turns admission control off (CONTRACT 11.5).
+  /// zero turns admission control off (docs/api.md#failures).
   std::chrono::milliseconds admission_lag = std::chrono::milliseconds{100};
-  /// How often, at most, an org's staff board sends its changes (CONTRACT 11.1).
+  /// How often, at most, an org's staff board sends its changes (docs/asyncapi.yaml).
   std::chrono::milliseconds board_interval = std::chrono::milliseconds{500};
   Routing routing = Routing::kRingAll;
 
@@ -83,8 +83,9 @@ struct Config {
   std::vector<std::string> turn_urls;
   std::optional<std::string> turn_secret;
   std::chrono::milliseconds turn_ttl = std::chrono::hours{1};
-  /// --ice-profiles, the file as given, and the profiles read from it (CONTRACT 11.6). None:
-  /// one profile, `default`, of --stun-urls and --turn-urls.
+  /// --ice-profiles, the file as given, and the profiles read from it
+  /// (docs/config.md#ice-server-profiles). None: one profile, `default`, of --stun-urls and
+  /// --turn-urls.
   std::optional<std::string> ice_profiles_path;
   std::vector<IceProfile> ice_profiles;
 
@@ -104,7 +105,7 @@ struct Config {
   int max_connections = 0;
   /// 0: no cap. Behind a proxy (the usual deployment) every client has the proxy's address.
   int max_connections_per_ip = 0;
-  /// Browser origins that may call /v1 (CONTRACT 11.5), and the proxies whose X-Forwarded-For
+  /// Browser origins that may call /v1 (docs/decisions/0009), and the proxies whose X-Forwarded-For
   /// names the client (11.7): for rate limits, connection caps and logs.
   std::vector<std::string> cors_origins;
   TrustedProxies trusted_proxies;
@@ -145,7 +146,7 @@ ConfigResult parse_config(int argc, const char* const* argv,
 
 /// The `--help` text.
 std::string usage();
-/// The `--version` line: "switchboard <version> (<commit>)" (CONTRACT 11.5).
+/// The `--version` line: "switchboard <version> (<commit>)" (docs/metrics.md#process).
 std::string version_line();
 
 /// "SWITCHBOARD_RING_TIMEOUT" for "ring-timeout".

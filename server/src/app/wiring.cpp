@@ -161,7 +161,7 @@ rest::ApiOptions api_options_of(const Config& config, obs::Metrics& metrics,
   o.on_request = [&metrics](std::string_view route, int status, double seconds) {
     metrics.http_request(route, status, seconds);
   };
-  // Overload (CONTRACT 11.5): while work waits too long, new calls are refused before
+  // Overload (docs/api.md#failures): while work waits too long, new calls are refused before
   // anything is written, so calls already placed keep their latency.
   if (config.admission_lag.count() > 0) {
     o.admit_new_call = [&lag_probe, &store, &metrics,

@@ -1,5 +1,5 @@
 #pragma once
-// Verifies the integrating app's JWTs (CONTRACT.md section 1). The accepted algorithm is fixed by
+// Verifies the integrating app's JWTs (docs/api.md#identity). The accepted algorithm is fixed by
 // configuration; the token's header never chooses it. The key is configured, or chosen by the
 // token's `kid` from the identity provider's key set (--jwt-jwks-url, auth/jwks.hpp).
 

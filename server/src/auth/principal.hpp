@@ -1,5 +1,5 @@
 #pragma once
-// Who is calling: the identity a verified token carries (CONTRACT.md section 1).
+// Who is calling: the identity a verified token carries (docs/api.md#identity).
 
 #include <cstdint>
 #include <optional>
@@ -48,7 +48,7 @@ struct Principal {
   Role role = Role::kClient;
   std::string name;  // Display name; the user id when the token has none.
   std::int64_t expires_at_s = 0;
-  /// Staff: the topics they serve, from the `skills` claim (CONTRACT 11.3). Ids as user ids.
+  /// Staff: the topics they serve, from the `skills` claim (docs/queue.md#topics). Ids as user ids.
   std::vector<std::string> skills = {};
 };
 

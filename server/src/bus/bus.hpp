@@ -13,7 +13,7 @@
 
 namespace sb::bus {
 
-/// A staff member's row of the org's board changed (CONTRACT 11.1). Every node keeps it until
+/// A staff member's row of the org's board changed (docs/asyncapi.yaml). Every node keeps it until
 /// its next board.updated to the org's subscribers, so many changes make one message.
 struct BoardEntry {
   std::string staff_id;

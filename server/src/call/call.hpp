@@ -1,5 +1,5 @@
 #pragma once
-// The call as the domain sees it (CONTRACT.md section 3). Plain data, no I/O.
+// The call as the domain sees it (docs/api.md#the-call). Plain data, no I/O.
 
 #include <cstdint>
 #include <map>
@@ -18,7 +18,7 @@ enum class CallState {
   kDeclined,
   kFailed,
   kEnded,
-  /// v1.1 (CONTRACT 11.2): created while every eligible staff member was busy; waits its turn.
+  /// v1.1 (docs/queue.md): created while every eligible staff member was busy; waits its turn.
   kQueued
 };
 
@@ -32,7 +32,7 @@ struct Person {
   std::string name;
 };
 
-/// A queued call's place in its org's queue (CONTRACT 11.2), worked out when it is shown.
+/// A queued call's place in its org's queue (docs/queue.md), worked out when it is shown.
 struct QueueSpot {
   int position = 1;  // 1-based
   std::optional<double> estimated_wait_s;
@@ -61,26 +61,28 @@ struct Call {
   std::optional<std::string> end_reason;
   /// When the client asked for one staff member (`staff_id` on create).
   std::optional<std::string> requested_staff_id;
-  /// v1.1: the topic asked for on create (CONTRACT 11.3); only staff with that skill serve it.
+  /// v1.1: the topic asked for on create (docs/queue.md#topics); only staff with that skill serve
+  /// it.
   std::optional<std::string> topic = {};
-  /// v1.1: when the call entered the queue, and when it leaves it missed (CONTRACT 11.2).
+  /// v1.1: when the call entered the queue, and when it leaves it missed (docs/queue.md).
   std::optional<std::int64_t> queued_at_ms = {};
   std::optional<std::int64_t> queue_deadline_ms = {};
-  /// v1.1: the call this one was transferred from, or to (CONTRACT 11.4).
+  /// v1.1: the call this one was transferred from, or to (docs/queue.md#transfer).
   std::optional<std::string> transferred_from = {};
   std::optional<std::string> transferred_to = {};
-  /// v1.1: the ICE server profile drawn when the call was accepted (CONTRACT 11.6).
+  /// v1.1: the ICE server profile drawn when the call was accepted
+  /// (docs/config.md#ice-server-profiles).
   std::optional<std::string> ice_profile = {};
   /// While queued and shown: where it stands. Not stored.
   std::optional<QueueSpot> queue = {};
   /// On a transfer's announcements of the new call: the staff member it was passed to, so the
-  /// caller's page can say "Transferring you to Ben…" (CONTRACT 11.4). Not stored.
+  /// caller's page can say "Transferring you to Ben…" (docs/queue.md#transfer). Not stored.
   std::optional<Person> transfer_target = {};
 };
 
-/// The staff member's own choice (CONTRACT 4, `status`).
+/// The staff member's own choice (docs/openapi.yaml, `status`).
 enum class StaffStatus { kAvailable, kAway, kOffline };
-/// The system's view of a staff member (CONTRACT 4, `state`).
+/// The system's view of a staff member (docs/openapi.yaml, `state`).
 enum class StaffState { kIdle, kRinging, kInCall, kWrapUp };
 
 std::string_view to_string(StaffStatus s);

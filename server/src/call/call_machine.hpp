@@ -1,5 +1,5 @@
 #pragma once
-// The call state machine of CONTRACT.md section 3, loaded from spec/call-fsm.json (embedded at
+// The call state machine (docs/api.md#the-call), loaded from spec/call-fsm.json (embedded at
 // build time). Pure: the service asks it whether an event may move a call, to what, and with
 // which effects; storage then makes the move and its data effects atomically.
 

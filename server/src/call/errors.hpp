@@ -1,5 +1,5 @@
 #pragma once
-// The wire error codes of CONTRACT.md section 2 and the error value every service returns.
+// The wire error codes of docs/errors.md and the error value every service returns.
 // Status, retryable and message of each code come from spec/errors.json (generated into
 // errors_table.cpp at build time); the enum names the same codes for the code that raises them.
 

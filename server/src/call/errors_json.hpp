@@ -8,7 +8,7 @@
 
 namespace sb::call {
 
-/// `{"code", "message", "retryable"[, "details"]}` (CONTRACT 2 and 10.8). REST answers
+/// `{"code", "message", "retryable"[, "details"]}` (docs/errors.md). REST answers
 /// `{"error": <this>}` with http_status(code); a WebSocket error is this plus `type` and `ref`.
 boost::json::object error_json(const Error& error);
 

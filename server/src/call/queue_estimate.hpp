@@ -1,5 +1,5 @@
 #pragma once
-// How long a queued call will wait (CONTRACT 11.2, docs/queue.md). Pure: the service passes the
+// How long a queued call will wait (docs/queue.md). Pure: the service passes the
 // call's place, how many staff serve it and how long the org's recent calls took.
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// Who to ring for a call (CONTRACT.md section 3, "Routing"). Pure: the caller passes the staff
+// Who to ring for a call (docs/api.md#routing). Pure: the caller passes the staff
 // who can be rung right now, already filtered by status, presence and state.
 
 #include <cstdint>
@@ -19,7 +19,7 @@ struct StaffCandidate {
   std::string name;
   /// Idle since the later of their last call's end and the moment they last became available.
   std::int64_t idle_since_ms = 0;
-  /// The topics they serve (CONTRACT 11.3).
+  /// The topics they serve (docs/queue.md#topics).
   std::vector<std::string> skills = {};
   /// Ringing for another call now (else idle).
   bool ringing = false;

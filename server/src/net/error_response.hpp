@@ -1,5 +1,5 @@
 #pragma once
-// An error as an HTTP answer (CONTRACT 2): http_status(code) and `{"error": error_json(e)}`.
+// An error as an HTTP answer (docs/errors.md): http_status(code) and `{"error": error_json(e)}`.
 // The server's own refusals and the REST API both answer through it.
 
 #include "call/errors.hpp"

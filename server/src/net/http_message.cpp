@@ -12,7 +12,7 @@
 namespace sb::net {
 namespace {
 
-// For the answers the server writes itself (CONTRACT 2: every response carries one).
+// For the answers the server writes itself (docs/errors.md: every response carries one).
 std::string make_request_id() {
   static std::mt19937_64 rng{std::random_device{}()};
   std::array<char, 17> buf{};

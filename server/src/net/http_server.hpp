@@ -22,13 +22,13 @@ namespace sb::net {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 picks a free port; see HttpServer::port().
-  /// Request bodies above this are answered 413 without reading them (CONTRACT 10.1).
+  /// Request bodies above this are answered 413 without reading them (docs/api.md#limits).
   std::size_t max_body_bytes = 64 * 1024;
-  /// WebSocket messages above this close the socket with 1009 (CONTRACT 5).
+  /// WebSocket messages above this close the socket with 1009 (docs/asyncapi.yaml).
   std::size_t max_ws_message_bytes = 64 * 1024;
   std::string ws_path = "/v1/ws";
   /// The server pings each WebSocket at this interval; a peer that answers nothing for two
-  /// intervals is dropped (CONTRACT 5).
+  /// intervals is dropped (docs/asyncapi.yaml).
   std::chrono::milliseconds ws_ping_interval{15000};
   /// Idle keep-alive HTTP connections are closed after this.
   std::chrono::milliseconds http_idle_timeout{60000};

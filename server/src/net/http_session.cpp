@@ -82,7 +82,7 @@ HttpResponse call_http_handler(ServerState& server, const HttpRequest& req) {
 
 // Whether the raw header block `head` (cut short at the header limit) holds an Authorization
 // field too long for any token: then the request is refused as unauthenticated, as a long token
-// that fits is (CONTRACT 2), rather than as unreadable.
+// that fits is (docs/errors.md), rather than as unreadable.
 bool has_oversized_authorization(std::string_view head) {
   constexpr std::string_view kName = "authorization:";
   for (std::size_t line = 0; line < head.size();) {
@@ -201,7 +201,7 @@ asio::awaitable<void> run_http_session(std::shared_ptr<ServerState> server, tcp:
   while (!server->stopping_ && server->http_) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(kMaxHeaderBytes);
-    // Refuses oversized bodies while parsing, so they are never buffered (CONTRACT 10.1).
+    // Refuses oversized bodies while parsing, so they are never buffered (docs/api.md#limits).
     parser.body_limit(server->options_.max_body_bytes);
 
     const ReadResult result = co_await read_request(*server, conn, buffer, parser);

@@ -2,7 +2,7 @@
 // How late the io thread is running. A timer is due every `period`; how late it fires is the
 // time a request queued behind the work in hand waits. lag_ms() also counts a tick that is
 // overdue right now, so a burst is seen while it is being worked through, not after it.
-// Admission control (CONTRACT 11.5) refuses new calls while this is over the limit.
+// Admission control (docs/decisions/0004) refuses new calls while this is over the limit.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -23,7 +23,8 @@ constexpr std::size_t kMaxOutboxBytes = 8 * 1024 * 1024;
 // How much of a message one read takes in at most.
 constexpr std::size_t kReadPieceBytes = 16 * 1024;
 // Upper bound for one frame to be taken by the peer's TCP stack. A write that waits longer than
-// two ping intervals means the peer cannot even receive pings: CONTRACT 5 drops it then anyway.
+// two ping intervals means the peer cannot even receive pings: docs/asyncapi.yaml drops it then
+// anyway.
 constexpr std::chrono::milliseconds kMaxWsWriteTime{10000};
 
 std::atomic<std::uint64_t> next_ws_id{1};
@@ -90,7 +91,7 @@ void WsSession::configure(const ServerOptions& options) {
   timeout.handshake_timeout =
       std::min<std::chrono::steady_clock::duration>(kMaxWsHandshakeTime, 2 * interval);
   // Pings are ours (write_loop): Beast's keep-alive would drop a peer after one missed ping,
-  // and CONTRACT 5 allows two.
+  // and docs/asyncapi.yaml allows two.
   timeout.idle_timeout = websocket::stream_base::none();
   timeout.keep_alive_pings = false;
   ws_.set_option(timeout);
@@ -100,8 +101,8 @@ void WsSession::configure(const ServerOptions& options) {
     // The stream lives in the session: `this` outlives every callback, with no ownership cycle.
     if (kind == websocket::frame_type::pong) unanswered_pings_ = 0;
   });
-  // The message cap (CONTRACT 5) is enforced by the read loop in run(), not by Beast: Beast fails
-  // an oversized message by closing the socket with the rest of it unread, so the peer, still
+  // The message cap (docs/asyncapi.yaml) is enforced by the read loop in run(), not by Beast: Beast
+  // fails an oversized message by closing the socket with the rest of it unread, so the peer, still
   // sending, gets a reset instead of the 1009 close frame.
   ws_.read_message_max(0);
   max_message_bytes_ = options.max_ws_message_bytes;

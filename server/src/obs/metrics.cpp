@@ -173,7 +173,7 @@ struct Metrics::Impl {
           .Register(registry);
   prometheus::Family<Histogram>& store_seconds =
       BuildHistogram()
-          .Name("switchboard_store_operation_seconds")
+          .Name("switchboard_store_operation_duration_seconds")
           .Help("Time one storage operation (a query or a transaction) took.")
           .Register(registry);
   prometheus::Family<prometheus::Counter>& store_errors =

@@ -1,5 +1,5 @@
 #pragma once
-// Prometheus metrics (CONTRACT.md section 8 and what an operator needs besides), rendered in
+// Prometheus metrics (docs/metrics.md), rendered in
 // the text format at /metrics. Labels are bounded: states, reasons, routes, kinds; never a user
 // or call id.
 
@@ -15,7 +15,7 @@ namespace sb::obs {
 struct ScrapeSnapshot {
   std::int64_t active_calls = 0;  // accepted or active
   std::int64_t ringing_calls = 0;
-  std::int64_t queued_calls = 0;   // v1.1: waiting in a queue (CONTRACT 11.2)
+  std::int64_t queued_calls = 0;   // v1.1: waiting in a queue (docs/queue.md)
   std::int64_t stuck_ringing = 0;  // ringing more than 5 s past their deadline
   std::int64_t webhook_pending = 0;
   bool ready = true;               // what /readyz would answer: storage and bus reachable
@@ -33,7 +33,7 @@ class Metrics {
   void call_created();
   void call_finished(std::string_view state, std::string_view reason);
   void call_setup(double seconds);
-  /// Accept to media connected, by the call's ICE profile (CONTRACT 11.6).
+  /// Accept to media connected, by the call's ICE profile (docs/config.md#ice-server-profiles).
   void call_connect(double seconds, std::string_view profile);
   void accept_conflict();
   /// A new call refused with 503 because the server was overloaded.

@@ -109,7 +109,7 @@ net::HttpResponse Api::route_v1(Exchange& ex, std::span<const std::string_view> 
     if (auto refused = sign_in(ex)) return std::move(*refused);
   }
   if (match.path == nullptr) return error_response(ErrorCode::kNotFound);
-  // CONTRACT 1 and 2: ids are 1 to 128 of [A-Za-z0-9._:@-]; anything else is a bad request.
+  // docs/api.md#identity: ids are 1 to 128 of [A-Za-z0-9._:@-]; anything else is a bad request.
   if (!match.id_valid) {
     return error_response(ErrorCode::kInvalidRequest, "That is not a valid call id.");
   }

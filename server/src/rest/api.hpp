@@ -1,5 +1,5 @@
 #pragma once
-// The REST API of CONTRACT.md section 4 plus health, metrics and the web front end: one
+// The REST API of docs/openapi.yaml plus health, metrics and the web front end: one
 // HttpRequest in, one HttpResponse out. Rate limits and authentication live here; the routes of
 // each resource live in its own *_routes.cpp; what a call may do lives in service::CallService.
 
@@ -34,10 +34,10 @@ struct ApiOptions {
   std::function<std::string()> metrics_text;
   /// Called once per request with its route label, status and seconds, for metrics.
   std::function<void(std::string_view route, int status, double seconds)> on_request;
-  /// Admission control (CONTRACT 11.5): when set and false, a new call is refused with 503
+  /// Admission control (docs/decisions/0004): when set and false, a new call is refused with 503
   /// and Retry-After before anything is written. Commands on calls already placed skip it.
   std::function<bool()> admit_new_call;
-  /// Browser origins allowed to call /v1 (CONTRACT 11.5; rest/cors.hpp).
+  /// Browser origins allowed to call /v1 (docs/decisions/0009; rest/cors.hpp).
   std::vector<std::string> cors_origins;
 };
 

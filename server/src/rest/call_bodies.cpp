@@ -12,7 +12,7 @@ namespace json = boost::json;
 using call::ErrorCode;
 using call::make_error;
 
-constexpr std::size_t kMaxMetadataBytes = 4096;  // CONTRACT 10.1
+constexpr std::size_t kMaxMetadataBytes = 4096;  // docs/api.md#limits
 constexpr std::size_t kMaxIdempotencyKey = 255;
 
 call::Error invalid(std::string message) {

@@ -1,4 +1,4 @@
-// The calls resource (CONTRACT 4): create, list, read, and the actions on one call.
+// The calls resource (docs/openapi.yaml): create, list, read, and the actions on one call.
 #include "rest/api.hpp"
 #include "rest/call_bodies.hpp"
 #include "rest/json_io.hpp"
@@ -24,7 +24,7 @@ net::HttpResponse create(const Services& s, Exchange& ex) {
   auto created = s.calls.create_call(*ex.user, *request);
   if (!created) return error_response(created.error());
   ex.call_id = created->call.id;
-  // CONTRACT 10.9: a retried create answers 201 with the call as it is now.
+  // docs/api.md#actions-on-a-call: a retried create answers 201 with the call as it is now.
   return json_response(201, s.calls.render(created->call));
 }
 
@@ -133,7 +133,7 @@ net::HttpResponse feedback(const Services& s, Exchange& ex) {
   });
 }
 
-// CONTRACT 11.4: to a staff member or a topic, one of the two; 201 with the new call.
+// docs/queue.md#transfer: to a staff member or a topic, one of the two; 201 with the new call.
 net::HttpResponse transfer(const Services& s, Exchange& ex) {
   return with_body(ex, [&](const json::object& body) {
     bool bad = false;

@@ -1,6 +1,6 @@
 #pragma once
-// CORS for /v1 (CONTRACT 11.5): browsers on the origins of --cors-origins may call the API; no
-// other origin gets a CORS header. Tokens travel in Authorization, never in cookies, so no
+// CORS for /v1 (docs/decisions/0009): browsers on the origins of --cors-origins may call the API;
+// no other origin gets a CORS header. Tokens travel in Authorization, never in cookies, so no
 // credentials are allowed and a listed origin gets exactly what a same-origin page gets.
 
 #include <optional>

@@ -1,4 +1,4 @@
-// POST /v1/dev/token: a signed token for anyone, only when started with --dev (CONTRACT 4).
+// POST /v1/dev/token: a signed token for anyone, only when started with --dev (docs/openapi.yaml).
 #include "auth/dev_token.hpp"
 #include "rest/api.hpp"
 #include "rest/json_io.hpp"
@@ -25,7 +25,8 @@ net::HttpResponse mint(const Services& s, Exchange& ex) {
                           "Give org and sub (1 to 128 of A-Z a-z 0-9 . _ : @ -) and a role.");
   }
   auth::Principal p{*sub, *org, *role, name.value_or(*sub), 0};
-  // CONTRACT 11.3: the topics a staff member serves, as an integrator's token would carry them.
+  // docs/queue.md#topics: the topics a staff member serves, as an integrator's token would carry
+  // them.
   if (const auto* skills = body->if_contains("skills"); skills && !skills->is_null()) {
     const auto* list = skills->if_array();
     for (std::size_t i = 0; list && i < list->size(); ++i) {

@@ -1,4 +1,4 @@
-// Liveness, readiness and the Prometheus text, outside /v1 (CONTRACT 4).
+// Liveness, readiness and the Prometheus text, outside /v1 (docs/openapi.yaml).
 #include "rest/api.hpp"
 #include "rest/json_io.hpp"
 #include "rest/routes.hpp"

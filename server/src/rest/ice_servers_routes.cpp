@@ -1,4 +1,5 @@
-// The ICE servers a signed-in user connects through, with fresh TURN credentials (CONTRACT 4).
+// The ICE servers a signed-in user connects through, with fresh TURN credentials
+// (docs/openapi.yaml).
 #include "rest/api.hpp"
 #include "rest/json_io.hpp"
 #include "rest/routes.hpp"
@@ -6,8 +7,8 @@
 namespace sb::rest {
 namespace {
 
-// With `?call_id=`, the servers of the profile that call drew (CONTRACT 11.6); the caller must
-// take part in it.
+// With `?call_id=`, the servers of the profile that call drew (docs/config.md#ice-server-profiles);
+// the caller must take part in it.
 net::HttpResponse ice_servers(const Services& s, Exchange& ex) {
   bool present = false;
   std::string call_id = query_param(ex.req.query, "call_id", present);

@@ -14,7 +14,7 @@ namespace sb::rest {
 net::HttpResponse json_response(int status, const boost::json::value& body);
 net::HttpResponse error_response(const call::Error& error);
 net::HttpResponse error_response(call::ErrorCode code, std::string message = {});
-/// 429 with `Retry-After` (CONTRACT 2).
+/// 429 with `Retry-After` (docs/errors.md).
 net::HttpResponse rate_limited(int retry_after_s);
 
 inline constexpr std::string_view kNotAnObject = "The body must be a JSON object.";

@@ -1,4 +1,4 @@
-// The operations resource (CONTRACT 11.5): the summary behind the ops dashboard.
+// The operations resource (docs/openapi.yaml): the summary behind the ops dashboard.
 #include "rest/api.hpp"
 #include "rest/json_io.hpp"
 #include "rest/routes.hpp"

@@ -1,4 +1,4 @@
-// The queue resource (CONTRACT 11.2): the org's queued calls, in order.
+// The queue resource (docs/queue.md): the org's queued calls, in order.
 #include "rest/api.hpp"
 #include "rest/json_io.hpp"
 #include "rest/routes.hpp"

@@ -1,6 +1,6 @@
 #pragma once
 // Finds the route of a request. The first route whose pattern fits the path decides: a method it
-// lacks is 404 (the API has no 405), and its `{id}` must be a valid call id (CONTRACT 1).
+// lacks is 404 (the API has no 405), and its `{id}` must be a valid call id (docs/api.md#identity).
 
 #include <span>
 #include <string_view>

@@ -1,4 +1,4 @@
-// The staff resource (CONTRACT 4): the org's availability board and one's own status.
+// The staff resource (docs/openapi.yaml): the org's availability board and one's own status.
 #include "rest/api.hpp"
 #include "rest/json_io.hpp"
 #include "rest/routes.hpp"

@@ -32,7 +32,8 @@ void Announcer::announce(const Call& c, call::CallState from,
                                     {"staff", c.staff ? c.staff->id : ""},
                                     {"end_reason", c.end_reason.value_or("")}});
   ctx_.observer.on_transition(c, from);
-  // CONTRACT 5: the caller, the accepted staff member and every staff member rung for the call.
+  // docs/asyncapi.yaml: the caller, the accepted staff member and every staff member rung for the
+  // call.
   std::vector<std::string> users{c.caller.id};
   if (c.staff) users.push_back(c.staff->id);
   for (const auto& p : participants) users.push_back(p.staff_id);
@@ -62,7 +63,7 @@ void Announcer::announce_staff(const std::string& org_id,
   for (const auto& entry : entries) {
     ctx_.hot.update_staff(org_id, entry);
     const std::string& id = entry.id;
-    // CONTRACT 11.1: the staff member's own connections hear of it at once; the org's boards
+    // docs/asyncapi.yaml: the staff member's own connections hear of it at once; the org's boards
     // get the row in their next coalesced board.updated.
     std::string row = boost::json::serialize(staff_to_json(entry));
     ctx_.observer.on_event("availability.updated");
@@ -82,7 +83,7 @@ void Announcer::push_ice_servers(const std::string& org_id, const std::string& c
     message["type"] = "ice_servers";
     publish(org_id, {user_id}, message);
   }
-  // CONTRACT 10.14: again every half TURN lifetime while the call is not terminal.
+  // docs/asyncapi.yaml: again every half TURN lifetime while the call is not terminal.
   timers_.schedule_ice_refresh(org_id, call_id,
                                now + std::max<std::int64_t>(ctx_.ice.turn_ttl_ms / 2, 1000));
 }

@@ -13,8 +13,8 @@ class CallAccess {
  public:
   CallAccess(ServiceContext& ctx, CallReads& reads) : ctx_(ctx), reads_(reads) {}
 
-  /// The call if it is of the user's org; another org's call is not_found (CONTRACT 1), so
-  /// existence does not leak.
+  /// The call if it is of the user's org; another org's call is not_found (docs/api.md#identity),
+  /// so existence does not leak.
   Result<Call> visible_call(const Principal& user, const std::string& call_id);
   /// Clients see their own calls; staff see every call of their org.
   Result<Call> get_call(const Principal& user, const std::string& call_id);

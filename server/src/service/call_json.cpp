@@ -37,7 +37,7 @@ boost::json::object call_to_json(const call::Call& c) {
   out["active_at"] = time_or_null(c.active_at_ms);
   out["ended_at"] = time_or_null(c.ended_at_ms);
   out["end_reason"] = c.end_reason ? boost::json::value(*c.end_reason) : nullptr;
-  // v1.1 (CONTRACT 11.2 to 11.4).
+  // v1.1 (docs/queue.md).
   out["topic"] = c.topic ? boost::json::value(*c.topic) : nullptr;
   out["queued_at"] = time_or_null(c.queued_at_ms);
   if (c.state == call::CallState::kQueued && c.queue) {
@@ -49,7 +49,7 @@ boost::json::object call_to_json(const call::Call& c) {
       c.transferred_from ? boost::json::value(*c.transferred_from) : boost::json::value(nullptr);
   out["transferred_to"] =
       c.transferred_to ? boost::json::value(*c.transferred_to) : boost::json::value(nullptr);
-  // CONTRACT 11.6: null until the call is accepted.
+  // docs/config.md#ice-server-profiles: null until the call is accepted.
   out["ice_profile"] =
       c.ice_profile ? boost::json::value(*c.ice_profile) : boost::json::value(nullptr);
   if (c.transfer_target) out["transfer_target"] = person(*c.transfer_target);

@@ -1,5 +1,5 @@
 #pragma once
-// The call and the staff entry as the wire shows them (CONTRACT.md sections 3 and 4).
+// The call and the staff entry as the wire shows them (docs/openapi.yaml).
 
 #include <boost/json/object.hpp>
 #include <optional>
@@ -11,9 +11,9 @@ namespace sb::service {
 
 boost::json::object call_to_json(const call::Call& call);
 boost::json::object staff_to_json(const storage::StaffEntry& entry);
-/// `{"caller": S, "staff": S}` with each S null or the summary of CONTRACT 10.15.
+/// `{"caller": S, "staff": S}` with each S null or the summary of docs/openapi.yaml.
 boost::json::object quality_to_json(const storage::CallQuality& quality);
-/// The call as clients see it: a terminal call also carries `quality` (CONTRACT 6, 10.15), the
+/// The call as clients see it: a terminal call also carries `quality` (docs/openapi.yaml), the
 /// summary given, or null when none could be read. Reads nothing.
 boost::json::object call_for_wire(const call::Call& call,
                                   const std::optional<storage::CallQuality>& quality);

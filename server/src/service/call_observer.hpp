@@ -22,7 +22,7 @@ class CallObserver {
   virtual void on_event(std::string_view /*type*/) {}
   /// How late a ring timeout fired after the deadline, in seconds.
   virtual void on_ring_timeout_lateness(double /*seconds*/) {}
-  /// A call left the queue (CONTRACT 11.2): how long it waited, in seconds.
+  /// A call left the queue (docs/queue.md): how long it waited, in seconds.
   virtual void on_queue_wait(double /*seconds*/) {}
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// The queue (CONTRACT 11.2): calls created while every staff member who could take them was
+// The queue (docs/queue.md): calls created while every staff member who could take them was
 // busy wait here, first in first out per org among the calls a freed staff member can serve.
 // The database holds the queue (order and deadlines survive a restart); promoting a call is a
 // conditional UPDATE, so of several nodes exactly one promotes it. Callers hear where they stand

@@ -68,16 +68,16 @@ class CallService {
                          const std::optional<std::string>& candidate_type = std::nullopt);
   Result<Call> end(const Principal& user, const std::string& call_id,
                    const std::optional<std::string>& reason);
-  /// CONTRACT 11.4: the new call, which rings or queues; the old one ended `transferred`.
+  /// docs/queue.md#transfer: the new call, which rings or queues; the old one ended `transferred`.
   Result<Call> transfer(const Principal& user, const std::string& call_id,
                         const std::optional<std::string>& staff_id,
                         const std::optional<std::string>& topic);
-  /// CONTRACT 11.2, GET /v1/queue: the org's queued calls in order (staff and admins).
+  /// docs/queue.md, GET /v1/queue: the org's queued calls in order (staff and admins).
   Result<std::vector<Call>> queued_calls(const Principal& user);
   /// How many calls of the org wait in its queue (for the board).
   std::int64_t queue_length(const std::string& org_id);
 
-  /// A participant's quality sample (CONTRACT 6), while the call is accepted or active.
+  /// A participant's quality sample (docs/openapi.yaml), while the call is accepted or active.
   Result<void> add_quality(const Principal& user, const std::string& call_id,
                            const storage::QualitySample& sample);
   /// A participant's rating, after the end.
@@ -85,7 +85,7 @@ class CallService {
                              const storage::Feedback& feedback);
   /// Admins only: the org's last `window_ms` for the ops dashboard.
   Result<boost::json::object> ops_summary(const Principal& user, std::int64_t window_ms);
-  /// The call as the wire shows it; a terminal call carries its `quality` (CONTRACT 6, 10.15),
+  /// The call as the wire shows it; a terminal call carries its `quality` (docs/openapi.yaml),
   /// read once here and rendered by call_for_wire (call_json.hpp), which reads nothing.
   boost::json::object render(const Call& call);
 

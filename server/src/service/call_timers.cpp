@@ -134,12 +134,12 @@ Result<void> CallTimers::recover() {
   // From now until the presence grace has passed, rings that end missed do not count
   // (missed_rings.hpp).
   ctx_.started_at_ms = now;
-  // CONTRACT 10.17: nobody is dropped for the time the server was down.
+  // docs/api.md#presence: nobody is dropped for the time the server was down.
   if (auto r = ctx_.store.presence_reset(ctx_.timings.node_id, now); !r) return r.error();
   auto ringing = ctx_.store.ringing_calls();
   if (!ringing) return ringing.error();
   for (const auto& ref : *ringing) schedule_ring_timeout(ref.org_id, ref.call_id, ref.deadline_ms);
-  // CONTRACT 11.2: the queue comes back with the deadlines it had.
+  // docs/queue.md: the queue comes back with the deadlines it had.
   auto queued = ctx_.store.queued_call_refs();
   if (!queued) return queued.error();
   for (const auto& ref : *queued) schedule_queue_timeout(ref.org_id, ref.call_id, ref.deadline_ms);

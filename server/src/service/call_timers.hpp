@@ -38,7 +38,7 @@ class CallTimers {
   Result<void> recover();
   /// How long past its deadline a timer is left to the node that set it. Long enough that a
   /// live node's own timer runs first (no double work), short enough for the promise that a
-  /// dead node's calls end within about a second of their deadlines (CONTRACT 11.5).
+  /// dead node's calls end within about a second of their deadlines (docs/api.md#failures).
   static constexpr std::int64_t kTakeOverAfterMs = 250;
   /// Runs the handler of every ring, queue, connect and ring-step deadline that passed more
   /// than kTakeOverAfterMs ago and is still open in the database, whichever node set it; the

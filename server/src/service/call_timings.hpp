@@ -16,7 +16,7 @@ struct CallTimings {
   std::int64_t presence_grace_ms = 10'000;
   std::int64_t wrap_up_ms = 0;
   int max_missed = 3;
-  /// CONTRACT 11.2: how long a call may wait in the queue, and how many may wait per org
+  /// docs/queue.md: how long a call may wait in the queue, and how many may wait per org
   /// (0: no queue, v1 behaviour).
   std::int64_t queue_timeout_ms = 300'000;
   int max_queue = 100;

@@ -160,7 +160,7 @@ Result<Call> Commands::transfer(const Principal& user, const std::string& call_i
                                 const std::optional<std::string>& topic) {
   auto c = access_.participant_call(user, call_id);
   if (!c) return c;
-  // CONTRACT 11.4: only the staff member who took the call passes it on.
+  // docs/queue.md#transfer: only the staff member who took the call passes it on.
   if (!c->staff || c->staff->id != user.user_id) return make_error(ErrorCode::kForbidden);
   if (!call::next_transition(c->state, CallEvent::kTransfer)) return invalid_transition(*c);
   if (staff_id && *staff_id == user.user_id) {
@@ -187,7 +187,7 @@ Result<Call> Commands::transfer(const Principal& user, const std::string& call_i
   std::vector<std::string> rung;
   std::optional<std::int64_t> until;
   if (chosen.empty()) {
-    // Nobody to ring now: the new call waits in the queue as a create would (CONTRACT 11.2).
+    // Nobody to ring now: the new call waits in the queue as a create would (docs/queue.md).
     auto may_wait = queue_.may_wait(user.org_id, topic, staff_id);
     if (!may_wait) return may_wait.error();
     if (!*may_wait) return make_error(ErrorCode::kNoStaffAvailable);
@@ -266,7 +266,7 @@ Result<Call> Commands::accept(const Principal& user, const std::string& call_id)
   if (!parts) return parts.error();
   auto mine = std::find_if(parts->begin(), parts->end(),
                            [&](const auto& p) { return p.staff_id == user.user_id; });
-  // CONTRACT 10.7: a staff member who was not rung may not accept.
+  // docs/api.md#identity: a staff member who was not rung may not accept.
   if (mine == parts->end()) return make_error(ErrorCode::kForbidden);
   if (mine->outcome != RingOutcome::kRinging) {
     // Another node may have moved the call between the two reads above (the participants were
@@ -276,7 +276,8 @@ Result<Call> Commands::accept(const Principal& user, const std::string& call_id)
     if (!fresh) return fresh.error();
     if (*fresh) c = **fresh;
   }
-  // CONTRACT 10.6: only the winner's repeat is answered 200, while the call is still live.
+  // docs/api.md#actions-on-a-call: only the winner's repeat is answered 200, while the call is
+  // still live.
   auto mine_and_live = [&](const Call& call) {
     return call.staff && call.staff->id == user.user_id && !call::is_terminal(call.state);
   };
@@ -284,12 +285,13 @@ Result<Call> Commands::accept(const Principal& user, const std::string& call_id)
   if (c->state == CallState::kRinging && mine->outcome == RingOutcome::kRinging) {
     storage::TransitionRequest r;
     r.accepting_staff = call::Person{user.user_id, user.name};
-    // CONTRACT 11.6: the call's ICE servers come from one profile, drawn by weight now.
+    // docs/config.md#ice-server-profiles: the call's ICE servers come from one profile, drawn by
+    // weight now.
     r.ice_profile = draw_ice_profile(ice_profiles(ctx_.ice), profile_draw_(rng_)).name;
     auto moved = transitions_.apply(*c, CallEvent::kAccept, r);
     if (moved) return moved;
-    // CONTRACT 11.5: a write that failed is `unavailable` (retry), never a lost race: the call
-    // may still be taken.
+    // docs/api.md#failures: a write that failed is `unavailable` (retry), never a lost race: the
+    // call may still be taken.
     if (moved.error().code != ErrorCode::kInvalidTransition) return moved;
     // Lost the compare-and-swap: say who won if someone did.
     auto now = reads_.find_call(user.org_id, call_id);

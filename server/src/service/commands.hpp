@@ -25,7 +25,7 @@ struct CreateCallRequest {
   std::optional<std::string> staff_id;
   std::map<std::string, std::string> metadata;
   std::optional<std::string> idempotency_key;
-  /// v1.1: only staff with this skill take the call (CONTRACT 11.3).
+  /// v1.1: only staff with this skill take the call (docs/queue.md#topics).
   std::optional<std::string> topic = {};
 };
 
@@ -48,7 +48,7 @@ class Commands {
         queue_(queue) {}
 
   Result<CreateCallResult> create_call(const Principal& user, const CreateCallRequest& request);
-  /// POST /v1/calls/{id}/transfer (CONTRACT 11.4): `staff_id` or `topic` says to whom.
+  /// POST /v1/calls/{id}/transfer (docs/queue.md#transfer): `staff_id` or `topic` says to whom.
   Result<Call> transfer(const Principal& user, const std::string& call_id,
                         const std::optional<std::string>& staff_id,
                         const std::optional<std::string>& topic);
@@ -62,7 +62,7 @@ class Commands {
 
  private:
   /// A create nobody can ring now: queued if someone who would serve it is only busy
-  /// (CONTRACT 11.2), else no_staff_available.
+  /// (docs/queue.md), else no_staff_available.
   Result<CreateCallResult> enqueue(const Principal& user, const CreateCallRequest& request);
   /// What follows a transfer's new call once stored: memory, timers, the caller and its staff.
   /// `target`: the staff member it was passed to, named to the caller.
@@ -78,7 +78,8 @@ class Commands {
   Announcer& announcer_;
   Transitions& transitions_;
   CallQueue& queue_;
-  /// Draws ICE profiles (CONTRACT 11.6): an A/B split needs no cryptographic randomness.
+  /// Draws ICE profiles (docs/config.md#ice-server-profiles): an A/B split needs no cryptographic
+  /// randomness.
   std::mt19937_64 rng_{std::random_device{}()};
   std::uniform_real_distribution<double> profile_draw_{0.0, 1.0};
 };

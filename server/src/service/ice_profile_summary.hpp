@@ -1,6 +1,7 @@
 #pragma once
-// The ops dashboard's comparison of ICE server profiles (CONTRACT 11.6): per profile drawn in
-// the window, ICE success, time to connect and the share of calls relayed through TURN.
+// The ops dashboard's comparison of ICE server profiles (docs/config.md#ice-server-profiles): per
+// profile drawn in the window, ICE success, time to connect and the share of calls relayed through
+// TURN.
 
 #include <boost/json/array.hpp>
 #include <vector>

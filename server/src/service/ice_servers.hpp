@@ -17,7 +17,8 @@ struct IceConfig {
   std::vector<std::string> turn_urls;
   std::string turn_secret;
   std::int64_t turn_ttl_ms = 3600 * 1000;
-  /// CONTRACT 11.6 (--ice-profiles). Empty: one profile, `default`, of the URLs above.
+  /// docs/config.md#ice-server-profiles (--ice-profiles). Empty: one profile, `default`, of the
+  /// URLs above.
   std::vector<IceProfile> profiles = {};
 };
 

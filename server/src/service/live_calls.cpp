@@ -23,7 +23,7 @@ Result<std::string> LiveCalls::signal_peer(const Principal& user, const std::str
   }
   auto c = access_.participant_call(user, call_id);
   if (!c) {
-    // CONTRACT 11.5: a relay stores nothing, so signals of a call we know keep flowing while
+    // docs/api.md#failures: a relay stores nothing, so signals of a call we know keep flowing while
     // the database is away.
     if (usable && c.error().code == call::ErrorCode::kUnavailable) {
       if (auto peer = peer_in(known->second)) return *peer;

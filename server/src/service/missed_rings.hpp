@@ -1,6 +1,6 @@
 #pragma once
-// CONTRACT 11.5: a restart must not punish staff for the server's own downtime. A ring that ran
-// out while the server was down, or before staff could reconnect after it came back (within the
+// docs/api.md#routing: a restart must not punish staff for the server's own downtime. A ring that
+// ran out while the server was down, or before staff could reconnect after it came back (within the
 // presence grace of the start), does not count toward --max-missed. The rule is here and only
 // here; the store counts what it is told to.
 

@@ -18,7 +18,7 @@ void Presence::connection_opened(const Principal& user) {
       ctx_.store.is_present(user.org_id, user.user_id, now, ctx_.timings.presence_grace_ms);
   if (is_staff(user)) {
     (void)ctx_.store.upsert_staff(user.org_id, user.user_id, user.name, now);
-    // CONTRACT 11.3: the topics they serve are those of their latest token.
+    // docs/queue.md#topics: the topics they serve are those of their latest token.
     (void)ctx_.store.set_staff_skills(user.org_id, user.user_id, user.skills);
   }
   if (!ctx_.store.presence_connect(user.org_id, user.user_id, ctx_.timings.node_id)) return;
@@ -46,7 +46,7 @@ void Presence::on_presence_grace(const std::string& org_id, const std::string& u
   auto open = ctx_.store.open_calls_of_user(org_id, user_id);
   if (!open) return;
   for (const auto& c : *open) {
-    // CONTRACT 10.2: a caller gone longer than the grace while ringing has left.
+    // docs/api.md#presence: a caller gone longer than the grace while ringing has left.
     const bool waiting = c.state == CallState::kRinging || c.state == CallState::kQueued;
     if (c.caller.id == user_id && waiting) {
       (void)transitions_.apply(c, CallEvent::kCallerLeft, {});
@@ -55,7 +55,7 @@ void Presence::on_presence_grace(const std::string& org_id, const std::string& u
 }
 
 void Presence::withdraw_rings(const std::string& org_id, const std::string& staff_id) {
-  // CONTRACT 10.2: staff are rung only while connected. Taking their rings back is no missed
+  // docs/api.md#presence: staff are rung only while connected. Taking their rings back is no missed
   // ring (10.4); each call moves on to whoever else can be rung, or rings on until its deadline.
   auto withdrawn = ctx_.store.withdraw_rings(org_id, staff_id, ctx_.clock.now_ms());
   announcer_.announce_staff(org_id, {staff_id});

@@ -1,6 +1,7 @@
 #pragma once
 // Whether staff are there and willing to take calls: connections opening and closing, the
-// graces after the last one closed (CONTRACT 10.2), and the status staff choose for themselves.
+// graces after the last one closed (docs/api.md#presence), and the status staff choose for
+// themselves.
 
 #include <string>
 #include <vector>

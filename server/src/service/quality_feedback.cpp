@@ -27,7 +27,7 @@ Result<Call> QualityFeedback::give_feedback(const Principal& user, const std::st
                                             const storage::Feedback& feedback) {
   auto c = access_.participant_call(user, call_id);
   if (!c) return c;
-  // CONTRACT 10.6: feedback before the end is an invalid transition.
+  // docs/api.md#actions-on-a-call: feedback before the end is an invalid transition.
   if (!call::is_terminal(c->state)) return invalid_transition(*c);
   if (auto r = ctx_.store.save_feedback(call_id, user.user_id, feedback, ctx_.clock.now_ms()); !r) {
     return r.error();

@@ -1,6 +1,6 @@
 #pragma once
-// Quality samples while a call is live (CONTRACT 6), the summary a terminal call shows, and the
-// participants' ratings after the end.
+// Quality samples while a call is live (docs/openapi.yaml), the summary a terminal call shows, and
+// the participants' ratings after the end.
 
 #include <optional>
 #include <string>
@@ -21,7 +21,7 @@ class QualityFeedback {
   /// A participant's rating, after the end.
   Result<Call> give_feedback(const Principal& user, const std::string& call_id,
                              const storage::Feedback& feedback);
-  /// The `quality` a terminal call shows on the wire (CONTRACT 10.15): its summary, read once;
+  /// The `quality` a terminal call shows on the wire (docs/openapi.yaml): its summary, read once;
   /// nothing to read when this node knows the call had no samples. nullopt when the call is not
   /// terminal or the summary could not be read.
   std::optional<storage::CallQuality> quality_shown(const Call& call);

@@ -120,7 +120,8 @@ Result<Call> Router::requeue(const Call& c) {
 }
 
 Result<Call> Router::end_unanswered(const Call& c, call::CallEvent otherwise) {
-  // A call rung at once on create ends as in v1 (CONTRACT 3); one that waited keeps its place.
+  // A call rung at once on create ends as in v1 (docs/api.md#the-call); one that waited keeps its
+  // place.
   if (!c.queued_at_ms) return transitions_.apply(c, otherwise, {});
   auto back = queue_.takes_back(c);
   if (!back) return back.error();
@@ -129,9 +130,9 @@ Result<Call> Router::end_unanswered(const Call& c, call::CallEvent otherwise) {
 }
 
 void Router::reroute_org(const std::string& org_id) {
-  // CONTRACT 11.2: staff who may have become ringable take the oldest queued calls first.
+  // docs/queue.md: staff who may have become ringable take the oldest queued calls first.
   queue_.promote(org_id);
-  // Those still free after that are rung for every call that rings (CONTRACT 3: staff who
+  // Those still free after that are rung for every call that rings (docs/api.md#the-call: staff who
   // become available while a call rings are rung too). Read once: each one rung below is
   // ringing for the next call, and is still free for it.
   auto free = free_staff(org_id);

@@ -90,10 +90,10 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
     router_.reroute_org(moved.org_id);
   } else if (effects.reroute != call::Reroute::kNever) {
     // Staff this move freed were rung for every ringing call already (ring-all), but not for
-    // the queued ones (CONTRACT 11.2).
+    // the queued ones (docs/queue.md).
     queue_.promote(moved.org_id);
   }
-  // Calls that stopped ringing for the staff member who accepted (CONTRACT 10.3) and now ring
+  // Calls that stopped ringing for the staff member who accepted (docs/api.md#routing) and now ring
   // nobody ring whoever is free, or join the queue (docs/queue.md, "Churn").
   for (const auto& other : outcome->rings_stopped) router_.reroute(moved.org_id, other);
   return moved;

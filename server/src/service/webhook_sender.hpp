@@ -1,5 +1,5 @@
 #pragma once
-// Delivers the webhook outbox (CONTRACT.md section 7): at least once, in version order per
+// Delivers the webhook outbox (docs/openapi.yaml): at least once, in version order per
 // call, each try signed afresh, retried with exponential backoff from 1 s up to 60 s between
 // tries, for as long as it takes (never dropped: the outbox is durable).
 

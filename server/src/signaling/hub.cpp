@@ -14,7 +14,7 @@ namespace json = boost::json;
 using call::ErrorCode;
 using call::make_error;
 
-// Close codes of CONTRACT 5.
+// Close codes of docs/asyncapi.yaml.
 constexpr std::uint16_t kCloseUnauthenticated = 4001;
 constexpr std::uint16_t kCloseRateLimited = 4008;
 constexpr std::uint16_t kCloseMalformed = 4400;
@@ -114,7 +114,7 @@ void Hub::on_message(const std::shared_ptr<net::WsConnection>& conn, std::string
 
   const std::int64_t now = clock_.now_ms();
   if (!s.bucket.take(now)) {
-    // CONTRACT 10.13: an error first; a connection that keeps at it is closed.
+    // docs/api.md#limits: an error first; a connection that keeps at it is closed.
     if (s.refusal_allowance.take(now)) {
       send_error(conn, make_error(ErrorCode::kRateLimited), ref);
     } else {
@@ -164,7 +164,7 @@ void Hub::handle_hello(Session& s, const std::shared_ptr<net::WsConnection>& con
   json::array calls;
   if (auto open = calls_.open_calls_of(*principal)) {
     for (const auto& c : *open) {
-      // A queued call shows its place in the queue (CONTRACT 11.2).
+      // A queued call shows its place in the queue (docs/queue.md).
       calls.push_back(c.state == call::CallState::kQueued ? calls_.render(c)
                                                           : service::call_to_json(c));
     }

@@ -1,5 +1,5 @@
 #pragma once
-// The WebSocket side of CONTRACT.md section 5: hello/welcome, presence, relaying SDP and ICE
+// The WebSocket side of docs/asyncapi.yaml: hello/welcome, presence, relaying SDP and ICE
 // between the two participants of a call, and delivering bus events to every connection of a
 // user. Runs on the io thread.
 
@@ -28,7 +28,7 @@ struct HubOptions {
   /// `burst` of them, regained at `per_second`. Accepted messages in between do not reset it, so
   /// a steady flood that gets a message through now and then is closed too.
   RateSpec rate_refusals{1, 20};
-  /// At most one board.updated per org per this interval (CONTRACT 11.1).
+  /// At most one board.updated per org per this interval (docs/asyncapi.yaml).
   std::int64_t board_interval_ms = 500;
   std::function<void(std::string_view kind)> on_signal_relayed;
   std::function<void(std::int64_t open_connections)> on_connections_changed;
@@ -46,7 +46,7 @@ class Hub final : public net::WsHandler {
   void on_close(const std::shared_ptr<net::WsConnection>& conn) override;
 
   /// From now on, closing connections are the server's own doing: they leave presence as it
-  /// is, so after the restart everyone gets their grace again (CONTRACT 10.17).
+  /// is, so after the restart everyone gets their grace again (docs/api.md#presence).
   void begin_shutdown() { shutting_down_ = true; }
 
  private:

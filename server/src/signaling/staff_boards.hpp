@@ -1,5 +1,5 @@
 #pragma once
-// The org's staff board for the connections that subscribed to it (CONTRACT 11.1). A change
+// The org's staff board for the connections that subscribed to it (docs/asyncapi.yaml). A change
 // of a staff member's row is kept per org and sent to every subscriber of that org at most once
 // per interval, as one board.updated with the rows that changed. So the work is per org and
 // interval, not per call times staff: ringing N staff makes N row changes, and at most one

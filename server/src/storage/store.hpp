@@ -72,11 +72,11 @@ struct TransitionRequest {
   /// (a call that queued before keeps its own).
   std::optional<std::int64_t> queued_at_ms = {};
   std::optional<std::int64_t> queue_deadline_ms = {};
-  /// Transfer only (CONTRACT 11.4): the new call, inserted in the same transaction with its
-  /// ring targets; the moved call's `transferred_to` names it.
+  /// Transfer only (docs/queue.md#transfer): the new call, inserted in the same transaction with
+  /// its ring targets; the moved call's `transferred_to` names it.
   std::optional<Call> successor = {};
   std::vector<RingTarget> successor_ring = {};
-  /// Accept only: the ICE server profile drawn for the call (CONTRACT 11.6).
+  /// Accept only: the ICE server profile drawn for the call (docs/config.md#ice-server-profiles).
   std::optional<std::string> ice_profile = {};
 };
 
@@ -89,7 +89,7 @@ struct TransitionOutcome {
   /// The call's ring participants after the move, read in the same transaction.
   std::vector<Participant> participants;
   /// Accept only: other calls that were ringing for the accepting staff member and no longer
-  /// are (CONTRACT 10.3); their participants changed too.
+  /// are (docs/api.md#routing); their participants changed too.
   std::vector<std::string> rings_stopped;
   /// Transfer only: the new call as inserted, and its participants.
   std::optional<Call> successor = {};
@@ -112,7 +112,7 @@ struct StaffEntry {
   std::optional<std::string> call_id;
   std::int64_t idle_since_ms = 0;
   int missed_in_row = 0;
-  /// The topics they serve (CONTRACT 11.3), from the `skills` claim of their last token.
+  /// The topics they serve (docs/queue.md#topics), from the `skills` claim of their last token.
   std::vector<std::string> skills = {};
 };
 
@@ -161,7 +161,7 @@ struct DueCalls {
   std::vector<CallRef> accepted;
 };
 
-/// One quality sample of one side of a call (CONTRACT.md section 6).
+/// One quality sample of one side of a call (docs/openapi.yaml).
 /// A figure the browser could not read yet (no RTT before the first RTCP report, say) is absent,
 /// and leaves that figure's average alone rather than dragging it towards zero.
 struct QualitySample {
@@ -238,7 +238,7 @@ class Store {
   /// Creates the schema or upgrades it to the newest migration.
   virtual Result<void> migrate() = 0;
   /// True when the database answers and writes can succeed: it takes writes, and no write
-  /// failed in the last few seconds unless one succeeded since (CONTRACT 11.5, for /readyz).
+  /// failed in the last few seconds unless one succeeded since (docs/api.md#failures, for /readyz).
   virtual bool ping() = 0;
 
   // --- Calls ---
@@ -277,12 +277,13 @@ class Store {
                                      const std::string& staff_id, std::int64_t now_ms,
                                      int max_missed, bool counts_as_missed) = 0;
   /// Takes back every ring of a staff member who went offline: outcome withdrawn, not counted
-  /// as missed (CONTRACT 10.2, 10.4). Returns the ids of the calls that were ringing for them.
+  /// as missed (docs/api.md#presence, #routing). Returns the ids of the calls that were ringing for
+  /// them.
   virtual Result<std::vector<std::string>> withdraw_rings(const std::string& org_id,
                                                           const std::string& staff_id,
                                                           std::int64_t now_ms) = 0;
 
-  // --- The queue (CONTRACT 11.2) ---
+  // --- The queue (docs/queue.md) ---
 
   /// The org's queued calls, first in first out (queued_at, then id).
   virtual Result<std::vector<Call>> queued_calls(const std::string& org_id) = 0;
@@ -294,7 +295,7 @@ class Store {
 
   // --- Staff and presence ---
 
-  /// The topics a staff member serves (CONTRACT 11.3), from their token's `skills` claim.
+  /// The topics a staff member serves (docs/queue.md#topics), from their token's `skills` claim.
   virtual Result<void> set_staff_skills(const std::string& org_id, const std::string& staff_id,
                                         const std::vector<std::string>& skills) = 0;
 
@@ -322,7 +323,8 @@ class Store {
                                   std::int64_t now_ms, std::int64_t grace_ms) = 0;
   /// True if the user ever opened a connection (callers who never did are not "gone").
   virtual Result<bool> ever_connected(const std::string& org_id, const std::string& user_id) = 0;
-  /// At start-up: this node's connections are gone; graces restart from `now_ms` (CONTRACT 10.17).
+  /// At start-up: this node's connections are gone; graces restart from `now_ms`
+  /// (docs/api.md#presence).
   virtual Result<void> presence_reset(const std::string& node_id, std::int64_t now_ms) = 0;
 
   // --- Quality and feedback ---

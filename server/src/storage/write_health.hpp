@@ -1,5 +1,5 @@
 #pragma once
-// Whether writes can succeed, for readiness (CONTRACT 11.5): not while a write failed in the
+// Whether writes can succeed, for readiness (docs/api.md#failures): not while a write failed in the
 // last few seconds and none has succeeded since. A full disk or a read-only database fails
 // writes while reads (and a ping) still work. The decay lets a node that gets no traffic (a load
 // balancer took it out) report ready again and be tried, rather than stay out for good.

@@ -1,7 +1,7 @@
 #pragma once
-// ICE server profiles (CONTRACT 11.6, --ice-profiles): named sets of STUN/TURN URLs, each with a
-// weight, so a deployment can compare TURN configurations on real calls. Each call draws one when
-// accepted.
+// ICE server profiles (docs/config.md#ice-server-profiles, --ice-profiles): named sets of STUN/TURN
+// URLs, each with a weight, so a deployment can compare TURN configurations on real calls. Each
+// call draws one when accepted.
 
 #include <string>
 #include <string_view>

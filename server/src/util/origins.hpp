@@ -1,6 +1,6 @@
 #pragma once
-// `--cors-origins`: the web origins allowed to call the REST API from a browser (CONTRACT 11.5),
-// parsed with Boost.URL into the form browsers send in the Origin header.
+// `--cors-origins`: the web origins allowed to call the REST API from a browser
+// (docs/decisions/0009), parsed with Boost.URL into the form browsers send in the Origin header.
 
 #include <optional>
 #include <string>

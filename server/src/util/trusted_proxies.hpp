@@ -1,6 +1,7 @@
 #pragma once
 // `--trusted-proxies`: the networks whose X-Forwarded-For is believed, and the rule that finds a
-// request's client address behind them (CONTRACT 11.7). Addresses are parsed by Boost.Asio.
+// request's client address behind them (docs/operations.md#behind-a-reverse-proxy). Addresses are
+// parsed by Boost.Asio.
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/network_v4.hpp>

@@ -246,7 +246,7 @@ export function expectStatus(res, status) {
   return res.body;
 }
 
-// The exact error shape of CONTRACT section 2 / 10.8.
+// The exact error shape of docs/errors.md.
 export function expectError(res, status, code, extra = {}) {
   assert.equal(res.status, status, `expected ${status} ${code}: ${describe(res)}`);
   const b = res.body;

@@ -43,7 +43,7 @@ function ClientScreen() {
   const [checking, setChecking] = useState(false);
   const { phase, current, summary, error } = state;
   const staffName = partyName(current?.staff);
-  // A transfer's new call names whom it rings (CONTRACT 11.4), on its first update only.
+  // A transfer's new call names whom it rings (docs/queue.md#transfer), on its first update only.
   const transferTo = current?.transferred_from ? current.transfer_target?.name : undefined;
   const inRoom =
     phase === CallPhase.Connecting ||

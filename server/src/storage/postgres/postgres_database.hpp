@@ -3,11 +3,11 @@
 // never go into SQL text) and results read as text. Several nodes may share the database.
 // Group commit here is synchronous_commit=off on this connection, and a synchronous commit on a
 // second connection, which flushes the WAL up to it, for many commits.
-// Nothing waits for the server without a bound (CONTRACT 11.5, postgres_timeouts.hpp): connecting
-// gives up after a few seconds, the server cancels a statement past its statement_timeout, and
-// a server that does not answer at all (paused, or gone without a word) is given up on a second
-// later: the connection is dropped and made again before the next statement outside a
-// transaction.
+// Nothing waits for the server without a bound (docs/api.md#failures, postgres_timeouts.hpp):
+// connecting gives up after a few seconds, the server cancels a statement past its
+// statement_timeout, and a server that does not answer at all (paused, or gone without a word) is
+// given up on a second later: the connection is dropped and made again before the next statement
+// outside a transaction.
 
 #include <libpq-fe.h>
 

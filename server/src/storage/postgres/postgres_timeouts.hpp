@@ -1,6 +1,6 @@
 #pragma once
-// How long the PostgreSQL driver waits for the server (CONTRACT 11.5: an unreachable database
-// gives `unavailable` within a bounded time, never a hang). A URL may set its own libpq
+// How long the PostgreSQL driver waits for the server (docs/api.md#failures: an unreachable
+// database gives `unavailable` within a bounded time, never a hang). A URL may set its own libpq
 // `connect_timeout`, `keepalives_*` and `options=-c statement_timeout=...`; these are the defaults.
 
 #include <chrono>

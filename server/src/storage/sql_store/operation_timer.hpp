@@ -34,7 +34,7 @@ class OperationTimer {
               error_);
   }
 
-  /// The operation failed with `e`: the caller gets `unavailable` (CONTRACT 2: storage
+  /// The operation failed with `e`: the caller gets `unavailable` (docs/errors.md: storage
   /// unreachable), the observer the database's own words.
   call::Error unavailable(const sql::Error& e) {
     error_ = *e.what() ? e.what() : "database error";

@@ -136,7 +136,7 @@ Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
     };
     if (effects.accepting_staff && c.staff) {
       participants_.accept(r.call_id, c.staff->id, r.now_ms);
-      // CONTRACT 10.3: accepting one call stops the others ringing for this staff member.
+      // docs/api.md#routing: accepting one call stops the others ringing for this staff member.
       out.rings_stopped =
           participants_.end_rings_of(r.org_id, c.staff->id, RingOutcome::kStopped, r.now_ms);
       staff_.forgive_missed_rings(r.org_id, c.staff->id);

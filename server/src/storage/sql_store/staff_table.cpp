@@ -41,7 +41,7 @@ void StaffTable::touch(const std::string& org_id, const std::string& staff_id,
 
 void StaffTable::count_missed_ring(const std::string& org_id, const std::string& staff_id,
                                    std::int64_t now_ms, int max_missed) {
-  // CONTRACT 10.4: only rings that ran out on the staff member count.
+  // docs/api.md#routing: only rings that ran out on the staff member count.
   db_.run(
       "UPDATE staff SET missed_in_row = missed_in_row + 1, since = ?, "
       "status = CASE WHEN missed_in_row + 1 >= ? AND status = 'available' THEN 'away' "

@@ -19,7 +19,7 @@ class StaffTable {
   /// Records a staff member on first sight and refreshes their name.
   void upsert(const std::string& org_id, const std::string& staff_id, const std::string& name,
               std::int64_t now_ms);
-  /// The topics they serve (CONTRACT 11.3); written only when they changed.
+  /// The topics they serve (docs/queue.md#topics); written only when they changed.
   void set_skills(const std::string& org_id, const std::string& staff_id,
                   const std::vector<std::string>& skills);
   void set_status(const std::string& org_id, const std::string& staff_id, call::StaffStatus status,

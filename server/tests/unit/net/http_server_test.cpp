@@ -541,7 +541,7 @@ TEST_F(HttpServerTest, HeadIsServedAsGetWithoutTheBody) {
   EXPECT_EQ(requests_[0].method, "GET");
 }
 
-// A fault in the server is `unavailable` (CONTRACT 2 has no other code for it).
+// A fault in the server is `unavailable` (docs/errors.md has no other code for it).
 TEST_F(HttpServerTest, HandlerExceptionBecomesUnavailable) {
   start();
   respond_ = [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("boom"); };

@@ -1,4 +1,5 @@
-// CORS for /v1 (CONTRACT 11.5): preflights and the headers of answers, for listed origins only.
+// CORS for /v1 (docs/decisions/0009): preflights and the headers of answers, for listed origins
+// only.
 #include "rest/cors.hpp"
 
 #include <gtest/gtest.h>

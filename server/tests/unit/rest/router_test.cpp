@@ -52,7 +52,7 @@ TEST(Router, AnIdIsCapturedAndChecked) {
   EXPECT_FALSE(bad.id_valid);
 }
 
-// The real table of the calls resource: the cases CONTRACT 4 and docs/metrics.md pin down.
+// The real table of the calls resource: the cases docs/openapi.yaml and docs/metrics.md pin down.
 TEST(CallsRoutes, ActionsUnknownActionsWrongMethodsAndBadIds) {
   const Router router(calls_routes());
   auto accept = match(router, "POST", "/v1/calls/c1/accept");

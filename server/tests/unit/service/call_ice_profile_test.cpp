@@ -1,5 +1,6 @@
-// CONTRACT 11.6 on the call service: each accepted call draws one ICE profile, records it, and
-// both participants get that profile's servers, pushed and on GET /v1/ice-servers?call_id=.
+// docs/config.md#ice-server-profiles on the call service: each accepted call draws one ICE profile,
+// records it, and both participants get that profile's servers, pushed and on GET
+// /v1/ice-servers?call_id=.
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// The queue, topics and transfer (CONTRACT 11.2 to 11.4) through the call service, on a real
+// The queue, topics and transfer (docs/queue.md) through the call service, on a real
 // SQLite database with time moved by hand.
 
 #include <gtest/gtest.h>
@@ -261,7 +261,7 @@ TEST_F(CallQueueTest, APromotedCallDeclinedByTheOnlyStaffMemberWhoServesItEndsDe
 TEST_F(CallQueueTest, ACallWhoseStaffAllTookOtherCallsJoinsTheQueueAndRingsTheNextFreeStaff) {
   online(ana_);
   // Two calls ring ana at once; she takes the first, which stops her ring for the second
-  // (CONTRACT 10.3). Nobody else is free, so the second joins the queue at once
+  // (docs/api.md#routing). Nobody else is free, so the second joins the queue at once
   // (docs/queue.md, "Churn") and rings the next staff member who frees up.
   const Call first = create(cat_)->call;
   const Call second = create(dan_)->call;
@@ -284,7 +284,7 @@ TEST_F(CallQueueTest, ANewCallQueuesBehindAWaitingCallWhileStaffRing) {
   ASSERT_EQ(eli.state, CallState::kQueued);
   ASSERT_TRUE(service_->end(cat_, busy.id, std::nullopt));
   ASSERT_EQ(service_->get_call(dan_, dan.id)->state, CallState::kRinging);  // ana is rung.
-  // ana rings for dan's call, so a new call could ring her too (CONTRACT 3); but eli waits
+  // ana rings for dan's call, so a new call could ring her too (docs/api.md#routing); but eli waits
   // ahead of it, so it queues behind eli (first in, first out).
   Principal fay = user("fay", Role::kClient);
   scheduler_.advance(1);

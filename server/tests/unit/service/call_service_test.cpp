@@ -134,7 +134,7 @@ TEST_F(CallServiceTest, AcceptAfterYourRingStoppedSaysWhy) {
   online(bo_);
   Call a = create(cat_);
   Call b = create(dan_);
-  ASSERT_TRUE(service_->accept(ana_, a.id));  // Stops ana's ring for b (CONTRACT 10.3).
+  ASSERT_TRUE(service_->accept(ana_, a.id));  // Stops ana's ring for b (docs/api.md#routing).
   auto late = service_->accept(ana_, b.id);
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().code, ErrorCode::kInvalidTransition);
@@ -154,7 +154,7 @@ TEST_F(CallServiceTest, EveryoneDecliningEndsTheCallDeclined) {
   online(bo_);
   Call c = create(cat_);
   EXPECT_EQ(service_->decline(ana_, c.id)->state, CallState::kRinging);
-  EXPECT_EQ(service_->get_call(cat_, c.id)->version, 1);  // CONTRACT 10.5
+  EXPECT_EQ(service_->get_call(cat_, c.id)->version, 1);  // docs/api.md#the-call
   auto last = service_->decline(bo_, c.id);
   ASSERT_TRUE(last);
   EXPECT_EQ(last->state, CallState::kDeclined);

@@ -1,4 +1,4 @@
-// The ops dashboard's comparison of ICE profiles (CONTRACT 11.6).
+// The ops dashboard's comparison of ICE profiles (docs/config.md#ice-server-profiles).
 
 #include "service/ice_profile_summary.hpp"
 

@@ -1,4 +1,4 @@
-// The ops dashboard's queue figures (CONTRACT 11.2): waits, timeouts and the length now.
+// The ops dashboard's queue figures (docs/queue.md): waits, timeouts and the length now.
 
 #include "service/ops_summary.hpp"
 

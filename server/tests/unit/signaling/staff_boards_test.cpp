@@ -1,5 +1,5 @@
-// The coalesced staff board (CONTRACT 11.1): snapshot, per-org coalescing per interval, seq per
-// connection, unsubscribe, and no work for orgs nobody watches.
+// The coalesced staff board (docs/asyncapi.yaml): snapshot, per-org coalescing per interval, seq
+// per connection, unsubscribe, and no work for orgs nobody watches.
 
 #include "signaling/staff_boards.hpp"
 

@@ -539,7 +539,7 @@ TEST_P(StoreTest, EveryOperationIsTimedAndFailuresAreNamed) {
   EXPECT_TRUE(errors.empty());
 }
 
-// --- The queue, topics and transfer (CONTRACT 11.2 to 11.4) ---
+// --- The queue, topics and transfer (docs/queue.md) ---
 
 Call queued_call(const std::string& id, const std::string& caller, std::int64_t queued_at) {
   Call c;

@@ -1,4 +1,5 @@
-// The --ice-profiles file (CONTRACT 11.6): what it accepts, what it refuses and how calls draw.
+// The --ice-profiles file (docs/config.md#ice-server-profiles): what it accepts, what it refuses
+// and how calls draw.
 
 #include "util/ice_profiles.hpp"
 

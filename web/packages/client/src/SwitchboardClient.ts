@@ -156,7 +156,7 @@ export class SwitchboardClient extends TypedEmitter<ClientEventCallbacks> {
   decline = (callId: string): Promise<void> => this.actions.decline(callId);
   hangUp = (): Promise<void> => this.actions.hangUp();
   /**
-   * Staff: passes the current active call on to a staff member or a topic (CONTRACT 11.4).
+   * Staff: passes the current active call on to a staff member or a topic (docs/queue.md#transfer).
    * The server ends this call `transferred`; the caller's client follows to the new call.
    */
   transfer = (to: TransferTarget): Promise<Call> => {

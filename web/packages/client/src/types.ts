@@ -1,5 +1,5 @@
 /**
- * Wire types of CONTRACT.md sections 3 to 6 and 11.1 (the board). Field names are the server's
+ * Wire types of docs/openapi.yaml and docs/asyncapi.yaml. Field names are the server's
  * (snake_case).
  */
 
@@ -16,10 +16,10 @@ export type ServerCallState =
   | 'failed'
   | 'ended';
 
-/** v1.1 (CONTRACT 11.4): whom a call is transferred to, a staff member or a topic. */
+/** v1.1 (docs/queue.md#transfer): whom a call is transferred to, a staff member or a topic. */
 export type TransferTarget = { staff_id: string } | { topic: string };
 
-/** v1.1 (CONTRACT 11.2): where a queued call stands. */
+/** v1.1 (docs/queue.md): where a queued call stands. */
 export interface QueueSpot {
   position: number;
   estimated_wait_s: number | null;
@@ -42,7 +42,7 @@ export interface QualitySummary {
   packet_loss_pct: QualityBucket;
   bitrate_kbps: Partial<Record<'audio_in' | 'audio_out' | 'video_in' | 'video_out', number | null>>;
   candidate_type: CandidateType | null;
-  /** ICE restarts seen by that side (sent by this server; not in CONTRACT.md 10.15). */
+  /** ICE restarts seen by that side (beyond the summary the contract asked for; docs/decisions/0002). */
   reconnects?: number;
 }
 
@@ -62,7 +62,7 @@ export interface Call {
   ended_at: string | null;
   end_reason: string | null;
   quality?: { caller: QualitySummary | null; staff: QualitySummary | null } | null;
-  /** v1.1 (CONTRACT 11.2 to 11.4); absent from older servers. */
+  /** v1.1 (docs/queue.md); absent from older servers. */
   topic?: string | null;
   queued_at?: string | null;
   queue?: QueueSpot;
@@ -70,7 +70,7 @@ export interface Call {
   transferred_to?: string | null;
   /** On the announcement of a transfer's new call: the staff member it is passed to. */
   transfer_target?: Party | null;
-  /** v1.1 (CONTRACT 11.6): the ICE server profile drawn at accept; null before. */
+  /** v1.1 (docs/config.md#ice-server-profiles): the ICE server profile drawn at accept; null before. */
   ice_profile?: string | null;
 }
 
@@ -92,11 +92,11 @@ export interface StaffEntry {
   connected: boolean;
   since: string | null;
   call_id: string | null;
-  /** Topics this person serves (v1.1, section 11.3); absent from servers that have no topics. */
+  /** Topics this person serves (v1.1, docs/queue.md#topics); absent from servers that have no topics. */
   skills?: string[];
 }
 
-/** The topics a connection can subscribe to (section 11.1). */
+/** The topics a connection can subscribe to (docs/asyncapi.yaml). */
 export type Topic = 'board';
 
 /** The org's queue as the board carries it (sections 11.1 and 11.2). */
@@ -124,7 +124,7 @@ export interface IceServersResponse {
 
 export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
 
-/** CONTRACT.md section 6. */
+/** `QualitySample` of docs/openapi.yaml. */
 export interface QualitySample {
   at: string;
   rtt_ms: number | null;

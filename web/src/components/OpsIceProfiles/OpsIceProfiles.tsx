@@ -5,7 +5,7 @@ export interface OpsIceProfilesProps {
 }
 
 /**
- * The ICE server profiles side by side (CONTRACT 11.6, `--ice-profiles`): how often each one's
+ * The ICE server profiles side by side (docs/config.md#ice-server-profiles, `--ice-profiles`): how often each one's
  * calls connected, how fast, and how many went through TURN. Hidden without profiles to compare:
  * a server without `--ice-profiles` draws only `default`.
  */

@@ -8,7 +8,7 @@ export interface OpsQueueProps {
   liveLength: number | null;
 }
 
-/** The org's queue (CONTRACT 11.2): how many wait now, and how long the last hour's callers waited. */
+/** The org's queue (docs/queue.md): how many wait now, and how long the last hour's callers waited. */
 export function OpsQueue({ summary, liveLength, pendingText = 'Loading…' }: OpsQueueProps) {
   const q = summary?.queue ?? null;
   const length = liveLength ?? q?.length ?? null;

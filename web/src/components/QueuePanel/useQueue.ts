@@ -16,7 +16,7 @@ export interface QueueView {
 }
 
 /**
- * The org's queue for the staff console (GET /v1/queue, CONTRACT 11.2), read again when
+ * The org's queue for the staff console (GET /v1/queue, docs/queue.md), read again when
  * `refreshKey` changes (the board's queue length and staff states) and every few seconds.
  */
 export function useQueue(client: SwitchboardClient, refreshKey: string): QueueView {

@@ -24,7 +24,7 @@ export interface QueueWaitProps {
 }
 
 /**
- * The caller's screen while their call waits in the queue (CONTRACT 11.2): the place and the
+ * The caller's screen while their call waits in the queue (docs/queue.md): the place and the
  * estimate, updated live, the estimate counting down between updates (countdown.ts).
  */
 export function QueueWait({ spot, queuedAt, clockOffsetMs = 0, local, onLeave }: QueueWaitProps) {

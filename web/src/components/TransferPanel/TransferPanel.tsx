@@ -8,7 +8,7 @@ export interface TransferPanelProps {
   onTransfer: (to: TransferTarget) => Promise<unknown>;
 }
 
-/** Staff: passes the call on to a colleague or a topic (CONTRACT 11.4). */
+/** Staff: passes the call on to a colleague or a topic (docs/queue.md#transfer). */
 export function TransferPanel({ loadStaff, selfId, onTransfer }: TransferPanelProps) {
   const [open, setOpen] = useState(false);
   const [staff, setStaff] = useState<StaffEntry[]>([]);

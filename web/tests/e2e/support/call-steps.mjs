@@ -46,7 +46,7 @@ export async function holdRequests(page, pattern) {
 }
 
 /**
- * Collects the staff board messages (`board`, `board.updated`, CONTRACT.md 11.1) that reach the
+ * Collects the staff board messages (`board`, `board.updated`, docs/asyncapi.yaml) that reach the
  * page's WebSockets from now on.
  */
 export function recordBoardFrames(page) {

@@ -1,5 +1,5 @@
 -- PostgreSQL twin of ../0004_queue_topics_transfer.sql (the same statements).
--- v1.1 (CONTRACT 11.2 to 11.4): the queue, topics and transfer.
+-- v1.1 (docs/queue.md): the queue, topics and transfer.
 -- A queued call keeps when it joined and when it leaves missed, so a restart finds the same
 -- order and the same deadlines.
 ALTER TABLE calls ADD COLUMN topic TEXT;

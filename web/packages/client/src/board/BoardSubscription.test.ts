@@ -1,4 +1,4 @@
-/** The board topic (CONTRACT.md 11.1) over a real SignalingClient and a fake WebSocket. */
+/** The board topic (docs/asyncapi.yaml) over a real SignalingClient and a fake WebSocket. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../errors';
 import { immediateReconnect } from '../signaling/ReconnectPolicy';

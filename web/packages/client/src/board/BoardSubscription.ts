@@ -1,5 +1,5 @@
 /**
- * The org's staff board over the WebSocket (CONTRACT.md 11.1): `subscribe` to the `board` topic,
+ * The org's staff board over the WebSocket (docs/asyncapi.yaml): `subscribe` to the `board` topic,
  * take the `board` snapshot (every entry, seq 1), then merge each `board.updated` (the entries
  * changed since the last message) by id. A gap in `seq` means a message was lost: subscribe
  * afresh. Subscriptions belong to a connection, so every `welcome` (a reconnect included)

@@ -91,7 +91,7 @@ export class CallRecord {
     return true;
   }
 
-  /** A queued call's new place (`queue.updated`, CONTRACT 11.2): not a transition. */
+  /** A queued call's new place (`queue.updated`, docs/queue.md): not a transition. */
   setQueueSpot(spot: QueueSpot): void {
     if (this.confirmedCall.state !== 'queued') return;
     this.confirmedCall = { ...this.confirmedCall, queue: spot };

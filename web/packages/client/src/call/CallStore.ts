@@ -23,7 +23,7 @@ import {
 
 const log = getLogger('store');
 
-/** "Transferring you to Ben…" from the new call of a transfer (CONTRACT 11.4). */
+/** "Transferring you to Ben…" from the new call of a transfer (docs/queue.md#transfer). */
 export function transferText(next: Pick<Call, 'transfer_target' | 'topic'>): string {
   const name = next.transfer_target?.name;
   if (name) return `Transferring you to ${name}…`;
@@ -316,7 +316,7 @@ export class CallStore extends TypedEmitter<StoreEventCallbacks> {
   }
 
   /**
-   * Caller: the staff member passed the call on (CONTRACT 11.4). The new call becomes the
+   * Caller: the staff member passed the call on (docs/queue.md#transfer). The new call becomes the
    * current one, which rings; camera and microphone stay. False when this phase cannot follow.
    */
   private follow(rec: CallRecord, nextId: string): boolean {

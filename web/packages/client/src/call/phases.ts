@@ -39,7 +39,7 @@ export enum PhaseEvent {
   /** After a page reload or a resync: the server says a call is accepted or active. */
   ResumeCall = 'resume_call',
   Dismiss = 'dismiss',
-  /** Caller: the staff member passed the call on (CONTRACT 11.4); the new call rings. */
+  /** Caller: the staff member passed the call on (docs/queue.md#transfer); the new call rings. */
   Transferred = 'transferred',
 }
 

@@ -1,4 +1,4 @@
-/** A queued call's place (`queue.updated`, CONTRACT 11.2) on the store's records. */
+/** A queued call's place (`queue.updated`, docs/queue.md) on the store's records. */
 import { describe, expect, it } from 'vitest';
 import { makeCall } from '../test/fakes';
 import { CallStore } from './CallStore';

@@ -1,4 +1,4 @@
-/** The caller's side of a transfer (CONTRACT 11.4): the store follows to the new call. */
+/** The caller's side of a transfer (docs/queue.md#transfer): the store follows to the new call. */
 import { describe, expect, it } from 'vitest';
 import { makeCall } from '../test/fakes';
 import { CallStore, transferText, type Notice } from './CallStore';

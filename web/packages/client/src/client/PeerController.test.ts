@@ -148,7 +148,7 @@ describe('PeerController, signals', () => {
     const iceFetches = () =>
       requests.filter((r) => r.method === 'GET' && r.path.startsWith('/ice-servers'));
     await vi.waitFor(() => expect(iceFetches()).toHaveLength(3));
-    // Each names the call: its servers come from the ICE profile it drew (CONTRACT 11.6).
+    // Each names the call: its servers come from the ICE profile it drew (docs/config.md#ice-server-profiles).
     expect(iceFetches().map((r) => r.path)).toEqual(Array(3).fill('/ice-servers?call_id=call-1'));
     // One restart: the one asked for when signaling came back found the first still fetching,
     // whose offer then goes out on the new socket; fresh servers are fetched after all the same.

@@ -1,7 +1,7 @@
 /**
  * The ops dashboard's data, for an admin: the last hour's summary (`GET /v1/ops/summary`), the
  * live calls (`GET /v1/calls?state=ringing|accepted|active`: admins see the org's calls) and the
- * staff board (the `board` topic of the WebSocket, CONTRACT.md 11.1).
+ * staff board (the `board` topic of the WebSocket, docs/asyncapi.yaml).
  *
  * The board is live from its subscription: its snapshot replaces the list, its updates merge.
  * `GET /v1/staff/availability` is only the fallback for while the board is not live (before the

@@ -13,7 +13,7 @@ export function presenceOf(e: StaffEntry): StaffStatus {
   return e.connected ? e.status : 'offline';
 }
 
-/** CONTRACT.md 3 (routing): available, connected, and idle or ringing. */
+/** docs/api.md#routing: available, connected, and idle or ringing. */
 export function canBeRung(e: StaffEntry): boolean {
   return e.connected && e.status === 'available' && (e.state === 'idle' || e.state === 'ringing');
 }

@@ -27,7 +27,7 @@ export interface OpsSummaryWire {
   worst_calls: (Call & {
     quality?: { caller: QualitySummary | null; staff: QualitySummary | null } | null;
   })[];
-  /** Per ICE server profile drawn in the window (CONTRACT 11.6); absent from older servers. */
+  /** Per ICE server profile drawn in the window (docs/config.md#ice-server-profiles); absent from older servers. */
   ice_profiles?: {
     profile: string;
     accepted: number;
@@ -39,7 +39,7 @@ export interface OpsSummaryWire {
     /** null when none of its calls reported a route. */
     turn_share: number | null;
   }[];
-  /** v1.1 (CONTRACT 11.2); absent from servers older than the queue figures. */
+  /** v1.1 (docs/queue.md); absent from servers older than the queue figures. */
   queue?: {
     length: number;
     queued: number;
@@ -122,7 +122,7 @@ export interface LowRating {
   comment: string | null;
 }
 
-/** One ICE server profile's calls of the window (CONTRACT 11.6: A/B of TURN configurations). */
+/** One ICE server profile's calls of the window (docs/config.md#ice-server-profiles: A/B of TURN configurations). */
 export interface IceProfileFigures {
   profile: string;
   accepted: number;
@@ -147,7 +147,7 @@ export interface FeedbackSummary {
   lowScores: LowRating[];
 }
 
-/** The org's queue (CONTRACT 11.2): now, and over the window. */
+/** The org's queue (docs/queue.md): now, and over the window. */
 export interface QueueSummary {
   /** Calls waiting now. */
   length: number;

@@ -41,7 +41,7 @@ export interface RequestOptions {
 let requestCounter = 0;
 
 /**
- * The REST half of the contract (CONTRACT.md section 4). Every non-2xx answer becomes a
+ * The REST half of the API (docs/openapi.yaml). Every non-2xx answer becomes a
  * `SwitchboardError` whose `friendly` text can be shown as is.
  */
 export class RestClient {
@@ -181,12 +181,12 @@ export class RestClient {
     });
   }
 
-  /** CONTRACT 11.4: passes an active call on; answers the new call. */
+  /** docs/queue.md#transfer: passes an active call on; answers the new call. */
   transfer(id: string, to: TransferTarget): Promise<Call> {
     return this.request<Call>('POST', `/calls/${encodeURIComponent(id)}/transfer`, { body: to });
   }
 
-  /** CONTRACT 11.2: the org's queued calls, first in line first (staff and admins). */
+  /** docs/queue.md: the org's queued calls, first in line first (staff and admins). */
   queue(): Promise<{ calls: Call[] }> {
     return this.request('GET', '/queue');
   }
@@ -216,7 +216,7 @@ export class RestClient {
     return this.request('GET', '/ops/summary');
   }
 
-  /** With `callId`, the servers of the ICE profile that call drew (CONTRACT 11.6). */
+  /** With `callId`, the servers of the ICE profile that call drew (docs/config.md#ice-server-profiles). */
   iceServers(callId?: string): Promise<IceServersResponse> {
     const query = callId ? `?call_id=${encodeURIComponent(callId)}` : '';
     return this.request('GET', `/ice-servers${query}`);

@@ -1,5 +1,5 @@
 /**
- * The WebSocket half of the contract (CONTRACT.md section 5): `hello` first, `welcome` back,
+ * The WebSocket half of the API (docs/asyncapi.yaml): `hello` first, `welcome` back,
  * then typed server messages. Reconnects with backoff and jitter; each `welcome` carries the
  * user's non-terminal calls, and listeners resync from it.
  */

@@ -141,7 +141,7 @@ export class PeerSession extends TypedEmitter<PeerEvents> {
     };
     this.pc.onnegotiationneeded = () => void this.negotiate();
     // The end of gathering goes as `{candidate: ""}` (the W3C end-of-candidates form, which
-    // addIceCandidate takes as such): a signal's data must be an object (CONTRACT 5), and the
+    // addIceCandidate takes as such): a signal's data must be an object (docs/asyncapi.yaml), and the
     // server refuses null with invalid_request.
     this.pc.onicecandidate = ({ candidate }) => {
       this.opts.sendSignal('candidate', candidate ? candidate.toJSON() : END_OF_CANDIDATES);
