@@ -75,7 +75,8 @@ function StaffConsole() {
   const { phase, current, summary, incoming, error } = state;
   // A team member's state changing is how this console learns of calls it was not rung for.
   const teamStates = team.map((e) => `${e.id}:${e.state}`).join(',');
-  const queue = useQueue(client, `${String(board.queueLength)}-${teamStates}`);
+  // Each board message (a staff row changed, or a call joined or left the queue) reads it again.
+  const queue = useQueue(client, String(board.revision));
   // A call joining or leaving the queue changes no team member's state: the queue's calls do.
   const queuedIds = queue.calls?.map((c) => c.id).join(',') ?? '';
   const recent = useRecentCalls(client, `${phase}-${notices.length}-${teamStates}-${queuedIds}`);
