@@ -29,6 +29,9 @@ struct Delivery {
   std::optional<BoardEntry> board;
   /// Sent as it is to `user_ids`; may be empty when only the board changes.
   std::string payload;
+  /// Set when a call joined or left the org's queue: the org's boards send their next
+  /// board.updated, with the queue's length, even when no staff row changed (CONTRACT 11.1).
+  bool queue_changed = false;
 };
 
 /// What /metrics shows of the bus (docs/metrics.md). All zero on a single node.
