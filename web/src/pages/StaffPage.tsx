@@ -29,6 +29,7 @@ import { CallEndSummary } from '../components/CallEndSummary/CallEndSummary';
 import { RecentCalls } from '../components/RecentCalls/RecentCalls';
 import { QueuePanel } from '../components/QueuePanel/QueuePanel';
 import { useQueue } from '../components/QueuePanel/useQueue';
+import { STAFF_STATE_TEXT } from '../components/staffStateText';
 import {
   DevicePermissionPrompt,
   DevicePickers,
@@ -50,12 +51,6 @@ const STATUS_TEXT: Record<StaffStatus, string> = {
   available: 'Available',
   away: 'Away',
   offline: 'Not taking calls',
-};
-const STATE_TEXT: Record<string, string> = {
-  idle: 'Waiting for calls',
-  ringing: 'Ringing',
-  in_call: 'In a call',
-  wrap_up: 'Wrapping up',
 };
 
 function StaffConsole() {
@@ -245,7 +240,7 @@ function StaffConsole() {
             </p>
             {me && me.status === 'available' && (
               <p className="muted small" data-testid="my-state">
-                {STATE_TEXT[me.state] ?? me.state}
+                {STAFF_STATE_TEXT[me.state] ?? me.state}
               </p>
             )}
             {me?.status === 'available' ? (
@@ -332,7 +327,7 @@ function TeamList({ team, myId }: { team: StaffEntry[]; myId: string | null }) {
             <span className="muted small">
               {e.connected ? STATUS_TEXT[e.status] : 'Offline'}
               {e.connected && e.status === 'available'
-                ? ` · ${STATE_TEXT[e.state] ?? e.state}`
+                ? ` · ${STAFF_STATE_TEXT[e.state] ?? e.state}`
                 : ''}
             </span>
           </li>
