@@ -32,6 +32,9 @@ struct Delivery {
   /// False for a message that announces no write (a relayed signal): it need not wait for the
   /// disk, only for what its recipients were sent before it (GatedBus).
   bool announces_write = true;
+  /// Set when a call joined or left the org's queue: the org's boards send their next
+  /// board.updated, with the queue's length, even when no staff row changed (docs/asyncapi.yaml).
+  bool queue_changed = false;
 };
 
 /// What /metrics shows of the bus (docs/metrics.md). All zero on a single node.

@@ -7,6 +7,7 @@
 #include "obs/log.hpp"
 #include "service/call_json.hpp"
 #include "service/call_timers.hpp"
+#include "service/queue_wait.hpp"
 
 namespace sb::service {
 
@@ -32,6 +33,13 @@ void Announcer::announce(const Call& c, call::CallState from,
                                     {"staff", c.staff ? c.staff->id : ""},
                                     {"end_reason", c.end_reason.value_or("")}});
   ctx_.observer.on_transition(c, from);
+  if (const auto waited =
+          settled_queue_wait_s(c, from, ctx_.timings.ring_timeout_ms, ctx_.clock.now_ms())) {
+    ctx_.observer.on_queue_wait(*waited);
+  }
+  if (from == call::CallState::kQueued || c.state == call::CallState::kQueued) {
+    announce_queue_changed(c.org_id);
+  }
   // docs/asyncapi.yaml: the caller, the accepted staff member and every staff member rung for the
   // call.
   std::vector<std::string> users{c.caller.id};
@@ -39,6 +47,12 @@ void Announcer::announce(const Call& c, call::CallState from,
   for (const auto& p : participants) users.push_back(p.staff_id);
   publish(c.org_id, std::move(users),
           {{"type", "call.updated"}, {"call", call_for_wire(c, quality)}});
+}
+
+void Announcer::announce_queue_changed(const std::string& org_id) {
+  bus::Delivery delivery{org_id, {}, std::nullopt, {}};
+  delivery.queue_changed = true;
+  ctx_.bus.publish(delivery);
 }
 
 void Announcer::announce_staff(const std::string& org_id,

@@ -1,6 +1,8 @@
 #pragma once
 // Tells the people concerned, over the bus: a call's moves (call.updated), a staff member's
-// availability (availability.updated and the board row), and the ICE servers of a live call.
+// availability (availability.updated and the board row), the queue's changes to the boards, and
+// the ICE servers of a live call. It also observes each queued call's wait once, when it is
+// settled.
 
 #include <boost/json/object.hpp>
 #include <optional>
@@ -27,6 +29,10 @@ class Announcer {
   void announce(const Call& call, call::CallState from,
                 const std::vector<storage::Participant>& participants,
                 const std::optional<storage::CallQuality>& quality);
+  /// A call joined or left the org's queue: the org's boards on every node send the queue's
+  /// length in their next board.updated (docs/asyncapi.yaml). Moves announced here do it
+  /// themselves.
+  void announce_queue_changed(const std::string& org_id);
   /// The staff members' rows changed: read them once and tell them and the org's boards.
   void announce_staff(const std::string& org_id, const std::vector<std::string>& staff_ids);
   /// Fresh ICE servers to both participants of a live call, and again every half TURN lifetime.

@@ -179,11 +179,7 @@ void CallQueue::changed(const std::string& org_id) {
   ctx_.scheduler.schedule_at(at, [this, org_id] { flush(org_id); });
 }
 
-void CallQueue::left(const Call& before, const Call& moved) {
-  if (before.queued_at_ms) {
-    const auto waited = std::max<std::int64_t>(ctx_.clock.now_ms() - *before.queued_at_ms, 0);
-    ctx_.observer.on_queue_wait(static_cast<double>(waited) / 1000.0);
-  }
+void CallQueue::left(const Call& /*before*/, const Call& moved) {
   changed(moved.org_id);
 }
 

@@ -149,6 +149,7 @@ Result<CreateCallResult> Commands::enqueue(const Principal& user,
   queue_.place(stored);
   announcer_.publish(stored.org_id, {stored.caller.id},
                      {{"type", "call.updated"}, {"call", call_to_json(stored)}});
+  announcer_.announce_queue_changed(stored.org_id);
   queue_.changed(stored.org_id);
   // Staff freed between the look above and the insert: the call need not wait for the next.
   queue_.promote(stored.org_id);
@@ -253,6 +254,7 @@ void Commands::follow_new_call(const Call& stored, const std::optional<call::Per
                      {{"type", "call.updated"}, {"call", call_to_json(shown)}});
   router_.ring(stored, rung);
   if (stored.state == CallState::kQueued) {
+    announcer_.announce_queue_changed(stored.org_id);
     queue_.changed(stored.org_id);
     queue_.promote(stored.org_id);
   }

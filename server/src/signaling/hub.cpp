@@ -268,6 +268,7 @@ void Hub::send_error(const std::shared_ptr<net::WsConnection>& conn, const call:
 
 void Hub::deliver(const bus::Delivery& d) {
   if (d.board) boards_.row_changed(d.org_id, d.board->staff_id, d.board->json);
+  if (d.queue_changed) boards_.queue_changed(d.org_id);
   if (d.payload.empty()) return;
   auto org = by_org_.find(d.org_id);
   if (org == by_org_.end()) return;

@@ -65,8 +65,18 @@ void StaffBoards::row_changed(const std::string& org_id, const std::string& staf
                               std::string row) {
   auto it = orgs_.find(org_id);
   if (it == orgs_.end()) return;  // Nobody here watches this org's board.
-  Org& org = it->second;
-  org.pending[staff_id] = std::move(row);
+  it->second.pending[staff_id] = std::move(row);
+  schedule_flush(org_id, it->second);
+}
+
+void StaffBoards::queue_changed(const std::string& org_id) {
+  auto it = orgs_.find(org_id);
+  if (it == orgs_.end()) return;  // Nobody here watches this org's board.
+  it->second.queue_pending = true;
+  schedule_flush(org_id, it->second);
+}
+
+void StaffBoards::schedule_flush(const std::string& org_id, Org& org) {
   if (org.flush_scheduled) return;
   const std::int64_t at = std::max(clock_.now_ms(), org.last_flush_ms + interval_ms_);
   org.flush_scheduled = true;
@@ -79,7 +89,7 @@ void StaffBoards::flush(const std::string& org_id) {
   Org& org = it->second;
   org.flush_scheduled = false;
   org.last_flush_ms = clock_.now_ms();
-  if (org.pending.empty()) return;
+  if (org.pending.empty() && !org.queue_pending) return;
   std::vector<const std::string*> rows;
   rows.reserve(org.pending.size());
   for (const auto& [staff_id, row] : org.pending) rows.push_back(&row);
@@ -87,6 +97,7 @@ void StaffBoards::flush(const std::string& org_id) {
   const std::string head = R"({"type":"board.updated","staff":)" + join_rows(rows) +
                            R"(,"queue":)" + queue_json(org_id) + R"(,"seq":)";
   org.pending.clear();
+  org.queue_pending = false;
   // Frames first, sends after: a send may close a connection, which unsubscribes it.
   std::vector<std::pair<ConnectionId, std::string>> frames;
   frames.reserve(org.subscribers.size());

@@ -29,6 +29,7 @@ import { CallEndSummary } from '../components/CallEndSummary/CallEndSummary';
 import { RecentCalls } from '../components/RecentCalls/RecentCalls';
 import { QueuePanel } from '../components/QueuePanel/QueuePanel';
 import { useQueue } from '../components/QueuePanel/useQueue';
+import { STAFF_STATE_TEXT } from '../components/staffStateText';
 import {
   DevicePermissionPrompt,
   DevicePickers,
@@ -51,12 +52,6 @@ const STATUS_TEXT: Record<StaffStatus, string> = {
   away: 'Away',
   offline: 'Not taking calls',
 };
-const STATE_TEXT: Record<string, string> = {
-  idle: 'Waiting for calls',
-  ringing: 'Ringing',
-  in_call: 'In a call',
-  wrap_up: 'Wrapping up',
-};
 
 function StaffConsole() {
   const client = useCallClient();
@@ -75,7 +70,8 @@ function StaffConsole() {
   const { phase, current, summary, incoming, error } = state;
   // A team member's state changing is how this console learns of calls it was not rung for.
   const teamStates = team.map((e) => `${e.id}:${e.state}`).join(',');
-  const queue = useQueue(client, `${String(board.queueLength)}-${teamStates}`);
+  // Each board message (a staff row changed, or a call joined or left the queue) reads it again.
+  const queue = useQueue(client, String(board.revision));
   // A call joining or leaving the queue changes no team member's state: the queue's calls do.
   const queuedIds = queue.calls?.map((c) => c.id).join(',') ?? '';
   const recent = useRecentCalls(client, `${phase}-${notices.length}-${teamStates}-${queuedIds}`);
@@ -244,7 +240,7 @@ function StaffConsole() {
             </p>
             {me && me.status === 'available' && (
               <p className="muted small" data-testid="my-state">
-                {STATE_TEXT[me.state] ?? me.state}
+                {STAFF_STATE_TEXT[me.state] ?? me.state}
               </p>
             )}
             {me?.status === 'available' ? (
@@ -331,7 +327,7 @@ function TeamList({ team, myId }: { team: StaffEntry[]; myId: string | null }) {
             <span className="muted small">
               {e.connected ? STATUS_TEXT[e.status] : 'Offline'}
               {e.connected && e.status === 'available'
-                ? ` · ${STATE_TEXT[e.state] ?? e.state}`
+                ? ` · ${STAFF_STATE_TEXT[e.state] ?? e.state}`
                 : ''}
             </span>
           </li>

@@ -43,6 +43,7 @@ std::string encode_delivery(const Delivery& delivery) {
     o["board"] = {{"staff_id", delivery.board->staff_id}, {"json", delivery.board->json}};
   }
   o["payload"] = delivery.payload;
+  if (delivery.queue_changed) o["queue_changed"] = true;
   return json::serialize(o);
 }
 
@@ -77,6 +78,9 @@ std::optional<Delivery> decode_delivery(std::string_view text) {
     d.board = BoardEntry{std::string(staff_id->get_string()), std::string(entry->get_string())};
   }
   d.payload = std::string(payload->get_string());
+  if (const auto* q = o->if_contains("queue_changed"); q != nullptr && q->is_bool()) {
+    d.queue_changed = q->get_bool();
+  }
   return d;
 }
 

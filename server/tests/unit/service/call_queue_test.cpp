@@ -114,11 +114,36 @@ TEST_F(CallQueueTest, ACallForBusyStaffWaitsAndRingsWhenTheyAreFree) {
   EXPECT_EQ(bus_.to("ana", "call.incoming").back().at("call").at("id").as_string(),
             queued->call.id);
   EXPECT_EQ(state_of(ana_), StaffState::kRinging);
-  ASSERT_EQ(observer_.waits.size(), 1u);
-  EXPECT_DOUBLE_EQ(observer_.waits[0], 10.0);
+  EXPECT_TRUE(observer_.waits.empty()) << "not settled while it rings: it may go back";
   // Its ring deadline is a ring deadline again.
   scheduler_.advance(45'000);
   EXPECT_EQ(service_->get_call(dan_, queued->call.id)->end_reason, "timeout");
+  ASSERT_EQ(observer_.waits.size(), 1u);
+  EXPECT_DOUBLE_EQ(observer_.waits[0], 10.0) << "queued until it rang";
+}
+
+TEST_F(CallQueueTest, TheBoardsHearOfEveryCallThatJoinsOrLeavesTheQueue) {
+  online(ana_);
+  const Call first = busy_with(ana_, cat_);
+  // docs/asyncapi.yaml: the org's boards on every node send the queue's length in their next
+  // board.updated, though no staff row changed.
+  const auto queue_changes = [&] {
+    return std::count_if(bus_.sent.begin(), bus_.sent.end(),
+                         [](const bus::Delivery& d) { return d.queue_changed; });
+  };
+  EXPECT_EQ(queue_changes(), 0) << "calls rung at once are no queue change";
+  create(dan_);
+  EXPECT_EQ(queue_changes(), 1) << "joined";
+  const Call leaving = create(eli_)->call;
+  ASSERT_TRUE(service_->cancel(eli_, leaving.id));
+  EXPECT_EQ(queue_changes(), 3) << "joined, then left by the caller";
+  ASSERT_TRUE(service_->end(cat_, first.id, std::nullopt));
+  EXPECT_EQ(queue_changes(), 4) << "left to ring ana";
+  const auto& change = *std::find_if(bus_.sent.begin(), bus_.sent.end(),
+                                     [](const bus::Delivery& d) { return d.queue_changed; });
+  EXPECT_EQ(change.org_id, "org1");
+  EXPECT_TRUE(change.user_ids.empty());
+  EXPECT_TRUE(change.payload.empty());
 }
 
 TEST_F(CallQueueTest, QueuedCallsRingFirstInFirstOutAndHearTheirPlaces) {
@@ -225,6 +250,11 @@ TEST_F(CallQueueTest, APromotedCallNobodyTakesGoesBackToItsPlaceWhileItMayWait) 
   auto missed = service_->get_call(dan_, dan.id);
   EXPECT_EQ(missed->state, CallState::kMissed);
   EXPECT_EQ(missed->end_reason, "timeout");
+  // The wait metric saw dan once, though he was promoted twice: his whole wait until he last
+  // rang (21.01 s), never the first stretch alone (20.01 s).
+  const auto& waits = observer_.waits;
+  EXPECT_EQ(std::count(waits.begin(), waits.end(), 21.01), 1);
+  EXPECT_EQ(std::count(waits.begin(), waits.end(), 20.01), 0);
 }
 
 TEST_F(CallQueueTest, APromotedCallThatRingsOutWaitsAgainUntilItsQueueDeadline) {

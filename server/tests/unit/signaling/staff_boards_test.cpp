@@ -75,6 +75,36 @@ TEST_F(StaffBoardsTest, ChangesWithinOneIntervalMakeOneUpdateWithTheNewestRows) 
   EXPECT_EQ(sent[2][2].at("seq").as_int64(), 3);
 }
 
+TEST_F(StaffBoardsTest, AQueueChangeAloneSendsAnUpdateWithTheLengthAndNoRows) {
+  boards.subscribe(1, "org", {row("a", "available")});
+  queue_length = 1;  // A call joined the queue while every staff member stayed as they were.
+  boards.queue_changed("org");
+  scheduler.advance(0);
+  ASSERT_EQ(sent[1].size(), 2u);
+  const auto& update = sent[1][1];
+  EXPECT_EQ(update.at("type").as_string(), "board.updated");
+  EXPECT_TRUE(update.at("staff").as_array().empty());
+  EXPECT_EQ(update.at("queue").as_object().at("length").as_int64(), 1);
+  EXPECT_EQ(update.at("seq").as_int64(), 2);
+  // A queue change and a row change within one interval make one message; the queue change
+  // does not outlive it.
+  queue_length = 0;
+  boards.queue_changed("org");
+  boards.row_changed("org", "a", row("a", "away"));
+  scheduler.advance(500);
+  ASSERT_EQ(sent[1].size(), 3u);
+  EXPECT_EQ(ids(sent[1][2]), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(sent[1][2].at("queue").as_object().at("length").as_int64(), 0);
+  scheduler.advance(10'000);
+  EXPECT_EQ(sent[1].size(), 3u);
+}
+
+TEST_F(StaffBoardsTest, AQueueChangeOfAnOrgNobodyWatchesCostsNothing) {
+  boards.subscribe(1, "org-a", {});
+  boards.queue_changed("org-b");
+  EXPECT_EQ(scheduler.pending(), 0u);
+}
+
 TEST_F(StaffBoardsTest, NothingIsSentWhenNothingChanged) {
   boards.subscribe(1, "org", {});
   scheduler.advance(10'000);

@@ -9,6 +9,9 @@ import type { OpsEventCallbacks } from './ops/OpsMonitor';
 import type { SignalingEventCallbacks } from './signaling/SignalingClient';
 import type { ClientEventCallbacks } from './SwitchboardClient';
 
+/** The event names a constant below holds, as a type (`ClientEvent` is `'media' | …`). */
+type EventName<Names> = Names[keyof Names];
+
 /** Events of `SwitchboardClient`. */
 export const ClientEvent = {
   Media: 'media',
@@ -18,7 +21,7 @@ export const ClientEvent = {
   Call: 'call',
   AuthFailed: 'authFailed',
 } as const satisfies Record<string, keyof ClientEventCallbacks>;
-export type ClientEvent = (typeof ClientEvent)[keyof typeof ClientEvent];
+export type ClientEvent = EventName<typeof ClientEvent>;
 
 /** Events of `SignalingClient` (the WebSocket). */
 export const SignalingEvent = {
@@ -27,7 +30,7 @@ export const SignalingEvent = {
   Message: 'message',
   AuthFailed: 'authFailed',
 } as const satisfies Record<string, keyof SignalingEventCallbacks>;
-export type SignalingEvent = (typeof SignalingEvent)[keyof typeof SignalingEvent];
+export type SignalingEvent = EventName<typeof SignalingEvent>;
 
 /** Events of `CallStore` (`client.store`). */
 export const StoreEvent = {
@@ -35,18 +38,15 @@ export const StoreEvent = {
   Notice: 'notice',
   Effect: 'effect',
 } as const satisfies Record<string, keyof StoreEventCallbacks>;
-export type StoreEvent = (typeof StoreEvent)[keyof typeof StoreEvent];
+export type StoreEvent = EventName<typeof StoreEvent>;
 
-/** Events of `BoardSubscription` (`client.board`): one, the new snapshot. */
-export const BoardEvent = { Change: 'change' } as const satisfies Record<
-  string,
-  keyof BoardEventCallbacks
->;
-export type BoardEvent = (typeof BoardEvent)[keyof typeof BoardEvent];
+/** The one event of an emitter of snapshots: the new snapshot. */
+const SnapshotEvent = { Change: 'change' } as const;
 
-/** Events of `OpsMonitor`: one, the new snapshot. */
-export const OpsEvent = { Change: 'change' } as const satisfies Record<
-  string,
-  keyof OpsEventCallbacks
->;
-export type OpsEvent = (typeof OpsEvent)[keyof typeof OpsEvent];
+/** Events of `BoardSubscription` (`client.board`). */
+export const BoardEvent = SnapshotEvent satisfies Record<string, keyof BoardEventCallbacks>;
+export type BoardEvent = EventName<typeof BoardEvent>;
+
+/** Events of `OpsMonitor`. */
+export const OpsEvent = SnapshotEvent satisfies Record<string, keyof OpsEventCallbacks>;
+export type OpsEvent = EventName<typeof OpsEvent>;

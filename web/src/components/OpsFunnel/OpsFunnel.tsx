@@ -6,20 +6,13 @@ import {
   type OpsSummary,
   type ServerCallState,
 } from '@switchboard/client';
+import { OpsTiles, type OpsTile } from '../OpsFigures/OpsTiles';
 
 export interface OpsFunnelProps {
   /** Shown until the first answer. */
   pendingText?: string;
   /** null while loading. */
   summary: OpsSummary | null;
-}
-
-interface Tile {
-  key: string;
-  label: string;
-  value: number;
-  /** Shown under the number: the share of created calls. */
-  of?: number;
 }
 
 const OUTCOMES: ServerCallState[] = ['ended', 'missed', 'declined', 'cancelled', 'failed'];
@@ -29,7 +22,7 @@ export function OpsFunnel({ summary, pendingText = 'Loading…' }: OpsFunnelProp
   const f = summary?.funnel;
   const minutes = summary ? Math.round(summary.windowSeconds / 60) : 60;
   const live = f ? f.byState.queued + f.byState.ringing + f.byState.accepted + f.byState.active : 0;
-  const tiles: Tile[] = f
+  const tiles: OpsTile[] = f
     ? [
         { key: 'created', label: 'Created', value: f.created },
         ...(f.queued > 0
@@ -80,27 +73,7 @@ export function OpsFunnel({ summary, pendingText = 'Loading…' }: OpsFunnelProp
       )}
       {f && f.created > 0 && (
         <>
-          <dl className="tiles">
-            {tiles.map((t) => (
-              <div
-                key={t.key}
-                className={`tile tile--${t.key}`}
-                data-testid={`funnel-${t.key}`}
-                data-value={t.value}
-              >
-                <dt>{t.label}</dt>
-                <dd>
-                  <span className="tile__value">{t.value}</span>
-                  {t.of !== undefined && (
-                    <span className="tile__share muted small">
-                      {formatPercent(share(t.value, t.of))}
-                      <span className="sr-only"> of created calls</span>
-                    </span>
-                  )}
-                </dd>
-              </div>
-            ))}
-          </dl>
+          <OpsTiles tiles={tiles} testIdPrefix="funnel" />
           <div className="outcome-bar" aria-hidden="true">
             {OUTCOMES.concat(['queued', 'ringing', 'accepted', 'active'])
               .filter((s) => f.byState[s] > 0)

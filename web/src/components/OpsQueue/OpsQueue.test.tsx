@@ -31,8 +31,8 @@ describe('OpsQueue', () => {
     expect(value('queued')).toBe('9');
     expect(value('timeouts')).toBe('1');
     expect(value('abandoned')).toBe('3');
-    expect(get(root, '[data-testid=ops-queue-p50]').textContent).toBe('42 s');
-    expect(get(root, '[data-testid=ops-queue-p99]').textContent).toBe('5 min 01 s');
+    expect(get(root, '[data-testid=ops-queue-wait-p50]').textContent).toBe('42 s');
+    expect(get(root, '[data-testid=ops-queue-wait-p99]').textContent).toBe('5 min 01 s');
   });
 
   it('prefers the live length from the board, and says when nobody waited', () => {

@@ -1,4 +1,6 @@
-import { formatSeconds, type OpsSummary } from '@switchboard/client';
+import type { OpsSummary } from '@switchboard/client';
+import { OpsTiles } from '../OpsFigures/OpsTiles';
+import { PercentileTable } from '../OpsFigures/PercentileTable';
 
 export interface OpsQueueProps {
   /** Shown until the first answer. */
@@ -33,62 +35,34 @@ export function OpsQueue({ summary, liveLength, pendingText = 'Loading…' }: Op
       )}
       {q && (
         <>
-          <dl className="tiles">
-            <Tile name="waiting" label="Waiting now" value={length ?? 0} />
-            <Tile name="queued" label="Waited" value={q.queued} />
-            <Tile name="timeouts" label="Queue timeouts" value={q.timeouts} />
-            <Tile name="abandoned" label="Left the line" value={q.abandoned} />
-          </dl>
+          <OpsTiles
+            testIdPrefix="ops-queue"
+            tiles={[
+              { key: 'waiting', label: 'Waiting now', value: length ?? 0 },
+              { key: 'queued', label: 'Waited', value: q.queued },
+              { key: 'timeouts', label: 'Queue timeouts', value: q.timeouts },
+              { key: 'abandoned', label: 'Left the line', value: q.abandoned },
+            ]}
+          />
           {q.wait.count === 0 ? (
             <p className="empty" data-testid="ops-queue-no-waits">
               Nobody had to wait in the last hour.
             </p>
           ) : (
-            <table className="ops-table" data-testid="ops-queue-wait">
-              <thead>
-                <tr>
-                  <th scope="col">Wait in the queue</th>
-                  <th scope="col" className="num">
-                    Median
-                  </th>
-                  <th scope="col" className="num">
-                    p90
-                  </th>
-                  <th scope="col" className="num">
-                    p99
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                <tr>
-                  <th scope="row">
-                    {q.wait.count} {q.wait.count === 1 ? 'call' : 'calls'}
-                    <span className="muted small block">queued → rung or gone</span>
-                  </th>
-                  <td className="num" data-testid="ops-queue-p50">
-                    {formatSeconds(q.wait.p50)}
-                  </td>
-                  <td className="num">{formatSeconds(q.wait.p90)}</td>
-                  <td className="num" data-testid="ops-queue-p99">
-                    {formatSeconds(q.wait.p99)}
-                  </td>
-                </tr>
-              </tbody>
-            </table>
+            <PercentileTable
+              label="Queue wait table"
+              rows={[
+                {
+                  testId: 'ops-queue-wait',
+                  label: 'Wait in the queue',
+                  detail: 'queued → rung or gone',
+                  p: q.wait,
+                },
+              ]}
+            />
           )}
         </>
       )}
     </section>
-  );
-}
-
-function Tile({ name, label, value }: { name: string; label: string; value: number }) {
-  return (
-    <div className={`tile tile--${name}`} data-testid={`ops-queue-${name}`} data-value={value}>
-      <dt>{label}</dt>
-      <dd>
-        <span className="tile__value">{value}</span>
-      </dd>
-    </div>
   );
 }

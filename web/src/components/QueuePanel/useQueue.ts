@@ -3,11 +3,6 @@ import { SwitchboardError, type Call, type SwitchboardClient } from '@switchboar
 
 /** Several reasons to read often come together (a board update and a phase change). */
 const DEBOUNCE_MS = 150;
-/**
- * The board says when the queue's length changes with a staff member's row, not when a call
- * joins or leaves while every staff member stays as they were: read it this often besides.
- */
-const POLL_MS = 3000;
 
 export interface QueueView {
   /** The org's queued calls, first in line first; null until the first answer. */
@@ -16,8 +11,10 @@ export interface QueueView {
 }
 
 /**
- * The org's queue for the staff console (GET /v1/queue, docs/queue.md), read again when
- * `refreshKey` changes (the board's queue length and staff states) and every few seconds.
+ * The org's queue for the staff console (GET /v1/queue, docs/queue.md), read when `refreshKey`
+ * changes and at no other time. The console passes the board's revision: the server sends a
+ * `board.updated` whenever a call joins or leaves the org's queue (docs/queue.md), so the board
+ * says when the list may have changed and no timer is needed.
  */
 export function useQueue(client: SwitchboardClient, refreshKey: string): QueueView {
   const [calls, setCalls] = useState<Call[] | null>(null);
@@ -37,11 +34,6 @@ export function useQueue(client: SwitchboardClient, refreshKey: string): QueueVi
     const t = setTimeout(read, DEBOUNCE_MS);
     return () => clearTimeout(t);
   }, [read, refreshKey]);
-
-  useEffect(() => {
-    const t = setInterval(read, POLL_MS);
-    return () => clearInterval(t);
-  }, [read]);
 
   return { calls, error };
 }

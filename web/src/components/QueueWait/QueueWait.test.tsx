@@ -17,6 +17,23 @@ describe('QueueWait', () => {
     );
   });
 
+  it('takes the focus the Call button had, on its title, but not from another control', () => {
+    (document.activeElement as HTMLElement | null)?.blur();
+    const { container } = render(
+      <QueueWait spot={{ position: 1, estimated_wait_s: null }} local={null} onLeave={() => {}} />,
+    );
+    expect(document.activeElement).toBe(container.querySelector('#queue-title'));
+
+    const other = document.createElement('button');
+    document.body.appendChild(other);
+    other.focus();
+    render(
+      <QueueWait spot={{ position: 2, estimated_wait_s: null }} local={null} onLeave={() => {}} />,
+    );
+    expect(document.activeElement).toBe(other);
+    other.remove();
+  });
+
   it('has words for the head of the line and for no estimate yet', () => {
     const { container } = render(
       <QueueWait spot={{ position: 1, estimated_wait_s: null }} local={null} onLeave={() => {}} />,

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { formatDuration, type QueueSpot } from '@switchboard/client';
 import { useNow } from '@switchboard/react';
 import { VideoTile } from '../VideoTile/VideoTile';
@@ -37,13 +37,22 @@ export function QueueWait({ spot, queuedAt, clockOffsetMs = 0, local, onLeave }:
   const left = remainingWait(estimate, heard.at, now);
   const since = queuedAt ? Date.parse(queuedAt) - clockOffsetMs : NaN;
   const waited = Number.isFinite(since) ? formatDuration(Math.max(now - since, 0)) : null;
+  // The Call button that led here is gone, and the focus with it: keyboard and screen-reader
+  // users start from this card's title (read out), not from the top of the page.
+  const title = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (document.activeElement === null || document.activeElement === document.body)
+      title.current?.focus();
+  }, []);
   return (
     <section className="card calling" aria-labelledby="queue-title" data-testid="queue-wait">
       <div className="calling__preview">
         <VideoTile stream={local} muted mirrored label="Your camera" testId="local-preview" />
       </div>
       <div className="calling__text">
-        <h2 id="queue-title">Everyone is busy right now</h2>
+        <h2 id="queue-title" ref={title} tabIndex={-1}>
+          Everyone is busy right now
+        </h2>
         {/* The place is announced when it changes; the ticking estimate is not (it would be read
             out every few seconds). */}
         <p role="status" aria-live="polite" data-testid="queue-position">

@@ -1,10 +1,5 @@
-import {
-  boardCounts,
-  presenceOf,
-  type StaffEntry,
-  type StaffState,
-  type StaffStatus,
-} from '@switchboard/client';
+import { boardCounts, presenceOf, type StaffEntry, type StaffStatus } from '@switchboard/client';
+import { STAFF_STATE_TEXT } from '../staffStateText';
 
 export interface StaffBoardProps {
   /** Shown until the first answer. */
@@ -20,17 +15,10 @@ const PRESENCE_TEXT: Record<StaffStatus, string> = {
   offline: 'Offline',
 };
 
-const STATE_TEXT: Record<StaffState, string> = {
-  idle: 'Waiting for calls',
-  ringing: 'Ringing',
-  in_call: 'In a call',
-  wrap_up: 'Wrapping up',
-};
-
 function activity(e: StaffEntry): string {
   // Someone offline and idle is doing nothing the system knows of: say nothing rather than "waiting".
   if (presenceOf(e) !== 'available' && e.state === 'idle') return '–';
-  return STATE_TEXT[e.state] ?? e.state;
+  return STAFF_STATE_TEXT[e.state] ?? e.state;
 }
 
 function since(iso: string | null): string | null {

@@ -117,7 +117,7 @@ test('queue: a caller behind a busy staff member sees place and estimate, anothe
     'two calls waited in the last hour',
   );
   expect(await byTestId(ada, 'ops-queue-abandoned').getAttribute('data-value')).toBe('1');
-  expect(await byTestId(ada, 'ops-queue-p99').textContent()).toMatch(/s$/);
+  expect(await byTestId(ada, 'ops-queue-wait-p99').textContent()).toMatch(/s$/);
   expect(await byTestId(ada, 'funnel-queued').getAttribute('data-value')).toBe('2');
   await byTestId(ada, 'ops-queue').scrollIntoViewIfNeeded();
   await checkA11y(ada, 'ops-queue');

@@ -105,6 +105,26 @@ describe('BoardSubscription', () => {
     expect(b.getSnapshot().queueLength).toBe(0);
   });
 
+  it('counts every board message in revision, one that changes only the queue included', () => {
+    const { signaling, board: b } = setup();
+    b.subscribe();
+    expect(b.getSnapshot().revision).toBe(0);
+    const ws = connect(signaling);
+    ws.serverSend(board([makeStaff('ana', { state: 'in_call' })], 1, 0));
+    expect(b.getSnapshot().revision).toBe(1);
+    // A call joins the queue while ana stays in her call, and another takes its place.
+    ws.serverSend(boardUpdated([], 2, 1));
+    expect(b.getSnapshot().revision).toBe(2);
+    ws.serverSend(boardUpdated([], 3, 1));
+    const s = b.getSnapshot();
+    expect(s.revision).toBe(3);
+    expect(s.queueLength).toBe(1);
+    expect(rows(s)).toEqual(['ana:available:in_call']);
+    // Her own availability.updated is not a board message.
+    ws.serverSend({ type: 'availability.updated', staff: makeStaff('ana', { state: 'wrap_up' }) });
+    expect(b.getSnapshot().revision).toBe(3);
+  });
+
   it('resubscribes on a seq gap and ignores updates until the fresh snapshot', () => {
     const { signaling, board: b } = setup();
     b.subscribe();
@@ -174,7 +194,13 @@ describe('BoardSubscription', () => {
     ws.serverSend(board([makeStaff('ana')], 1, 2));
     b.unsubscribe();
     expect(topicMessages(ws)).toEqual(['subscribe:board', 'unsubscribe:board']);
-    expect(b.getSnapshot()).toEqual({ status: 'off', staff: null, queueLength: null, error: null });
+    expect(b.getSnapshot()).toEqual({
+      status: 'off',
+      staff: null,
+      queueLength: null,
+      revision: 1, // Never goes back: it says when to read again, not what.
+      error: null,
+    });
 
     const seen = changes.length;
     ws.serverSend(boardUpdated([makeStaff('ana', { state: 'ringing' })], 2)); // already in flight

@@ -37,6 +37,12 @@ export interface BoardSnapshot {
   staff: StaffEntry[] | null;
   /** Calls waiting in the org's queue; null until the first `board` snapshot. */
   queueLength: number | null;
+  /**
+   * How many board messages this subscription has taken (the snapshot and each `board.updated`).
+   * The server sends one when a staff entry changed or a call joined or left the org's queue,
+   * so whatever is read besides the board (the queue's calls) is read again when this grows.
+   */
+  revision: number;
   /** Why the server refused the last subscribe (or why it is being retried). */
   error: SwitchboardError | null;
 }
@@ -61,12 +67,19 @@ export class BoardSubscription extends TypedEmitter<BoardEventCallbacks> {
   /** null until a snapshot arrived (and again after unsubscribe). */
   private entries: Map<string, StaffEntry> | null = null;
   private queueLength: number | null = null;
+  private revision = 0;
   /** The seq of the last board message applied on this connection. */
   private lastSeq = 0;
   /** The seq of each subscribe sent on this connection: an `error` naming one answers it. */
   private readonly subscribeRefs = new Set<number>();
   private retryTimer: unknown = null;
-  private snap: BoardSnapshot = { status: 'off', staff: null, queueLength: null, error: null };
+  private snap: BoardSnapshot = {
+    status: 'off',
+    staff: null,
+    queueLength: null,
+    revision: 0,
+    error: null,
+  };
   private readonly offs: (() => void)[];
 
   constructor(
@@ -149,6 +162,7 @@ export class BoardSubscription extends TypedEmitter<BoardEventCallbacks> {
         this.entries = entriesFromSnapshot(m.staff);
         this.queueLength = queueLengthOf(m.queue);
         this.lastSeq = typeof m.seq === 'number' ? m.seq : 1;
+        this.revision += 1;
         log.info(`board snapshot: ${this.entries.size} staff, queue ${String(this.queueLength)}`);
         this.publish({ status: 'live', error: null });
         break;
@@ -164,6 +178,7 @@ export class BoardSubscription extends TypedEmitter<BoardEventCallbacks> {
         this.lastSeq = m.seq;
         mergeEntries(this.entries, m.staff);
         this.queueLength = queueLengthOf(m.queue) ?? this.queueLength;
+        this.revision += 1;
         this.publish({});
         break;
       case 'availability.updated':
@@ -212,6 +227,7 @@ export class BoardSubscription extends TypedEmitter<BoardEventCallbacks> {
       ...patch,
       staff: this.entries ? [...this.entries.values()] : null,
       queueLength: this.queueLength,
+      revision: this.revision,
     };
     this.emit('change', this.snap);
   }
