@@ -25,7 +25,7 @@ using storage::RingOutcome;
 Call new_ringing_call(const Principal& user, const CreateCallRequest& request, std::int64_t now,
                       std::int64_t ring_timeout_ms) {
   Call c;
-  c.id = random_id("call_");
+  c.id = time_ordered_id("call_", now);
   c.org_id = user.org_id;
   c.state = CallState::kRinging;
   c.version = 1;

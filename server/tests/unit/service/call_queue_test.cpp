@@ -305,6 +305,22 @@ TEST_F(CallQueueTest, ACallWhoseStaffAllTookOtherCallsJoinsTheQueueAndRingsTheNe
   EXPECT_EQ(bus_.to("bo", "call.incoming").back().at("call").at("id").as_string(), second.id);
 }
 
+TEST_F(CallQueueTest, CallsQueuedInTheSameMillisecondKeepTheOrderTheyCameIn) {
+  online(ana_);
+  const Call busy = busy_with(ana_, cat_);
+  Principal fay = user("fay", Role::kClient);
+  std::vector<std::string> order;
+  for (const Principal* caller : {&dan_, &eli_, &fay}) order.push_back(create(*caller)->call.id);
+  auto listed = service_->queued_calls(ana_);
+  ASSERT_EQ(listed->size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ((*listed)[i].id, order[i]);
+    EXPECT_EQ((*listed)[i].queue->position, static_cast<int>(i) + 1);
+  }
+  ASSERT_TRUE(service_->end(cat_, busy.id, std::nullopt));
+  EXPECT_EQ(bus_.to("ana", "call.incoming").back().at("call").at("id").as_string(), order[0]);
+}
+
 TEST_F(CallQueueTest, ANewCallQueuesBehindAWaitingCallWhileStaffRing) {
   online(ana_);
   const Call busy = busy_with(ana_, cat_);
