@@ -221,16 +221,19 @@ test('beyond --max-connections-per-ip: HTTP and WebSocket upgrades get 503 with 
   await ws.ping();
 }));
 
-// glibc keeps most freed per-connection memory (Asio pools the per-socket state, which pins the
-// pages around it), so RSS does not fall back to the baseline; what is checked is that closed
-// connections are released and their memory is reused: round after round, RSS stays put.
+// The allocator keeps most freed per-connection memory (Asio pools the per-socket state, and
+// jemalloc returns dirty pages only after a delay), so RSS does not fall back to the baseline;
+// what is checked is that closed connections are released and their memory is reused: after a
+// first round that warms the allocator up, RSS stays put round after round. (From round 0 to 2
+// it moved by up to 2.3 MiB either way in runs on 2026-12-07, which is the allocator's timing; a
+// leak of even 1 KiB per connection would add 3 MiB between rounds 1 and 3.)
 test('beyond --max-connections in total: 503; closed connections are released and their memory reused', L(async () => {
   const s = await startServer(['--max-connections', '1500', '--max-connections-per-ip', '100000']);
   extra.push(s);
   await delay(200);
   const baseline = rssKiB(s.proc.pid);
   const afterRounds = [];
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 4; round++) {
     const sockets = await Promise.all(Array.from({ length: 1500 }, () => connectRaw(s.port)));
     // Every connection says a little (a partial request header), as an idle client may.
     for (const k of sockets) k.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
@@ -250,7 +253,7 @@ test('beyond --max-connections in total: 503; closed connections are released an
     afterRounds.push(rssKiB(s.proc.pid));
     console.log(`round ${round}: RSS baseline ${baseline} KiB, 1500 idle connections ${peak} KiB, after closing them ${afterRounds.at(-1)} KiB`);
   }
-  assert.ok(afterRounds[2] - afterRounds[0] < 2048, `memory grows round after round: ${afterRounds.join(', ')} KiB`);
+  assert.ok(afterRounds[3] - afterRounds[1] < 2048, `memory grows round after round: ${afterRounds.join(', ')} KiB`);
 }));
 
 test('the connection flags are checked at start-up', L(async () => {
