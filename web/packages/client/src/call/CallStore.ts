@@ -229,6 +229,11 @@ export class CallStore extends TypedEmitter<StoreEventCallbacks> {
     return action;
   }
 
+  /** Whether an action on the call still waits for the server's answer. */
+  hasPendingAction(callId: string): boolean {
+    return this.records.get(callId)?.pending != null;
+  }
+
   commitAction(action: PendingAction, call: Call | null): void {
     const rec = this.records.get(action.callId);
     if (!rec) return;

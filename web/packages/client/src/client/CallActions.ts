@@ -167,8 +167,13 @@ export class CallActions {
   /** Hang up: cancels a ringing call (caller), ends an accepted or active one. */
   async hangUp(): Promise<void> {
     const { store, rest } = this.opts;
+    const first = store.getSnapshot().current;
+    if (!first) return;
+    // A call takes one action at a time, so a hang-up while another waits for the server (say
+    // "connected", sent the moment media flows) would be ignored: wait for that one to settle.
+    if (store.hasPendingAction(first.id)) await untilNoPendingAction(store, first.id);
     const call = store.getSnapshot().current;
-    if (!call) return;
+    if (!call || call.id !== first.id) return;
     const waiting = call.state === 'ringing' || call.state === 'queued';
     if (waiting && this.opts.role === 'client') {
       await serverAction(store, rest, call.id, 'cancel', () => rest.cancel(call.id));
@@ -291,5 +296,17 @@ export class CallActions {
     store.dispatch(PhaseEvent.CreateOk);
     store.applyServerCall(call);
     store.reevaluateCurrent();
+  }
+}
+
+/** Resolves once no action of the call waits for the server, or after `limitMs`. */
+async function untilNoPendingAction(
+  store: CallStore,
+  callId: string,
+  limitMs = 15_000,
+): Promise<void> {
+  const pollMs = 20;
+  for (let waited = 0; store.hasPendingAction(callId) && waited < limitMs; waited += pollMs) {
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
