@@ -25,7 +25,8 @@ bool ready_for(const storage::StaffEntry& e) {
 }
 
 /// Whether `e` may take `c`: its topic, or the staff member it asked for.
-bool may_take(const storage::StaffEntry& e, const Call& c) {
+template <typename Staff>  // storage::StaffEntry or call::StaffCandidate: an id and skills
+bool may_take(const Staff& e, const Call& c) {
   if (c.requested_staff_id && *c.requested_staff_id != e.id) return false;
   return call::serves(e.skills, c.topic);
 }
@@ -64,10 +65,8 @@ Result<bool> CallQueue::has_calls_ahead(const std::string& org_id,
   auto queued = reads_.queued_calls(org_id);
   if (!queued) return queued.error();
   return std::any_of(queued->begin(), queued->end(), [&](const Call& q) {
-    return std::any_of(chosen.begin(), chosen.end(), [&](const call::StaffCandidate& s) {
-      const bool asked_for = !q.requested_staff_id || *q.requested_staff_id == s.id;
-      return asked_for && call::serves(s.skills, q.topic);
-    });
+    return std::any_of(chosen.begin(), chosen.end(),
+                       [&](const call::StaffCandidate& s) { return may_take(s, q); });
   });
 }
 
@@ -177,10 +176,6 @@ void CallQueue::changed(const std::string& org_id) {
   f.scheduled = true;
   const std::int64_t at = std::max(ctx_.clock.now_ms(), f.last_ms + kQueueUpdateEveryMs);
   ctx_.scheduler.schedule_at(at, [this, org_id] { flush(org_id); });
-}
-
-void CallQueue::left(const Call& /*before*/, const Call& moved) {
-  changed(moved.org_id);
 }
 
 std::vector<CallQueue::Spot> CallQueue::spots_of(const std::string& org_id,

@@ -59,8 +59,6 @@ class CallQueue {
   void promote(const std::string& org_id);
   /// The org's queue changed: its callers hear their new places (throttled).
   void changed(const std::string& org_id);
-  /// A call left the queue (rung or ended): the wait metric, and the others move up.
-  void left(const Call& before, const Call& moved);
   /// Sets `call.queue` when the call is queued.
   void place(Call& call);
   /// GET /v1/queue: the org's queued calls in order, each with its place (staff and admins).

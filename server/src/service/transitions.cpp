@@ -74,7 +74,7 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
   if (call::starts_timer(effects, call::TimerKind::kQueue, policy)) {  // Back in the queue.
     timers_.schedule_queue_timeout(moved.org_id, moved.id, moved.queue_deadline_ms.value_or(0));
   }
-  if (c.state == CallState::kQueued) queue_.left(c, moved);
+  if (c.state == CallState::kQueued) queue_.changed(moved.org_id);  // The others move up.
   if (call::starts_timer(effects, call::TimerKind::kConnect, policy)) {
     timers_.schedule_connect_timeout(moved.org_id, moved.id,
                                      *moved.accepted_at_ms + ctx_.timings.connect_timeout_ms);
