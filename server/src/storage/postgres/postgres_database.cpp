@@ -26,6 +26,10 @@ constexpr Oid kFloat8Oid = 701;
 
 constexpr std::string_view kUniqueViolation = "23505";
 
+// The store's statements are a fixed set of texts; the cap only guards against a caller that
+// builds SQL text from data.
+constexpr std::size_t kMaxPrepared = 512;
+
 // Any constant will do, as long as every node uses the same: it serialises their migrations.
 const sql::Dialect kDialect{&postgres_migrations, "SELECT pg_advisory_xact_lock(7262837746357201)"};
 
@@ -186,13 +190,38 @@ PostgresDatabase::Result PostgresDatabase::send(std::string_view sql, const sql:
   for (std::size_t i = 0; i < params.size(); ++i) {
     values.push_back(params[i].is_null ? nullptr : texts[i].c_str());
   }
-  const std::string numbered = numbered_placeholders(sql);
   ensure_connected();
-  if (!PQsendQueryParams(conn_, numbered.c_str(), static_cast<int>(params.size()), types.data(),
-                         values.data(), nullptr, nullptr, 0)) {
-    return checked(nullptr);
-  }
+  const std::string numbered = numbered_placeholders(sql);
+  const std::string& name = prepared(numbered, types);
+  const int n = static_cast<int>(params.size());
+  const int sent = name.empty() ? PQsendQueryParams(conn_, numbered.c_str(), n, types.data(),
+                                                    values.data(), nullptr, nullptr, 0)
+                                : PQsendQueryPrepared(conn_, name.c_str(), n, values.data(),
+                                                      nullptr, nullptr, 0);
+  if (!sent) return checked(nullptr);
   return checked(await_result());
+}
+
+const std::string& PostgresDatabase::prepared(const std::string& numbered,
+                                              const std::vector<Oid>& types) {
+  static const std::string kUnnamed;
+  std::string key = numbered;
+  key += '\0';
+  for (const Oid t : types) key += std::to_string(t) + ",";
+  if (const auto it = prepared_.find(key); it != prepared_.end()) return it->second;
+  if (prepared_.size() >= kMaxPrepared) return kUnnamed;
+  std::string name = "sb" + std::to_string(prepared_.size());
+  if (!PQsendPrepare(conn_, name.c_str(), numbered.c_str(), static_cast<int>(types.size()),
+                     types.data())) {
+    checked(nullptr);
+  }
+  // Not counted as a statement for the commit listener: it reads and writes nothing.
+  Result result(await_result(), &PQclear);
+  if (!result || PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
+    // Let the statement itself fail, unnamed, with the server's own error.
+    return kUnnamed;
+  }
+  return prepared_.emplace(std::move(key), std::move(name)).first->second;
 }
 
 void PostgresDatabase::ensure_connected() {
@@ -208,6 +237,7 @@ void PostgresDatabase::ensure_connected() {
 void PostgresDatabase::reconnect() {
   PQreset(conn_);
   abandoned_ = false;
+  prepared_.clear();  // A new session has none of them.
   if (PQstatus(conn_) != CONNECTION_OK) {
     throw sql::Error(sql::Error::Kind::kUnavailable,
                      "cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn_)));
@@ -282,9 +312,10 @@ void PostgresDatabase::exec(std::string_view script) {
 }
 
 void PostgresDatabase::begin(sql::Durability durability) {
-  exec("BEGIN");
+  // One round trip either way.
+  exec(durability == sql::Durability::kRelaxed ? "BEGIN; SET LOCAL synchronous_commit = off"
+                                               : "BEGIN");
   in_transaction_ = true;
-  if (durability == sql::Durability::kRelaxed) exec("SET LOCAL synchronous_commit = off");
 }
 
 void PostgresDatabase::commit() {

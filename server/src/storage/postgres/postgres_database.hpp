@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "storage/sql/database.hpp"
@@ -66,6 +67,9 @@ class PostgresDatabase final : public sql::Database {
   PGresult* await_result();
   /// Runs a setting on this session now and again after every reconnect.
   void set_session(const std::string& setting);
+  /// The name of `sql` (already numbered) prepared with `types` on this session, preparing it
+  /// on first use; empty when the cache is full (the statement then goes unnamed).
+  const std::string& prepared(const std::string& numbered, const std::vector<Oid>& types);
 
   std::string url_;
   PGconn* conn_ = nullptr;
@@ -74,6 +78,9 @@ class PostgresDatabase final : public sql::Database {
   bool abandoned_ = false;
   std::vector<std::string> session_settings_;
   std::function<void()> on_statement_;
+  /// Statements prepared on this session, by their text and parameter types: the server parses
+  /// and plans each once, not on every call. Cleared when the connection is made again.
+  std::unordered_map<std::string, std::string> prepared_;
   /// The group commit's own connection, used only from its thread.
   std::unique_ptr<PostgresDatabase> sync_;
 };

@@ -176,6 +176,8 @@ TEST_F(PostgresStoreTest, ABrokenConnectionIsUnavailableAndPingReconnects) {
   store->set_operation_observer([&](double, std::string_view error) {
     if (!error.empty()) errors.emplace_back(error);
   });
+  // Prepared on this session before it ends: the new session must prepare it again.
+  ASSERT_TRUE(store->find_call("org1", "c1"));
   // What a database restart looks like from here: the server ends our session.
   admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db_ + "'");
   auto lost = store->find_call("org1", "c1");
