@@ -9,6 +9,9 @@
 #   scripts/bench-soak.sh overload MAX           30 s at 2 x MAX, then 30 s at MAX / 2, in 5 s
 #                                                slices: completed/s, 503s, setup p99 per slice
 #   scripts/bench-soak.sh fixed RATE SECONDS     one run (the same figures)
+#   scripts/bench-soak.sh ramp                   the generator's ramp (10 s steps from 50/s, x1.25,
+#                                                then bisection): max sustainable calls/s, CPU per
+#                                                call there, and why the first failing step failed
 #   scripts/bench-soak.sh sweep RATE             one org of 5, 50 and 300 staff at RATE calls/s:
 #                                                CPU, store operations and frames per call
 #   scripts/bench-soak.sh queue [STAFF] [CALLERS] [HOLD_MS]
@@ -102,6 +105,21 @@ case "$mode" in
     for s in 1 2 3 4 5 6; do run $((max * 2)) 5 "2x   slice $s"; done
     for s in 1 2 3 4 5 6; do run $((max / 2)) 5 "0.5x slice $s"; done ;;
   fixed) run "${2:?rate}" "${3:-30}" "fixed $2/s" ;;
+  ramp)
+    (cd "$ref" && taskset -c 1 node --max-old-space-size=4096 loadgen.js --protocol switchboard \
+      --url "http://127.0.0.1:$port" --jwt-secret "$secret" --mode ramp --server-pid "$pid" \
+      >"$dir/ramp.json" 2>/dev/null) || true
+    node -e '
+      const r = require(process.argv[1]).ramp;
+      const b = r.best;
+      console.log(`ramp  max sustainable ${r.max_sustainable_calls_per_s} calls/s` +
+        (b ? `  (setup p99 ${b.setup_latency_ms.p99} ms, cpu ${b.server.cpu_ms_per_call} ms/call)` : "") +
+        `  first failing step ${r.first_failing_rate}/s, server core saturated: ${r.cpu_saturated_at_first_failure}`);
+      for (const s of r.steps_full) {
+        console.log(`  step ${s.target_rate}/s  completed ${s.completed_per_s}  setup p99 ${s.setup_latency_ms.p99} ms` +
+          `  errors ${s.errors_total}  cpu ${s.server.cpu_ms_per_call} ms/call  ${s.fail.length ? "FAIL " + s.fail.join(",") : "pass"}`);
+      }
+    ' "$dir/ramp.json" ;;
   sweep)
     # One org, ring-all, every staff member races to accept each call; a fresh server per size.
     rate="${2:-10}"

@@ -296,6 +296,10 @@ const std::vector<Flag>& flags() {
        duration(&Config::presence_grace, true)},
       {"wrap-up", "<duration>", "Pause after a call before staff are rung again (default 0s).",
        duration(&Config::wrap_up, true)},
+      {"node-timeout", "<duration>",
+       "With --redis: how long a node may go unheard before the others take its connections as "
+       "closed (default 10s).",
+       duration(&Config::node_timeout, false)},
       {"admission-lag", "<duration>",
        "Refuse new calls with 503 while the server runs this late; 0ms turns it off "
        "(default 100ms).",

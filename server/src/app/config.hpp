@@ -66,6 +66,9 @@ struct Config {
   std::chrono::milliseconds reconnect_grace = std::chrono::seconds{30};
   std::chrono::milliseconds presence_grace = std::chrono::seconds{10};
   std::chrono::milliseconds wrap_up = std::chrono::seconds{0};
+  /// With several nodes: how long a node may go unheard before the others take its connections
+  /// as closed (docs/decisions/0011-dead-node-presence.md).
+  std::chrono::milliseconds node_timeout = std::chrono::seconds{10};
   int max_missed = 3;
   /// docs/queue.md: how long a call may wait in the queue, and how many calls may wait per
   /// org (0: no queue).

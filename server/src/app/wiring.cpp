@@ -1,6 +1,7 @@
 #include "app/wiring.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
@@ -19,6 +20,12 @@ namespace {
 
 RateSpec rate_of(const Rate& r) {
   return RateSpec{r.per_second, r.burst};
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
+  return name;
 }
 
 }  // namespace
@@ -41,9 +48,11 @@ service::CallTimings timings_of(const Config& c) {
   t.max_queue = c.max_queue;
   t.routing = c.routing == Routing::kLongestIdle ? call::RoutingMode::kLongestIdle
                                                  : call::RoutingMode::kRingAll;
-  // Stable across restarts, so a restarted node finds its own presence rows again.
-  t.node_id = c.listen_host + ":" + std::to_string(c.listen_port);
+  // Stable across restarts, so a restarted node finds its own presence rows again, and
+  // distinct across machines that all listen on 0.0.0.0:8080.
+  t.node_id = host_name() + "/" + c.listen_host + ":" + std::to_string(c.listen_port);
   t.single_node = !c.redis;
+  t.node_timeout_ms = c.node_timeout.count();
   return t;
 }
 

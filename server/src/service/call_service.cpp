@@ -36,7 +36,9 @@ CallService::CallService(storage::Store& store, bus::Bus& bus, Scheduler& schedu
       ops_(ctx_) {}
 
 Result<void> CallService::recover() {
-  return timers_.recover();
+  auto recovered = timers_.recover();
+  if (recovered) presence_.first_heartbeat();
+  return recovered;
 }
 
 void CallService::sweep() {
@@ -50,6 +52,7 @@ void CallService::sweep() {
 }
 
 bool CallService::take_over_due() {
+  presence_.watch_nodes();
   return timers_.take_over_due();
 }
 

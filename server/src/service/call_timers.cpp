@@ -51,9 +51,8 @@ void CallTimers::schedule_ring_step(const std::string& org_id, const std::string
 
 void CallTimers::schedule_wrap_up_end(const std::string& org_id, const std::string& staff_id,
                                       std::int64_t at_ms) {
-  table_.schedule(TimerKey::wrap_up_end(org_id, staff_id), at_ms, [this, org_id, staff_id] {
-    announcer_.announce_staff(org_id, {staff_id});
-    router_.reroute_org(org_id);
+  table_.schedule(TimerKey::wrap_up_end(org_id, staff_id), at_ms, [this, org_id, staff_id, at_ms] {
+    on_wrap_up_end({org_id, staff_id, at_ms});
   });
 }
 
@@ -111,6 +110,15 @@ void CallTimers::on_connect_timeout(const std::string& org_id, const std::string
   auto found = reads_.find_call(org_id, call_id);
   if (!found || !*found || (*found)->state != CallState::kAccepted) return;
   (void)transitions_.apply(**found, CallEvent::kConnectTimeout, {});
+}
+
+void CallTimers::on_wrap_up_end(const storage::WrapUpRef& wrap_up) {
+  // Whichever node claims it: the one that set the timer, or any other once that one is past
+  // due (a node that died, a write that failed: the due check tries again).
+  auto claimed = ctx_.store.claim_wrap_up_end(wrap_up);
+  if (!claimed || !*claimed) return;
+  announcer_.announce_staff(wrap_up.org_id, {wrap_up.staff_id});
+  router_.reroute_org(wrap_up.org_id);
 }
 
 void CallTimers::on_ring_step_end(const std::string& org_id, const std::string& call_id,
@@ -195,6 +203,11 @@ bool CallTimers::take_over_due() {
   for (const auto& ref : due->ringing) on_ring_timeout(ref.org_id, ref.call_id);
   for (const auto& ref : due->queued) on_queue_timeout(ref.org_id, ref.call_id);
   for (const auto& ref : due->accepted) on_connect_timeout(ref.org_id, ref.call_id);
+  if (ctx_.timings.wrap_up_ms > 0) {
+    auto wrap_ups = ctx_.store.due_wrap_up_ends(due_by, kLimit);
+    if (!wrap_ups) return false;
+    for (const auto& w : *wrap_ups) on_wrap_up_end(w);
+  }
   // Only longest-idle rings in steps: with ring-all no ring has an end of its own.
   if (ctx_.timings.routing != call::RoutingMode::kLongestIdle) return true;
   auto steps = ctx_.store.due_ring_steps(due_by, kLimit);

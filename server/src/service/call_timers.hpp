@@ -70,6 +70,8 @@ class CallTimers {
   void on_ring_timeout(const std::string& org_id, const std::string& call_id);
   void on_connect_timeout(const std::string& org_id, const std::string& call_id);
   void on_queue_timeout(const std::string& org_id, const std::string& call_id);
+  /// Announces the staff member idle and rings them for waiting calls, once across nodes.
+  void on_wrap_up_end(const storage::WrapUpRef& wrap_up);
   void on_ring_step_end(const std::string& org_id, const std::string& call_id,
                         const std::string& staff_id);
 

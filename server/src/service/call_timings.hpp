@@ -26,6 +26,8 @@ struct CallTimings {
   /// True when this process is the only one writing the database (no --redis): what it
   /// remembers of live calls is then never stale.
   bool single_node = true;
+  /// With several nodes: a node unheard of for this long is dead (docs/decisions/0011).
+  std::int64_t node_timeout_ms = 10'000;
 };
 
 }  // namespace sb::service

@@ -1,5 +1,6 @@
 #include "service/presence.hpp"
 
+#include "obs/log.hpp"
 #include "service/announcer.hpp"
 #include "service/call_timers.hpp"
 #include "service/router.hpp"
@@ -13,6 +14,7 @@ using call::CallState;
 using call::ErrorCode;
 
 void Presence::connection_opened(const Principal& user) {
+  ++local_connections_[{user.org_id, user.user_id}];
   const std::int64_t now = ctx_.clock.now_ms();
   auto was_present =
       ctx_.store.is_present(user.org_id, user.user_id, now, ctx_.timings.presence_grace_ms);
@@ -31,6 +33,10 @@ void Presence::connection_opened(const Principal& user) {
 }
 
 void Presence::connection_closed(const Principal& user) {
+  if (auto it = local_connections_.find({user.org_id, user.user_id});
+      it != local_connections_.end() && --it->second <= 0) {
+    local_connections_.erase(it);
+  }
   const std::int64_t now = ctx_.clock.now_ms();
   auto left = ctx_.store.presence_disconnect(user.org_id, user.user_id, ctx_.timings.node_id, now);
   if (!left || *left > 0) return;
@@ -79,6 +85,51 @@ void Presence::on_reconnect_grace(const std::string& org_id, const std::string& 
       (void)transitions_.apply(c, CallEvent::kParticipantLost, {});
     }
   }
+}
+
+// --- Node liveness ---
+
+void Presence::first_heartbeat() {
+  if (ctx_.timings.single_node) return;
+  const std::int64_t now = ctx_.clock.now_ms();
+  if (ctx_.store.node_heartbeat(ctx_.timings.node_id, now)) last_beat_ms_ = now;
+}
+
+void Presence::watch_nodes() {
+  if (ctx_.timings.single_node) return;
+  constexpr std::int64_t kBeatEveryMs = 1000;
+  const std::int64_t now = ctx_.clock.now_ms();
+  if (now - last_beat_ms_ >= kBeatEveryMs) {
+    auto renewed = ctx_.store.node_heartbeat(ctx_.timings.node_id, now);
+    if (renewed) {
+      // No row although this node beat before: the others took it for dead (it could not write
+      // for --node-timeout) and closed its connections. They are open: say so again.
+      if (!*renewed && last_beat_ms_ != 0) restore_pending_ = true;
+      last_beat_ms_ = now;
+    }
+  }
+  if (restore_pending_) restore_pending_ = !restore_presence();
+  auto reaped =
+      ctx_.store.reap_dead_nodes(ctx_.timings.node_id, now - ctx_.timings.node_timeout_ms);
+  if (!reaped) return;
+  for (const auto& user : *reaped) {
+    obs::log_info("presence.taken_over", {{"org", user.org_id},
+                                          {"user", user.user_id},
+                                          {"last_heard_ms_ago", now - user.disconnected_at_ms}});
+    // As if their last connection closed when their node was last heard from: graces already
+    // over run at once.
+    timers_.schedule_graces(user.org_id, user.user_id, user.staff, user.disconnected_at_ms);
+  }
+}
+
+bool Presence::restore_presence() {
+  std::vector<storage::LocalPresence> users;
+  for (const auto& [key, count] : local_connections_) {
+    users.push_back({key.first, key.second, count});
+  }
+  if (!ctx_.store.presence_restore(ctx_.timings.node_id, users)) return false;
+  obs::log_warn("presence.restored", {{"node", ctx_.timings.node_id}, {"users", users.size()}});
+  return true;
 }
 
 // --- Status ---

@@ -3,7 +3,10 @@
 // graces after the last one closed (docs/api.md#presence), and the status staff choose for
 // themselves.
 
+#include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "service/context.hpp"
@@ -34,17 +37,31 @@ class Presence {
   /// The reconnect grace passed: a participant still gone ends their live call.
   void on_reconnect_grace(const std::string& org_id, const std::string& user_id);
 
+  /// With several nodes, at every due check (docs/decisions/0011-dead-node-presence.md): says
+  /// this node is alive about once a second, restores its presence if other nodes took it for
+  /// dead, and takes over the users of nodes not heard from for --node-timeout, whose graces
+  /// then run here from when their node was last heard from.
+  void watch_nodes();
+  /// At start-up: this node is alive, before any connection opens.
+  void first_heartbeat();
+
   Result<std::vector<storage::StaffEntry>> list_staff(const Principal& user);
   Result<storage::StaffEntry> set_my_status(const Principal& user, call::StaffStatus status);
 
  private:
   void withdraw_rings(const std::string& org_id, const std::string& staff_id);
+  /// True once this node's open connections are written back.
+  bool restore_presence();
 
   ServiceContext& ctx_;
   CallTimers& timers_;
   Announcer& announcer_;
   Router& router_;
   Transitions& transitions_;
+  /// Open connections on this node, by (org, user): what to restore.
+  std::map<std::pair<std::string, std::string>, int> local_connections_;
+  std::int64_t last_beat_ms_ = 0;
+  bool restore_pending_ = false;
 };
 
 }  // namespace sb::service

@@ -144,6 +144,22 @@ struct WrapUpRef {
   std::int64_t until_ms = 0;
 };
 
+/// A user whose open connections were on a node that died (docs/decisions/0011).
+struct ReapedPresence {
+  std::string org_id;
+  std::string user_id;
+  bool staff = false;
+  /// When the dead node was last heard from: their graces run from then.
+  std::int64_t disconnected_at_ms = 0;
+};
+
+/// A user's open connections on this node.
+struct LocalPresence {
+  std::string org_id;
+  std::string user_id;
+  int connections = 0;
+};
+
 struct RingStepRef {
   std::string org_id;
   std::string call_id;
@@ -324,8 +340,22 @@ class Store {
   /// True if the user ever opened a connection (callers who never did are not "gone").
   virtual Result<bool> ever_connected(const std::string& org_id, const std::string& user_id) = 0;
   /// At start-up: this node's connections are gone; graces restart from `now_ms`
-  /// (docs/api.md#presence).
+  /// (docs/api.md#presence). An empty `node_id` is every node's: a node alone.
   virtual Result<void> presence_reset(const std::string& node_id, std::int64_t now_ms) = 0;
+
+  // --- Node liveness (docs/decisions/0011-dead-node-presence.md) ---
+
+  /// This node is alive at `now_ms`. False when it had no row: its first beat, or other nodes
+  /// took it for dead and took its presence over (it should then restore it).
+  virtual Result<bool> node_heartbeat(const std::string& node_id, std::int64_t now_ms) = 0;
+  /// Nodes other than `self` not heard from since `dead_before_ms`: their users' open
+  /// connections count as closed when the node was last heard from, and the node's row goes.
+  /// Each user comes back to one caller only, when nodes race.
+  virtual Result<std::vector<ReapedPresence>> reap_dead_nodes(const std::string& self,
+                                                              std::int64_t dead_before_ms) = 0;
+  /// This node's open connections as they are, after other nodes took it for dead.
+  virtual Result<void> presence_restore(const std::string& node_id,
+                                        const std::vector<LocalPresence>& users) = 0;
 
   // --- Quality and feedback ---
 
@@ -372,6 +402,11 @@ class Store {
   virtual Result<std::vector<RingStepRef>> due_ring_steps(std::int64_t due_by_ms, int limit) = 0;
   /// Staff whose wrap-up ends after `now_ms`.
   virtual Result<std::vector<WrapUpRef>> wrap_ups_after(std::int64_t now_ms) = 0;
+  /// Wrap-ups that ended at or before `due_by_ms` and whose end no node has handled.
+  virtual Result<std::vector<WrapUpRef>> due_wrap_up_ends(std::int64_t due_by_ms, int limit) = 0;
+  /// Marks that wrap-up's end handled: true for the one caller that did, false if another did or
+  /// a new wrap-up began.
+  virtual Result<bool> claim_wrap_up_end(const WrapUpRef& wrap_up) = 0;
 };
 
 }  // namespace sb::storage

@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "storage/sql/database.hpp"
+#include "storage/store.hpp"
 
 namespace sb::storage {
 
@@ -23,6 +25,11 @@ class PresenceTable {
   bool ever_connected(const std::string& org_id, const std::string& user_id);
   /// This node's connections are gone; graces restart from `now_ms`.
   void reset(const std::string& node_id, std::int64_t now_ms);
+
+  // Node liveness: Store::node_heartbeat, reap_dead_nodes, presence_restore.
+  bool heartbeat(const std::string& node_id, std::int64_t now_ms);
+  std::vector<ReapedPresence> reap_dead_nodes(const std::string& self, std::int64_t dead_before_ms);
+  void restore(const std::string& node_id, const std::vector<LocalPresence>& users);
 
  private:
   sql::Database& db_;

@@ -93,6 +93,11 @@ class SqlStore : public Store {
                           std::int64_t now_ms, std::int64_t grace_ms) override;
   Result<bool> ever_connected(const std::string& org_id, const std::string& user_id) override;
   Result<void> presence_reset(const std::string& node_id, std::int64_t now_ms) override;
+  Result<bool> node_heartbeat(const std::string& node_id, std::int64_t now_ms) override;
+  Result<std::vector<ReapedPresence>> reap_dead_nodes(const std::string& self,
+                                                      std::int64_t dead_before_ms) override;
+  Result<void> presence_restore(const std::string& node_id,
+                                const std::vector<LocalPresence>& users) override;
 
   Result<void> add_quality_sample(const std::string& call_id, const std::string& side,
                                   const QualitySample& sample) override;
@@ -118,6 +123,8 @@ class SqlStore : public Store {
                              int limit) override;
   Result<std::vector<RingStepRef>> due_ring_steps(std::int64_t due_by_ms, int limit) override;
   Result<std::vector<WrapUpRef>> wrap_ups_after(std::int64_t now_ms) override;
+  Result<std::vector<WrapUpRef>> due_wrap_up_ends(std::int64_t due_by_ms, int limit) override;
+  Result<bool> claim_wrap_up_end(const WrapUpRef& wrap_up) override;
 
  private:
   /// With the outbox on: the call as it is now, for the webhooks, in the open transaction.

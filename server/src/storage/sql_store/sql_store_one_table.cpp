@@ -114,6 +114,21 @@ Result<void> SqlStore::presence_reset(const std::string& node_id, std::int64_t n
   return guarded(observer_, &writes_, [&] { presence_.reset(node_id, now_ms); });
 }
 
+Result<bool> SqlStore::node_heartbeat(const std::string& node_id, std::int64_t now_ms) {
+  return guarded(observer_, &writes_, [&] { return presence_.heartbeat(node_id, now_ms); });
+}
+
+Result<std::vector<ReapedPresence>> SqlStore::reap_dead_nodes(const std::string& self,
+                                                              std::int64_t dead_before_ms) {
+  return guarded(observer_, &writes_,
+                 [&] { return presence_.reap_dead_nodes(self, dead_before_ms); });
+}
+
+Result<void> SqlStore::presence_restore(const std::string& node_id,
+                                        const std::vector<LocalPresence>& users) {
+  return guarded(observer_, &writes_, [&] { presence_.restore(node_id, users); });
+}
+
 // --- Quality and feedback ---
 
 Result<void> SqlStore::add_quality_sample(const std::string& call_id, const std::string& side,
@@ -204,6 +219,14 @@ Result<std::vector<RingStepRef>> SqlStore::due_ring_steps(std::int64_t due_by_ms
 
 Result<std::vector<WrapUpRef>> SqlStore::wrap_ups_after(std::int64_t now_ms) {
   return guarded(observer_, [&] { return staff_.wrap_ups_after(now_ms); });
+}
+
+Result<std::vector<WrapUpRef>> SqlStore::due_wrap_up_ends(std::int64_t due_by_ms, int limit) {
+  return guarded(observer_, [&] { return staff_.due_wrap_up_ends(due_by_ms, limit); });
+}
+
+Result<bool> SqlStore::claim_wrap_up_end(const WrapUpRef& wrap_up) {
+  return guarded(observer_, &writes_, [&] { return staff_.claim_wrap_up_end(wrap_up); });
 }
 
 }  // namespace sb::storage

@@ -110,4 +110,23 @@ std::vector<WrapUpRef> StaffTable::wrap_ups_after(std::int64_t now_ms) {
   return out;
 }
 
+std::vector<WrapUpRef> StaffTable::due_wrap_up_ends(std::int64_t due_by_ms, int limit) {
+  // On the partial index staff_wrap_up_pending: only wrap-ups whose end is not handled yet.
+  auto rows = db_.query(
+      "SELECT org_id, staff_id, wrap_up_until FROM staff WHERE wrap_up_until > 0 AND "
+      "wrap_up_until <= ? ORDER BY wrap_up_until LIMIT ?",
+      {due_by_ms, limit});
+  std::vector<WrapUpRef> out;
+  while (rows.next()) out.push_back({rows.text(0), rows.text(1), rows.int64(2)});
+  return out;
+}
+
+bool StaffTable::claim_wrap_up_end(const WrapUpRef& wrap_up) {
+  // 0 once handled: the staff member's view is the same (the wrap-up is over either way).
+  return db_.run(
+             "UPDATE staff SET wrap_up_until = 0 WHERE org_id = ? AND staff_id = ? AND "
+             "wrap_up_until = ?",
+             {wrap_up.org_id, wrap_up.staff_id, wrap_up.until_ms}) > 0;
+}
+
 }  // namespace sb::storage

@@ -40,6 +40,8 @@ class StaffTable {
                                const std::optional<std::string>& staff_id, std::int64_t now_ms,
                                std::int64_t presence_grace_ms);
   std::vector<WrapUpRef> wrap_ups_after(std::int64_t now_ms);
+  std::vector<WrapUpRef> due_wrap_up_ends(std::int64_t due_by_ms, int limit);
+  bool claim_wrap_up_end(const WrapUpRef& wrap_up);
 
  private:
   sql::Database& db_;

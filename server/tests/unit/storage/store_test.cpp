@@ -10,6 +10,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <ostream>
@@ -415,6 +416,62 @@ TEST_P(StoreTest, PresenceResetRestartsTheGraceForOpenConnections) {
   EXPECT_FALSE(*store_->is_present("org1", "s1", 10500, 1000));
 }
 
+TEST_P(StoreTest, PresenceResetOfNoNodeInParticularResetsEveryNode) {
+  staff_online("s1");
+  ASSERT_TRUE(store_->presence_connect("org1", "u1", "an-old-name"));
+  ASSERT_TRUE(store_->presence_reset("", 9000));
+  EXPECT_FALSE(*store_->is_present("org1", "s1", 10500, 1000));
+  EXPECT_FALSE(*store_->is_present("org1", "u1", 10500, 1000));
+}
+
+TEST_P(StoreTest, AHeartbeatSaysWhetherTheNodeStillHadItsRow) {
+  EXPECT_FALSE(*store_->node_heartbeat("a", 1000));  // first beat
+  EXPECT_TRUE(*store_->node_heartbeat("a", 2000));
+  EXPECT_TRUE(*store_->node_heartbeat("a", 3000));
+}
+
+TEST_P(StoreTest, ANodeNotHeardFromHasItsUsersTakenOverOnceFromWhenItWasLastHeard) {
+  staff_online("s1");  // on "node"
+  ASSERT_TRUE(store_->presence_connect("org1", "u1", "node"));
+  ASSERT_TRUE(store_->upsert_staff("org1", "s2", "Staff s2", 500));
+  ASSERT_TRUE(store_->presence_connect("org1", "s2", "other"));
+  ASSERT_TRUE(store_->node_heartbeat("node", 1000));
+  ASSERT_TRUE(store_->node_heartbeat("other", 1000));
+  ASSERT_TRUE(store_->node_heartbeat("self", 1000));
+  // Heard from within the timeout: nobody is taken.
+  EXPECT_TRUE(store_->reap_dead_nodes("self", 1000)->empty());
+  ASSERT_TRUE(store_->node_heartbeat("other", 5000));
+  ASSERT_TRUE(store_->node_heartbeat("self", 5000));
+  // "node" was last heard at 1000; "self" is never taken, however old its row.
+  auto reaped = store_->reap_dead_nodes("self", 4000);
+  ASSERT_TRUE(reaped);
+  ASSERT_EQ(reaped->size(), 2u);
+  std::map<std::string, ReapedPresence> by_user;
+  for (const auto& r : *reaped) by_user[r.user_id] = r;
+  EXPECT_TRUE(by_user.at("s1").staff);
+  EXPECT_FALSE(by_user.at("u1").staff);
+  EXPECT_EQ(by_user.at("s1").disconnected_at_ms, 1000);
+  EXPECT_EQ(by_user.at("u1").org_id, "org1");
+  // Their grace runs from when the node was last heard from.
+  EXPECT_TRUE(*store_->is_present("org1", "s1", 1500, 1000));
+  EXPECT_FALSE(*store_->is_present("org1", "s1", 2500, 1000));
+  EXPECT_TRUE(*store_->is_present("org1", "s2", 99000, 1000));  // on a live node
+  // Taken once: a second reaper finds nothing, and the dead node's row is gone.
+  EXPECT_TRUE(store_->reap_dead_nodes("other", 4000)->empty());
+  EXPECT_FALSE(*store_->node_heartbeat("node", 6000));
+}
+
+TEST_P(StoreTest, ANodeTakenForDeadRestoresItsOpenConnections) {
+  staff_online("s1");
+  ASSERT_TRUE(store_->node_heartbeat("node", 1000));
+  ASSERT_EQ(store_->reap_dead_nodes("self", 2000)->size(), 1u);
+  EXPECT_FALSE(*store_->is_present("org1", "s1", 20000, 1000));
+  EXPECT_FALSE(*store_->node_heartbeat("node", 20000));  // no row: it was taken for dead
+  ASSERT_TRUE(store_->presence_restore("node", {{"org1", "s1", 2}}));
+  EXPECT_TRUE(*store_->is_present("org1", "s1", 20000, 1000));
+  EXPECT_EQ(*store_->presence_disconnect("org1", "s1", "node", 21000), 1);
+}
+
 TEST_P(StoreTest, ListPagesNewestFirst) {
   for (int i = 0; i < 5; ++i) {
     auto c = make_call("c" + std::to_string(i), "u" + std::to_string(i), 1000 + i);
@@ -523,6 +580,24 @@ TEST_P(StoreTest, WrapUpsInProgressAreListedForRecovery) {
   EXPECT_EQ((*during)[0].staff_id, "s1");
   EXPECT_EQ((*during)[0].until_ms, 15000);
   EXPECT_TRUE(store_->wrap_ups_after(15000)->empty());
+}
+
+TEST_P(StoreTest, AWrapUpEndIsClaimedOnceAndThenNoLongerDue) {
+  staff_online("s1");
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}}, std::nullopt));
+  ASSERT_TRUE(store_->transition(accept_request("c1", "s1"))->call);
+  ASSERT_TRUE(store_->transition(hangup_request("c1", 10000, 5000)));
+  EXPECT_TRUE(store_->due_wrap_up_ends(14999, 10)->empty());  // not over yet
+  auto due = store_->due_wrap_up_ends(15000, 10);
+  ASSERT_TRUE(due);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].staff_id, "s1");
+  EXPECT_EQ((*due)[0].until_ms, 15000);
+  EXPECT_FALSE(*store_->claim_wrap_up_end({"org1", "s1", 14000}));  // not that wrap-up
+  EXPECT_TRUE(*store_->claim_wrap_up_end((*due)[0]));
+  EXPECT_FALSE(*store_->claim_wrap_up_end((*due)[0]));  // another node came second
+  EXPECT_TRUE(store_->due_wrap_up_ends(99000, 10)->empty());
+  EXPECT_EQ(staff("s1", 16000).state, StaffState::kIdle);
 }
 
 TEST_P(StoreTest, EveryOperationIsTimedAndFailuresAreNamed) {
