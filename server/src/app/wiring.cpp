@@ -14,6 +14,7 @@
 #include "service/call_json.hpp"
 #include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
+#include "util/ids.hpp"
 
 namespace sb::app {
 namespace {
@@ -51,6 +52,9 @@ service::CallTimings timings_of(const Config& c) {
   // Stable across restarts, so a restarted node finds its own presence rows again, and
   // distinct across machines that all listen on 0.0.0.0:8080.
   t.node_id = host_name() + "/" + c.listen_host + ":" + std::to_string(c.listen_port);
+  // Port 0 (tests): the port is picked anew at each start, and nodes on one host would share
+  // the name.
+  if (c.listen_port == 0) t.node_id = random_id(t.node_id + "/");
   t.single_node = !c.redis;
   t.node_timeout_ms = c.node_timeout.count();
   return t;

@@ -143,7 +143,9 @@ Result<void> CallTimers::recover() {
   // (missed_rings.hpp).
   ctx_.started_at_ms = now;
   // docs/api.md#presence: nobody is dropped for the time the server was down.
-  if (auto r = ctx_.store.presence_reset(ctx_.timings.node_id, now); !r) return r.error();
+  // A node alone resets every row, also those of a name it no longer goes by.
+  const std::string reset = ctx_.timings.single_node ? "" : ctx_.timings.node_id;
+  if (auto r = ctx_.store.presence_reset(reset, now); !r) return r.error();
   auto ringing = ctx_.store.ringing_calls();
   if (!ringing) return ringing.error();
   for (const auto& ref : *ringing) schedule_ring_timeout(ref.org_id, ref.call_id, ref.deadline_ms);
