@@ -6,29 +6,23 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, user, uniq, readyStaff, connectUser, createCall, getCall, action, expectStatus,
+  user, uniq, readyStaff, connectUser, createCall, getCall, action, expectStatus,
   expectError, withLogs, poll,
 } from './lib/harness.mjs';
-import { startPostgres, startRedis } from './lib/services.mjs';
+import { startCluster } from './lib/services.mjs';
 
-let pg;
-let redis;
+let cluster;
 let a;
 let b;
 const nodes = () => [a, b];
 
 before(async () => {
-  pg = await startPostgres();
-  redis = await startRedis();
-  const args = ['--redis', redis.url, '--ring-timeout', '4s', '--sweep-interval', '500ms'];
-  a = await startServer(args, { db: pg.url });
-  b = await startServer(args, { db: pg.url });
+  cluster = await startCluster(['--ring-timeout', '4s', '--sweep-interval', '500ms']);
+  [a, b] = cluster.nodes;
 });
 
 after(async () => {
-  for (const n of [a, b]) await n?.stop();
-  await redis?.stop();
-  await pg?.stop();
+  await cluster?.stop();
 });
 
 const L = (fn) => withLogs(() => nodes(), fn);
@@ -113,7 +107,7 @@ test('node A is killed while its call rings: node B ends it missed at the deadli
   const late = Date.now() - Date.parse(missed.call.ring_deadline);
   assert.ok(late < 2000, `missed ${late} ms after its deadline`);
   assert.equal(missed.call.end_reason, 'timeout');
-  const rows = pg.psql(`SELECT state FROM calls WHERE id = '${c.id}'`);
+  const rows = cluster.pg.psql(`SELECT state FROM calls WHERE id = '${c.id}'`);
   assert.equal(rows, 'missed');
   await poll(async () => (await b.request('GET', '/readyz')).status === 200, { what: 'B still ready' });
 }));

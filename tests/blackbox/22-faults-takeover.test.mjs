@@ -12,25 +12,19 @@ import {
   startServer, user, uniq, readyStaff, createCall, withLogs, delay, poll, availability, action,
   connectUser, request, expectError, expectStatus,
 } from './lib/harness.mjs';
-import { startPostgres, startRedis } from './lib/services.mjs';
+import { startCluster } from './lib/services.mjs';
 
-let pg;
-let redis;
+let cluster;
 let a;
 let b;
 
 before(async () => {
-  pg = await startPostgres();
-  redis = await startRedis();
-  const args = ['--redis', redis.url, '--ring-timeout', '4s'];
-  a = await startServer(args, { db: pg.url });
-  b = await startServer(args, { db: pg.url });
+  cluster = await startCluster(['--ring-timeout', '4s']);
+  [a, b] = cluster.nodes;
 });
 
 after(async () => {
-  for (const n of [a, b]) await n?.stop();
-  await redis?.stop();
-  await pg?.stop();
+  await cluster?.stop();
 });
 
 const incoming = (id) => (m) => m.type === 'call.incoming' && m.call?.id === id;
@@ -60,7 +54,7 @@ test('node A is killed while its calls ring: node B ends each missed within 1.5 
 
     for (const c of calls) await staffWs.waitFor(missed(c.id), 10000, `call ${c.id} missed through B`);
     const ids = calls.map((c) => `'${c.id}'`).join(',');
-    const rows = pg.psql(`SELECT id, state, end_reason, ended_at - ring_deadline FROM calls WHERE id IN (${ids})`)
+    const rows = cluster.pg.psql(`SELECT id, state, end_reason, ended_at - ring_deadline FROM calls WHERE id IN (${ids})`)
       .split('\n').map((line) => line.split('|'));
     assert.equal(rows.length, calls.length);
     const endedLate = new Map(rows.map(([id, , , late]) => [id, Number(late)]));
@@ -75,8 +69,8 @@ test('node A is killed while its calls ring: node B ends each missed within 1.5 
 
 // A pair of nodes on the same database, with short node and presence timeouts.
 async function pairOfNodes(extra = []) {
-  const args = ['--redis', redis.url, '--node-timeout', '2s', '--presence-grace', '1s', ...extra];
-  return [await startServer(args, { db: pg.url }), await startServer(args, { db: pg.url })];
+  const args = ['--redis', cluster.redis.url, '--node-timeout', '2s', '--presence-grace', '1s', ...extra];
+  return [await startServer(args, { db: cluster.pg.url }), await startServer(args, { db: cluster.pg.url })];
 }
 
 const entryOf = async (node, viewer, id) => (await availability(node, viewer)).find((e) => e.id === id);

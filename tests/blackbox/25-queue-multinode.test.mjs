@@ -5,29 +5,23 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, user, uniq, readyStaff, connectUser, createCall, getCall, action, request,
+  user, uniq, readyStaff, connectUser, createCall, getCall, action, request,
   expectStatus, withLogs, poll,
 } from './lib/harness.mjs';
-import { startPostgres, startRedis } from './lib/services.mjs';
+import { startCluster } from './lib/services.mjs';
 
-let pg;
-let redis;
+let cluster;
 let a;
 let b;
 const nodes = () => [a, b];
 
 before(async () => {
-  pg = await startPostgres();
-  redis = await startRedis();
-  const args = ['--redis', redis.url, '--sweep-interval', '500ms'];
-  a = await startServer(args, { db: pg.url });
-  b = await startServer(args, { db: pg.url });
+  cluster = await startCluster(['--sweep-interval', '500ms']);
+  [a, b] = cluster.nodes;
 });
 
 after(async () => {
-  for (const n of [a, b]) await n?.stop();
-  await redis?.stop();
-  await pg?.stop();
+  await cluster?.stop();
 });
 
 const L = (fn) => withLogs(() => nodes(), fn);

@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, rmSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { delay } from './harness.mjs';
+import { delay, startServer } from './harness.mjs';
 
 export function freePort() {
   return new Promise((res, rej) => {
@@ -92,4 +92,32 @@ export async function startRedis() {
     restart: start,
     stop: () => halt('SIGTERM'),
   };
+}
+
+/**
+ * Several nodes on one throwaway PostgreSQL with a throwaway Redis between them
+ * (docs/decisions/0003-several-nodes.md): `{ pg, redis, nodes, stop() }`. Each node runs with
+ * `--redis` and `args`; `stop()` stops the nodes, then Redis and PostgreSQL.
+ */
+export async function startCluster(args = [], { count = 2 } = {}) {
+  const pg = await startPostgres();
+  const redis = await startRedis();
+  const nodes = [];
+  const cluster = {
+    pg,
+    redis,
+    nodes,
+    async stop() {
+      for (const n of nodes) await n.stop();
+      await redis.stop();
+      await pg.stop();
+    },
+  };
+  try {
+    for (let i = 0; i < count; i++) nodes.push(await startServer(['--redis', redis.url, ...args], { db: pg.url }));
+  } catch (e) {
+    await cluster.stop();
+    throw e;
+  }
+  return cluster;
 }
