@@ -138,7 +138,14 @@ class SqlStore : public Store {
   /// wait for a sync because of it (a paused PostgreSQL would hold that answer until it woke).
   template <typename T>
   Result<T> read_uncounted_unless_found(const std::function<T()>& read,
-                                        const std::function<bool(const T&)>& found);
+                                        const std::function<bool(const T&)>& found) {
+    return uncounted_unless_found(nullptr, read, found);
+  }
+  /// The same for an operation that may write (`writes` hears of its failures), such as a node's
+  /// heartbeat, which no answer waits for either.
+  template <typename T>
+  Result<T> uncounted_unless_found(WriteHealth* writes, const std::function<T()>& operation,
+                                   const std::function<bool(const T&)>& found);
 
   std::unique_ptr<sql::Database> db_;
   CallTable calls_;

@@ -114,14 +114,18 @@ Result<void> SqlStore::presence_reset(const std::string& node_id, std::int64_t n
   return guarded(observer_, &writes_, [&] { presence_.reset(node_id, now_ms); });
 }
 
+// Twice a second on every node, and mostly with nothing found: like the due check, they do not
+// make the next answer wait for a sync (a stopped PostgreSQL would hold it until it was back).
 Result<bool> SqlStore::node_heartbeat(const std::string& node_id, std::int64_t now_ms) {
-  return guarded(observer_, &writes_, [&] { return presence_.heartbeat(node_id, now_ms); });
+  return uncounted_unless_found<bool>(
+      &writes_, [&] { return presence_.heartbeat(node_id, now_ms); }, [](bool) { return false; });
 }
 
 Result<std::vector<ReapedPresence>> SqlStore::reap_dead_nodes(const std::string& self,
                                                               std::int64_t dead_before_ms) {
-  return guarded(observer_, &writes_,
-                 [&] { return presence_.reap_dead_nodes(self, dead_before_ms); });
+  return uncounted_unless_found<std::vector<ReapedPresence>>(
+      &writes_, [&] { return presence_.reap_dead_nodes(self, dead_before_ms); },
+      [](const std::vector<ReapedPresence>& reaped) { return !reaped.empty(); });
 }
 
 Result<void> SqlStore::presence_restore(const std::string& node_id,
@@ -187,8 +191,8 @@ Result<std::vector<RingStepRef>> SqlStore::open_ring_steps() {
 }
 
 template <typename T>
-Result<T> SqlStore::read_uncounted_unless_found(const std::function<T()>& read,
-                                                const std::function<bool(const T&)>& found) {
+Result<T> SqlStore::uncounted_unless_found(WriteHealth* writes, const std::function<T()>& operation,
+                                           const std::function<bool(const T&)>& found) {
   struct CountAgain {
     bool& uncounted;
     ~CountAgain() { uncounted = false; }
@@ -196,7 +200,7 @@ Result<T> SqlStore::read_uncounted_unless_found(const std::function<T()>& read,
   Result<T> out = [&] {
     uncounted_ = true;
     CountAgain after{uncounted_};
-    return guarded(observer_, read);
+    return guarded(observer_, writes, operation);
   }();
   if (out && found(*out) && group_) group_->committed();
   return out;
@@ -222,7 +226,9 @@ Result<std::vector<WrapUpRef>> SqlStore::wrap_ups_after(std::int64_t now_ms) {
 }
 
 Result<std::vector<WrapUpRef>> SqlStore::due_wrap_up_ends(std::int64_t due_by_ms, int limit) {
-  return guarded(observer_, [&] { return staff_.due_wrap_up_ends(due_by_ms, limit); });
+  return read_uncounted_unless_found<std::vector<WrapUpRef>>(
+      [&] { return staff_.due_wrap_up_ends(due_by_ms, limit); },
+      [](const std::vector<WrapUpRef>& due) { return !due.empty(); });
 }
 
 Result<bool> SqlStore::claim_wrap_up_end(const WrapUpRef& wrap_up) {

@@ -225,6 +225,11 @@ TEST_P(StoreTest, GroupCommitReleasesWhatWaitsOnceTheWriteIsDurable) {
   // read does: it may have seen another node's commit).
   ASSERT_TRUE(store_->due_calls(1000, 1000, 10));
   ASSERT_TRUE(store_->due_ring_steps(1000, 10));
+  ASSERT_TRUE(store_->due_wrap_up_ends(1000, 10));
+  // Nor do a node's heartbeat and a look for dead nodes that found none.
+  ASSERT_TRUE(store_->node_heartbeat("self", 1000));
+  ASSERT_TRUE(store_->node_heartbeat("self", 2000));
+  ASSERT_TRUE(store_->reap_dead_nodes("self", 1000));
   bool after_due_check = false;
   store_->after_commit_durable([&] { after_due_check = true; });
   EXPECT_TRUE(after_due_check);
