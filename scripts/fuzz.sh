@@ -13,6 +13,8 @@
 # FUZZ_TARGETS="fuzz_jwt fuzz_text" runs only those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# UBSan only prints by default and the run goes on; a finding must fail it (and leave its input).
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 targets=(${FUZZ_TARGETS:-fuzz_wire fuzz_http fuzz_jwt fuzz_text fuzz_config})
 if [[ "${1:-}" == "--each" ]]; then
   each="${2:?--each needs seconds}"

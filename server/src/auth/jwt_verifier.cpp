@@ -9,6 +9,7 @@
 
 #include <array>
 #include <boost/json.hpp>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <utility>
@@ -151,6 +152,7 @@ TimeClaim read_time(const boost::json::object& claims, std::string_view name, st
     out = kMax;  // Only values above int64 range are stored as uint64.
   } else if (v->is_double()) {
     const double d = v->get_double();
+    if (std::isnan(d)) return TimeClaim::kInvalid;  // No time at all (libFuzzer found one).
     if (d >= 9.0e18) {
       out = kMax;
     } else if (d <= -9.0e18) {

@@ -1,6 +1,7 @@
 #include "auth/jwt_verifier.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/hmac.h>
 
 #include <string>
 
@@ -285,6 +286,20 @@ TEST(JwtVerifier, RejectsAMissingOrNonNumericExp) {
   EXPECT_EQ(error_of(hs256().verify(hs256_token(claims), kNow)), AuthError::kMissingExpiry);
   claims["exp"] = "soon";
   EXPECT_EQ(error_of(hs256().verify(hs256_token(claims), kNow)), AuthError::kInvalidTimeClaim);
+}
+
+TEST(JwtVerifier, RejectsATimeClaimThatIsNoNumber) {
+  // Boost.JSON reads 0e400 as NaN (libFuzzer found it): no time at all, so invalid.
+  const std::string input = testing::base64url(R"({"alg":"HS256","typ":"JWT"})") + "." +
+                            testing::base64url(R"({"sub":"user-1","org":"org.a","role":"staff",)"
+                                               R"("exp":0e400})");
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), kSecret.data(), static_cast<int>(kSecret.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &length);
+  const std::string token =
+      input + "." + testing::base64url(std::string_view(reinterpret_cast<char*>(mac), length));
+  EXPECT_EQ(error_of(hs256().verify(token, kNow)), AuthError::kInvalidTimeClaim);
 }
 
 TEST(JwtVerifier, AcceptsAnExpiredTokenWithinTheLeeway) {
