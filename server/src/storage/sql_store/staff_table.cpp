@@ -3,6 +3,16 @@
 #include "storage/store_common.hpp"
 
 namespace sb::storage {
+namespace {
+
+/// Rows of (org_id, staff_id, wrap_up_until).
+std::vector<WrapUpRef> wrap_ups_of(sql::Rows& rows) {
+  std::vector<WrapUpRef> out;
+  while (rows.next()) out.push_back({rows.text(0), rows.text(1), rows.int64(2)});
+  return out;
+}
+
+}  // namespace
 
 void StaffTable::upsert(const std::string& org_id, const std::string& staff_id,
                         const std::string& name, std::int64_t now_ms) {
@@ -105,9 +115,7 @@ std::vector<StaffEntry> StaffTable::list(const std::string& org_id,
 std::vector<WrapUpRef> StaffTable::wrap_ups_after(std::int64_t now_ms) {
   auto rows = db_.query("SELECT org_id, staff_id, wrap_up_until FROM staff WHERE wrap_up_until > ?",
                         {now_ms});
-  std::vector<WrapUpRef> out;
-  while (rows.next()) out.push_back({rows.text(0), rows.text(1), rows.int64(2)});
-  return out;
+  return wrap_ups_of(rows);
 }
 
 std::vector<WrapUpRef> StaffTable::due_wrap_up_ends(std::int64_t due_by_ms, int limit) {
@@ -116,9 +124,7 @@ std::vector<WrapUpRef> StaffTable::due_wrap_up_ends(std::int64_t due_by_ms, int 
       "SELECT org_id, staff_id, wrap_up_until FROM staff WHERE wrap_up_until > 0 AND "
       "wrap_up_until <= ? ORDER BY wrap_up_until LIMIT ?",
       {due_by_ms, limit});
-  std::vector<WrapUpRef> out;
-  while (rows.next()) out.push_back({rows.text(0), rows.text(1), rows.int64(2)});
-  return out;
+  return wrap_ups_of(rows);
 }
 
 bool StaffTable::claim_wrap_up_end(const WrapUpRef& wrap_up) {
