@@ -191,28 +191,28 @@ PostgresDatabase::Result PostgresDatabase::send(std::string_view sql, const sql:
     values.push_back(params[i].is_null ? nullptr : texts[i].c_str());
   }
   ensure_connected();
-  const std::string numbered = numbered_placeholders(sql);
-  const std::string& name = prepared(numbered, types);
+  const std::string& name = prepared(sql, types);
   const int n = static_cast<int>(params.size());
-  const int sent = name.empty() ? PQsendQueryParams(conn_, numbered.c_str(), n, types.data(),
-                                                    values.data(), nullptr, nullptr, 0)
-                                : PQsendQueryPrepared(conn_, name.c_str(), n, values.data(),
-                                                      nullptr, nullptr, 0);
+  const int sent =
+      name.empty()
+          ? PQsendQueryParams(conn_, numbered_placeholders(sql).c_str(), n, types.data(),
+                              values.data(), nullptr, nullptr, 0)
+          : PQsendQueryPrepared(conn_, name.c_str(), n, values.data(), nullptr, nullptr, 0);
   if (!sent) return checked(nullptr);
   return checked(await_result());
 }
 
-const std::string& PostgresDatabase::prepared(const std::string& numbered,
-                                              const std::vector<Oid>& types) {
+const std::string& PostgresDatabase::prepared(std::string_view sql, const std::vector<Oid>& types) {
   static const std::string kUnnamed;
-  std::string key = numbered;
+  // The text as the store wrote it: its $-numbered form is worked out only to prepare it.
+  std::string key(sql);
   key += '\0';
-  for (const Oid t : types) key += std::to_string(t) + ",";
+  key.append(reinterpret_cast<const char*>(types.data()), types.size() * sizeof(Oid));
   if (const auto it = prepared_.find(key); it != prepared_.end()) return it->second;
   if (prepared_.size() >= kMaxPrepared) return kUnnamed;
   std::string name = "sb" + std::to_string(prepared_.size());
-  if (!PQsendPrepare(conn_, name.c_str(), numbered.c_str(), static_cast<int>(types.size()),
-                     types.data())) {
+  if (!PQsendPrepare(conn_, name.c_str(), numbered_placeholders(sql).c_str(),
+                     static_cast<int>(types.size()), types.data())) {
     checked(nullptr);
   }
   // Not counted as a statement for the commit listener: it reads and writes nothing.

@@ -67,9 +67,10 @@ class PostgresDatabase final : public sql::Database {
   PGresult* await_result();
   /// Runs a setting on this session now and again after every reconnect.
   void set_session(const std::string& setting);
-  /// The name of `sql` (already numbered) prepared with `types` on this session, preparing it
-  /// on first use; empty when the cache is full (the statement then goes unnamed).
-  const std::string& prepared(const std::string& numbered, const std::vector<Oid>& types);
+  /// The name of `sql` (the store's text, `?` placeholders) prepared with `types` on this
+  /// session, preparing it on first use; empty when the cache is full (the statement then goes
+  /// unnamed).
+  const std::string& prepared(std::string_view sql, const std::vector<Oid>& types);
 
   std::string url_;
   PGconn* conn_ = nullptr;
