@@ -90,24 +90,23 @@ void Presence::on_reconnect_grace(const std::string& org_id, const std::string& 
 // --- Node liveness ---
 
 void Presence::first_heartbeat() {
-  if (ctx_.timings.single_node) return;
-  const std::int64_t now = ctx_.clock.now_ms();
-  if (ctx_.store.node_heartbeat(ctx_.timings.node_id, now)) last_beat_ms_ = now;
+  if (!ctx_.timings.single_node) beat(ctx_.clock.now_ms());
+}
+
+void Presence::beat(std::int64_t now) {
+  auto renewed = ctx_.store.node_heartbeat(ctx_.timings.node_id, now);
+  if (!renewed) return;
+  // No row although this node beat before: the others took it for dead (it could not write for
+  // --node-timeout) and closed its connections. They are open: say so again.
+  if (!*renewed && last_beat_ms_ != 0) restore_pending_ = true;
+  last_beat_ms_ = now;
 }
 
 void Presence::watch_nodes() {
   if (ctx_.timings.single_node) return;
   constexpr std::int64_t kBeatEveryMs = 1000;
   const std::int64_t now = ctx_.clock.now_ms();
-  if (now - last_beat_ms_ >= kBeatEveryMs) {
-    auto renewed = ctx_.store.node_heartbeat(ctx_.timings.node_id, now);
-    if (renewed) {
-      // No row although this node beat before: the others took it for dead (it could not write
-      // for --node-timeout) and closed its connections. They are open: say so again.
-      if (!*renewed && last_beat_ms_ != 0) restore_pending_ = true;
-      last_beat_ms_ = now;
-    }
-  }
+  if (now - last_beat_ms_ >= kBeatEveryMs) beat(now);
   if (restore_pending_) restore_pending_ = !restore_presence();
   auto reaped =
       ctx_.store.reap_dead_nodes(ctx_.timings.node_id, now - ctx_.timings.node_timeout_ms);

@@ -50,6 +50,8 @@ class Presence {
 
  private:
   void withdraw_rings(const std::string& org_id, const std::string& staff_id);
+  /// Says this node is alive; notes whether others had taken it for dead.
+  void beat(std::int64_t now);
   /// True once this node's open connections are written back.
   bool restore_presence();
 
