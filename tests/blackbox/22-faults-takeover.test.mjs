@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, user, uniq, readyStaff, createCall, withLogs, delay, poll, availability, action,
+  user, uniq, readyStaff, createCall, withLogs, delay, poll, availability, action,
   connectUser, request, expectError, expectStatus,
 } from './lib/harness.mjs';
 import { startCluster } from './lib/services.mjs';
@@ -67,105 +67,88 @@ test('node A is killed while its calls ring: node B ends each missed within 1.5 
     }
   }));
 
-// A pair of nodes on the same database, with short node and presence timeouts.
-async function pairOfNodes(extra = []) {
-  const args = ['--redis', cluster.redis.url, '--node-timeout', '2s', '--presence-grace', '1s', ...extra];
-  return [await startServer(args, { db: cluster.pg.url }), await startServer(args, { db: cluster.pg.url })];
+// Runs fn(c, d) on two more nodes of the cluster, with short node and presence timeouts, and
+// stops them after it (their last log lines printed if it fails).
+async function withPairOfNodes(extra, fn) {
+  const args = ['--node-timeout', '2s', '--presence-grace', '1s', ...extra];
+  const [c, d] = [await cluster.startNode(args), await cluster.startNode(args)];
+  try {
+    await withLogs(() => [c, d], () => fn(c, d))();
+  } finally {
+    await c.stop();
+    await d.stop();
+  }
 }
 
 const entryOf = async (node, viewer, id) => (await availability(node, viewer)).find((e) => e.id === id);
 
 test('node C dies with a staff member connected: node D takes their presence over and stops counting them',
-  async () => {
-    const [c, d] = await pairOfNodes(['--ring-timeout', '30s']);
-    try {
-      await withLogs(() => [c, d], async () => {
-        const org = uniq('org');
-        const ghost = user(org, 'staff', 'ghost');
-        const ghostWs = await readyStaff(c, ghost);
-        const viewer = user(org, 'admin', 'viewer');
-        assert.equal((await entryOf(d, viewer, 'ghost')).connected, true);
-        const ringing = await createCall(d, user(org, 'client', 'caller-1'));
-        await ghostWs.waitFor(incoming(ringing.id), 5000, 'the call rings the staff member on C');
+  () => withPairOfNodes(['--ring-timeout', '30s'], async (c, d) => {
+    const org = uniq('org');
+    const ghost = user(org, 'staff', 'ghost');
+    const ghostWs = await readyStaff(c, ghost);
+    const viewer = user(org, 'admin', 'viewer');
+    assert.equal((await entryOf(d, viewer, 'ghost')).connected, true);
+    const ringing = await createCall(d, user(org, 'client', 'caller-1'));
+    await ghostWs.waitFor(incoming(ringing.id), 5000, 'the call rings the staff member on C');
 
-        await c.kill9();
-        const killedAt = Date.now();
-        await poll(async () => (await entryOf(d, viewer, 'ghost')).connected === false,
-          { timeoutMs: 10000, intervalMs: 100, what: 'D counts the staff member of dead C as gone' });
-        const gone = Date.now() - killedAt;
-        console.log(`staff member of a node killed with kill -9 counted gone by the other node after ${gone} ms `
-          + '(--node-timeout 2s, --presence-grace 1s)');
-        // Heard from at most a second before the kill; then 2 s to be dead, a due check (500 ms),
-        // and a grace of 1 s counted from the last beat.
-        assert.ok(gone >= 1000 && gone < 5000, `counted gone after ${gone} ms`);
-        assert.ok(d.logs.some((l) => l.includes('presence.taken_over') && l.includes('ghost')),
-          'D logs the takeover');
-        // Nobody is there to ring: a new call is refused (docs/queue.md), not rung on a ghost.
-        const after = await request(d, 'POST', '/v1/calls', { token: user(org, 'client', 'caller-2').token, body: {} });
-        expectError(after, 409, 'no_staff_available');
-      })();
-    } finally {
-      await c.stop();
-      await d.stop();
-    }
-  });
+    await c.kill9();
+    const killedAt = Date.now();
+    await poll(async () => (await entryOf(d, viewer, 'ghost')).connected === false,
+      { timeoutMs: 10000, intervalMs: 100, what: 'D counts the staff member of dead C as gone' });
+    const gone = Date.now() - killedAt;
+    console.log(`staff member of a node killed with kill -9 counted gone by the other node after ${gone} ms `
+      + '(--node-timeout 2s, --presence-grace 1s)');
+    // Heard from at most a second before the kill; then 2 s to be dead, a due check (500 ms),
+    // and a grace of 1 s counted from the last beat.
+    assert.ok(gone >= 1000 && gone < 5000, `counted gone after ${gone} ms`);
+    assert.ok(d.logs.some((l) => l.includes('presence.taken_over') && l.includes('ghost')),
+      'D logs the takeover');
+    // Nobody is there to ring: a new call is refused (docs/queue.md), not rung on a ghost.
+    const after = await request(d, 'POST', '/v1/calls', { token: user(org, 'client', 'caller-2').token, body: {} });
+    expectError(after, 409, 'no_staff_available');
+  }));
 
 test('node C is paused past --node-timeout: D takes it for dead, and C restores its presence when it wakes',
-  async () => {
-    const [c, d] = await pairOfNodes();
+  () => withPairOfNodes([], async (c, d) => {
+    const org = uniq('org');
+    await readyStaff(c, user(org, 'staff', 'sleeper'));
+    const viewer = user(org, 'admin', 'viewer');
+    c.proc.kill('SIGSTOP');
     try {
-      await withLogs(() => [c, d], async () => {
-        const org = uniq('org');
-        await readyStaff(c, user(org, 'staff', 'sleeper'));
-        const viewer = user(org, 'admin', 'viewer');
-        c.proc.kill('SIGSTOP');
-        try {
-          await poll(async () => (await entryOf(d, viewer, 'sleeper')).connected === false,
-            { timeoutMs: 10000, intervalMs: 100, what: 'D takes the paused node for dead' });
-        } finally {
-          c.proc.kill('SIGCONT');
-        }
-        const wokeAt = Date.now();
-        await poll(async () => (await entryOf(d, viewer, 'sleeper')).connected === true,
-          { timeoutMs: 5000, intervalMs: 100, what: 'C says its connection is open again' });
-        console.log(`a node taken for dead restored its presence ${Date.now() - wokeAt} ms after it woke`);
-        assert.ok(c.logs.some((l) => l.includes('presence.restored')), 'C logs the restore');
-      })();
+      await poll(async () => (await entryOf(d, viewer, 'sleeper')).connected === false,
+        { timeoutMs: 10000, intervalMs: 100, what: 'D takes the paused node for dead' });
     } finally {
-      await c.stop();
-      await d.stop();
+      c.proc.kill('SIGCONT');
     }
-  });
+    const wokeAt = Date.now();
+    await poll(async () => (await entryOf(d, viewer, 'sleeper')).connected === true,
+      { timeoutMs: 5000, intervalMs: 100, what: 'C says its connection is open again' });
+    console.log(`a node taken for dead restored its presence ${Date.now() - wokeAt} ms after it woke`);
+    assert.ok(c.logs.some((l) => l.includes('presence.restored')), 'C logs the restore');
+  }));
 
 test('node C dies during a wrap-up it timed: node D ends it within about a second and rings the staff member again',
-  async () => {
-    const [c, d] = await pairOfNodes(['--wrap-up', '3s', '--ring-timeout', '30s']);
-    try {
-      await withLogs(() => [c, d], async () => {
-        const org = uniq('org');
-        const staff = user(org, 'staff', 'wrapper');
-        const staffWs = await readyStaff(d, staff);
-        const caller = user(org, 'client', 'caller-1');
-        await connectUser(c, caller);
-        const first = await createCall(c, caller);
-        await staffWs.waitFor(incoming(first.id), 5000, 'the first call rings');
-        // Accepted, connected and ended through C, so C sets the wrap-up's timer.
-        expectStatus(await action(c, staff, first.id, 'accept'), 200);
-        expectStatus(await action(c, caller, first.id, 'connected'), 200);
-        expectStatus(await action(c, caller, first.id, 'end'), 200);
-        const wrapUpEnds = Date.now() + 3000;
-        await c.kill9();
-        // A second call waits meanwhile: only the end of the wrap-up lets it ring.
-        const second = await createCall(d, user(org, 'client', 'caller-2'));
-        await staffWs.waitFor(incoming(second.id), 8000, 'the waiting call rings once the wrap-up is over');
-        const late = Date.now() - wrapUpEnds;
-        console.log(`wrap-up timed by a node killed with kill -9 ended through the other node ${late} ms after it was due`);
-        assert.ok(late > -300 && late < 1500, `rang ${late} ms after the wrap-up was due`);
-        const e = await entryOf(d, staff, 'wrapper');
-        assert.equal(e.state, 'ringing');
-      })();
-    } finally {
-      await c.stop();
-      await d.stop();
-    }
-  });
+  () => withPairOfNodes(['--wrap-up', '3s', '--ring-timeout', '30s'], async (c, d) => {
+    const org = uniq('org');
+    const staff = user(org, 'staff', 'wrapper');
+    const staffWs = await readyStaff(d, staff);
+    const caller = user(org, 'client', 'caller-1');
+    await connectUser(c, caller);
+    const first = await createCall(c, caller);
+    await staffWs.waitFor(incoming(first.id), 5000, 'the first call rings');
+    // Accepted, connected and ended through C, so C sets the wrap-up's timer.
+    expectStatus(await action(c, staff, first.id, 'accept'), 200);
+    expectStatus(await action(c, caller, first.id, 'connected'), 200);
+    expectStatus(await action(c, caller, first.id, 'end'), 200);
+    const wrapUpEnds = Date.now() + 3000;
+    await c.kill9();
+    // A second call waits meanwhile: only the end of the wrap-up lets it ring.
+    const second = await createCall(d, user(org, 'client', 'caller-2'));
+    await staffWs.waitFor(incoming(second.id), 8000, 'the waiting call rings once the wrap-up is over');
+    const late = Date.now() - wrapUpEnds;
+    console.log(`wrap-up timed by a node killed with kill -9 ended through the other node ${late} ms after it was due`);
+    assert.ok(late > -300 && late < 1500, `rang ${late} ms after the wrap-up was due`);
+    const e = await entryOf(d, staff, 'wrapper');
+    assert.equal(e.state, 'ringing');
+  }));

@@ -96,8 +96,9 @@ export async function startRedis() {
 
 /**
  * Several nodes on one throwaway PostgreSQL with a throwaway Redis between them
- * (docs/decisions/0003-several-nodes.md): `{ pg, redis, nodes, stop() }`. Each node runs with
- * `--redis` and `args`; `stop()` stops the nodes, then Redis and PostgreSQL.
+ * (docs/decisions/0003-several-nodes.md): `{ pg, redis, nodes, startNode(args), stop() }`. Each
+ * node runs with `--redis` and `args`; `startNode` starts one more on the same two, which its
+ * caller stops; `stop()` stops the nodes, then Redis and PostgreSQL.
  */
 export async function startCluster(args = [], { count = 2 } = {}) {
   const pg = await startPostgres();
@@ -107,6 +108,7 @@ export async function startCluster(args = [], { count = 2 } = {}) {
     pg,
     redis,
     nodes,
+    startNode: (nodeArgs) => startServer(['--redis', redis.url, ...nodeArgs], { db: pg.url }),
     async stop() {
       for (const n of nodes) await n.stop();
       await redis.stop();
@@ -114,7 +116,7 @@ export async function startCluster(args = [], { count = 2 } = {}) {
     },
   };
   try {
-    for (let i = 0; i < count; i++) nodes.push(await startServer(['--redis', redis.url, ...args], { db: pg.url }));
+    for (let i = 0; i < count; i++) nodes.push(await cluster.startNode(args));
   } catch (e) {
     await cluster.stop();
     throw e;
