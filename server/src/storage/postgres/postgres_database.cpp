@@ -13,6 +13,7 @@
 
 #include "obs/log.hpp"
 #include "storage/postgres/placeholders.hpp"
+#include "storage/postgres/postgres_connect.hpp"
 #include "storage/postgres/postgres_timeouts.hpp"
 
 namespace sb::storage::postgres {
@@ -113,41 +114,12 @@ class ResultCursor final : public sql::Rows::Cursor {
   int row_ = -1;
 };
 
-/// Connects with the timeouts of postgres_timeouts.hpp, which the URL may override.
-PGconn* connect_with_timeouts(const std::string& url) {
-  const std::string connect_timeout = std::to_string(kConnectTimeoutSeconds);
-  const std::string idle = std::to_string(kKeepalivesIdleSeconds);
-  const std::string interval = std::to_string(kKeepalivesIntervalSeconds);
-  const std::string count = std::to_string(kKeepalivesCount);
-  const std::string options = "-c statement_timeout=" + std::to_string(kStatementTimeout.count());
-  // dbname comes last: the URL it expands to overrides the defaults before it.
-  const char* keys[] = {"connect_timeout",  "keepalives", "keepalives_idle", "keepalives_interval",
-                        "keepalives_count", "options",    "dbname",          nullptr};
-  const char* values[] = {
-      connect_timeout.c_str(), "1",         idle.c_str(), interval.c_str(), count.c_str(),
-      options.c_str(),         url.c_str(), nullptr};
-  return PQconnectdbParams(keys, values, 1);
-}
-
-/// Waits until the socket is ready for `events` or the deadline passes; false on timeout.
-bool wait_for(int socket, short events, std::chrono::steady_clock::time_point deadline) {
-  while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd fd{socket, events, 0};
-    const int n = ::poll(&fd, 1, static_cast<int>(left.count()));
-    if (n > 0) return true;
-    if (n == 0) return false;
-    if (errno != EINTR) return true;  // Let libpq find and report the socket's error.
-  }
-}
-
 }  // namespace
 
-PostgresDatabase::PostgresDatabase(const std::string& url) : url_(url) {
-  conn_ = connect_with_timeouts(url);
-  if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
+PostgresDatabase::PostgresDatabase(const std::string& url, StallWatching watching) : url_(url) {
+  conn_ = start_connection(url);
+  if (!finish_connecting(conn_, false, connect_deadline(conn_), nullptr) ||
+      PQstatus(conn_) != CONNECTION_OK) {
     std::string why = conn_ ? trimmed(PQerrorMessage(conn_)) : "out of memory";
     PQfinish(conn_);
     conn_ = nullptr;
@@ -155,6 +127,19 @@ PostgresDatabase::PostgresDatabase(const std::string& url) : url_(url) {
   }
   // Notices ("relation already exists, skipping") are not for stderr.
   PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
+  if (watching == StallWatching::kOn) stall_watch_ = std::make_shared<StallWatch>(url);
+}
+
+bool PostgresDatabase::stalled() const {
+  return stall_watch_ && stall_watch_->stalled();
+}
+
+void PostgresDatabase::throw_if_stalled() const {
+  if (stalled()) {
+    throw sql::Error(sql::Error::Kind::kUnavailable,
+                     "PostgreSQL is not answering (no answer to a ping within " +
+                         std::to_string(kStallAfter.count()) + " ms)");
+  }
 }
 
 PostgresDatabase::~PostgresDatabase() {
@@ -225,6 +210,7 @@ const std::string& PostgresDatabase::prepared(std::string_view sql, const std::v
 }
 
 void PostgresDatabase::ensure_connected() {
+  throw_if_stalled();
   if (!abandoned_ && PQstatus(conn_) == CONNECTION_OK) return;
   // The server dropped an open transaction with the connection; a new connection must not run
   // the rest of it on its own.
@@ -235,10 +221,13 @@ void PostgresDatabase::ensure_connected() {
 }
 
 void PostgresDatabase::reconnect() {
-  PQreset(conn_);
+  throw_if_stalled();
   abandoned_ = false;
   prepared_.clear();  // A new session has none of them.
-  if (PQstatus(conn_) != CONNECTION_OK) {
+  const bool made = PQresetStart(conn_) &&
+                    finish_connecting(conn_, true, connect_deadline(conn_), stop_if_stalled());
+  if (!made || PQstatus(conn_) != CONNECTION_OK) {
+    abandoned_ = true;  // Whatever state the attempt left, the next statement starts over.
     throw sql::Error(sql::Error::Kind::kUnavailable,
                      "cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn_)));
   }
@@ -248,11 +237,13 @@ void PostgresDatabase::reconnect() {
 PGresult* PostgresDatabase::await_result() {
   const auto deadline = std::chrono::steady_clock::now() + kClientDeadline;
   const int socket = PQsocket(conn_);
+  const StopEarly stop = stop_if_stalled();
   auto give_up = [&]() -> PGresult* {
     // The statement may still run, or even commit, when the server wakes: whoever asked gets
     // `unavailable` and may retry. The socket is closed so the server sees us gone.
     abandoned_ = true;
     ::shutdown(socket, SHUT_RDWR);
+    throw_if_stalled();
     throw sql::Error(
         sql::Error::Kind::kUnavailable,
         "PostgreSQL did not answer within " + std::to_string(kClientDeadline.count()) + " ms");
@@ -261,14 +252,14 @@ PGresult* PostgresDatabase::await_result() {
     const int flushed = PQflush(conn_);
     if (flushed == 0) break;
     if (flushed < 0) return nullptr;
-    if (!wait_for(socket, POLLIN | POLLOUT, deadline)) return give_up();
+    if (!wait_for_socket(socket, POLLIN | POLLOUT, deadline, stop)) return give_up();
     if (!PQconsumeInput(conn_)) return nullptr;
   }
   // As PQexec: the last result, unless one was an error, which wins.
   PGresult* kept = nullptr;
   while (true) {
     while (PQisBusy(conn_)) {
-      if (!wait_for(socket, POLLIN, deadline)) {
+      if (!wait_for_socket(socket, POLLIN, deadline, stop)) {
         PQclear(kept);
         return give_up();
       }
@@ -358,6 +349,7 @@ const sql::Dialect& PostgresDatabase::dialect() const {
 
 std::function<bool()> PostgresDatabase::begin_group_commit() {
   sync_ = std::make_unique<PostgresDatabase>(url_);
+  sync_->stall_watch_ = stall_watch_;
   set_session("SET synchronous_commit = off");
   return [sync = sync_.get()] {
     try {

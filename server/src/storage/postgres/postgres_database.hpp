@@ -7,7 +7,8 @@
 // connecting gives up after a few seconds, the server cancels a statement past its
 // statement_timeout, and a server that does not answer at all (paused, or gone without a word) is
 // given up on a second later: the connection is dropped and made again before the next statement
-// outside a transaction.
+// outside a transaction. With a stall watch (stall_watch.hpp), a server that stops answering pings
+// is given up on after about a second, and statements fail fast until it answers again.
 
 #include <libpq-fe.h>
 
@@ -18,15 +19,21 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/postgres/postgres_connect.hpp"
+#include "storage/postgres/stall_watch.hpp"
 #include "storage/sql/database.hpp"
 
 namespace sb::storage::postgres {
+
+/// kOn: a StallWatch of its own (a thread and a connection) tells this connection, and the
+/// group commit's, when to stop waiting for a server that has stopped answering.
+enum class StallWatching { kOff, kOn };
 
 class PostgresDatabase final : public sql::Database {
  public:
   /// Connects to `url` (postgres://user:password@host:port/db?sslmode=...). Throws sql::Error
   /// when it can't: that is a start-up failure.
-  explicit PostgresDatabase(const std::string& url);
+  explicit PostgresDatabase(const std::string& url, StallWatching watching = StallWatching::kOff);
   ~PostgresDatabase() override;
   PostgresDatabase(const PostgresDatabase&) = delete;
   PostgresDatabase& operator=(const PostgresDatabase&) = delete;
@@ -65,6 +72,13 @@ class PostgresDatabase final : public sql::Database {
   /// After PQsend*: the statement's result, waiting at most the client deadline. On timeout the
   /// connection is given up (closed) and sql::Error thrown.
   PGresult* await_result();
+  /// Whether the stall watch says the server has stopped answering.
+  bool stalled() const;
+  /// Throws `unavailable` while stalled: nothing is sent to a server that does not answer.
+  void throw_if_stalled() const;
+  StopEarly stop_if_stalled() const {
+    return stall_watch_ ? StopEarly([this] { return stalled(); }) : StopEarly();
+  }
   /// Runs a setting on this session now and again after every reconnect.
   void set_session(const std::string& setting);
   /// The name of `sql` (the store's text, `?` placeholders) prepared with `types` on this
@@ -82,6 +96,8 @@ class PostgresDatabase final : public sql::Database {
   /// Statements prepared on this session, by their text and parameter types: the server parses
   /// and plans each once, not on every call. Cleared when the connection is made again.
   std::unordered_map<std::string, std::string> prepared_;
+  /// Shared with the group commit's connection; null without StallWatching::kOn.
+  std::shared_ptr<StallWatch> stall_watch_;
   /// The group commit's own connection, used only from its thread.
   std::unique_ptr<PostgresDatabase> sync_;
 };

@@ -13,10 +13,10 @@ namespace sb::storage::postgres {
 
 class PostgresStore final : public SqlStore {
  public:
-  /// Connects to `url` (postgres://user:password@host:port/db?sslmode=...). Throws sql::Error
-  /// when it can't: that is a start-up failure.
+  /// Connects to `url` (postgres://user:password@host:port/db?sslmode=...) and watches it for
+  /// stalls (stall_watch.hpp). Throws sql::Error when it can't: that is a start-up failure.
   explicit PostgresStore(const std::string& url)
-      : SqlStore(std::make_unique<PostgresDatabase>(url)) {}
+      : SqlStore(std::make_unique<PostgresDatabase>(url, StallWatching::kOn)) {}
 };
 
 }  // namespace sb::storage::postgres

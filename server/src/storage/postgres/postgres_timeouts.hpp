@@ -15,6 +15,11 @@ inline constexpr std::chrono::milliseconds kStatementTimeout{5000};
 /// timeout, plus a second for its cancellation to reach us.
 inline constexpr std::chrono::milliseconds kClientDeadline =
     kStatementTimeout + std::chrono::seconds(1);
+/// The stall watch (stall_watch.hpp) pings the server this often on a connection of its own...
+inline constexpr std::chrono::milliseconds kStallPingInterval{250};
+/// ...and takes it for stalled when a ping or a connection attempt is not answered by then.
+/// Every statement then gives up at once, instead of at the client deadline.
+inline constexpr std::chrono::milliseconds kStallAfter{1000};
 /// TCP keepalives find a peer whose host went away while the connection was idle.
 inline constexpr int kKeepalivesIdleSeconds = 10;
 inline constexpr int kKeepalivesIntervalSeconds = 5;

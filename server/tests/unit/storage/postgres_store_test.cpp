@@ -1,12 +1,15 @@
 // What only PostgreSQL has: several connections (nodes) on one database. Races between them are
 // decided by the database, migrations run once however many nodes start, a broken connection
-// comes back on ping(), a server that stops answering is given up on in bounded time, and a
-// read-only database is not ready. Needs SB_TEST_POSTGRES_URL (scripts/with-postgres.sh); fails
-// without it.
+// comes back on ping(), a server that stops answering is given up on in bounded time (and the
+// stall watch tells a silent server from a slow statement), and a read-only database is not
+// ready. Needs SB_TEST_POSTGRES_URL (scripts/with-postgres.sh); fails without it.
 
 #include "storage/postgres/postgres_store.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +22,8 @@
 
 #include "call/call_machine.hpp"
 #include "storage/postgres/postgres_database.hpp"
+#include "storage/postgres/postgres_timeouts.hpp"
+#include "storage/postgres/stall_watch.hpp"
 
 namespace sb::storage::postgres {
 namespace {
@@ -255,3 +260,69 @@ TEST_F(PostgresStoreTest, AReadOnlyDatabaseIsNotReadyAndWritesAreUnavailable) {
 
 }  // namespace
 }  // namespace sb::storage::postgres
+
+TEST_F(PostgresStoreTest, ASlowStatementOnAServerThatAnswersPingsIsNotCutShort) {
+  PostgresDatabase db(url(), StallWatching::kOn);
+  // Twice the stall watch's limit: the watch's own pings are answered meanwhile.
+  EXPECT_NO_THROW(db.exec("SELECT pg_sleep(2)"));
+  EXPECT_TRUE(db.ping());
+}
+
+/// A TCP port that takes connections (the kernel completes them) and never says a word, as a
+/// paused PostgreSQL does.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd_, 64) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      ADD_FAILURE() << "cannot listen on 127.0.0.1";
+    }
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentServer() { close(); }
+  /// From now on connections are refused, as by a server that is down.
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  std::string url() const { return "postgres://nobody@127.0.0.1:" + std::to_string(port_) + "/x"; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+bool becomes(const StallWatch& watch, bool stalled, std::chrono::milliseconds within) {
+  const auto until = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < until) {
+    if (watch.stalled() == stalled) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return watch.stalled() == stalled;
+}
+
+TEST(StallWatch, AServerThatTakesConnectionsAndNeverAnswersIsStalledUntilItRefuses) {
+  SilentServer server;
+  const auto started = std::chrono::steady_clock::now();
+  StallWatch watch(server.url());
+  ASSERT_TRUE(becomes(watch, true, std::chrono::seconds(5)));
+  // Not before the watch's limit has passed without an answer.
+  EXPECT_GE(std::chrono::steady_clock::now() - started, kStallAfter);
+  // A refusal is an answer: a server that is down is not stalled (its connections fail fast).
+  server.close();
+  EXPECT_TRUE(becomes(watch, false, std::chrono::seconds(5)));
+}
+
+TEST(StallWatch, StartingAConnectionToASilentServerGivesUpAtTheConnectTimeout) {
+  SilentServer server;
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(PostgresDatabase db(server.url() + "?connect_timeout=2"), sql::Error);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(waited, std::chrono::milliseconds(1900));
+  EXPECT_LT(waited, std::chrono::seconds(4));
+}

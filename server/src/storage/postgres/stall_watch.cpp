@@ -1,0 +1,97 @@
+#include "storage/postgres/stall_watch.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <utility>
+
+#include "obs/log.hpp"
+#include "storage/postgres/postgres_connect.hpp"
+#include "storage/postgres/postgres_timeouts.hpp"
+
+namespace sb::storage::postgres {
+
+StallWatch::StallWatch(std::string url) : url_(std::move(url)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+StallWatch::~StallWatch() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+  drop_connection();
+}
+
+void StallWatch::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    const bool was_stalled = stalled();
+    const bool now_stalled = !answered();
+    stalled_.store(now_stalled, std::memory_order_relaxed);
+    if (now_stalled != was_stalled) {
+      if (now_stalled) {
+        obs::log_error("postgres.stalled", {{"unanswered_ms", kStallAfter.count()}});
+      } else {
+        obs::log_info("postgres.answering_again");
+      }
+    }
+    lock.lock();
+    wake_.wait_for(lock, kStallPingInterval, [this] { return stopping_; });
+  }
+}
+
+bool StallWatch::answered() {
+  const auto deadline = std::chrono::steady_clock::now() + kStallAfter;
+  const StopEarly stop = [this] {
+    std::lock_guard lock(mutex_);
+    return stopping_;
+  };
+  if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
+    drop_connection();
+    conn_ = start_connection(url_);
+    if (!finish_connecting(conn_, false, deadline, stop)) {
+      // Refused or rejected at once: the server (or the host) answered. Only silence is a stall.
+      // Still in progress when the wait ended: the server said nothing.
+      const bool silent = conn_ && PQstatus(conn_) != CONNECTION_BAD;
+      drop_connection();
+      return !silent;
+    }
+  }
+  if (!PQsendQuery(conn_, "SELECT 1")) {
+    drop_connection();
+    return true;
+  }
+  const int socket = PQsocket(conn_);
+  while (PQflush(conn_) == 1) {
+    if (!wait_for_socket(socket, POLLIN | POLLOUT, deadline, stop)) {
+      drop_connection();
+      return false;
+    }
+    PQconsumeInput(conn_);
+  }
+  while (PQisBusy(conn_)) {
+    if (!wait_for_socket(socket, POLLIN, deadline, stop)) {
+      drop_connection();
+      return false;
+    }
+    if (!PQconsumeInput(conn_)) break;
+  }
+  while (PGresult* result = PQgetResult(conn_)) PQclear(result);
+  if (PQstatus(conn_) != CONNECTION_OK) drop_connection();
+  return true;
+}
+
+void StallWatch::drop_connection() {
+  if (!conn_) return;
+  // Closed first, so a paused server sees us gone when it wakes.
+  if (const int socket = PQsocket(conn_); socket >= 0) ::shutdown(socket, SHUT_RDWR);
+  PQfinish(conn_);
+  conn_ = nullptr;
+}
+
+}  // namespace sb::storage::postgres
