@@ -246,7 +246,11 @@ test('events reach exactly who should get them; another org hears nothing', L(as
 test('signal relay between the two participants, with from and the sender\'s seq', L(async () => {
   const A = await org();
   const c = await acceptedCall(A);
-  const offer = { sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n', type: 'offer', nested: { a: [1, 2, 3] } };
+  // An SDP the size of a real one: the server reads a message's first 512 bytes, then the rest
+  // in pieces (ws_session.cpp), and the peer must get it whole.
+  const lines = Array.from({ length: 120 }, (_, i) => `a=candidate:${i} 1 udp ${2130706431 - i} 10.0.${i % 250}.${i} ${50000 + i} typ host\r\n`);
+  const offer = { sdp: `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n${lines.join('')}`, type: 'offer', nested: { a: [1, 2, 3] } };
+  assert.ok(offer.sdp.length > 6000);
   A.w1.send({ type: 'signal', call_id: c.id, kind: 'offer', data: offer, seq: 1 });
   const got = await A.wc.waitFor(signalFor(c.id), 3000, 'the offer');
   assert.deepEqual(

@@ -22,6 +22,11 @@ constexpr std::chrono::milliseconds kMaxWsHandshakeTime{5000};
 constexpr std::size_t kMaxOutboxBytes = 8 * 1024 * 1024;
 // How much of a message one read takes in at most.
 constexpr std::size_t kReadPieceBytes = 16 * 1024;
+// The first read of a message takes less. Beast allocates a read's buffer before the frame
+// arrives, so an idle connection holds its first read's buffer until its next message: with
+// kReadPieceBytes that was 1.5 KiB per idle connection (Beast caps it at its TCP frame size).
+// Most messages (ICE candidates, commands) fit in this; a longer one is read on in pieces.
+constexpr std::size_t kFirstReadBytes = 512;
 // Upper bound for one frame to be taken by the peer's TCP stack. A write that waits longer than
 // two ping intervals means the peer cannot even receive pings: docs/asyncapi.yaml drops it then
 // anyway.
@@ -129,7 +134,8 @@ asio::awaitable<void> WsSession::run(std::shared_ptr<ServerState> server,
   // the peer's close frame ends the read.
   beast::flat_buffer buffer;
   for (;;) {
-    auto [read_ec, ignored] = co_await ws.async_read_some(buffer, kReadPieceBytes, kAsTuple);
+    const std::size_t piece = buffer.size() == 0 ? kFirstReadBytes : kReadPieceBytes;
+    auto [read_ec, ignored] = co_await ws.async_read_some(buffer, piece, kAsTuple);
     if (read_ec) break;
     if (self->state_ != State::kOpen) {
       buffer.clear();

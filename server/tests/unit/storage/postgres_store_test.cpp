@@ -258,9 +258,6 @@ TEST_F(PostgresStoreTest, AReadOnlyDatabaseIsNotReadyAndWritesAreUnavailable) {
   EXPECT_TRUE(store->ping());
 }
 
-}  // namespace
-}  // namespace sb::storage::postgres
-
 TEST_F(PostgresStoreTest, ASlowStatementOnAServerThatAnswersPingsIsNotCutShort) {
   PostgresDatabase db(url(), StallWatching::kOn);
   // Twice the stall watch's limit: the watch's own pings are answered meanwhile.
@@ -326,3 +323,6 @@ TEST(StallWatch, StartingAConnectionToASilentServerGivesUpAtTheConnectTimeout) {
   EXPECT_GE(waited, std::chrono::milliseconds(1900));
   EXPECT_LT(waited, std::chrono::seconds(4));
 }
+
+}  // namespace
+}  // namespace sb::storage::postgres
