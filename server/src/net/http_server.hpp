@@ -1,6 +1,6 @@
 #pragma once
-// The HTTP/1.1 + WebSocket listener (Boost.Beast on Asio, C++20 coroutines). The only place
-// Beast is included is net/*.cpp.
+// The HTTP/1.1 + WebSocket listener (Boost.Beast on Asio; C++20 coroutines for HTTP, completion
+// handlers for WebSocket sessions). The only place Beast is included is net/*.cpp.
 
 #include <chrono>
 #include <cstddef>

@@ -223,11 +223,11 @@ asio::awaitable<void> run_http_session(std::shared_ptr<ServerState> server, tcp:
       server->http_conns_.erase(conn_id);
       auto session = std::make_shared<WsSession>(std::move(conn.stream), std::move(client_ip),
                                                  server->ws_, std::move(slot));
-      // The WebSocket runs as a coroutine of its own, so this one's frame (the HTTP read buffer
-      // and parser) is freed now rather than kept for the connection's whole life. A client
-      // sends nothing more before the 101, so the buffer holds nothing the WebSocket needs.
-      asio::co_spawn(session->executor(), WsSession::run(server, session, parser.release()),
-                     log_escaped);
+      // The WebSocket runs on completion handlers of its own, so this coroutine's frame (the
+      // HTTP read buffer and parser) is freed now rather than kept for the connection's whole
+      // life. A client sends nothing more before the 101, so the buffer holds nothing the
+      // WebSocket needs.
+      WsSession::start(server, std::move(session), parser.release());
       co_return;
     }
     const std::string_view unparsed(static_cast<const char*>(buffer.data().data()), buffer.size());

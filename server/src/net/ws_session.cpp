@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/beast/websocket.hpp>
 #include <exception>
 
@@ -50,7 +49,7 @@ WsSession::WsSession(beast::tcp_stream stream, std::string remote_ip, WsHandler*
       remote_ip_(std::move(remote_ip)),
       handler_(handler),
       slot_(std::move(slot)),
-      wake_(ws_.get_executor()),
+      ping_timer_(ws_.get_executor()),
       write_deadline_(ws_.get_executor()),
       write_timeout_(kMaxWsWriteTime) {}
 
@@ -62,7 +61,7 @@ void WsSession::send_text(std::string text) {
     drop("outbox_full");
     return;
   }
-  wake_.cancel();
+  kick_writer();
 }
 
 void WsSession::close(std::uint16_t code, std::string reason) {
@@ -71,7 +70,7 @@ void WsSession::close(std::uint16_t code, std::string reason) {
   // The reason must fit a control frame: 125 bytes including the code.
   if (reason.size() > 123) reason.resize(123);
   close_reason_.emplace(static_cast<websocket::close_code>(sendable_close_code(code)), reason);
-  wake_.cancel();
+  kick_writer();
 }
 
 // Handlers are the request edge and should not throw; if one does, this connection pays.
@@ -95,7 +94,7 @@ void WsSession::configure(const ServerOptions& options) {
   websocket::stream_base::timeout timeout;
   timeout.handshake_timeout =
       std::min<std::chrono::steady_clock::duration>(kMaxWsHandshakeTime, 2 * interval);
-  // Pings are ours (write_loop): Beast's keep-alive would drop a peer after one missed ping,
+  // Pings are ours (arm_ping_timer): Beast's keep-alive would drop a peer after one missed ping,
   // and docs/asyncapi.yaml allows two.
   timeout.idle_timeout = websocket::stream_base::none();
   timeout.keep_alive_pings = false;
@@ -106,7 +105,7 @@ void WsSession::configure(const ServerOptions& options) {
     // The stream lives in the session: `this` outlives every callback, with no ownership cycle.
     if (kind == websocket::frame_type::pong) unanswered_pings_ = 0;
   });
-  // The message cap (docs/asyncapi.yaml) is enforced by the read loop in run(), not by Beast: Beast
+  // The message cap (docs/asyncapi.yaml) is enforced by on_read(), not by Beast: Beast
   // fails an oversized message by closing the socket with the rest of it unread, so the peer, still
   // sending, gets a reset instead of the 1009 close frame.
   ws_.read_message_max(0);
@@ -114,62 +113,74 @@ void WsSession::configure(const ServerOptions& options) {
   ws_.text(true);
 }
 
-asio::awaitable<void> WsSession::run(std::shared_ptr<ServerState> server,
-                                     std::shared_ptr<WsSession> self, Request req) {
+void WsSession::start(std::shared_ptr<ServerState> server, std::shared_ptr<WsSession> self,
+                      Request req) {
+  self->server_ = std::move(server);
+  self->configure(self->server_->options_);
+  // Beast reads the request while it writes the 101; it is freed with the handler afterwards.
+  auto upgrade = std::make_shared<Request>(std::move(req));
   auto& ws = self->ws_;
-  self->configure(server->options_);
-  auto [ec] = co_await ws.async_accept(req, kAsTuple);
-  req = {};  // Its headers would stay in this frame for the connection's whole life.
-  if (ec || server->ws_ == nullptr) co_return;
-
-  server->ws_sessions_.emplace(self->id_, self);
-  self->state_ = State::kOpen;
-  self->notify([&](WsHandler& h) { h.on_open(self); });
-  if (server->stopping_) self->close(kGoingAway, "The server is shutting down.");
-  asio::co_spawn(ws.get_executor(), write_loop(self), log_escaped);
-
-  // The read loop stays in this coroutine: a nested one would hold a second frame per
-  // connection for its whole life. It reads a message a piece at a time, so an oversized one is
-  // refused before it is buffered; once closing, what still arrives is read and dropped until
-  // the peer's close frame ends the read.
-  beast::flat_buffer buffer;
-  for (;;) {
-    const std::size_t piece = buffer.size() == 0 ? kFirstReadBytes : kReadPieceBytes;
-    auto [read_ec, ignored] = co_await ws.async_read_some(buffer, piece, kAsTuple);
-    if (read_ec) break;
-    if (self->state_ != State::kOpen) {
-      buffer.clear();
-      continue;
-    }
-    if (buffer.size() > self->max_message_bytes_) {
-      self->close(static_cast<std::uint16_t>(websocket::close_code::too_big), "Message too big.");
-      buffer = beast::flat_buffer();
-      continue;
-    }
-    if (!ws.is_message_done()) continue;
-    if (!ws.got_text()) {
-      self->close(static_cast<std::uint16_t>(websocket::close_code::unknown_data),
-                  "Text frames only.");
-    } else {
-      self->unanswered_pings_ = 0;  // Any frame shows the peer is alive.
-      const std::string_view text(static_cast<const char*>(buffer.data().data()), buffer.size());
-      self->notify([&](WsHandler& h) { h.on_message(self, text); });
-    }
-    // Most connections are idle between messages: hold no read buffer while they are.
-    buffer = beast::flat_buffer();
-  }
-  self->finish_reading(*server);
+  ws.async_accept(*upgrade, [self = std::move(self), upgrade](error_code ec) mutable {
+    upgrade.reset();
+    self->on_accepted(ec);
+  });
 }
 
-void WsSession::finish_reading(ServerState& server) {
+void WsSession::on_accepted(error_code ec) {
+  ServerState& server = *server_;
+  if (ec || server.ws_ == nullptr) return;
+  server.ws_sessions_.emplace(id_, shared_from_this());
+  state_ = State::kOpen;
+  notify([&](WsHandler& h) { h.on_open(shared_from_this()); });
+  if (server.stopping_) close(kGoingAway, "The server is shutting down.");
+  arm_ping_timer();
+  read_next();
+}
+
+// A message is read a piece at a time, so an oversized one is refused before it is buffered; once
+// closing, what still arrives is read and dropped until the peer's close frame ends the read.
+void WsSession::read_next() {
+  const std::size_t piece = read_buffer_.size() == 0 ? kFirstReadBytes : kReadPieceBytes;
+  ws_.async_read_some(read_buffer_, piece, [self = shared_from_this()](error_code ec, std::size_t) {
+    self->on_read(ec);
+  });
+}
+
+void WsSession::on_read(error_code ec) {
+  if (ec) {
+    finish_reading();
+    return;
+  }
+  if (state_ != State::kOpen) {
+    read_buffer_.clear();
+  } else if (read_buffer_.size() > max_message_bytes_) {
+    close(static_cast<std::uint16_t>(websocket::close_code::too_big), "Message too big.");
+    read_buffer_ = beast::flat_buffer();
+  } else if (ws_.is_message_done()) {
+    if (!ws_.got_text()) {
+      close(static_cast<std::uint16_t>(websocket::close_code::unknown_data), "Text frames only.");
+    } else {
+      unanswered_pings_ = 0;  // Any frame shows the peer is alive.
+      const std::string_view text(static_cast<const char*>(read_buffer_.data().data()),
+                                  read_buffer_.size());
+      auto self = shared_from_this();
+      notify([&](WsHandler& h) { h.on_message(self, text); });
+    }
+    // Most connections are idle between messages: hold no read buffer while they are.
+    read_buffer_ = beast::flat_buffer();
+  }
+  read_next();
+}
+
+void WsSession::finish_reading() {
   state_ = State::kClosed;
   reader_done_ = true;
   // Beast can leave its close-handshake timer armed after a failed close; a handler holding the
   // connection would then keep the io_context busy for that long after stop().
   ws_.set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
                                                  websocket::stream_base::none(), false});
-  wake_.cancel();
-  server.ws_sessions_.erase(id_);
+  ping_timer_.cancel();
+  server_->ws_sessions_.erase(id_);
   notify_closed();
   slot_.release();
 }
@@ -180,44 +191,69 @@ void WsSession::notify_closed() {
   notify([&](WsHandler& h) { h.on_close(shared_from_this()); });
 }
 
-// The only writer: one frame in flight at a time, then the close frame once the queue is empty.
-// It also pings every interval and drops a peer that left two pings unanswered.
-asio::awaitable<void> WsSession::write_loop(std::shared_ptr<WsSession> self) {
-  auto next_ping = std::chrono::steady_clock::now() + self->ping_interval_;
-  while (!self->reader_done_) {
-    if (self->state_ == State::kOpen && std::chrono::steady_clock::now() >= next_ping) {
-      if (self->unanswered_pings_ >= 2) break;  // Dropped: the socket is closed below.
-      ++self->unanswered_pings_;
-      next_ping += self->ping_interval_;
-      self->arm_write_deadline();
-      auto [ec] = co_await self->ws_.async_ping({}, kAsTuple);
-      self->disarm_write_deadline();
-      if (ec) break;
-      continue;
+// Every ping interval: a peer that left two pings unanswered is dropped, else it is pinged.
+void WsSession::arm_ping_timer() {
+  ping_timer_.expires_after(ping_interval_);
+  ping_timer_.async_wait([weak = weak_from_this()](error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->reader_done_ || self->state_ != State::kOpen) return;
+    if (self->unanswered_pings_ >= 2) {
+      // Closing the socket fails the pending read, which ends the session.
+      error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+      return;
     }
-    if (!self->outbox_.empty()) {
-      const std::string frame = std::move(self->outbox_.front());
-      self->outbox_.pop_front();
-      self->outbox_bytes_ -= frame.size();
-      self->arm_write_deadline();
-      auto [ec, n] = co_await self->ws_.async_write(asio::buffer(frame), kAsTuple);
-      self->disarm_write_deadline();
-      if (ec) break;
-      continue;
+    self->ping_due_ = true;
+    self->kick_writer();
+    self->arm_ping_timer();
+  });
+}
+
+void WsSession::kick_writer() {
+  if (!writing_) write_next();
+}
+
+// The only writer: one frame or ping in flight at a time, then the close frame once the queue
+// is empty. Idle, it holds nothing: send_text, close and the ping timer start it again.
+void WsSession::write_next() {
+  writing_ = false;
+  if (reader_done_) return;
+  auto done = [self = shared_from_this()](error_code ec, std::size_t = 0) {
+    self->disarm_write_deadline();
+    self->in_flight_ = std::string();
+    if (ec) {
+      // A failed write leaves the stream unusable; make sure the reader hears about it.
+      self->writing_ = false;
+      if (!self->reader_done_) {
+        error_code ignored;
+        beast::get_lowest_layer(self->ws_).socket().close(ignored);
+      }
+      return;
     }
-    if (self->close_reason_) {
-      // The pending read receives the peer's answer and ends the session.
-      co_await self->ws_.async_close(*self->close_reason_, kAsTuple);
-      co_return;
-    }
-    self->wake_.expires_at(self->state_ == State::kOpen ? next_ping
-                                                        : asio::steady_timer::time_point::max());
-    co_await self->wake_.async_wait(kAsTuple);
+    self->write_next();
+  };
+  if (ping_due_ && state_ == State::kOpen) {
+    ping_due_ = false;
+    ++unanswered_pings_;
+    writing_ = true;
+    arm_write_deadline();
+    ws_.async_ping({}, std::move(done));
+    return;
   }
-  // A failed write leaves the stream unusable; make sure the reader hears about it.
-  if (!self->reader_done_) {
-    error_code ignored;
-    beast::get_lowest_layer(self->ws_).socket().close(ignored);
+  if (!outbox_.empty()) {
+    in_flight_ = std::move(outbox_.front());
+    outbox_.pop_front();
+    outbox_bytes_ -= in_flight_.size();
+    writing_ = true;
+    arm_write_deadline();
+    ws_.async_write(asio::buffer(in_flight_), std::move(done));
+    return;
+  }
+  if (close_reason_ && !close_sent_) {
+    // The pending read receives the peer's answer and ends the session.
+    close_sent_ = true;
+    writing_ = true;
+    ws_.async_close(*close_reason_, [self = shared_from_this()](error_code) {});
   }
 }
 
