@@ -69,19 +69,19 @@ void Hub::on_close(const std::shared_ptr<net::WsConnection>& conn) {
   const auto id = conn->id();
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return;
+  const std::optional<auth::Principal> user = std::move(it->second.user);
   scheduler_.cancel(it->second.hello_timer);
   sessions_.erase(it);
   boards_.unsubscribe(id);
-  auto user = by_id_.find(id);
-  if (user == by_id_.end()) return;
-  auth::Principal p = user->second;
-  by_id_.erase(user);
+  if (!user) return;
+  const auth::Principal& p = *user;
+  --signed_in_;
   auto& users = by_org_[p.org_id];
   users[p.user_id].erase(id);
   if (users[p.user_id].empty()) users.erase(p.user_id);
   if (users.empty()) by_org_.erase(p.org_id);
   if (options_.on_connections_changed) {
-    options_.on_connections_changed(static_cast<std::int64_t>(by_id_.size()));
+    options_.on_connections_changed(signed_in_);
   }
   if (!shutting_down_) calls_.connection_closed(p);
 }
@@ -155,10 +155,10 @@ void Hub::handle_hello(Session& s, const std::shared_ptr<net::WsConnection>& con
   }
   scheduler_.cancel(s.hello_timer);
   s.user = *principal;
-  by_id_[conn->id()] = *principal;
+  ++signed_in_;
   by_org_[principal->org_id][principal->user_id][conn->id()] = conn;
   if (options_.on_connections_changed) {
-    options_.on_connections_changed(static_cast<std::int64_t>(by_id_.size()));
+    options_.on_connections_changed(signed_in_);
   }
 
   json::array calls;

@@ -79,8 +79,9 @@ class Hub final : public net::WsHandler {
   bool shutting_down_ = false;
   std::unordered_map<std::uint64_t, Session> sessions_;
   StaffBoards boards_;
-  /// Authenticated connections: connection id -> (org, user), and org -> user -> connection ids.
-  std::unordered_map<std::uint64_t, auth::Principal> by_id_;
+  /// Connections that said hello; their user is in their Session.
+  std::int64_t signed_in_ = 0;
+  /// Signed-in connections by org, then user.
   std::map<std::string,
            std::map<std::string, std::map<std::uint64_t, std::weak_ptr<net::WsConnection>>>>
       by_org_;
