@@ -106,6 +106,11 @@ test('a paused PostgreSQL: 503 within about a second, /healthz answers throughou
     await poll(async () => (await srv.request('GET', '/readyz')).status === 200,
       { timeoutMs: 15000, intervalMs: 250, what: '/readyz 200 once PostgreSQL wakes' });
     await createCall(srv, user(org, 'client', 'after-pause'));
+    // The operator's view of it (docs/metrics.md): one line when it stalls, one when it answers.
+    const events = srv.logs.map((l) => { try { return JSON.parse(l).event; } catch { return null; } });
+    const stalled = events.indexOf('postgres.stalled');
+    assert.ok(stalled >= 0, 'no postgres.stalled line');
+    assert.ok(events.indexOf('postgres.answering_again', stalled) > stalled, 'no postgres.answering_again after it');
   }));
 
 test('a read-only PostgreSQL: /readyz 503 and writes 503, then both recover', withLogs(() => [srv], async () => {
