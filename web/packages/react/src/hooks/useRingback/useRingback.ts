@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { Ringback, type RingbackState } from '@switchboard/client';
 
 const PREFERENCE_KEY = 'switchboard.ringback';
@@ -22,9 +22,10 @@ export function useRingback(ringing: boolean): {
   unlock: () => Promise<boolean>;
 } {
   const [ringback] = useState(() => new Ringback());
-  const [state, setState] = useState<RingbackState>(ringback.state);
+  // An external store: a change between the render and the subscription is not missed.
+  const onState = useCallback((onChange: () => void) => ringback.on('state', onChange), [ringback]);
+  const state: RingbackState = useSyncExternalStore(onState, () => ringback.state);
   const [on, setOn] = useState(storedOn);
-  useEffect(() => ringback.on('state', setState), [ringback]);
   useEffect(() => () => ringback.dispose(), [ringback]);
   useEffect(() => {
     if (ringing && on) ringback.start();

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { Ringer, type RingerState, partyName, type Call } from '@switchboard/client';
 
 /**
@@ -16,10 +16,14 @@ export function useRinger(
   unlock: () => Promise<boolean>;
 } {
   const [ringer] = useState(() => new Ringer({ src: ringtoneUrl }));
-  const [state, setState] = useState<RingerState>(ringer.state);
-  const [soundAllowed, setSoundAllowed] = useState(ringer.unlocked);
-  useEffect(() => ringer.on('state', setState), [ringer]);
-  useEffect(() => ringer.on('soundAllowed', setSoundAllowed), [ringer]);
+  // External stores: a change between the render and the subscription is not missed.
+  const onState = useCallback((onChange: () => void) => ringer.on('state', onChange), [ringer]);
+  const onSound = useCallback(
+    (onChange: () => void) => ringer.on('soundAllowed', onChange),
+    [ringer],
+  );
+  const state: RingerState = useSyncExternalStore(onState, () => ringer.state);
+  const soundAllowed = useSyncExternalStore(onSound, () => ringer.unlocked);
   useEffect(() => {
     void ringer.probe();
     return () => ringer.stop();

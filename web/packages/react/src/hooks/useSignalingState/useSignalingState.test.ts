@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import { useLayoutEffect } from 'react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SignalingState, type SwitchboardClient } from '@switchboard/client';
 import { connectedClient } from '../../../../client/src/test/client';
@@ -19,6 +20,20 @@ describe('useSignalingState', () => {
     expect(result.current).toBe(SignalingState.Open);
     update(() => ws.serverClose(1006));
     expect(result.current).toBe(SignalingState.Reconnecting);
+    unmount();
+    client.dispose();
+  });
+
+  it('does not miss a change between its render and its subscription', () => {
+    // The server's welcome can arrive after the first render and before passive effects run
+    // (seen in the e2e run: the badge stayed "Connecting…" on an open connection).
+    const { client, ws } = connectedClient('client', {});
+    const { result, unmount } = renderHook((c: SwitchboardClient) => {
+      const state = useSignalingState(c);
+      useLayoutEffect(() => ws.welcome(), []);
+      return state;
+    }, client);
+    expect(result.current).toBe(SignalingState.Open);
     unmount();
     client.dispose();
   });
