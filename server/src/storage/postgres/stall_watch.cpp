@@ -26,12 +26,17 @@ StallWatch::~StallWatch() {
   drop_connection();
 }
 
+bool StallWatch::stopping() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
 void StallWatch::run() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
+  while (!stopping()) {
     const bool was_stalled = stalled();
     const bool now_stalled = !answered();
+    // A ping cut short by the destructor says nothing about the server.
+    if (stopping()) return;
     stalled_.store(now_stalled, std::memory_order_relaxed);
     if (now_stalled != was_stalled) {
       if (now_stalled) {
@@ -40,23 +45,20 @@ void StallWatch::run() {
         obs::log_info("postgres.answering_again");
       }
     }
-    lock.lock();
+    std::unique_lock lock(mutex_);
     wake_.wait_for(lock, kStallPingInterval, [this] { return stopping_; });
   }
 }
 
 bool StallWatch::answered() {
   const auto deadline = std::chrono::steady_clock::now() + kStallAfter;
-  const StopEarly stop = [this] {
-    std::lock_guard lock(mutex_);
-    return stopping_;
-  };
+  const StopEarly stop = [this] { return stopping(); };
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
     drop_connection();
     conn_ = start_connection(url_);
     if (!finish_connecting(conn_, false, deadline, stop)) {
-      // Refused or rejected at once: the server (or the host) answered. Only silence is a stall.
-      // Still in progress when the wait ended: the server said nothing.
+      // Only silence is a stall: an attempt still in progress when the wait ended. A refusal or
+      // a rejection is an answer from the server (or its host).
       const bool silent = conn_ && PQstatus(conn_) != CONNECTION_BAD;
       drop_connection();
       return !silent;

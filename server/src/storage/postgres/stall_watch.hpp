@@ -24,7 +24,7 @@ class StallWatch {
  public:
   /// Starts watching the server at `url`.
   explicit StallWatch(std::string url);
-  /// Stops the thread; waits at most one ping.
+  /// Stops the thread; a ping in progress is cut short within a 50 ms slice.
   ~StallWatch();
   StallWatch(const StallWatch&) = delete;
   StallWatch& operator=(const StallWatch&) = delete;
@@ -34,6 +34,8 @@ class StallWatch {
 
  private:
   void run();
+  /// Whether the destructor asked the thread to end.
+  bool stopping();
   /// One ping (connecting first when needed): true when the server answered in time, even with
   /// an error (it is not stalled then; the connection that uses it finds its own errors).
   bool answered();
