@@ -147,6 +147,23 @@ void CallQueue::promote(const std::string& org_id) {
   }
 }
 
+Result<std::set<std::string>> CallQueue::queue_takers(
+    const std::string& org_id, const std::vector<call::StaffCandidate>& free) {
+  std::set<std::string> takers;
+  if (free.empty() || ctx_.timings.max_queue <= 0) return takers;
+  if (ctx_.hot.enabled() && !ctx_.hot.has_queued(org_id)) return takers;
+  auto queued = reads_.queued_calls(org_id);
+  if (!queued) return queued.error();
+  for (const Call& c : *queued) {
+    auto refused = refused_by(c);
+    if (!refused) return refused.error();
+    for (const auto& s : free) {
+      if (may_take(s, c) && !refused->contains(s.id)) takers.insert(s.id);
+    }
+  }
+  return takers;
+}
+
 CallQueue::Promotion CallQueue::promote_to(const Call& c, const std::string& staff_id) {
   const std::int64_t now = ctx_.clock.now_ms();
   storage::TransitionRequest r;

@@ -57,6 +57,11 @@ class CallQueue {
   /// Rings the oldest queued calls of the org that its free staff can serve, one call for each
   /// free staff member. Run whenever staff may have become ringable.
   void promote(const std::string& org_id);
+  /// Those of `free` who could take a call of the org's queue (its topic or the staff asked
+  /// for, and they have not refused it). Right after promote() there are none, unless another
+  /// node freed them in between: they are given the queue, not rung for a call that rings.
+  Result<std::set<std::string>> queue_takers(const std::string& org_id,
+                                             const std::vector<call::StaffCandidate>& free);
   /// The org's queue changed: its callers hear their new places (throttled).
   void changed(const std::string& org_id);
   /// Sets `call.queue` when the call is queued.

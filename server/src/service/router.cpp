@@ -137,6 +137,15 @@ void Router::reroute_org(const std::string& org_id) {
   // ringing for the next call, and is still free for it.
   auto free = free_staff(org_id);
   if (!free) return;
+  // Staff another node freed between promote's read and this one would be rung below for a
+  // call that already rings, and the queue behind them would wait for that ring to end: they
+  // are offered the queue instead.
+  auto takers = queue_.queue_takers(org_id, *free);
+  if (!takers) return;
+  if (!takers->empty()) {
+    queue_.promote(org_id);
+    std::erase_if(*free, [&](const auto& s) { return takers->contains(s.id); });
+  }
   if (ctx_.hot.enabled()) {
     for (const auto& id : ctx_.hot.ringing_calls_of(org_id)) reroute(org_id, id, *free);
     return;

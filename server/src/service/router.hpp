@@ -47,7 +47,8 @@ class Router {
   /// Moves a ringing call back to (or into) the queue, keeping a place it had.
   Result<Call> requeue(const Call& call);
   /// Promotes the org's queued calls its free staff can take (CallQueue::promote), then
-  /// reroute() for every call of the org still ringing.
+  /// reroute() for every call of the org still ringing, with the staff still free who could
+  /// not take a queued call.
   void reroute_org(const std::string& org_id);
 
  private:

@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <functional>
 
 #include "fakes/manual_time.hpp"
 #include "fakes/recording_bus.hpp"
 #include "service/call_service.hpp"
+#include "storage/sql_store/sql_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace sb::service {
@@ -449,6 +452,102 @@ TEST_F(CallQueueTest, TransferToATopicNobodyServesIsRefusedAndKeepsTheCall) {
   EXPECT_EQ(queued->topic, "billing");
   ASSERT_TRUE(queued->queue);
   EXPECT_EQ(queued->queue->position, 1);
+}
+
+// One node's store on a shared SQLite file whose staff reads another node can slip in between,
+// or that fails them for a moment.
+class InterleavedStore final : public storage::SqlStore {
+ public:
+  explicit InterleavedStore(const std::string& path)
+      : SqlStore(std::make_unique<storage::sqlite::SqliteDatabase>(path)) {}
+
+  Result<std::vector<storage::StaffEntry>> list_staff(const std::string& org_id,
+                                                      std::int64_t now_ms,
+                                                      std::int64_t grace_ms) override {
+    if (failing) return call::make_error(ErrorCode::kUnavailable);
+    if (before_read && ready()) std::exchange(before_read, nullptr)();
+    return SqlStore::list_staff(org_id, now_ms, grace_ms);
+  }
+
+  bool failing = false;
+  /// Runs once, before the first staff read at which `ready` says yes.
+  std::function<bool()> ready;
+  std::function<void()> before_read;
+};
+
+// CI caught this once on two nodes: both staff hung up at the same moment, each on their own
+// node. Node A promoted the head of the queue to its staff member, then read the staff again
+// for the calls that ring: the other node's staff member was free by then, so A rang them for
+// the head too, and the second queued call waited with nobody to ring it. Staff who could take a
+// queued call are offered the queue instead.
+TEST(CallQueueTwoNodes, StaffFreedOnAnotherNodeMidRerouteTakeTheQueueNotAnotherRing) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("sb-queue-two-nodes-" +
+                     std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".db");
+  std::filesystem::remove(path);
+  testing::ManualClock clock;
+  testing::ManualScheduler scheduler_a(clock);
+  testing::ManualScheduler scheduler_b(clock);
+  testing::RecordingBus bus;
+  InterleavedStore store_a(path.string());
+  ASSERT_TRUE(store_a.migrate());
+  InterleavedStore store_b(path.string());
+  CallTimings timings;
+  timings.single_node = false;
+  timings.node_id = "a";
+  CallService a(store_a, bus, scheduler_a, clock, timings, IceConfig{});
+  timings.node_id = "b";
+  CallService b(store_b, bus, scheduler_b, clock, timings, IceConfig{});
+
+  const Principal ana = user("ana", Role::kStaff);
+  const Principal bo = user("bo", Role::kStaff);
+  a.connection_opened(ana);
+  ASSERT_TRUE(a.set_my_status(ana, StaffStatus::kAvailable));
+  b.connection_opened(bo);
+  ASSERT_TRUE(b.set_my_status(bo, StaffStatus::kAvailable));
+  auto in_call = [&](CallService& node, const Principal& staff, const Principal& client) {
+    auto c = node.create_call(client, {});
+    EXPECT_TRUE(c);
+    EXPECT_TRUE(node.accept(staff, c->call.id));
+    EXPECT_TRUE(node.connected(client, c->call.id));
+    return c->call;
+  };
+  const Call ana_call = in_call(a, ana, user("cat", Role::kClient));
+  const Call bo_call = in_call(b, bo, user("dan", Role::kClient));
+  clock.set(clock.now_ms() + 10);
+  auto first = a.create_call(user("eli", Role::kClient), {});
+  clock.set(clock.now_ms() + 10);
+  auto second = a.create_call(user("fay", Role::kClient), {});
+  ASSERT_TRUE(first && second);
+  ASSERT_EQ(first->call.state, CallState::kQueued);
+  ASSERT_EQ(second->call.state, CallState::kQueued);
+
+  // Node B's hang-up commits after A promoted the head, before A's next staff read; B's own
+  // promotion finds the database unavailable for a moment and is left to its sweep.
+  store_a.ready = [&] {
+    return (*store_a.find_call("org1", first->call.id))->state == CallState::kRinging;
+  };
+  store_a.before_read = [&] {
+    store_b.failing = true;
+    EXPECT_TRUE(b.end(bo, bo_call.id, std::nullopt));
+    store_b.failing = false;
+  };
+  ASSERT_TRUE(a.end(ana, ana_call.id, std::nullopt));
+  EXPECT_FALSE(store_a.before_read) << "the other node's hang-up came in between";
+  b.sweep();
+
+  auto rung_for = [&](const Call& c) {
+    std::vector<std::string> ids;
+    for (const auto& p : *store_a.participants(c.id)) {
+      if (p.outcome == storage::RingOutcome::kRinging) ids.push_back(p.staff_id);
+    }
+    return ids;
+  };
+  EXPECT_EQ((*store_a.find_call("org1", first->call.id))->state, CallState::kRinging);
+  EXPECT_EQ((*store_a.find_call("org1", second->call.id))->state, CallState::kRinging);
+  EXPECT_EQ(rung_for(first->call), std::vector<std::string>{"ana"});
+  EXPECT_EQ(rung_for(second->call), std::vector<std::string>{"bo"});
+  std::filesystem::remove(path);
 }
 
 }  // namespace
