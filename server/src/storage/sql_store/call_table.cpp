@@ -141,7 +141,7 @@ std::vector<Call> CallTable::created_since(const std::string& org_id, std::int64
                {org_id, since_ms});
 }
 
-bool CallTable::move(const TransitionRequest& r) {
+std::optional<Call> CallTable::move(const TransitionRequest& r) {
   std::string sql =
       "UPDATE calls SET state = ?1, version = version + 1, "
       "end_reason = COALESCE(?2, end_reason), "
@@ -188,7 +188,10 @@ bool CallTable::move(const TransitionRequest& r) {
         "WHERE org_id = ?7 AND staff_id = ?14 AND wrap_up_until > ?3)";
     params.emplace_back(r.ring.front().staff_id);
   }
-  return db_.run(sql, params) > 0;
+  sql += " RETURNING " + kCallColumns;
+  auto rows = db_.query(sql, params);
+  if (!rows.next()) return std::nullopt;
+  return read_call(rows);
 }
 
 std::vector<CallRef> CallTable::refs(std::string_view sql) {

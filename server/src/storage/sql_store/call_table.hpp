@@ -32,8 +32,9 @@ class CallTable {
   std::vector<Call> created_since(const std::string& org_id, std::int64_t since_ms);
 
   /// The conditional UPDATE that decides races: moves the call from one of `r.from` to `r.to`,
-  /// and for an accept only if `r.accepting_staff` is ringing for it. False when it did not.
-  bool move(const TransitionRequest& r);
+  /// and for an accept only if `r.accepting_staff` is ringing for it. The row as moved
+  /// (RETURNING: no read back); nullopt when it did not move.
+  std::optional<Call> move(const TransitionRequest& r);
 
   /// Takes the call's row lock (PostgreSQL) if it still rings; false when it does not.
   bool hold_if_ringing(const std::string& org_id, const std::string& call_id);

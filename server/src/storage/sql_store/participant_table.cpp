@@ -6,11 +6,18 @@
 
 namespace sb::storage {
 
-void ParticipantTable::ring(const Call& call, const RingTarget& target) {
-  db_.run(
+void ParticipantTable::ring(const Call& call, const std::vector<RingTarget>& targets) {
+  if (targets.empty()) return;
+  std::string sql =
       "INSERT INTO call_participants (call_id, org_id, staff_id, rung_at, ring_until, outcome) "
-      "VALUES (?, ?, ?, ?, ?, 'ringing')",
-      {call.id, call.org_id, target.staff_id, call.created_at_ms, target.ring_until_ms});
+      "VALUES ";
+  sql::Params params;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    sql += i ? ", (?, ?, ?, ?, ?, 'ringing')" : "(?, ?, ?, ?, ?, 'ringing')";
+    params.insert(params.end(), {call.id, call.org_id, targets[i].staff_id, call.created_at_ms,
+                                 targets[i].ring_until_ms});
+  }
+  db_.run(sql, params);
 }
 
 bool ParticipantTable::ring_more(const std::string& org_id, const std::string& call_id,

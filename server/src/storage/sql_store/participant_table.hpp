@@ -15,7 +15,8 @@ class ParticipantTable {
   explicit ParticipantTable(sql::Database& db) : db_(db) {}
 
   /// Rings `target` for a new call.
-  void ring(const Call& call, const RingTarget& target);
+  /// Rings `targets` for a new call, in one statement.
+  void ring(const Call& call, const std::vector<RingTarget>& targets);
   /// Rings `target` for a call that is still ringing, again if their ring was withdrawn. False
   /// when nothing changed (the call rings no more, or the ring was there already).
   bool ring_more(const std::string& org_id, const std::string& call_id, const RingTarget& target,

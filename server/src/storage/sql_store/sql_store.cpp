@@ -11,6 +11,17 @@ namespace sb::storage {
 using call::ErrorCode;
 using call::make_error;
 
+namespace {
+
+std::vector<std::string> staff_ids_of(const std::vector<RingTarget>& ring) {
+  std::vector<std::string> ids;
+  ids.reserve(ring.size());
+  for (const auto& target : ring) ids.push_back(target.staff_id);
+  return ids;
+}
+
+}  // namespace
+
 SqlStore::SqlStore(std::unique_ptr<sql::Database> db)
     : db_(std::move(db)),
       calls_(*db_),
@@ -96,10 +107,8 @@ Result<CreateOutcome> SqlStore::create_call(const Call& c, const std::vector<Rin
       return error;
     }
     calls_.insert(c);
-    for (const auto& target : ring) {
-      participants_.ring(c, target);
-      staff_.touch(c.org_id, target.staff_id, c.created_at_ms);
-    }
+    participants_.ring(c, ring);
+    staff_.touch(c.org_id, staff_ids_of(ring), c.created_at_ms);
     if (idempotency_key) calls_.remember_key(c, *idempotency_key);
     // The row is `c` as inserted: no read back.
     write_outbox(c, c.created_at_ms);
@@ -119,16 +128,14 @@ Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
     TransitionOutcome out;
     // A promotion takes the chosen staff member's row first: of two nodes promoting calls to
     // the same staff member, the second waits for the first to commit, then sees them rung.
-    if (r.effects.ring_chosen_staff) {
-      for (const auto& target : r.ring) staff_.touch(r.org_id, target.staff_id, r.now_ms);
-    }
-    if (!calls_.move(r)) return out;  // The database says: not in `from`. Nothing changed.
+    if (r.effects.ring_chosen_staff) staff_.touch(r.org_id, staff_ids_of(r.ring), r.now_ms);
+    out.call = calls_.move(r);
+    if (!out.call) return out;  // The database says: not in `from`. Nothing changed.
     const call::Effects& effects = r.effects;
     // Who was ringing for the call: their rings end with the move. Read after the CAS so the
     // losers of an accept race run no extra query, and only for moves that end rings.
     std::vector<std::string> was_ringing;
     if (effects.ringing_staff) was_ringing = participants_.ringing_staff(r.call_id);
-    out.call = calls_.find(r.org_id, r.call_id);
     const Call& c = *out.call;
     auto changed = [&out](const std::string& staff_id) {
       auto& list = out.staff_changed;
@@ -145,6 +152,7 @@ Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
     }
     if (effects.ringing_staff) {
       participants_.end_ringing(r.call_id, *effects.ringing_staff, r.now_ms);
+      std::vector<std::string> touched;
       for (const auto& id : was_ringing) {
         if (effects.accepting_staff && c.staff && id == c.staff->id) continue;
         const bool not_counted = std::find(r.missed_not_counted.begin(), r.missed_not_counted.end(),
@@ -152,21 +160,25 @@ Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
         if (*effects.ringing_staff == RingOutcome::kMissed && !not_counted) {
           staff_.count_missed_ring(r.org_id, id, r.now_ms, r.max_missed);
         } else {
-          staff_.touch(r.org_id, id, r.now_ms);
+          touched.push_back(id);
         }
         changed(id);
       }
+      staff_.touch(r.org_id, touched, r.now_ms);
     }
     if (effects.staff_wrap_up && c.staff) {
       staff_.start_wrap_up(r.org_id, c.staff->id, r.now_ms, r.wrap_up_ms);
       changed(c.staff->id);
     }
     if (effects.ring_chosen_staff) {
+      std::vector<std::string> rung;
       for (const auto& target : r.ring) {
-        if (!participants_.ring_more(r.org_id, r.call_id, target, r.now_ms)) continue;
-        staff_.touch(r.org_id, target.staff_id, r.now_ms);
-        changed(target.staff_id);
+        if (participants_.ring_more(r.org_id, r.call_id, target, r.now_ms)) {
+          rung.push_back(target.staff_id);
+        }
       }
+      staff_.touch(r.org_id, rung, r.now_ms);
+      for (const auto& id : rung) changed(id);
     }
     write_outbox(c, r.now_ms);
     out.participants = participants_.of_call(r.call_id);
@@ -184,11 +196,9 @@ void SqlStore::insert_successor(const TransitionRequest& r, TransitionOutcome& o
                                 const std::function<void(const std::string&)>& changed) {
   const Call& next = *r.successor;
   calls_.insert(next);
-  for (const auto& target : r.successor_ring) {
-    participants_.ring(next, target);
-    staff_.touch(next.org_id, target.staff_id, next.created_at_ms);
-    changed(target.staff_id);
-  }
+  participants_.ring(next, r.successor_ring);
+  staff_.touch(next.org_id, staff_ids_of(r.successor_ring), next.created_at_ms);
+  for (const auto& target : r.successor_ring) changed(target.staff_id);
   out.successor = calls_.find(next.org_id, next.id);
   write_outbox(*out.successor, next.created_at_ms);
   out.successor_participants = participants_.of_call(next.id);
@@ -212,10 +222,10 @@ Result<std::vector<std::string>> SqlStore::add_ring_targets(const std::string& o
       return added;
     }
     for (const auto& target : ring) {
-      if (!participants_.ring_more(org_id, call_id, target, now_ms)) continue;
-      staff_.touch(org_id, target.staff_id, now_ms);
-      added.push_back(target.staff_id);
+      if (participants_.ring_more(org_id, call_id, target, now_ms))
+        added.push_back(target.staff_id);
     }
+    staff_.touch(org_id, added, now_ms);
     tx.commit();
     return added;
   });

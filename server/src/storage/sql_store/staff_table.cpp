@@ -43,10 +43,15 @@ void StaffTable::set_status(const std::string& org_id, const std::string& staff_
       {now_ms, call::to_string(status), org_id, staff_id});
 }
 
-void StaffTable::touch(const std::string& org_id, const std::string& staff_id,
+void StaffTable::touch(const std::string& org_id, const std::vector<std::string>& staff_ids,
                        std::int64_t now_ms) {
-  db_.run("UPDATE staff SET since = ? WHERE org_id = ? AND staff_id = ?",
-          {now_ms, org_id, staff_id});
+  if (staff_ids.empty()) return;
+  std::string sql = "UPDATE staff SET since = ? WHERE org_id = ? AND staff_id IN (?";
+  for (std::size_t i = 1; i < staff_ids.size(); ++i) sql += ", ?";
+  sql += ")";
+  sql::Params params{now_ms, org_id};
+  for (const auto& id : staff_ids) params.emplace_back(id);
+  db_.run(sql, params);
 }
 
 void StaffTable::count_missed_ring(const std::string& org_id, const std::string& staff_id,

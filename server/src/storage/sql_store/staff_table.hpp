@@ -25,7 +25,12 @@ class StaffTable {
   void set_status(const std::string& org_id, const std::string& staff_id, call::StaffStatus status,
                   std::int64_t now_ms);
   /// Their state changed at `now_ms` (a ring started or ended).
-  void touch(const std::string& org_id, const std::string& staff_id, std::int64_t now_ms);
+  void touch(const std::string& org_id, const std::string& staff_id, std::int64_t now_ms) {
+    touch(org_id, std::vector<std::string>{staff_id}, now_ms);
+  }
+  /// The same for several at once, in one statement (ringing N staff is one round trip).
+  void touch(const std::string& org_id, const std::vector<std::string>& staff_ids,
+             std::int64_t now_ms);
   /// One more ring ran out on them; `max_missed` in a row sets an available one away.
   void count_missed_ring(const std::string& org_id, const std::string& staff_id,
                          std::int64_t now_ms, int max_missed);
