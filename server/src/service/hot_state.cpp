@@ -24,6 +24,7 @@ void HotState::end_call(const call::Call& final,
                         std::optional<std::vector<storage::Participant>> participants) {
   if (!enabled_) return;
   OpenCall entry;
+  entry.samples_counted = false;
   if (auto open = calls_.find(final.id); open != calls_.end()) {
     unindex(open->second.call);
     entry = std::move(open->second);
@@ -132,9 +133,9 @@ void HotState::count_quality_sample(const std::string& call_id) {
 }
 
 std::optional<bool> HotState::has_quality(const std::string& call_id) const {
-  auto it = calls_.find(call_id);
-  if (it == calls_.end()) return std::nullopt;
-  return it->second.quality_samples > 0;
+  const OpenCall* known = entry(call_id);
+  if (known == nullptr || !known->samples_counted) return std::nullopt;
+  return known->quality_samples > 0;
 }
 
 const std::vector<storage::StaffEntry>* HotState::staff_of(const std::string& org_id) const {

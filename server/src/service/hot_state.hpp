@@ -59,7 +59,8 @@ class HotState {
   std::optional<std::string> open_call_of_caller(const std::string& org_id,
                                                  const std::string& caller_id) const;
   void count_quality_sample(const std::string& call_id);
-  /// Whether the call has quality samples; nullopt when the call is not remembered.
+  /// Whether the call has quality samples, open or recently ended; nullopt when the call is not
+  /// remembered, or ended without being open here.
   std::optional<bool> has_quality(const std::string& call_id) const;
 
   // --- Staff ---
@@ -76,6 +77,8 @@ class HotState {
     std::vector<storage::Participant> participants;
     bool participants_known = false;
     int quality_samples = 0;
+    /// False for a call that ended without being open here: its samples were never counted.
+    bool samples_counted = true;
   };
   /// The open or recently ended call's entry.
   const OpenCall* entry(const std::string& call_id) const;

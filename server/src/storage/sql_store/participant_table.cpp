@@ -74,12 +74,16 @@ std::vector<RingStepRef> ParticipantTable::ring_steps_due(std::int64_t due_by_ms
   return out;
 }
 
-void ParticipantTable::end_ringing(const std::string& call_id, RingOutcome outcome,
-                                   std::int64_t now_ms) {
-  db_.run(
+std::vector<std::string> ParticipantTable::end_ringing(const std::string& call_id,
+                                                       RingOutcome outcome, std::int64_t now_ms) {
+  auto rows = db_.query(
       "UPDATE call_participants SET outcome = ?, ended_at = ? WHERE call_id = ? AND outcome = "
-      "'ringing'",
+      "'ringing' RETURNING staff_id",
       {to_string(outcome), now_ms, call_id});
+  std::vector<std::string> ended;
+  while (rows.next()) ended.push_back(rows.text(0));
+  std::sort(ended.begin(), ended.end());
+  return ended;
 }
 
 void ParticipantTable::accept(const std::string& call_id, const std::string& staff_id,

@@ -29,8 +29,9 @@ class ParticipantTable {
   /// Ring steps still ringing that ended at or before `due_by_ms`, earliest first.
   std::vector<RingStepRef> ring_steps_due(std::int64_t due_by_ms, int limit);
 
-  /// Ends every ring of the call still going with `outcome`.
-  void end_ringing(const std::string& call_id, RingOutcome outcome, std::int64_t now_ms);
+  /// Ends every ring of the call still going with `outcome`; returns whose, by id.
+  std::vector<std::string> end_ringing(const std::string& call_id, RingOutcome outcome,
+                                       std::int64_t now_ms);
   /// The staff member took the call: their ring is `accepted`.
   void accept(const std::string& call_id, const std::string& staff_id, std::int64_t now_ms);
   /// Ends the staff member's ring for the call with `outcome` if it still rings; false if not.

@@ -132,10 +132,6 @@ Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
     out.call = calls_.move(r);
     if (!out.call) return out;  // The database says: not in `from`. Nothing changed.
     const call::Effects& effects = r.effects;
-    // Who was ringing for the call: their rings end with the move. Read after the CAS so the
-    // losers of an accept race run no extra query, and only for moves that end rings.
-    std::vector<std::string> was_ringing;
-    if (effects.ringing_staff) was_ringing = participants_.ringing_staff(r.call_id);
     const Call& c = *out.call;
     auto changed = [&out](const std::string& staff_id) {
       auto& list = out.staff_changed;
@@ -151,10 +147,11 @@ Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
       changed(c.staff->id);
     }
     if (effects.ringing_staff) {
-      participants_.end_ringing(r.call_id, *effects.ringing_staff, r.now_ms);
+      // Whose rings end with the move (the staff member accepting is not ringing any more).
+      const auto was_ringing =
+          participants_.end_ringing(r.call_id, *effects.ringing_staff, r.now_ms);
       std::vector<std::string> touched;
       for (const auto& id : was_ringing) {
-        if (effects.accepting_staff && c.staff && id == c.staff->id) continue;
         const bool not_counted = std::find(r.missed_not_counted.begin(), r.missed_not_counted.end(),
                                            id) != r.missed_not_counted.end();
         if (*effects.ringing_staff == RingOutcome::kMissed && !not_counted) {

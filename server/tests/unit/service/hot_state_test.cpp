@@ -46,6 +46,22 @@ TEST(HotState, AnEndedCallsParticipantsAreUnknownUnlessGivenWithTheEnd) {
   EXPECT_EQ(hot.participants("c1")->front().outcome, storage::RingOutcome::kAccepted);
 }
 
+// The answer to a hang-up renders the ended call with its quality: an ended call whose samples
+// were counted while it was open here is answered without reading the database.
+TEST(HotState, AnEndedCallStillKnowsWhetherItHadQualitySamplesIfItWasOpenHere) {
+  HotState hot(true);
+  hot.put_call(open_call("quiet"));
+  hot.put_call(open_call("measured"));
+  hot.count_quality_sample("measured");
+  hot.end_call(ended(open_call("quiet")));
+  hot.end_call(ended(open_call("measured")));
+  hot.end_call(ended(open_call("never-open-here")));
+  EXPECT_EQ(hot.has_quality("quiet"), false);
+  EXPECT_EQ(hot.has_quality("measured"), true);
+  EXPECT_EQ(hot.has_quality("never-open-here"), std::nullopt) << "its samples were never counted";
+  EXPECT_EQ(hot.has_quality("unknown"), std::nullopt);
+}
+
 TEST(HotState, KeepsOnlyTheLastEndedCalls) {
   HotState hot(true);
   for (std::size_t i = 0; i <= HotState::kMaxEnded; ++i) {
