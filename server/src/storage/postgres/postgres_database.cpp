@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "obs/log.hpp"
@@ -178,6 +179,7 @@ PostgresDatabase::Result PostgresDatabase::send(std::string_view sql, const sql:
   ensure_connected();
   const std::string& name = prepared(sql, types);
   const int n = static_cast<int>(params.size());
+  if (pending_begin_) return send_after_begin(name, sql, n, types.data(), values.data());
   const int sent =
       name.empty()
           ? PQsendQueryParams(conn_, numbered_placeholders(sql).c_str(), n, types.data(),
@@ -185,6 +187,41 @@ PostgresDatabase::Result PostgresDatabase::send(std::string_view sql, const sql:
           : PQsendQueryPrepared(conn_, name.c_str(), n, values.data(), nullptr, nullptr, 0);
   if (!sent) return checked(nullptr);
   return checked(await_result());
+}
+
+std::string_view PostgresDatabase::begin_sql() const {
+  return pending_begin_ == sql::Durability::kRelaxed ? "SET LOCAL synchronous_commit = off" : "";
+}
+
+PostgresDatabase::Result PostgresDatabase::send_after_begin(const std::string& name,
+                                                            std::string_view sql, int n,
+                                                            const Oid* types,
+                                                            const char* const* values) {
+  const std::string setting(begin_sql());
+  pending_begin_.reset();
+  // In pipeline mode only the extended protocol is allowed: each part is its own query.
+  bool sent = PQenterPipelineMode(conn_) &&
+              PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0);
+  if (sent && !setting.empty()) {
+    sent = PQsendQueryParams(conn_, setting.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+  }
+  if (sent) {
+    sent = name.empty() ? PQsendQueryParams(conn_, numbered_placeholders(sql).c_str(), n, types,
+                                            values, nullptr, nullptr, 0)
+                        : PQsendQueryPrepared(conn_, name.c_str(), n, values, nullptr, nullptr, 0);
+  }
+  if (!sent || !PQpipelineSync(conn_)) {
+    abandoned_ = true;  // Whatever was queued, the next statement starts on a fresh connection.
+    return checked(nullptr);
+  }
+  // One result for each query, then the pipeline's sync point.
+  std::vector<Result> results;
+  const std::size_t queries = setting.empty() ? 2 : 3;
+  for (std::size_t i = 0; i < queries; ++i) results.emplace_back(await_result(), &PQclear);
+  Result sync(await_result(), &PQclear);
+  if (!PQexitPipelineMode(conn_)) abandoned_ = true;
+  for (std::size_t i = 0; i + 1 < queries; ++i) checked(results[i].release());
+  return checked(results.back().release());
 }
 
 const std::string& PostgresDatabase::prepared(std::string_view sql, const std::vector<Oid>& types) {
@@ -213,8 +250,8 @@ void PostgresDatabase::ensure_connected() {
   throw_if_stalled();
   if (!abandoned_ && PQstatus(conn_) == CONNECTION_OK) return;
   // The server dropped an open transaction with the connection; a new connection must not run
-  // the rest of it on its own.
-  if (in_transaction_) {
+  // the rest of it on its own. A transaction whose BEGIN is not sent yet has nothing there.
+  if (in_transaction_ && !pending_begin_) {
     throw sql::Error(sql::Error::Kind::kUnavailable, "connection lost inside a transaction");
   }
   reconnect();
@@ -231,7 +268,15 @@ void PostgresDatabase::reconnect() {
     throw sql::Error(sql::Error::Kind::kUnavailable,
                      "cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn_)));
   }
-  for (const auto& setting : session_settings_) exec(setting);
+  // The session's settings, outside the transaction whose BEGIN may be waiting to go.
+  const auto pending = std::exchange(pending_begin_, std::nullopt);
+  try {
+    for (const auto& setting : session_settings_) exec(setting);
+  } catch (const sql::Error&) {
+    pending_begin_ = pending;
+    throw;
+  }
+  pending_begin_ = pending;
 }
 
 PGresult* PostgresDatabase::await_result() {
@@ -298,24 +343,38 @@ std::int64_t PostgresDatabase::run(std::string_view sql, const sql::Params& para
 
 void PostgresDatabase::exec(std::string_view script) {
   ensure_connected();
+  if (pending_begin_) {  // A script is no statement to pipeline: BEGIN goes on its own first.
+    const std::string setting(begin_sql());
+    pending_begin_.reset();
+    if (!PQsendQuery(conn_, setting.empty() ? "BEGIN" : ("BEGIN; " + setting).c_str())) {
+      checked(nullptr);
+    }
+    checked(await_result());
+  }
   if (!PQsendQuery(conn_, std::string(script).c_str())) checked(nullptr);
   checked(await_result());
 }
 
 void PostgresDatabase::begin(sql::Durability durability) {
-  // One round trip either way.
-  exec(durability == sql::Durability::kRelaxed ? "BEGIN; SET LOCAL synchronous_commit = off"
-                                               : "BEGIN");
+  pending_begin_ = durability;
   in_transaction_ = true;
 }
 
 void PostgresDatabase::commit() {
   in_transaction_ = false;
+  if (pending_begin_) {  // Nothing was sent: there is nothing to commit.
+    pending_begin_.reset();
+    return;
+  }
   exec("COMMIT");
 }
 
 void PostgresDatabase::rollback() {
   in_transaction_ = false;
+  if (pending_begin_) {
+    pending_begin_.reset();
+    return;
+  }
   exec("ROLLBACK");
 }
 

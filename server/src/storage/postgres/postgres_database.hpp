@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -41,7 +42,8 @@ class PostgresDatabase final : public sql::Database {
   sql::Rows query(std::string_view sql, const sql::Params& params) override;
   std::int64_t run(std::string_view sql, const sql::Params& params) override;
   void exec(std::string_view script) override;
-  /// kRelaxed: SET LOCAL synchronous_commit = off.
+  /// kRelaxed: SET LOCAL synchronous_commit = off. Nothing is sent yet: BEGIN goes with the
+  /// transaction's first statement, in one round trip (pipeline mode).
   void begin(sql::Durability durability) override;
   void commit() override;
   void rollback() override;
@@ -64,6 +66,12 @@ class PostgresDatabase final : public sql::Database {
   /// Owns `result`; throws sql::Error unless it is a success.
   Result checked(PGresult* result);
   Result send(std::string_view sql, const sql::Params& params);
+  /// Sends the statement `name` (unnamed: `sql` itself) after the pending BEGIN, both in one
+  /// round trip, and returns the statement's result.
+  Result send_after_begin(const std::string& name, std::string_view sql, int n, const Oid* types,
+                          const char* const* values);
+  /// The BEGIN of the open transaction, when no statement has sent it yet.
+  std::string_view begin_sql() const;
   /// Before a statement: a connection that broke or was given up on is made again, unless a
   /// transaction was open on it (that transaction is gone: its statements fail until rollback).
   void ensure_connected();
@@ -89,6 +97,8 @@ class PostgresDatabase final : public sql::Database {
   std::string url_;
   PGconn* conn_ = nullptr;
   bool in_transaction_ = false;
+  /// A transaction was begun and its BEGIN not sent yet: the first statement takes it along.
+  std::optional<sql::Durability> pending_begin_;
   /// The server did not answer in time: the connection holds a statement we no longer wait for.
   bool abandoned_ = false;
   std::vector<std::string> session_settings_;

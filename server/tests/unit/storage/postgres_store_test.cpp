@@ -229,6 +229,61 @@ TEST_F(PostgresStoreTest, GroupCommitsSessionSettingSurvivesAReconnect) {
   db.end_group_commit();
 }
 
+// BEGIN is not sent on its own: it goes with the transaction's first statement, in one round
+// trip. That statement is still inside the transaction, a relaxed one still has its setting, and
+// an error in it leaves a transaction that rolls back like any other.
+TEST_F(PostgresStoreTest, ATransactionsBeginTravelsWithItsFirstStatement) {
+  PostgresDatabase db(url());
+  db.exec("CREATE TABLE t (k TEXT PRIMARY KEY)");
+  db.exec("SET synchronous_commit = on");  // The test server's default is off.
+  auto count = [&] {
+    auto rows = db.query("SELECT COUNT(*) FROM t", {});
+    return rows.next() ? rows.int64(0) : -1;
+  };
+  auto in_transaction = [&] {
+    auto rows = db.query("SELECT now() = statement_timestamp()", {});
+    return rows.next() && !rows.boolean(0);  // now() is the transaction's start.
+  };
+
+  db.begin(sql::Durability::kFull);
+  EXPECT_EQ(db.run("INSERT INTO t (k) VALUES (?)", {"a"}), 1);
+  EXPECT_TRUE(in_transaction());
+  db.rollback();
+  EXPECT_EQ(count(), 0) << "the first statement ran inside the transaction";
+
+  db.begin(sql::Durability::kRelaxed);
+  {
+    auto rows = db.query("SHOW synchronous_commit", {});
+    ASSERT_TRUE(rows.next());
+    EXPECT_EQ(rows.text(0), "off");
+  }
+  db.commit();
+  {
+    auto rows = db.query("SHOW synchronous_commit", {});
+    ASSERT_TRUE(rows.next());
+    EXPECT_EQ(rows.text(0), "on") << "SET LOCAL ended with its transaction";
+  }
+
+  db.run("INSERT INTO t (k) VALUES (?)", {"b"});
+  db.begin(sql::Durability::kFull);
+  try {
+    db.run("INSERT INTO t (k) VALUES (?)", {"b"});
+    ADD_FAILURE() << "a duplicate key was taken";
+  } catch (const sql::Error& e) {
+    EXPECT_TRUE(e.is_unique_violation()) << e.what();
+  }
+  db.rollback();
+  EXPECT_EQ(count(), 1);
+
+  db.begin(sql::Durability::kFull);  // Begun and committed with nothing in it: nothing is sent.
+  db.commit();
+  db.begin(sql::Durability::kFull);
+  db.exec("INSERT INTO t (k) VALUES ('c')");  // A script inside the transaction: BEGIN goes first.
+  db.rollback();
+  EXPECT_EQ(count(), 1);
+  EXPECT_TRUE(db.ping());
+}
+
 TEST_F(PostgresStoreTest, AStatementOverTheStatementTimeoutIsCancelled) {
   PostgresDatabase db(url());
   const auto started = std::chrono::steady_clock::now();
