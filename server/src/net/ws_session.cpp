@@ -44,7 +44,7 @@ std::uint16_t sendable_close_code(std::uint16_t code) {
 
 WsSession::WsSession(beast::tcp_stream stream, std::string remote_ip, WsHandler* handler,
                      ConnectionSlot slot)
-    : ws_(std::move(stream)),
+    : ws_(stream.release_socket()),
       id_(next_ws_id.fetch_add(1)),
       remote_ip_(std::move(remote_ip)),
       handler_(handler),
@@ -89,7 +89,6 @@ void WsSession::notify(F&& f) {
 }
 
 void WsSession::configure(const ServerOptions& options) {
-  beast::get_lowest_layer(ws_).expires_never();  // The WebSocket stream keeps its own time.
   const auto interval = options.ws_ping_interval;
   websocket::stream_base::timeout timeout;
   timeout.handshake_timeout =
@@ -200,7 +199,7 @@ void WsSession::arm_ping_timer() {
     if (self->unanswered_pings_ >= 2) {
       // Closing the socket fails the pending read, which ends the session.
       error_code ignored;
-      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+      self->ws_.next_layer().close(ignored);
       return;
     }
     self->ping_due_ = true;
@@ -226,7 +225,7 @@ void WsSession::write_next() {
       self->writing_ = false;
       if (!self->reader_done_) {
         error_code ignored;
-        beast::get_lowest_layer(self->ws_).socket().close(ignored);
+        self->ws_.next_layer().close(ignored);
       }
       return;
     }
@@ -288,7 +287,7 @@ void WsSession::drop(std::string_view reason) {
   outbox_.clear();
   outbox_bytes_ = 0;
   error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  ws_.next_layer().close(ignored);
 }
 
 }  // namespace sb::net

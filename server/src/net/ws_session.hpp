@@ -61,7 +61,10 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
   template <class F>
   void notify(F&& f);
 
-  beast::websocket::stream<beast::tcp_stream> ws_;
+  // On the bare socket, not beast::tcp_stream: the session keeps its own time (ping timer, write
+  // deadline), and the timed stream's state and its layer in every pending read cost each idle
+  // connection memory for timeouts it never sets.
+  beast::websocket::stream<asio::ip::tcp::socket> ws_;
   std::shared_ptr<ServerState> server_;
   const std::uint64_t id_;
   const std::string remote_ip_;
