@@ -1,8 +1,11 @@
 #include "net/ws_session.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/beast/websocket.hpp>
+#include <cassert>
 #include <exception>
 
 #include "obs/log.hpp"
@@ -46,7 +49,7 @@ std::uint16_t sendable_close_code(std::uint16_t code) {
 
 WsSession::WsSession(beast::tcp_stream stream, std::string remote_ip, WsHandler* handler,
                      ConnectionSlot slot)
-    : ws_(stream.release_socket()),
+    : ws_(bare_socket(std::move(stream))),
       id_(next_ws_id.fetch_add(1)),
       remote_ip_(std::move(remote_ip)),
       handler_(handler),
@@ -54,6 +57,21 @@ WsSession::WsSession(beast::tcp_stream stream, std::string remote_ip, WsHandler*
       ping_timer_(ws_.get_executor()),
       write_deadline_(ws_.get_executor()),
       write_timeout_(kMaxWsWriteTime) {}
+
+WsSession::Socket WsSession::bare_socket(beast::tcp_stream stream) {
+  // The server runs on an io_context: the stream's executor belongs to it.
+  auto& context = asio::query(stream.get_executor(), asio::execution::context);
+  asio::ip::tcp::socket socket = stream.release_socket();
+  Socket bare(static_cast<asio::io_context&>(context).get_executor());
+  // A peer already gone leaves a closed socket: the first read fails and ends the session.
+  error_code ec;
+  const auto endpoint = socket.local_endpoint(ec);
+  if (ec) return bare;
+  const auto native = socket.release(ec);
+  if (!ec) bare.assign(endpoint.protocol(), native, ec);
+  if (ec) ::close(native);
+  return bare;
+}
 
 void WsSession::send_text(std::string text) {
   if (state_ != State::kOpen) return;
@@ -266,13 +284,13 @@ void WsSession::arm_write_deadline() {
     auto self = weak.lock();
     if (ec || !self) return;
     // A wait that completed just as the write finished (and the deadline was moved) is stale.
-    if (self->write_deadline_.expiry() > asio::steady_timer::clock_type::now()) return;
+    if (self->write_deadline_.expiry() > Timer::clock_type::now()) return;
     self->drop("write_timeout");
   });
 }
 
 void WsSession::disarm_write_deadline() {
-  write_deadline_.expires_at(asio::steady_timer::time_point::max());
+  write_deadline_.expires_at(Timer::time_point::max());
 }
 
 // Ends a connection that cannot be served, without a close handshake: the peer is not reading,

@@ -6,8 +6,10 @@
 // ping timer, not two coroutine frames and their spawn frames (about 2.7 KiB per connection
 // less; docs/decisions/0013-idle-connection-memory.md).
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/basic_stream_socket.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <chrono>
@@ -28,7 +30,6 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
             ConnectionSlot slot);
 
   std::uint64_t id() const override { return id_; }
-  asio::any_io_executor executor() { return ws_.get_executor(); }
   const std::string& remote_ip() const override { return remote_ip_; }
   bool is_open() const override { return state_ == State::kOpen; }
   void send_text(std::string text) override;
@@ -63,8 +64,14 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
 
   // On the bare socket, not beast::tcp_stream: the session keeps its own time (ping timer, write
   // deadline), and the timed stream's state and its layer in every pending read cost each idle
-  // connection memory for timeouts it never sets.
-  beast::websocket::stream<asio::ip::tcp::socket> ws_;
+  // connection memory for timeouts it never sets. With the io_context's own executor type rather
+  // than any_io_executor, every operation Beast keeps pending holds 8-byte executors, not 48.
+  using Executor = asio::io_context::executor_type;
+  using Socket = asio::basic_stream_socket<asio::ip::tcp, Executor>;
+  using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
+                                           asio::wait_traits<std::chrono::steady_clock>, Executor>;
+  static Socket bare_socket(beast::tcp_stream stream);
+  beast::websocket::stream<Socket> ws_;
   std::shared_ptr<ServerState> server_;
   const std::uint64_t id_;
   const std::string remote_ip_;
@@ -84,8 +91,8 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
   bool writing_ = false;
   bool ping_due_ = false;
   bool close_sent_ = false;
-  asio::steady_timer ping_timer_;
-  asio::steady_timer write_deadline_;
+  Timer ping_timer_;
+  Timer write_deadline_;
   std::chrono::steady_clock::duration write_timeout_;
   bool reader_done_ = false;
   bool close_notified_ = false;
