@@ -10,6 +10,12 @@ void HotState::put_call(const call::Call& call,
   if (!enabled_) return;
   auto [it, added] = calls_.try_emplace(call.id);
   OpenCall& entry = it->second;
+  // Samples come only while a call is accepted or active: first seen in one of those states
+  // (after a restart, or read back), it may have samples this process never counted.
+  if (added) {
+    entry.samples_counted =
+        call.state != call::CallState::kAccepted && call.state != call::CallState::kActive;
+  }
   if (!added) unindex(entry.call);
   entry.call = call;
   index(call);
@@ -133,6 +139,7 @@ void HotState::count_quality_sample(const std::string& call_id) {
 }
 
 std::optional<bool> HotState::has_quality(const std::string& call_id) const {
+  // Unknown unless every sample was counted here: then the database is asked.
   const OpenCall* known = entry(call_id);
   if (known == nullptr || !known->samples_counted) return std::nullopt;
   return known->quality_samples > 0;

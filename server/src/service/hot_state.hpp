@@ -77,7 +77,8 @@ class HotState {
     std::vector<storage::Participant> participants;
     bool participants_known = false;
     int quality_samples = 0;
-    /// False for a call that ended without being open here: its samples were never counted.
+    /// Whether every quality sample of the call went through count_quality_sample(): false for
+    /// a call first seen here already accepted or active, or ended without being open here.
     bool samples_counted = true;
   };
   /// The open or recently ended call's entry.

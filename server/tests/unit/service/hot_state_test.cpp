@@ -60,6 +60,14 @@ TEST(HotState, AnEndedCallStillKnowsWhetherItHadQualitySamplesIfItWasOpenHere) {
   EXPECT_EQ(hot.has_quality("measured"), true);
   EXPECT_EQ(hot.has_quality("never-open-here"), std::nullopt) << "its samples were never counted";
   EXPECT_EQ(hot.has_quality("unknown"), std::nullopt);
+
+  // First seen already active (after a restart): samples may predate this process.
+  call::Call active = open_call("recovered");
+  active.state = call::CallState::kActive;
+  hot.put_call(active);
+  EXPECT_EQ(hot.has_quality("recovered"), std::nullopt);
+  hot.end_call(ended(active));
+  EXPECT_EQ(hot.has_quality("recovered"), std::nullopt);
 }
 
 TEST(HotState, KeepsOnlyTheLastEndedCalls) {
