@@ -520,6 +520,21 @@ TEST_P(StoreTest, OpenCallsOfAUserIncludeRingingOnes) {
   EXPECT_EQ(store_->open_calls_of_user("org1", "u1")->size(), 1u);
   EXPECT_EQ(store_->open_calls_of_user("org1", "s2")->size(), 0u);
   EXPECT_EQ(store_->ringing_calls()->size(), 1u);
+
+  // Rung for two calls, oldest first; once one is accepted, only that one (the other's ring
+  // stopped), and each caller still sees their own.
+  auto ids_of = [](const std::vector<Call>& calls) {
+    std::vector<std::string> ids;
+    for (const auto& c : calls) ids.push_back(c.id);
+    return ids;
+  };
+  ASSERT_TRUE(store_->create_call(make_call("c2", "u2"), {{"s1", {}}}, std::nullopt));
+  EXPECT_EQ(ids_of(*store_->open_calls_of_user("org1", "s1")),
+            (std::vector<std::string>{"c1", "c2"}));
+  ASSERT_TRUE(store_->transition(accept_request("c1", "s1"))->call);
+  EXPECT_EQ(ids_of(*store_->open_calls_of_user("org1", "s1")), (std::vector<std::string>{"c1"}));
+  EXPECT_EQ(ids_of(*store_->open_calls_of_user("org1", "u2")), (std::vector<std::string>{"c2"}));
+  EXPECT_EQ(store_->open_calls_of_user("org2", "s1")->size(), 0u) << "another org's";
 }
 
 TEST_P(StoreTest, QualityFiguresAreAveragedOverTheSamplesThatCarriedThem) {
