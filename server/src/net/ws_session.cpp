@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/beast/websocket.hpp>
-#include <cassert>
 #include <exception>
 
 #include "obs/log.hpp"
