@@ -75,4 +75,23 @@ bool wait_for_socket(int socket, short events, Deadline deadline, const StopEarl
   }
 }
 
+SocketWait flush_to_server(PGconn* conn, Deadline deadline, const StopEarly& stop_early) {
+  while (true) {
+    const int flushed = PQflush(conn);
+    if (flushed == 0) return SocketWait::kReady;
+    if (flushed < 0) return SocketWait::kBroken;
+    if (!wait_for_socket(PQsocket(conn), POLLIN | POLLOUT, deadline, stop_early))
+      return SocketWait::kGaveUp;
+    if (!PQconsumeInput(conn)) return SocketWait::kBroken;
+  }
+}
+
+SocketWait await_readable(PGconn* conn, Deadline deadline, const StopEarly& stop_early) {
+  while (PQisBusy(conn)) {
+    if (!wait_for_socket(PQsocket(conn), POLLIN, deadline, stop_early)) return SocketWait::kGaveUp;
+    if (!PQconsumeInput(conn)) return SocketWait::kBroken;
+  }
+  return SocketWait::kReady;
+}
+
 }  // namespace sb::storage::postgres

@@ -32,4 +32,17 @@ Deadline connect_deadline(PGconn* conn);
 /// said so first; true when ready, and on a socket error (libpq then reports it).
 bool wait_for_socket(int socket, short events, Deadline deadline, const StopEarly& stop_early);
 
+enum class SocketWait {
+  kReady,   // Done.
+  kBroken,  // The connection broke; libpq reports how.
+  kGaveUp,  // The deadline passed, or `stop_early()` said so, first.
+};
+
+/// Sends what libpq still holds for the server (a non-blocking connection may keep part of a
+/// query), reading meanwhile so that the server is never stuck writing to us.
+SocketWait flush_to_server(PGconn* conn, Deadline deadline, const StopEarly& stop_early);
+
+/// Reads from the server until PQgetResult() can return without blocking.
+SocketWait await_readable(PGconn* conn, Deadline deadline, const StopEarly& stop_early);
+
 }  // namespace sb::storage::postgres

@@ -293,22 +293,21 @@ PGresult* PostgresDatabase::await_result() {
         sql::Error::Kind::kUnavailable,
         "PostgreSQL did not answer within " + std::to_string(kClientDeadline.count()) + " ms");
   };
-  while (true) {
-    const int flushed = PQflush(conn_);
-    if (flushed == 0) break;
-    if (flushed < 0) return nullptr;
-    if (!wait_for_socket(socket, POLLIN | POLLOUT, deadline, stop)) return give_up();
-    if (!PQconsumeInput(conn_)) return nullptr;
+  switch (flush_to_server(conn_, deadline, stop)) {
+    case SocketWait::kReady:
+      break;
+    case SocketWait::kBroken:
+      return nullptr;
+    case SocketWait::kGaveUp:
+      return give_up();
   }
   // As PQexec: the last result, unless one was an error, which wins.
   PGresult* kept = nullptr;
   while (true) {
-    while (PQisBusy(conn_)) {
-      if (!wait_for_socket(socket, POLLIN, deadline, stop)) {
-        PQclear(kept);
-        return give_up();
-      }
-      if (!PQconsumeInput(conn_)) break;  // PQgetResult now reports the broken connection.
+    // On kBroken, PQgetResult reports the broken connection.
+    if (await_readable(conn_, deadline, stop) == SocketWait::kGaveUp) {
+      PQclear(kept);
+      return give_up();
     }
     PGresult* next = PQgetResult(conn_);
     if (!next) break;

@@ -68,20 +68,11 @@ bool StallWatch::answered() {
     drop_connection();
     return true;
   }
-  const int socket = PQsocket(conn_);
-  while (PQflush(conn_) == 1) {
-    if (!wait_for_socket(socket, POLLIN | POLLOUT, deadline, stop)) {
-      drop_connection();
-      return false;
-    }
-    PQconsumeInput(conn_);
-  }
-  while (PQisBusy(conn_)) {
-    if (!wait_for_socket(socket, POLLIN, deadline, stop)) {
-      drop_connection();
-      return false;
-    }
-    if (!PQconsumeInput(conn_)) break;
+  // A broken connection is an answer too: the server's host is there.
+  if (flush_to_server(conn_, deadline, stop) == SocketWait::kGaveUp ||
+      await_readable(conn_, deadline, stop) == SocketWait::kGaveUp) {
+    drop_connection();
+    return false;
   }
   while (PGresult* result = PQgetResult(conn_)) PQclear(result);
   if (PQstatus(conn_) != CONNECTION_OK) drop_connection();
