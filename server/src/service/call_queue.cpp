@@ -31,6 +31,12 @@ bool may_take(const Staff& e, const Call& c) {
   return call::serves(e.skills, c.topic);
 }
 
+/// Whether `c` may be offered to `e`: they may take it and have not refused it (refused_by).
+template <typename Staff>
+bool may_offer(const Staff& e, const Call& c, const std::set<std::string>& refused) {
+  return may_take(e, c) && !refused.contains(e.id);
+}
+
 }  // namespace
 
 Result<std::vector<storage::StaffEntry>> CallQueue::staff_of(const std::string& org_id) {
@@ -96,9 +102,8 @@ Result<bool> CallQueue::takes_back(const Call& c) {
   if (!refused) return refused.error();
   auto staff = staff_of(c.org_id);
   if (!staff) return staff.error();
-  return std::any_of(staff->begin(), staff->end(), [&](const auto& e) {
-    return ready_for(e) && may_take(e, c) && !refused->contains(e.id);
-  });
+  return std::any_of(staff->begin(), staff->end(),
+                     [&](const auto& e) { return ready_for(e) && may_offer(e, c, *refused); });
 }
 
 Result<std::int64_t> CallQueue::length(const std::string& org_id) {
@@ -125,7 +130,7 @@ void CallQueue::promote(const std::string& org_id) {
     if (!refused) continue;  // The next change of staff tries again, and so does the sweep.
     std::vector<call::StaffCandidate> eligible;
     for (const auto& e : free) {
-      if (may_take(e, c) && !refused->contains(e.id)) {
+      if (may_offer(e, c, *refused)) {
         eligible.push_back({e.id, e.name, e.idle_since_ms, e.skills});
       }
     }
@@ -158,7 +163,7 @@ Result<std::set<std::string>> CallQueue::queue_takers(
     auto refused = refused_by(c);
     if (!refused) return refused.error();
     for (const auto& s : free) {
-      if (may_take(s, c) && !refused->contains(s.id)) takers.insert(s.id);
+      if (may_offer(s, c, *refused)) takers.insert(s.id);
     }
   }
   return takers;
