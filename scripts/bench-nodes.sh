@@ -40,7 +40,8 @@ stop_all() {
   rm -f "$dir/nginx.pid"
   sleep 0.5
 }
-trap 'stop_all; rm -rf "$dir"' EXIT
+# BENCH_KEEP=DIR keeps the servers' logs and the generator's output there.
+trap 'stop_all; [[ -n "${BENCH_KEEP:-}" ]] && mkdir -p "$BENCH_KEEP" && cp -r "$dir"/. "$BENCH_KEEP"/; rm -rf "$dir"' EXIT
 
 # A fresh database: every table of the previous setup dropped.
 fresh_database() {
@@ -118,7 +119,8 @@ run() {  # label
       const calls = f.completed;
       console.log(`${label}  completed/s ${f.completed_per_s}  setup p50 ${f.setup_latency_ms.p50} ms` +
         ` p99 ${f.setup_latency_ms.p99} ms  signal p99 ${f.signal_latency_ms.p99} ms  errors ${f.errors_total}` +
-        `  server cpu ${(cpuS * 1000 / calls).toFixed(2)} ms/call (all nodes)`);
+        `  server cpu ${(cpuS * 1000 / calls).toFixed(2)} ms/call (all nodes)` +
+        (f.errors_total ? `  errors by kind ${JSON.stringify(f.errors)}` : ""));
     }
   ' "$out" "$label" "$mode" "$ticks" "$(getconf CLK_TCK)"
 }

@@ -88,7 +88,8 @@ run() {  # rate seconds label [more loadgen options]
       `  signal p99 ${f.signal_latency_ms.p99} ms  errors ${f.errors_total} (503: ${shed})` +
       `  cpu ${f.server.cpu_ms_per_call} ms/call  store ops/call ${(ops / (f.completed_per_s * seconds)).toFixed(1)}` +
       `  ws frames/call ${(frames / (f.completed_per_s * seconds)).toFixed(1)}` +
-      `  rss ${(rss / 1024).toFixed(1)} MiB  wal ${(wal / 2 ** 20).toFixed(1)} MiB`);
+      `  rss ${(rss / 1024).toFixed(1)} MiB  wal ${(wal / 2 ** 20).toFixed(1)} MiB` +
+      (f.errors_total ? `  errors by kind ${JSON.stringify(e)}` : ""));
   ' "$out" "$label" "$rss" "$wal" "$ops" "$frames" "$seconds"
 }
 
