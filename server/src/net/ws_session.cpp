@@ -54,7 +54,7 @@ WsSession::WsSession(beast::tcp_stream stream, std::string remote_ip, WsHandler*
       handler_(handler),
       slot_(std::move(slot)),
       ping_timer_(ws_.get_executor()),
-      write_deadline_(ws_.get_executor()),
+      write_watch_(ws_.get_executor()),
       write_timeout_(kMaxWsWriteTime) {}
 
 WsSession::Socket WsSession::bare_socket(beast::tcp_stream stream) {
@@ -237,7 +237,7 @@ void WsSession::write_next() {
   writing_ = false;
   if (reader_done_) return;
   auto done = [self = shared_from_this()](error_code ec, std::size_t = 0) {
-    self->disarm_write_deadline();
+    self->write_started_.reset();
     self->in_flight_ = std::string();
     if (ec) {
       // A failed write leaves the stream unusable; make sure the reader hears about it.
@@ -254,7 +254,7 @@ void WsSession::write_next() {
     ping_due_ = false;
     ++unanswered_pings_;
     writing_ = true;
-    arm_write_deadline();
+    start_write_clock();
     ws_.async_ping({}, std::move(done));
     return;
   }
@@ -263,10 +263,13 @@ void WsSession::write_next() {
     outbox_.pop_front();
     outbox_bytes_ -= in_flight_.size();
     writing_ = true;
-    arm_write_deadline();
+    start_write_clock();
     ws_.async_write(asio::buffer(in_flight_), std::move(done));
     return;
   }
+  // Nothing to write: the watch's pending wait need not outlive the burst (on an idle
+  // connection it would hold its memory for up to write_timeout_).
+  if (write_watch_armed_) write_watch_.cancel();
   if (close_reason_ && !close_sent_) {
     // The pending read receives the peer's answer and ends the session.
     close_sent_ = true;
@@ -277,19 +280,28 @@ void WsSession::write_next() {
 
 // Pings and frames go out one at a time, so a peer whose TCP window stays shut would hold the
 // writer forever and never be pinged out: the deadline closes the socket instead.
-void WsSession::arm_write_deadline() {
-  write_deadline_.expires_after(write_timeout_);
-  write_deadline_.async_wait([weak = weak_from_this()](error_code ec) {
-    auto self = weak.lock();
-    if (ec || !self) return;
-    // A wait that completed just as the write finished (and the deadline was moved) is stale.
-    if (self->write_deadline_.expiry() > Timer::clock_type::now()) return;
-    self->drop("write_timeout");
-  });
+void WsSession::start_write_clock() {
+  write_started_ = Timer::clock_type::now();
+  if (!write_watch_armed_) watch_write(*write_started_ + write_timeout_);
 }
 
-void WsSession::disarm_write_deadline() {
-  write_deadline_.expires_at(Timer::time_point::max());
+void WsSession::watch_write(Timer::clock_type::time_point at) {
+  write_watch_armed_ = true;
+  write_watch_.expires_at(at);
+  write_watch_.async_wait([weak = weak_from_this()](error_code ec) {
+    auto self = weak.lock();
+    if (!self) return;
+    self->write_watch_armed_ = false;
+    // Idle now: the next write starts the watch again.
+    if (!self->write_started_) return;
+    // Cancelled as the writer went idle, but a write began since: keep watching it.
+    const auto due = *self->write_started_ + self->write_timeout_;
+    if (!ec && due <= Timer::clock_type::now()) {
+      self->drop("write_timeout");
+    } else {
+      self->watch_write(due);
+    }
+  });
 }
 
 // Ends a connection that cannot be served, without a close handshake: the peer is not reading,

@@ -56,8 +56,10 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
   /// Starts the write chain unless a write is in flight.
   void kick_writer();
   void write_next();
-  void arm_write_deadline();
-  void disarm_write_deadline();
+  /// A ping or frame starts going out: it must be written within write_timeout_.
+  void start_write_clock();
+  /// Checks at `at` whether the write in flight is overdue (then drops the connection).
+  void watch_write(std::chrono::steady_clock::time_point at);
   void drop(std::string_view reason);
   template <class F>
   void notify(F&& f);
@@ -92,7 +94,12 @@ class WsSession final : public WsConnection, public std::enable_shared_from_this
   bool ping_due_ = false;
   bool close_sent_ = false;
   Timer ping_timer_;
-  Timer write_deadline_;
+  // One wait checks the writes in flight, not a wait per frame: when it fires it drops the
+  // connection if the current write is overdue, or waits again until it would be.
+  Timer write_watch_;
+  bool write_watch_armed_ = false;
+  // When the ping or frame in flight started; empty while idle or writing the close frame.
+  std::optional<std::chrono::steady_clock::time_point> write_started_;
   std::chrono::steady_clock::duration write_timeout_;
   bool reader_done_ = false;
   bool close_notified_ = false;
