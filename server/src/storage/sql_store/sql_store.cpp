@@ -142,8 +142,7 @@ Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
       // docs/api.md#routing: accepting one call stops the others ringing for this staff member.
       out.rings_stopped =
           participants_.end_rings_of(r.org_id, c.staff->id, RingOutcome::kStopped, r.now_ms);
-      staff_.forgive_missed_rings(r.org_id, c.staff->id);
-      staff_.touch(r.org_id, c.staff->id, r.now_ms);
+      staff_.took_call(r.org_id, c.staff->id, r.now_ms);
       changed(c.staff->id);
     }
     if (effects.ringing_staff) {

@@ -64,9 +64,10 @@ void StaffTable::count_missed_ring(const std::string& org_id, const std::string&
       {now_ms, max_missed, org_id, staff_id});
 }
 
-void StaffTable::forgive_missed_rings(const std::string& org_id, const std::string& staff_id) {
-  db_.run("UPDATE staff SET missed_in_row = 0 WHERE org_id = ? AND staff_id = ?",
-          {org_id, staff_id});
+void StaffTable::took_call(const std::string& org_id, const std::string& staff_id,
+                           std::int64_t now_ms) {
+  db_.run("UPDATE staff SET missed_in_row = 0, since = ? WHERE org_id = ? AND staff_id = ?",
+          {now_ms, org_id, staff_id});
 }
 
 void StaffTable::start_wrap_up(const std::string& org_id, const std::string& staff_id,

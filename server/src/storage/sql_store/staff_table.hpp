@@ -34,7 +34,8 @@ class StaffTable {
   /// One more ring ran out on them; `max_missed` in a row sets an available one away.
   void count_missed_ring(const std::string& org_id, const std::string& staff_id,
                          std::int64_t now_ms, int max_missed);
-  void forgive_missed_rings(const std::string& org_id, const std::string& staff_id);
+  /// They took a call at `now_ms`: their missed rings are forgiven and their state changed.
+  void took_call(const std::string& org_id, const std::string& staff_id, std::int64_t now_ms);
   /// Their call ended at `now_ms`: wrap-up for `wrap_up_ms`.
   void start_wrap_up(const std::string& org_id, const std::string& staff_id, std::int64_t now_ms,
                      std::int64_t wrap_up_ms);

@@ -255,6 +255,21 @@ TEST_F(CallServiceTest, LongestIdleRingsOneAtATimeAndMovesOn) {
   EXPECT_TRUE(service_->accept(bo_, c.id));
 }
 
+TEST_F(CallServiceTest, TakingACallForgivesTheMissedRingsOfWhoTookIt) {
+  online(ana_);
+  online(bo_);
+  Call first = create(cat_);
+  scheduler_.advance(45'001);
+  ASSERT_EQ(service_->get_call(cat_, first.id)->state, CallState::kMissed);
+  ASSERT_EQ(entry(ana_).missed_in_row, 1);
+  ASSERT_EQ(entry(bo_).missed_in_row, 1);
+  Call second = create(cat_);
+  ASSERT_TRUE(service_->accept(ana_, second.id));
+  EXPECT_EQ(entry(ana_).missed_in_row, 0);
+  // Bo's ring stopped because another took the call: it neither counts nor is forgiven.
+  EXPECT_EQ(entry(bo_).missed_in_row, 1);
+}
+
 TEST_F(CallServiceTest, MissedRingsInARowSetAway) {
   CallTimings t;
   t.max_missed = 2;
