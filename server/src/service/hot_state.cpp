@@ -15,8 +15,9 @@ void HotState::put_call(const call::Call& call,
   if (added) {
     entry.samples_counted =
         call.state != call::CallState::kAccepted && call.state != call::CallState::kActive;
+  } else {
+    unindex(entry.call);
   }
-  if (!added) unindex(entry.call);
   entry.call = call;
   index(call);
   if (participants) {
