@@ -68,29 +68,32 @@ run() {  # rate seconds label [more loadgen options]
   local rate="$1" seconds="$2" label="$3"
   shift 3
   local out="$dir/run.json"
-  local ops_before frames_before
+  local ops_before frames_before syncs_before
   ops_before=$(metric switchboard_store_operation_duration_seconds_count)
+  syncs_before=$(metric switchboard_store_syncs_total)
   frames_before=$(metric switchboard_ws_frames_sent_total)
   (cd "$ref" && taskset -c 1 node --max-old-space-size=4096 loadgen.js --protocol switchboard \
     --url "http://127.0.0.1:$port" --jwt-secret "$secret" --mode fixed --rate "$rate" \
     --duration "$seconds" --warmup 0 --server-pid "$pid" "$@" >"$out" 2>/dev/null) || true
-  local rss wal ops frames
+  local rss wal ops frames syncs
   ops=$(($(metric switchboard_store_operation_duration_seconds_count) - ops_before))
+  syncs=$(($(metric switchboard_store_syncs_total) - syncs_before))
   frames=$(($(metric switchboard_ws_frames_sent_total) - frames_before))
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
   wal=$(stat -c %s "$dir/sb.db-wal" 2>/dev/null || echo 0)
   node -e '
-    const [file, label, rss, wal, ops, frames, seconds] = process.argv.slice(1);
+    const [file, label, rss, wal, ops, frames, syncs, seconds] = process.argv.slice(1);
     const f = require(file).fixed;
     const e = f.errors || {};
     const shed = e.create_unavailable || 0;
     console.log(`${label}  completed/s ${f.completed_per_s}  setup p50 ${f.setup_latency_ms.p50} ms p99 ${f.setup_latency_ms.p99} ms` +
       `  signal p99 ${f.signal_latency_ms.p99} ms  errors ${f.errors_total} (503: ${shed})` +
       `  cpu ${f.server.cpu_ms_per_call} ms/call  store ops/call ${(ops / (f.completed_per_s * seconds)).toFixed(1)}` +
+      `  syncs/call ${(syncs / (f.completed_per_s * seconds)).toFixed(2)}` +
       `  ws frames/call ${(frames / (f.completed_per_s * seconds)).toFixed(1)}` +
       `  rss ${(rss / 1024).toFixed(1)} MiB  wal ${(wal / 2 ** 20).toFixed(1)} MiB` +
       (f.errors_total ? `  errors by kind ${JSON.stringify(e)}` : ""));
-  ' "$out" "$label" "$rss" "$wal" "$ops" "$frames" "$seconds"
+  ' "$out" "$label" "$rss" "$wal" "$ops" "$frames" "$syncs" "$seconds"
 }
 
 echo "bench-soak $mode: $(date -u +%Y-%m-%dT%H:%MZ), switchboard $(git rev-parse --short HEAD)"

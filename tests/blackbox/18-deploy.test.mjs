@@ -97,7 +97,7 @@ test('every metric the dashboard and the alerts query is exported by the server'
   for (const n of ['switchboard_store_operation_duration_seconds', 'switchboard_ready']) assert.ok(wanted.has(n), `${n} is on the dashboard or in an alert`);
 });
 
-test('switchboard_ready is 1 while /readyz is 200; store operations are timed', async () => {
+test('switchboard_ready is 1 while /readyz is 200; store operations and syncs are counted', async () => {
   expectStatus(await srv.request('GET', '/readyz'), 200);
   const { samples, types } = parseMetrics((await srv.request('GET', '/metrics')).text);
   const value = (name) => samples.find((s) => s.name === name)?.value;
@@ -105,4 +105,7 @@ test('switchboard_ready is 1 while /readyz is 200; store operations are timed', 
   assert.equal(types.switchboard_store_operation_duration_seconds, 'histogram');
   assert.ok(value('switchboard_store_operation_duration_seconds_count') > 5, 'store operations were counted');
   assert.equal(value('switchboard_store_errors_total'), 0, 'no storage errors');
+  // The first test's call committed and was answered, so at least one sync made it durable.
+  assert.equal(types.switchboard_store_syncs_total, 'counter');
+  assert.ok(value('switchboard_store_syncs_total') >= 1, 'group commit syncs were counted');
 });

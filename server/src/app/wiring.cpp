@@ -155,6 +155,7 @@ std::function<obs::ScrapeSnapshot()> scrape_snapshot(storage::Store& store, cons
     s.ready = ready();
     s.loop_lag_seconds = lag_probe.lag_ms() / 1000.0;
     s.commit_wait_seconds = store.commit_wait_ms() / 1000.0;
+    s.durable_syncs = store.durable_syncs();
     return s;
   };
 }

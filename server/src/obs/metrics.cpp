@@ -181,6 +181,14 @@ struct Metrics::Impl {
           .Name("switchboard_store_errors_total")
           .Help("Storage operations the database failed (answered 503 unavailable).")
           .Register(registry);
+  prometheus::Counter& syncs_counter =
+      BuildCounter()
+          .Name("switchboard_store_syncs_total")
+          .Help(
+              "Group commit syncs: each made every commit before it durable (an fdatasync of "
+              "SQLite's WAL, a synchronous commit on PostgreSQL).")
+          .Register(registry)
+          .Add({});
   prometheus::Family<prometheus::Gauge>& ready =
       BuildGauge()
           .Name("switchboard_ready")
@@ -404,6 +412,11 @@ std::string Metrics::render() {
     impl_->ready_gauge.Set(s.ready ? 1 : 0);
     impl_->lag_gauge.Set(s.loop_lag_seconds);
     impl_->commit_wait_gauge.Set(s.commit_wait_seconds);
+    // The store counts them; the counter catches up at each scrape.
+    const double syncs = static_cast<double>(s.durable_syncs);
+    if (syncs > impl_->syncs_counter.Value()) {
+      impl_->syncs_counter.Increment(syncs - impl_->syncs_counter.Value());
+    }
   }
   impl_->refresh_process();
   return prometheus::TextSerializer().Serialize(impl_->registry.Collect());

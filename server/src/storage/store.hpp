@@ -250,6 +250,8 @@ class Store {
   virtual void stop_group_commit() = 0;
   /// How long the oldest announcement has been waiting for its commit to be durable (ms).
   virtual double commit_wait_ms() const = 0;
+  /// Syncs the group commit has done so far (each made every commit before it durable).
+  virtual std::int64_t durable_syncs() const = 0;
 
   /// Creates the schema or upgrades it to the newest migration.
   virtual Result<void> migrate() = 0;

@@ -38,6 +38,7 @@ class SqlStore : public Store {
   void after_commit_durable(std::function<void()> fn) override;
   void stop_group_commit() override;
   double commit_wait_ms() const override { return group_ ? group_->oldest_wait_ms() : 0; }
+  std::int64_t durable_syncs() const override { return group_ ? group_->syncs() : 0; }
 
   Result<void> migrate() override;
   /// The database answers and takes writes, and no write failed lately (write_health.hpp).
