@@ -8,6 +8,9 @@
 #                                                RSS and the SQLite WAL's size
 #   scripts/bench-soak.sh overload MAX           30 s at 2 x MAX, then 30 s at MAX / 2, in 5 s
 #                                                slices: completed/s, 503s, setup p99 per slice
+#   scripts/bench-soak.sh overload-continuous MAX the same schedule as one run on the same sockets
+#                                                (bench/overload_scenario.mjs): per 5 s slice,
+#                                                calls placed, refused, completed, setup p50/p99
 #   scripts/bench-soak.sh fixed RATE SECONDS     one run (the same figures)
 #   scripts/bench-soak.sh ramp                   the generator's ramp (10 s steps from 50/s, x1.25,
 #                                                then bisection): max sustainable calls/s, CPU per
@@ -108,6 +111,27 @@ case "$mode" in
     max="${2:?max sustainable rate}"
     for s in 1 2 3 4 5 6; do run $((max * 2)) 5 "2x   slice $s"; done
     for s in 1 2 3 4 5 6; do run $((max / 2)) 5 "0.5x slice $s"; done ;;
+  overload-continuous)
+    # Each second: the server's CPU, its loop lag and commit wait at that moment, new calls
+    # refused so far (what admission control sees).
+    (
+      last=0
+      for s in $(seq 75); do
+        sleep 1
+        cpu=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+        curl -sf "http://127.0.0.1:$port/metrics" | awk -v s="$s" -v cpu=$((cpu - last)) '
+          /^switchboard_load_seconds\{kind="loop_lag"\}/ {lag = $2 * 1000}
+          /^switchboard_load_seconds\{kind="commit_wait"\}/ {wait = $2 * 1000}
+          /^switchboard_calls_refused_total/ {refused += $2}
+          END {printf "  server at %2d s: cpu %3d %%  loop lag %6.1f ms  commit wait %6.1f ms  refused so far %d\n", s, cpu, lag, wait, refused}'
+        last=$cpu
+      done
+    ) >"$dir/samples.txt" &
+    sampler=$!
+    taskset -c 1 node bench/overload_scenario.mjs --url "http://127.0.0.1:$port" --secret "$secret" \
+      --max "${2:?max sustainable rate}" | grep -v '^{'
+    kill "$sampler" 2>/dev/null || true
+    cat "$dir/samples.txt" ;;
   fixed) run "${2:?rate}" "${3:-30}" "fixed $2/s" ;;
   ramp)
     (cd "$ref" && taskset -c 1 node --max-old-space-size=4096 loadgen.js --protocol switchboard \
@@ -121,7 +145,8 @@ case "$mode" in
         `  first failing step ${r.first_failing_rate}/s, server core saturated: ${r.cpu_saturated_at_first_failure}`);
       for (const s of r.steps_full) {
         console.log(`  step ${s.target_rate}/s  completed ${s.completed_per_s}  setup p99 ${s.setup_latency_ms.p99} ms` +
-          `  errors ${s.errors_total}  cpu ${s.server.cpu_ms_per_call} ms/call  ${s.fail.length ? "FAIL " + s.fail.join(",") : "pass"}`);
+          `  errors ${s.errors_total}${s.errors_total ? " " + JSON.stringify(s.errors) : ""}` +
+          `  cpu ${s.server.cpu_ms_per_call} ms/call  ${s.fail.length ? "FAIL " + s.fail.join(",") : "pass"}`);
       }
     ' "$dir/ramp.json" ;;
   sweep)

@@ -19,6 +19,10 @@
 namespace sb::app {
 namespace {
 
+// From this share of its time busy, the io thread is taken to be full: new calls would only add to
+// a backlog that grows (bench/README.md, "continuous overload").
+constexpr double kSaturatedBusyRatio = 0.90;
+
 RateSpec rate_of(const Rate& r) {
   return RateSpec{r.per_second, r.burst};
 }
@@ -154,6 +158,7 @@ std::function<obs::ScrapeSnapshot()> scrape_snapshot(storage::Store& store, cons
     if (auto pending = store.webhook_pending()) s.webhook_pending = *pending;
     s.ready = ready();
     s.loop_lag_seconds = lag_probe.lag_ms() / 1000.0;
+    s.loop_busy_ratio = lag_probe.busy_ratio();
     s.commit_wait_seconds = store.commit_wait_ms() / 1000.0;
     s.durable_syncs = store.durable_syncs();
     return s;
@@ -180,8 +185,10 @@ rest::ApiOptions api_options_of(const Config& config, obs::Metrics& metrics,
   if (config.admission_lag.count() > 0) {
     o.admit_new_call = [&lag_probe, &store, &metrics,
                         limit = static_cast<double>(config.admission_lag.count())] {
-      // Work waits in two places: behind the loop's backlog, and for the group commit.
-      if (std::max(lag_probe.lag_ms(), store.commit_wait_ms()) <= limit) return true;
+      // Work waits behind the loop's backlog and for the group commit; and once the io thread
+      // has no idle moment left, in the sockets' buffers, where neither of those shows it.
+      const bool waits_too_long = std::max(lag_probe.lag_ms(), store.commit_wait_ms()) > limit;
+      if (!waits_too_long && lag_probe.busy_ratio() < kSaturatedBusyRatio) return true;
       metrics.call_refused_overload();
       return false;
     };

@@ -26,9 +26,29 @@ void LoopLagProbe::arm() {
     if (ec || !running_) return;
     const auto now = Clock::now();
     last_lag_ms_ = std::chrono::duration<double, std::milli>(now - due_).count();
+    measure_busy(now);
     due_ = now + period_;
     arm();
   });
+}
+
+void LoopLagProbe::measure_busy(Clock::time_point now) {
+  if (!busy_time_) {
+    busy_time_ = std::make_unique<ThreadBusyTime>();
+    last_busy_ns_ = busy_time_->busy_ns();
+    last_measured_ = now;
+    return;
+  }
+  const std::int64_t busy_ns = busy_time_->busy_ns();
+  const double wall_ns = std::chrono::duration<double, std::nano>(now - last_measured_).count();
+  if (wall_ns <= 0) return;
+  const double busy = std::clamp(static_cast<double>(busy_ns - last_busy_ns_) / wall_ns, 0.0, 1.0);
+  // An exponential moving average whose weight follows the time that passed, since ticks come
+  // late exactly when the loop is busy.
+  const double weight = std::min(1.0, wall_ns / std::chrono::nanoseconds(kBusyWindow).count());
+  busy_ratio_ += weight * (busy - busy_ratio_);
+  last_busy_ns_ = busy_ns;
+  last_measured_ = now;
 }
 
 double LoopLagProbe::lag_ms() const {

@@ -181,6 +181,14 @@ struct Metrics::Impl {
           .Name("switchboard_store_errors_total")
           .Help("Storage operations the database failed (answered 503 unavailable).")
           .Register(registry);
+  prometheus::Gauge& busy_gauge =
+      BuildGauge()
+          .Name("switchboard_loop_busy_ratio")
+          .Help(
+              "At the scrape: the share of the last quarter second the io thread was busy (running "
+              "or waiting for a CPU). New calls are refused from 0.9.")
+          .Register(registry)
+          .Add({});
   prometheus::Counter& syncs_counter =
       BuildCounter()
           .Name("switchboard_store_syncs_total")
@@ -411,6 +419,7 @@ std::string Metrics::render() {
     impl_->pending_gauge.Set(static_cast<double>(s.webhook_pending));
     impl_->ready_gauge.Set(s.ready ? 1 : 0);
     impl_->lag_gauge.Set(s.loop_lag_seconds);
+    impl_->busy_gauge.Set(s.loop_busy_ratio);
     impl_->commit_wait_gauge.Set(s.commit_wait_seconds);
     // The store counts them; the counter catches up at each scrape.
     const double syncs = static_cast<double>(s.durable_syncs);
