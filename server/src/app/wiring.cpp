@@ -19,10 +19,6 @@
 namespace sb::app {
 namespace {
 
-// From this share of its time busy, the io thread is taken to be full: new calls would only add to
-// a backlog that grows (bench/README.md, "continuous overload").
-constexpr double kSaturatedBusyRatio = 0.90;
-
 RateSpec rate_of(const Rate& r) {
   return RateSpec{r.per_second, r.burst};
 }
@@ -159,6 +155,7 @@ std::function<obs::ScrapeSnapshot()> scrape_snapshot(storage::Store& store, cons
     s.ready = ready();
     s.loop_lag_seconds = lag_probe.lag_ms() / 1000.0;
     s.loop_busy_ratio = lag_probe.busy_ratio();
+    s.loop_run_ratio = lag_probe.run_ratio();
     s.commit_wait_seconds = store.commit_wait_ms() / 1000.0;
     s.durable_syncs = store.durable_syncs();
     return s;
@@ -188,7 +185,7 @@ rest::ApiOptions api_options_of(const Config& config, obs::Metrics& metrics,
       // Work waits behind the loop's backlog and for the group commit; and once the io thread
       // has no idle moment left, in the sockets' buffers, where neither of those shows it.
       const bool waits_too_long = std::max(lag_probe.lag_ms(), store.commit_wait_ms()) > limit;
-      if (!waits_too_long && lag_probe.busy_ratio() < kSaturatedBusyRatio) return true;
+      if (!waits_too_long && !lag_probe.full()) return true;
       metrics.call_refused_overload();
       return false;
     };

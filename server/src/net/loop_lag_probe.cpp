@@ -35,19 +35,24 @@ void LoopLagProbe::arm() {
 void LoopLagProbe::measure_busy(Clock::time_point now) {
   if (!busy_time_) {
     busy_time_ = std::make_unique<ThreadBusyTime>();
-    last_busy_ns_ = busy_time_->busy_ns();
+    last_busy_ = busy_time_->now();
     last_measured_ = now;
     return;
   }
-  const std::int64_t busy_ns = busy_time_->busy_ns();
+  const BusyTime busy = busy_time_->now();
   const double wall_ns = std::chrono::duration<double, std::nano>(now - last_measured_).count();
   if (wall_ns <= 0) return;
-  const double busy = std::clamp(static_cast<double>(busy_ns - last_busy_ns_) / wall_ns, 0.0, 1.0);
-  // An exponential moving average whose weight follows the time that passed, since ticks come
+  const auto share = [wall_ns](std::int64_t ns) {
+    return std::clamp(static_cast<double>(ns) / wall_ns, 0.0, 1.0);
+  };
+  const std::int64_t ran = busy.running_ns - last_busy_.running_ns;
+  const std::int64_t waited = busy.waiting_ns - last_busy_.waiting_ns;
+  // Exponential moving averages whose weight follows the time that passed, since ticks come
   // late exactly when the loop is busy.
   const double weight = std::min(1.0, wall_ns / std::chrono::nanoseconds(kBusyWindow).count());
-  busy_ratio_ += weight * (busy - busy_ratio_);
-  last_busy_ns_ = busy_ns;
+  busy_ratio_ += weight * (share(ran + waited) - busy_ratio_);
+  run_ratio_ += weight * (share(ran) - run_ratio_);
+  last_busy_ = busy;
   last_measured_ = now;
 }
 

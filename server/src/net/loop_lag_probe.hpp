@@ -5,10 +5,13 @@
 //
 // Lag alone misses a loop that is full but keeps its turns short: work then waits in the
 // sockets' buffers, where no timer sees it, and every round trip of every call slows down. So
-// each tick also reads how much of the time since the last one the io thread was busy (running,
-// or waiting for its core: util/thread_busy_time.hpp); busy_ratio() is that share, smoothed over
-// about a quarter of a second. Near 1, the loop has no idle moment left and falls behind.
-// Admission control (docs/decisions/0004) refuses new calls while either is over its limit.
+// each tick also reads how much of the time since the last one the io thread was running, and
+// how much it was ready but waiting for its core (util/thread_busy_time.hpp), both smoothed over
+// about a quarter of a second. full() is a loop with no idle moment left that does the work
+// itself: busy (running or waiting) nearly all the time, and running much of it. The second half
+// keeps an idle loop on a crowded machine, which waits a while each time a tick wakes it, from
+// looking full. Admission control (docs/decisions/0004) refuses new calls while the loop is full
+// or its lag is over the limit.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -28,11 +31,19 @@ class LoopLagProbe {
   /// Milliseconds the loop is behind: the larger of the last tick's lateness and how overdue
   /// the next tick is now.
   double lag_ms() const;
-  /// The share of the last quarter second or so the io thread was busy, from 0 to 1.
+  /// The share of the last quarter second or so the io thread was running or waiting for a CPU,
+  /// from 0 to 1.
   double busy_ratio() const { return running_ ? busy_ratio_ : 0; }
+  /// The share of it the io thread was running.
+  double run_ratio() const { return running_ ? run_ratio_ : 0; }
+  /// Busy at least 90 % of the time, and running at least half of it.
+  bool full() const { return busy_ratio() >= kFullBusyRatio && run_ratio() >= kFullRunRatio; }
 
-  /// The time constant of busy_ratio()'s smoothing.
+  /// The time constant of the ratios' smoothing.
   static constexpr std::chrono::milliseconds kBusyWindow{250};
+  // bench/README.md, "continuous overload": from 0.9 busy, calls already admitted waited.
+  static constexpr double kFullBusyRatio = 0.9;
+  static constexpr double kFullRunRatio = 0.5;
 
  private:
   void arm();
@@ -45,9 +56,10 @@ class LoopLagProbe {
   bool running_ = false;
   // Made on the first tick, so that it measures the thread that runs the loop.
   std::unique_ptr<ThreadBusyTime> busy_time_;
-  std::int64_t last_busy_ns_ = 0;
+  BusyTime last_busy_{};
   std::chrono::steady_clock::time_point last_measured_{};
   double busy_ratio_ = 0;
+  double run_ratio_ = 0;
 };
 
 }  // namespace sb::net

@@ -186,7 +186,14 @@ struct Metrics::Impl {
           .Name("switchboard_loop_busy_ratio")
           .Help(
               "At the scrape: the share of the last quarter second the io thread was busy (running "
-              "or waiting for a CPU). New calls are refused from 0.9.")
+              "or waiting for a CPU). New calls are refused from 0.9 while the run ratio is at "
+              "least 0.5.")
+          .Register(registry)
+          .Add({});
+  prometheus::Gauge& run_gauge =
+      BuildGauge()
+          .Name("switchboard_loop_run_ratio")
+          .Help("At the scrape: the share of the last quarter second the io thread was running.")
           .Register(registry)
           .Add({});
   prometheus::Counter& syncs_counter =
@@ -420,6 +427,7 @@ std::string Metrics::render() {
     impl_->ready_gauge.Set(s.ready ? 1 : 0);
     impl_->lag_gauge.Set(s.loop_lag_seconds);
     impl_->busy_gauge.Set(s.loop_busy_ratio);
+    impl_->run_gauge.Set(s.loop_run_ratio);
     impl_->commit_wait_gauge.Set(s.commit_wait_seconds);
     // The store counts them; the counter catches up at each scrape.
     const double syncs = static_cast<double>(s.durable_syncs);

@@ -21,6 +21,7 @@ struct ScrapeSnapshot {
   bool ready = true;               // what /readyz would answer: storage and bus reachable
   double loop_lag_seconds = 0;     // how late the io thread runs
   double loop_busy_ratio = 0;      // the share of the last quarter second the io thread was busy
+  double loop_run_ratio = 0;       // ... and the share it was running
   double commit_wait_seconds = 0;  // how long the oldest answer has waited for durability
   std::int64_t durable_syncs = 0;  // group commit syncs since the start
 };

@@ -1,13 +1,20 @@
 #pragma once
-// How long one thread has been busy: running, or ready to run and waiting for a CPU. A thread
-// that always has work is busy all the time whether it runs or waits for the core it shares, so
-// the ratio of busy time to wall time says whether it keeps up (below 1) or falls behind (1).
-// Linux's /proc/thread-self/schedstat gives both figures; where it is missing, the thread's CPU
-// time alone stands in (it cannot see waiting for the CPU).
+// How long one thread has been running, and how long it has been ready to run but waiting for a
+// CPU. A thread that always has work is busy all the time whether it runs or waits for the core it
+// shares, so the share of wall time it was either says whether it keeps up (below 1) or falls
+// behind (1). Running time alone tells a thread that works from one that mostly sleeps and, on a
+// crowded machine, waits a while each time it wakes up. Linux's /proc/thread-self/schedstat gives
+// both figures; where it is missing, the thread's CPU time stands in and waiting reads 0.
 
 #include <cstdint>
+#include <optional>
 
 namespace sb {
+
+struct BusyTime {
+  std::int64_t running_ns = 0;
+  std::int64_t waiting_ns = 0;  // ready to run, waiting for a CPU
+};
 
 class ThreadBusyTime {
  public:
@@ -17,11 +24,13 @@ class ThreadBusyTime {
   ThreadBusyTime(const ThreadBusyTime&) = delete;
   ThreadBusyTime& operator=(const ThreadBusyTime&) = delete;
 
-  /// Nanoseconds the thread has been busy since it started. Call it on that thread when
-  /// schedstat is missing: the CPU time clock is the caller's.
-  std::int64_t busy_ns() const;
+  /// Since the thread started. Call it on that thread: without schedstat, the CPU time clock is
+  /// the caller's.
+  BusyTime now();
 
  private:
+  std::optional<BusyTime> read_schedstat() const;
+
   int schedstat_fd_ = -1;
 };
 
