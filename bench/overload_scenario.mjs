@@ -6,22 +6,17 @@
 // caller answers with as many; then the caller posts `connected` and `end`. Per --slice-s slice
 // (by when the call was placed): calls offered, placed, refused with 503, completed, and the
 // setup latency (create sent until the caller hears `accepted`). Figures are printed, never
-// asserted. Run by scripts/bench-soak.sh overload-continuous; needs `ws` (tests/blackbox).
+// asserted. Run by scripts/bench-soak.sh overload-continuous; needs `ws` (tests/blackbox, through
+// scenario_lib.mjs).
 //
 //   node bench/overload_scenario.mjs --url http://127.0.0.1:3199 --secret S --max 400
 //        [--over-s 30] [--under-s 30] [--slice-s 5] [--orgs 10] [--staff 5] [--clients 3000]
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 
-const WebSocket = createRequire(new URL('../tests/blackbox/package.json', import.meta.url))('ws');
+import { connect as connectTo, parseArgs, percentile, signToken } from './scenario_lib.mjs';
 
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .map((a, i, all) => (a.startsWith('--') ? [a.slice(2), all[i + 1]] : null))
-    .filter(Boolean),
-);
+const args = parseArgs();
 const url = new URL(args.url ?? 'http://127.0.0.1:3199');
 const secret = args.secret ?? 'bench-secret';
 const max = Number(args.max ?? 400);
@@ -37,12 +32,7 @@ const run = randomBytes(3).toString('hex');
 const sdp = 'v=0 '.padEnd(2000, 'x');
 const candidate = 'candidate:1 1 udp '.padEnd(150, 'x');
 
-function token(org, sub, role) {
-  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, org, role, name: sub, iat: now, exp: now + 3600 })}`;
-  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
-}
+const token = (org, sub, role) => signToken(secret, org, sub, role);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 512 });
 /** One REST request: resolves { status, body } (status 0: transport error). */
@@ -82,19 +72,7 @@ function rest(tok, method, path, body) {
   });
 }
 
-/** A signed-in WebSocket; `onMessage` gets every parsed message after the welcome. */
-function connect(tok, onMessage) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://${url.host}/v1/ws`);
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', token: tok })));
-    ws.on('error', reject);
-    ws.on('message', (data) => {
-      const m = JSON.parse(String(data));
-      if (m.type === 'welcome') resolve(ws);
-      else onMessage(m);
-    });
-  });
-}
+const connect = (tok, onMessage) => connectTo(url, tok, onMessage);
 
 async function inBatches(items, size, fn) {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
@@ -281,11 +259,6 @@ for (const x of [...staff, ...clients]) x.ws.close();
 agent.destroy();
 
 // --- Figures. ---
-function percentile(values, p) {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length))) - 1];
-}
 const ms = (v) => (v === null ? '–' : `${v.toFixed(1)} ms`);
 const perS = (n) => (n / sliceS).toFixed(0);
 console.log(

@@ -7,18 +7,12 @@
 //
 //   node bench/queue_scenario.mjs --url http://127.0.0.1:3199 --secret S
 //        [--staff 20] [--callers 200] [--hold-ms 3000] [--spread-ms 10000]
-import { createHmac, randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const WebSocket = createRequire(new URL('../tests/blackbox/package.json', import.meta.url))('ws');
+import { connect as connectTo, parseArgs, percentile, signToken } from './scenario_lib.mjs';
 
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .map((a, i, all) => (a.startsWith('--') ? [a.slice(2), all[i + 1]] : null))
-    .filter(Boolean),
-);
+const args = parseArgs();
 const url = args.url ?? 'http://127.0.0.1:3199';
 const secret = args.secret ?? 'bench-secret';
 const staffCount = Number(args.staff ?? 20);
@@ -27,12 +21,7 @@ const holdMs = Number(args['hold-ms'] ?? 3000);
 const spreadMs = Number(args['spread-ms'] ?? 10_000);
 const org = `bench-queue-${randomBytes(3).toString('hex')}`;
 
-function token(sub, role) {
-  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, org, role, name: sub, iat: now, exp: now + 3600 })}`;
-  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
-}
+const token = (sub, role) => signToken(secret, org, sub, role);
 
 async function rest(tok, method, path, body) {
   const r = await fetch(`${url}/v1${path}`, {
@@ -44,25 +33,7 @@ async function rest(tok, method, path, body) {
   return { status: r.status, body: text ? JSON.parse(text) : null };
 }
 
-/** A signed-in WebSocket; `onMessage` gets every parsed message after the welcome. */
-function connect(tok, onMessage) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/ws`);
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', token: tok })));
-    ws.on('error', reject);
-    ws.on('message', (data) => {
-      const m = JSON.parse(String(data));
-      if (m.type === 'welcome') resolve(ws);
-      else onMessage(m);
-    });
-  });
-}
-
-function percentile(values, p) {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length))) - 1];
-}
+const connect = (tok, onMessage) => connectTo(url, tok, onMessage);
 const fmt = (s) => (s === null ? '–' : `${s.toFixed(1)} s`);
 
 // --- Staff: take whatever rings, hold it, hang up, then take what rang meanwhile. ---
