@@ -302,7 +302,7 @@ const std::vector<Flag>& flags() {
        duration(&Config::node_timeout, false)},
       {"admission-lag", "<duration>",
        "Refuse new calls with 503 while the server runs this late, or while its io thread is "
-       "full (busy 90% of the time); 0ms turns both off (default 100ms).",
+       "full (busy 90% of the time, running half of it); 0ms turns both off (default 100ms).",
        duration(&Config::admission_lag, true)},
       {"board-interval", "<duration>",
        "How often, at most, an org's staff board sends its changes (default 500ms).",
