@@ -77,8 +77,8 @@ std::optional<std::string> CallTable::id_for_key(const std::string& org_id,
 
 std::optional<std::string> CallTable::open_call_of_caller(const std::string& org_id,
                                                           const std::string& caller_id) {
-  auto rows = db_.query("SELECT id FROM calls WHERE org_id = ? AND caller_id = ? AND state IN " +
-                            std::string(kOpenStatesSql),
+  auto rows = db_.query("SELECT id FROM calls WHERE org_id = ? AND caller_id = ? AND " +
+                            std::string(kOpenCallCondition),
                         {org_id, caller_id});
   if (!rows.next()) return std::nullopt;
   return rows.text(0);
@@ -131,14 +131,14 @@ std::vector<Call> CallTable::open_of_user(const std::string& org_id, const std::
   // partial indexes of open calls, the ringing participants): an OR of the three made SQLite
   // scan every call the org ever had, so each connect got slower as the history grew. A call
   // has a staff member only once accepted.
-  const std::string open(kOpenStatesSql);
+  const std::string open(kOpenCallCondition);
   return calls("SELECT " + kCallColumns + " FROM calls WHERE org_id = ?1 AND caller_id = ?2 AND " +
-                   "state IN " + open + " UNION SELECT " + kCallColumns +
+                   open + " UNION SELECT " + kCallColumns +
                    " FROM calls WHERE org_id = ?1 AND staff_id = ?2 AND state IN ('accepted', "
                    "'active') UNION SELECT " +
                    kCallColumns +
                    " FROM calls WHERE id IN (SELECT call_id FROM call_participants WHERE org_id = "
-                   "?1 AND staff_id = ?2 AND outcome = 'ringing') AND state IN " +
+                   "?1 AND staff_id = ?2 AND outcome = 'ringing') AND " +
                    open + " ORDER BY created_at, id",
                {org_id, user_id});
 }
@@ -227,8 +227,8 @@ std::vector<CallRef> CallTable::accepted() {
 }
 
 std::vector<CallRef> CallTable::open() {
-  return refs("SELECT org_id, id, created_at FROM calls WHERE state IN " +
-              std::string(kOpenStatesSql));
+  return refs("SELECT org_id, id, created_at FROM calls WHERE " +
+              std::string(kOpenCallCondition));
 }
 
 DueCalls CallTable::due(std::int64_t due_by_ms, std::int64_t accepted_by_ms, int limit) {

@@ -83,6 +83,7 @@ SqliteDatabase::SqliteDatabase(const std::string& path) : path_(path) {
     // 32 MiB of page cache instead of 2: the open calls, their indexes and the staff rows stay
     // in memory, so a transition reads no page from the file.
     exec("PRAGMA cache_size = -32768");
+    exec("PRAGMA temp_store = MEMORY");
   } catch (const sql::Error&) {
     sqlite3_close(db_);
     throw;

@@ -101,10 +101,11 @@ TEST_F(PostgresStoreTest, NodesStartingAtOnceApplyEachMigrationOnce) {
   auto rows = check.query("SELECT name FROM schema_migrations ORDER BY name", {});
   std::vector<std::string> applied;
   while (rows.next()) applied.push_back(rows.text(0));
-  EXPECT_EQ(applied, (std::vector<std::string>{
-                         "0001_init.sql", "0002_quality_feedback_webhooks.sql",
-                         "0003_quality_figure_counts.sql", "0004_queue_topics_transfer.sql",
-                         "0005_ice_profile.sql", "0006_node_liveness.sql"}));
+  EXPECT_EQ(applied,
+            (std::vector<std::string>{"0001_init.sql", "0002_quality_feedback_webhooks.sql",
+                                      "0003_quality_figure_counts.sql",
+                                      "0004_queue_topics_transfer.sql", "0005_ice_profile.sql",
+                                      "0006_node_liveness.sql", "0007_open_call_predicate.sql"}));
 }
 
 TEST_F(PostgresStoreTest, OfStaffAcceptingOnDifferentNodesExactlyOneWins) {
