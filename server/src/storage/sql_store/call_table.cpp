@@ -227,8 +227,7 @@ std::vector<CallRef> CallTable::accepted() {
 }
 
 std::vector<CallRef> CallTable::open() {
-  return refs("SELECT org_id, id, created_at FROM calls WHERE " +
-              std::string(kOpenCallCondition));
+  return refs("SELECT org_id, id, created_at FROM calls WHERE " + std::string(kOpenCallCondition));
 }
 
 DueCalls CallTable::due(std::int64_t due_by_ms, std::int64_t accepted_by_ms, int limit) {
