@@ -33,7 +33,8 @@ constexpr std::string_view kUniqueViolation = "23505";
 constexpr std::size_t kMaxPrepared = 512;
 
 // Any constant will do, as long as every node uses the same: it serialises their migrations.
-const sql::Dialect kDialect{&postgres_migrations, "SELECT pg_advisory_xact_lock(7262837746357201)"};
+const sql::Dialect kDialect{&postgres_migrations, "SELECT pg_advisory_xact_lock(7262837746357201)",
+                            true};
 
 std::string trimmed(const char* message) {
   std::string s = message ? message : "";

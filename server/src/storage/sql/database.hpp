@@ -45,6 +45,10 @@ struct Dialect {
   /// Run first in the migrations' transaction so that nodes starting at once apply each
   /// migration once; empty where beginning the transaction takes that lock already.
   std::string_view migration_lock;
+  /// Whether a write should hand back its rows with RETURNING rather than be read again: on
+  /// PostgreSQL a second statement is a second round trip; SQLite collects RETURNING rows in a
+  /// temporary table, which costs more than reading the row by its key.
+  bool prefer_returning = true;
 };
 
 class Database {

@@ -47,7 +47,7 @@ void greatest(sqlite3_context* context, int argc, sqlite3_value** argv) {
   }
 }
 
-const sql::Dialect kDialect{&migrations, ""};
+const sql::Dialect kDialect{&migrations, "", false};
 
 }  // namespace
 
