@@ -10,7 +10,9 @@
 #                                                slices: completed/s, 503s, setup p99 per slice
 #   scripts/bench-soak.sh overload-continuous MAX the same schedule as one run on the same sockets
 #                                                (bench/overload_scenario.mjs): per 5 s slice,
-#                                                calls placed, refused, completed, setup p50/p99
+#                                                calls placed, refused, completed, setup p50/p99;
+#                                                OVERLOAD_ARGS="--over-s 0" runs only the half rate,
+#                                                for the p99 to expect after the drop
 #   scripts/bench-soak.sh fixed RATE SECONDS     one run (the same figures)
 #   scripts/bench-soak.sh ramp                   the generator's ramp (10 s steps from 50/s, x1.25,
 #                                                then bisection): max sustainable calls/s, CPU per
@@ -129,7 +131,7 @@ case "$mode" in
     ) >"$dir/samples.txt" &
     sampler=$!
     taskset -c 1 node bench/overload_scenario.mjs --url "http://127.0.0.1:$port" --secret "$secret" \
-      --max "${2:?max sustainable rate}" | grep -v '^{'
+      --max "${2:?max sustainable rate}" ${OVERLOAD_ARGS:-} | grep -v '^{'
     kill "$sampler" 2>/dev/null || true
     cat "$dir/samples.txt" ;;
   fixed) run "${2:?rate}" "${3:-30}" "fixed $2/s" ;;

@@ -45,10 +45,12 @@ struct Dialect {
   /// Run first in the migrations' transaction so that nodes starting at once apply each
   /// migration once; empty where beginning the transaction takes that lock already.
   std::string_view migration_lock;
-  /// Whether a write should hand back its rows with RETURNING rather than be read again: on
-  /// PostgreSQL a second statement is a second round trip; SQLite collects RETURNING rows in a
-  /// temporary table, which costs more than reading the row by its key.
-  bool prefer_returning = true;
+  /// Whether each statement is a round trip to a server (PostgreSQL), so that the store folds
+  /// work into fewer statements: a write hands back its rows with RETURNING, and one statement
+  /// changes a list of rows (`IN (?, ?, ...)`). SQLite runs statements in the process and builds
+  /// a temporary table for RETURNING and for such a list, which costs more than a read by key
+  /// and one statement per row inside the same transaction.
+  bool statement_is_round_trip = true;
 };
 
 class Database {

@@ -196,7 +196,7 @@ std::optional<Call> CallTable::move(const TransitionRequest& r) {
         "WHERE org_id = ?7 AND staff_id = ?14 AND wrap_up_until > ?3)";
     params.emplace_back(r.ring.front().staff_id);
   }
-  if (!db_.dialect().prefer_returning) {
+  if (!db_.dialect().statement_is_round_trip) {
     if (db_.run(sql, params) == 0) return std::nullopt;
     return find(r.org_id, r.call_id);
   }

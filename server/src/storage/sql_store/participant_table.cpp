@@ -76,12 +76,28 @@ std::vector<RingStepRef> ParticipantTable::ring_steps_due(std::int64_t due_by_ms
 
 std::vector<std::string> ParticipantTable::end_ringing(const std::string& call_id,
                                                        RingOutcome outcome, std::int64_t now_ms) {
-  auto rows = db_.query(
-      "UPDATE call_participants SET outcome = ?, ended_at = ? WHERE call_id = ? AND outcome = "
-      "'ringing' RETURNING staff_id",
-      {to_string(outcome), now_ms, call_id});
   std::vector<std::string> ended;
-  while (rows.next()) ended.push_back(rows.text(0));
+  if (db_.dialect().statement_is_round_trip) {
+    auto rows = db_.query(
+        "UPDATE call_participants SET outcome = ?, ended_at = ? WHERE call_id = ? AND outcome = "
+        "'ringing' RETURNING staff_id",
+        {to_string(outcome), now_ms, call_id});
+    while (rows.next()) ended.push_back(rows.text(0));
+  } else {
+    // In SQLite's transaction, which holds the write lock, nothing changes between the two.
+    {
+      auto rows = db_.query(
+          "SELECT staff_id FROM call_participants WHERE call_id = ? AND outcome = 'ringing'",
+          {call_id});
+      while (rows.next()) ended.push_back(rows.text(0));
+    }
+    if (!ended.empty()) {
+      db_.run(
+          "UPDATE call_participants SET outcome = ?, ended_at = ? WHERE call_id = ? AND outcome "
+          "= 'ringing'",
+          {to_string(outcome), now_ms, call_id});
+    }
+  }
   std::sort(ended.begin(), ended.end());
   return ended;
 }
@@ -115,13 +131,30 @@ bool ParticipantTable::decline(const std::string& org_id, const std::string& cal
 std::vector<std::string> ParticipantTable::end_rings_of(const std::string& org_id,
                                                         const std::string& staff_id,
                                                         RingOutcome outcome, std::int64_t now_ms) {
-  // One statement ends the rings and names their calls: nothing can slip in between.
-  auto rows = db_.query(
-      "UPDATE call_participants SET outcome = ?, ended_at = ? WHERE org_id = ? AND staff_id = ? "
-      "AND outcome = 'ringing' RETURNING rung_at, call_id",
-      {to_string(outcome), now_ms, org_id, staff_id});
   std::vector<std::pair<std::int64_t, std::string>> ended;
-  while (rows.next()) ended.emplace_back(rows.int64(0), rows.text(1));
+  if (db_.dialect().statement_is_round_trip) {
+    // One statement ends the rings and names their calls: nothing can slip in between.
+    auto rows = db_.query(
+        "UPDATE call_participants SET outcome = ?, ended_at = ? WHERE org_id = ? AND staff_id = ? "
+        "AND outcome = 'ringing' RETURNING rung_at, call_id",
+        {to_string(outcome), now_ms, org_id, staff_id});
+    while (rows.next()) ended.emplace_back(rows.int64(0), rows.text(1));
+  } else {
+    // In SQLite's transaction, which holds the write lock, nothing changes between the two.
+    {
+      auto rows = db_.query(
+          "SELECT rung_at, call_id FROM call_participants WHERE org_id = ? AND staff_id = ? AND "
+          "outcome = 'ringing'",
+          {org_id, staff_id});
+      while (rows.next()) ended.emplace_back(rows.int64(0), rows.text(1));
+    }
+    if (!ended.empty()) {
+      db_.run(
+          "UPDATE call_participants SET outcome = ?, ended_at = ? WHERE org_id = ? AND staff_id "
+          "= ? AND outcome = 'ringing'",
+          {to_string(outcome), now_ms, org_id, staff_id});
+    }
+  }
   std::sort(ended.begin(), ended.end());
   std::vector<std::string> calls;
   for (auto& [rung_at, call_id] : ended) calls.push_back(std::move(call_id));

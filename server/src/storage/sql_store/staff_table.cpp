@@ -46,6 +46,12 @@ void StaffTable::set_status(const std::string& org_id, const std::string& staff_
 void StaffTable::touch(const std::string& org_id, const std::vector<std::string>& staff_ids,
                        std::int64_t now_ms) {
   if (staff_ids.empty()) return;
+  if (!db_.dialect().statement_is_round_trip) {
+    for (const auto& id : staff_ids) {
+      db_.run("UPDATE staff SET since = ? WHERE org_id = ? AND staff_id = ?", {now_ms, org_id, id});
+    }
+    return;
+  }
   std::string sql = "UPDATE staff SET since = ? WHERE org_id = ? AND staff_id IN (?";
   for (std::size_t i = 1; i < staff_ids.size(); ++i) sql += ", ?";
   sql += ")";
