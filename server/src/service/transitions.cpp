@@ -1,7 +1,9 @@
 #include "service/transitions.hpp"
 
+#include "obs/log.hpp"
 #include "service/announcer.hpp"
 #include "service/call_queue.hpp"
+#include "service/call_reads.hpp"
 #include "service/call_timers.hpp"
 #include "service/live_calls.hpp"
 #include "service/missed_rings.hpp"
@@ -58,15 +60,27 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
   // Read before the call leaves memory, which may know it had no samples to read.
   const bool terminal = call::is_terminal(moved.state);
   const auto quality = terminal ? quality_.quality_shown(moved) : std::nullopt;
+  // Everyone rung for the call hears of the move; the store hands the rings back only when the
+  // move changed them.
+  std::vector<storage::Participant> participants;
+  if (outcome->participants) {
+    participants = *outcome->participants;
+  } else if (auto known = CallReads(ctx_).participants_of(moved.id)) {
+    participants = std::move(*known);
+  } else {
+    // The move is committed and must be announced: to its caller and staff member at least.
+    obs::log_warn("call.participants_unread",
+                  {{"call_id", moved.id}, {"error", known.error().text()}});
+  }
   if (moved.state == CallState::kQueued) {  // Back in the queue: the caller hears their place.
     Call placed = moved;
     queue_.place(placed);
-    announcer_.announce(placed, c.state, outcome->participants, quality);
+    announcer_.announce(placed, c.state, participants, quality);
     queue_.changed(moved.org_id);
   } else {
-    announcer_.announce(moved, c.state, outcome->participants, quality);
+    announcer_.announce(moved, c.state, participants, quality);
   }
-  if (terminal) ctx_.hot.end_call(moved, outcome->participants);
+  if (terminal) ctx_.hot.end_call(moved, std::move(participants));
   announcer_.announce_staff(moved.org_id, outcome->staff_changed);
   if (call::starts_timer(effects, call::TimerKind::kRing, policy)) {  // A promoted call.
     timers_.schedule_ring_timeout(moved.org_id, moved.id, moved.ring_deadline_ms);

@@ -86,8 +86,10 @@ struct TransitionOutcome {
   std::optional<Call> call;
   /// Staff whose status or state the move changed.
   std::vector<std::string> staff_changed;
-  /// The call's ring participants after the move, read in the same transaction.
-  std::vector<Participant> participants;
+  /// The call's ring participants after the move, read in the same transaction; nullopt when
+  /// the move did not change them (no ring started, ended or accepted), so nobody reads again
+  /// what is already known.
+  std::optional<std::vector<Participant>> participants;
   /// Accept only: other calls that were ringing for the accepting staff member and no longer
   /// are (docs/api.md#routing); their participants changed too.
   std::vector<std::string> rings_stopped;

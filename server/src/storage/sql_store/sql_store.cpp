@@ -177,7 +177,9 @@ Result<TransitionOutcome> SqlStore::transition(const TransitionRequest& r) {
       for (const auto& id : rung) changed(id);
     }
     write_outbox(c, r.now_ms);
-    out.participants = participants_.of_call(r.call_id);
+    if (effects.accepting_staff || effects.ringing_staff || effects.ring_chosen_staff) {
+      out.participants = participants_.of_call(r.call_id);
+    }
     if (r.successor) insert_successor(r, out, changed);
     tx.commit();
     return out;

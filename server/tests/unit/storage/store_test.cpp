@@ -371,7 +371,8 @@ TEST_P(StoreTest, AMissedRingTheServiceDoesNotCountLeavesTheStaffMemberAvailable
     r.missed_not_counted = {"s1"};
     auto out = store_->transition(r);
     ASSERT_TRUE(out && out->call);
-    EXPECT_EQ(out->participants.at(0).outcome, RingOutcome::kMissed);
+    ASSERT_TRUE(out->participants);
+    EXPECT_EQ(out->participants->at(0).outcome, RingOutcome::kMissed);
     EXPECT_EQ(staff("s1", 50000).chosen_status, StaffStatus::kAvailable);
     EXPECT_EQ(staff("s1", 50000).missed_in_row, 0);
   }
@@ -400,6 +401,24 @@ TEST_P(StoreTest, EndingACallStartsWrapUpAndFreesTheStaffMember) {
   EXPECT_EQ(staff("s1", 12000).state, StaffState::kWrapUp);
   EXPECT_EQ(staff("s1", 15001).state, StaffState::kIdle);
   EXPECT_EQ(staff("s1", 15001).idle_since_ms, 10000);
+}
+
+// A move that starts, ends or accepts no ring hands back no participants (the service knows them
+// already); one that does hands back the rings as they are after it.
+TEST_P(StoreTest, AMoveHandsBackTheRingsOnlyWhenItChangedThem) {
+  staff_online("s1");
+  staff_online("s2");
+  ASSERT_TRUE(store_->create_call(make_call("c1", "u1"), {{"s1", {}}, {"s2", {}}}, std::nullopt));
+  auto accepted = store_->transition(accept_request("c1", "s1"));
+  ASSERT_TRUE(accepted && accepted->call && accepted->participants);
+  ASSERT_EQ(accepted->participants->size(), 2u);
+  EXPECT_EQ(accepted->participants->at(0).outcome, RingOutcome::kAccepted);
+  EXPECT_NE(accepted->participants->at(1).outcome, RingOutcome::kRinging);
+  auto ended = store_->transition(hangup_request("c1", 10000, 0));
+  ASSERT_TRUE(ended && ended->call);
+  EXPECT_EQ(ended->call->state, CallState::kEnded);
+  EXPECT_FALSE(ended->participants);
+  EXPECT_EQ(store_->participants("c1")->size(), 2u);
 }
 
 TEST_P(StoreTest, PresenceCountsConnectionsAndHonoursTheGrace) {
@@ -716,9 +735,10 @@ TEST_P(StoreTest, ExactlyOneOfTwoNodesPromotesAQueuedCall) {
   EXPECT_EQ(first->call->version, 2);
   EXPECT_EQ(first->call->ring_deadline_ms, 50000);
   EXPECT_EQ(first->call->queued_at_ms, 1000);
-  ASSERT_EQ(first->participants.size(), 1u);
-  EXPECT_EQ(first->participants[0].staff_id, "s1");
-  EXPECT_EQ(first->participants[0].rung_at_ms, 5000);
+  ASSERT_TRUE(first->participants);
+  ASSERT_EQ(first->participants->size(), 1u);
+  EXPECT_EQ(first->participants->at(0).staff_id, "s1");
+  EXPECT_EQ(first->participants->at(0).rung_at_ms, 5000);
   EXPECT_EQ(first->staff_changed, (std::vector<std::string>{"s1"}));
   EXPECT_EQ(staff("s1", 6000).state, StaffState::kRinging);
   EXPECT_EQ(staff("s2", 6000).state, StaffState::kIdle);
