@@ -64,7 +64,7 @@ Result<Call> Transitions::apply(const Call& c, call::CallEvent event,
   // move changed them.
   std::vector<storage::Participant> participants;
   if (outcome->participants) {
-    participants = *outcome->participants;
+    participants = std::move(*outcome->participants);
   } else if (auto known = CallReads(ctx_).participants_of(moved.id)) {
     participants = std::move(*known);
   } else {

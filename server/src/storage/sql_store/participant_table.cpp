@@ -77,27 +77,8 @@ std::vector<RingStepRef> ParticipantTable::ring_steps_due(std::int64_t due_by_ms
 std::vector<std::string> ParticipantTable::end_ringing(const std::string& call_id,
                                                        RingOutcome outcome, std::int64_t now_ms) {
   std::vector<std::string> ended;
-  if (db_.dialect().statement_is_round_trip) {
-    auto rows = db_.query(
-        "UPDATE call_participants SET outcome = ?, ended_at = ? WHERE call_id = ? AND outcome = "
-        "'ringing' RETURNING staff_id",
-        {to_string(outcome), now_ms, call_id});
-    while (rows.next()) ended.push_back(rows.text(0));
-  } else {
-    // In SQLite's transaction, which holds the write lock, nothing changes between the two.
-    {
-      auto rows = db_.query(
-          "SELECT staff_id FROM call_participants WHERE call_id = ? AND outcome = 'ringing'",
-          {call_id});
-      while (rows.next()) ended.push_back(rows.text(0));
-    }
-    if (!ended.empty()) {
-      db_.run(
-          "UPDATE call_participants SET outcome = ?, ended_at = ? WHERE call_id = ? AND outcome "
-          "= 'ringing'",
-          {to_string(outcome), now_ms, call_id});
-    }
-  }
+  end_rings_where("staff_id", "call_id = ?", {call_id}, outcome, now_ms,
+                  [&ended](sql::Rows& rows) { ended.push_back(rows.text(0)); });
   std::sort(ended.begin(), ended.end());
   return ended;
 }
@@ -132,33 +113,40 @@ std::vector<std::string> ParticipantTable::end_rings_of(const std::string& org_i
                                                         const std::string& staff_id,
                                                         RingOutcome outcome, std::int64_t now_ms) {
   std::vector<std::pair<std::int64_t, std::string>> ended;
-  if (db_.dialect().statement_is_round_trip) {
-    // One statement ends the rings and names their calls: nothing can slip in between.
-    auto rows = db_.query(
-        "UPDATE call_participants SET outcome = ?, ended_at = ? WHERE org_id = ? AND staff_id = ? "
-        "AND outcome = 'ringing' RETURNING rung_at, call_id",
-        {to_string(outcome), now_ms, org_id, staff_id});
-    while (rows.next()) ended.emplace_back(rows.int64(0), rows.text(1));
-  } else {
-    // In SQLite's transaction, which holds the write lock, nothing changes between the two.
-    {
-      auto rows = db_.query(
-          "SELECT rung_at, call_id FROM call_participants WHERE org_id = ? AND staff_id = ? AND "
-          "outcome = 'ringing'",
-          {org_id, staff_id});
-      while (rows.next()) ended.emplace_back(rows.int64(0), rows.text(1));
-    }
-    if (!ended.empty()) {
-      db_.run(
-          "UPDATE call_participants SET outcome = ?, ended_at = ? WHERE org_id = ? AND staff_id "
-          "= ? AND outcome = 'ringing'",
-          {to_string(outcome), now_ms, org_id, staff_id});
-    }
-  }
+  end_rings_where("rung_at, call_id", "org_id = ? AND staff_id = ?", {org_id, staff_id}, outcome,
+                  now_ms,
+                  [&ended](sql::Rows& rows) { ended.emplace_back(rows.int64(0), rows.text(1)); });
   std::sort(ended.begin(), ended.end());
   std::vector<std::string> calls;
   for (auto& [rung_at, call_id] : ended) calls.push_back(std::move(call_id));
   return calls;
+}
+
+void ParticipantTable::end_rings_where(std::string_view columns, std::string_view where,
+                                       const sql::Params& where_params, RingOutcome outcome,
+                                       std::int64_t now_ms,
+                                       const std::function<void(sql::Rows&)>& read) {
+  const std::string condition = " WHERE " + std::string(where) + " AND outcome = 'ringing'";
+  const std::string update = "UPDATE call_participants SET outcome = ?, ended_at = ?" + condition;
+  sql::Params params{to_string(outcome), now_ms};
+  params.insert(params.end(), where_params.begin(), where_params.end());
+  if (db_.dialect().statement_is_round_trip) {
+    // One statement ends the rings and names them: nothing can slip in between.
+    auto rows = db_.query(update + " RETURNING " + std::string(columns), params);
+    while (rows.next()) read(rows);
+    return;
+  }
+  // In SQLite's transaction, which holds the write lock, nothing changes between the two.
+  bool any = false;
+  {
+    auto rows = db_.query("SELECT " + std::string(columns) + " FROM call_participants" + condition,
+                          where_params);
+    while (rows.next()) {
+      read(rows);
+      any = true;
+    }
+  }
+  if (any) db_.run(update, params);
 }
 
 }  // namespace sb::storage

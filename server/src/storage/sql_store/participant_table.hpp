@@ -2,7 +2,9 @@
 // The call_participants table: who was rung for each call, and how each ring ended.
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/sql/database.hpp"
@@ -46,6 +48,14 @@ class ParticipantTable {
                                         RingOutcome outcome, std::int64_t now_ms);
 
  private:
+  /// Ends with `outcome` the rings still going that match `where` (its parameters in
+  /// `where_params`), and hands `columns` of each to `read`: as one `UPDATE ... RETURNING` where
+  /// a statement is a round trip, otherwise as a read and then the `UPDATE` in the caller's
+  /// transaction (sql::Dialect::statement_is_round_trip).
+  void end_rings_where(std::string_view columns, std::string_view where,
+                       const sql::Params& where_params, RingOutcome outcome, std::int64_t now_ms,
+                       const std::function<void(sql::Rows&)>& read);
+
   sql::Database& db_;
 };
 
